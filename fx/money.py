@@ -1,0 +1,300 @@
+"""Money kernel: amounts as Decimal with a currency, ISO 4217 minor units, explicit rounding.
+
+Why its own module: every package (ledger, compliance, corridors) needs money and nothing else of
+fx, so this file imports nothing of ours. Minor units come from the `iso4217` package, not babel,
+because CLDR's digits differ from ISO for IQD, RSD and ALL. Stablecoins carry 6 decimals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Context, Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+
+from iso4217 import Currency
+
+__all__ = [
+    "COIN_DECIMALS",
+    "MONEY_CONTEXT",
+    "ROUND_DOWN",
+    "ROUND_HALF_EVEN",
+    "ROUND_UP",
+    "AmountError",
+    "CurrencyError",
+    "MixedCurrencyError",
+    "Money",
+    "exponent",
+    "is_asset",
+    "is_coin",
+    "is_currency",
+    "require_asset",
+    "to_decimal",
+]
+
+#: Stablecoin asset codes and their decimals. fx.stablecoins defines the coins themselves; this
+#: table lives here so that the kernel knows their precision without importing anything.
+COIN_DECIMALS: dict[str, int] = {"USDC": 6, "EURC": 6, "BSKT": 6}
+
+#: Wide enough that products of amounts and rates are exact (no silent rounding by the context).
+MONEY_CONTEXT = Context(prec=60)
+
+#: Largest minor-unit amount accepted by parse: it must fit a signed 64-bit ledger column.
+MAX_MINOR = 2**63 - 1
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+class AmountError(ValueError):
+    """A bad amount: float, NaN, Infinity, too many decimals, not a number, out of range."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class CurrencyError(ValueError):
+    """An unknown or unsupported currency or asset code."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class MixedCurrencyError(ValueError):
+    """Arithmetic or comparison between two different currencies."""
+
+    field: str | None = None
+
+
+@cache
+def _iso_exponents() -> dict[str, int]:
+    # Funds codes and metals (XAU, XDR, XXX ...) have no exponent in ISO 4217: not money here.
+    return {c.code: c.exponent for c in Currency if c.exponent is not None}
+
+
+def is_currency(code: object) -> bool:
+    """True for an active ISO 4217 fiat currency code (exactly as written, upper case)."""
+    return isinstance(code, str) and code in _iso_exponents()
+
+
+def is_coin(code: object) -> bool:
+    """True for a stablecoin asset code known to the kernel."""
+    return isinstance(code, str) and code in COIN_DECIMALS
+
+
+def is_asset(code: object) -> bool:
+    """True for anything a Money may be denominated in: fiat or stablecoin."""
+    return is_currency(code) or is_coin(code)
+
+
+def require_asset(code: object, field: str | None = None) -> str:
+    """Return the code if it is a known asset, else raise CurrencyError naming the field."""
+    if not isinstance(code, str):
+        raise CurrencyError(f"currency code must be a string, got {type(code).__name__}", field)
+    if not is_asset(code):
+        raise CurrencyError(f"unknown or unsupported currency {code!r}", field)
+    return code
+
+
+def exponent(code: str) -> int:
+    """Number of decimals of the asset's minor unit (USD 2, JPY 0, IQD 3, USDC 6)."""
+    if is_coin(code):
+        return COIN_DECIMALS[code]
+    try:
+        return _iso_exponents()[code]
+    except (KeyError, TypeError):
+        raise CurrencyError(f"unknown or unsupported currency {code!r}") from None
+
+
+def _quantum(code: str) -> Decimal:
+    return Decimal(1).scaleb(-exponent(code))
+
+
+def to_decimal(value: Any, field: str | None = None) -> Decimal:
+    """Strictly convert str/int/Decimal to a finite Decimal; floats and bools are refused."""
+    if isinstance(value, bool):
+        raise AmountError("amount must be a decimal string, not a boolean", field)
+    if isinstance(value, float):
+        raise AmountError(
+            "amount must be a decimal string, not float (floats cannot hold money exactly)", field
+        )
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, str):
+        if not _NUMBER.fullmatch(value):
+            raise AmountError(f"amount {value!r} is not a decimal number", field)
+        try:
+            result = Decimal(value)
+        except InvalidOperation:
+            raise AmountError(f"amount {value!r} is not a decimal number", field) from None
+    else:
+        raise AmountError(f"amount must be a decimal string, got {type(value).__name__}", field)
+    if result.is_nan():
+        raise AmountError("amount is NaN", field)
+    if result.is_infinite():
+        raise AmountError("amount is infinite", field)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An exact amount of one asset. May carry extra decimals until quantized explicitly."""
+
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        require_asset(self.currency)
+        if isinstance(self.amount, int) and not isinstance(self.amount, bool):
+            object.__setattr__(self, "amount", Decimal(self.amount))
+        elif not isinstance(self.amount, Decimal):
+            raise AmountError(
+                f"Money amount must be Decimal, got {type(self.amount).__name__}; "
+                "use Money.parse for untrusted input"
+            )
+        if not self.amount.is_finite():
+            raise AmountError(f"amount {self.amount} is not finite")
+
+    # ---- construction -------------------------------------------------------------------
+    @classmethod
+    def parse(cls, value: Any, currency: str, field: str | None = None) -> Money:
+        """Strict parse of external input: no floats, NaN, Infinity, or excess decimals.
+
+        `field` is attached to any error so the API can point at the offending input.
+        """
+        code = require_asset(currency, None if field is None else _currency_field(field))
+        amount = to_decimal(value, field)
+        places = exponent(code)
+        if amount and amount.adjusted() > 19:  # cheap guard before any context arithmetic
+            raise AmountError(f"amount {value} is too large", field)
+        exp = amount.as_tuple().exponent
+        assert isinstance(exp, int)  # finite, checked above
+        if exp < -places and amount != amount.quantize(_quantum(code), context=MONEY_CONTEXT):
+            raise AmountError(
+                f"amount {value} has more decimals than {code} allows ({places})", field
+            )
+        if amount.copy_abs() > Decimal(MAX_MINOR).scaleb(-places):
+            raise AmountError(f"amount {value} is too large", field)
+        return cls(amount.quantize(_quantum(code), context=MONEY_CONTEXT), code)
+
+    @classmethod
+    def from_minor(cls, minor: int, currency: str) -> Money:
+        """From an integer count of minor units (cents for USD, micro-units for USDC)."""
+        if isinstance(minor, bool) or not isinstance(minor, int):
+            raise AmountError(f"minor units must be an int, got {type(minor).__name__}")
+        code = require_asset(currency)
+        return cls(Decimal(minor).scaleb(-exponent(code)), code)
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        return cls.from_minor(0, currency)
+
+    # ---- conversion ---------------------------------------------------------------------
+    @property
+    def exponent(self) -> int:
+        return exponent(self.currency)
+
+    @property
+    def quantum(self) -> Decimal:
+        """The smallest unit of this currency as a Decimal (0.01 for USD)."""
+        return _quantum(self.currency)
+
+    def to_minor(self) -> int:
+        """Exact integer minor units; refuses an amount with more decimals than the currency."""
+        scaled = self.amount.scaleb(self.exponent, context=MONEY_CONTEXT)
+        if scaled != scaled.to_integral_value():
+            raise AmountError(
+                f"{self.amount} {self.currency} is not a whole number of minor units; "
+                "quantize it first"
+            )
+        return int(scaled)
+
+    def quantize(self, rounding: str = ROUND_HALF_EVEN) -> Money:
+        """Round to the currency's minor unit with an explicit rounding mode."""
+        return Money(
+            self.amount.quantize(self.quantum, rounding=rounding, context=MONEY_CONTEXT),
+            self.currency,
+        )
+
+    def round_down(self) -> Money:
+        """Toward zero: used for what the customer receives."""
+        return self.quantize(ROUND_DOWN)
+
+    def round_up(self) -> Money:
+        """Away from zero: used for fees."""
+        return self.quantize(ROUND_UP)
+
+    def is_zero(self) -> bool:
+        return self.amount == 0
+
+    def is_positive(self) -> bool:
+        return self.amount > 0
+
+    def is_negative(self) -> bool:
+        return self.amount < 0
+
+    # ---- arithmetic ---------------------------------------------------------------------
+    def _same(self, other: object, op: str) -> Money:
+        if not isinstance(other, Money):
+            raise TypeError(f"cannot {op} Money and {type(other).__name__}")
+        if other.currency != self.currency:
+            raise MixedCurrencyError(
+                f"cannot {op} {self.currency} and {other.currency}; convert first"
+            )
+        return other
+
+    def __add__(self, other: Money) -> Money:
+        o = self._same(other, "add")
+        return Money(MONEY_CONTEXT.add(self.amount, o.amount), self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        o = self._same(other, "subtract")
+        return Money(MONEY_CONTEXT.subtract(self.amount, o.amount), self.currency)
+
+    def __mul__(self, factor: Decimal | int) -> Money:
+        """Scale by a Decimal or int (not by Money); the result is not rounded."""
+        if isinstance(factor, bool) or not isinstance(factor, Decimal | int):
+            raise TypeError(f"cannot multiply Money by {type(factor).__name__}")
+        return Money(MONEY_CONTEXT.multiply(self.amount, Decimal(factor)), self.currency)
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __abs__(self) -> Money:
+        return Money(abs(self.amount), self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        return self.amount < self._same(other, "compare").amount
+
+    def __le__(self, other: Money) -> bool:
+        return self.amount <= self._same(other, "compare").amount
+
+    def __gt__(self, other: Money) -> bool:
+        return self.amount > self._same(other, "compare").amount
+
+    def __ge__(self, other: Money) -> bool:
+        return self.amount >= self._same(other, "compare").amount
+
+    # ---- text ---------------------------------------------------------------------------
+    def __str__(self) -> str:
+        """The JSON form: exactly the currency's decimals ("100.00"), more only if carried."""
+        if self.amount == self.amount.quantize(self.quantum, context=MONEY_CONTEXT):
+            return format(self.amount.quantize(self.quantum, context=MONEY_CONTEXT), "f")
+        return format(self.amount, "f")
+
+    def __repr__(self) -> str:
+        return f"Money('{self}', '{self.currency}')"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"amount": str(self), "currency": self.currency}
+
+
+def _currency_field(field: str) -> str:
+    """send_amount -> send_currency: where a currency error points when parsing an amount."""
+    return field.removesuffix("_amount") + "_currency" if field.endswith("_amount") else field
