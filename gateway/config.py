@@ -1,0 +1,66 @@
+"""Settings from `REMIT_*` environment variables; every default works with nothing set."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///remit.db"
+
+
+def sqlite_url(path: Path | str) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # Pipeline workers run inside each gateway process; more processes add throughput.
+    workers: int = 4
+    worker_batch: int = 16
+    poll_interval_s: float = 0.5
+    lease_s: float = 30.0
+    max_body_bytes: int = 64 * 1024
+    corridors_file: str | None = None
+    rates_file: str | None = None
+    live_rates: bool = False
+    sanctions_threshold: float | None = None
+    ledger_hmac_key: bytes | None = field(default=None, repr=False)
+    partner_timeout_s: float = 10.0
+    log_level: str = "info"
+    json_logs: bool = True
+    public_base_url: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        base = cls()
+        hmac_key = env.get("REMIT_LEDGER_HMAC_KEY")
+        threshold = env.get("REMIT_SANCTIONS_THRESHOLD")
+        return replace(
+            base,
+            database_url=env.get("REMIT_DATABASE_URL") or base.database_url,
+            host=env.get("REMIT_HOST") or base.host,
+            port=int(env.get("REMIT_PORT") or base.port),
+            workers=int(env.get("REMIT_WORKERS") or base.workers),
+            worker_batch=int(env.get("REMIT_WORKER_BATCH") or base.worker_batch),
+            corridors_file=env.get("REMIT_CORRIDORS_FILE") or None,
+            rates_file=env.get("REMIT_RATES_FILE") or None,
+            live_rates=_bool(env.get("REMIT_LIVE_RATES"), base.live_rates),
+            sanctions_threshold=float(threshold) if threshold else None,
+            ledger_hmac_key=hmac_key.encode() if hmac_key else None,
+            partner_timeout_s=float(env.get("REMIT_PARTNER_TIMEOUT_S") or base.partner_timeout_s),
+            log_level=env.get("REMIT_LOG_LEVEL") or base.log_level,
+            json_logs=_bool(env.get("REMIT_JSON_LOGS"), base.json_logs),
+            public_base_url=env.get("REMIT_PUBLIC_BASE_URL") or None,
+        )

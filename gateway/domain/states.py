@@ -1,0 +1,98 @@
+"""The remittance state machine of DESIGN.md, as data: which transitions are legal, which states
+are terminal, which a worker advances and which wait for someone else."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    CREATED = "created"
+    SCREENING = "screening"
+    ON_HOLD = "on_hold"
+    NEEDS_INFO = "needs_info"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    QUOTED = "quoted"
+    REQUOTE = "requote"
+    AWAITING_FUNDS = "awaiting_funds"
+    EXPIRED = "expired"
+    FUNDED = "funded"
+    CONVERTED = "converted"
+    IN_TRANSIT = "in_transit"
+    PAYOUT_PENDING = "payout_pending"
+    PAYOUT_UNKNOWN = "payout_unknown"
+    PAID_OUT = "paid_out"
+    FAILED = "failed"
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"
+
+
+S = Status
+
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    S.CREATED: frozenset({S.SCREENING, S.CANCELLED}),
+    S.SCREENING: frozenset({S.QUOTED, S.ON_HOLD, S.REJECTED, S.REQUOTE}),
+    S.ON_HOLD: frozenset({S.APPROVED, S.NEEDS_INFO, S.REJECTED}),
+    S.NEEDS_INFO: frozenset({S.SCREENING, S.REJECTED}),
+    S.APPROVED: frozenset({S.QUOTED, S.REQUOTE}),
+    S.QUOTED: frozenset({S.AWAITING_FUNDS, S.REQUOTE, S.CANCELLED}),
+    S.REQUOTE: frozenset({S.QUOTED, S.CANCELLED}),
+    S.AWAITING_FUNDS: frozenset({S.FUNDED, S.EXPIRED, S.CANCELLED}),
+    S.FUNDED: frozenset({S.CONVERTED}),
+    S.CONVERTED: frozenset({S.IN_TRANSIT}),
+    # A partner may refuse an instruction outright (failed); a timeout is never a failure.
+    S.IN_TRANSIT: frozenset({S.PAYOUT_PENDING, S.PAYOUT_UNKNOWN, S.FAILED}),
+    S.PAYOUT_PENDING: frozenset({S.PAID_OUT, S.PAYOUT_UNKNOWN, S.FAILED}),
+    # The inquiry settles an unknown payout; "never received" lets the same instruction go again.
+    S.PAYOUT_UNKNOWN: frozenset({S.PAID_OUT, S.FAILED, S.PAYOUT_PENDING, S.IN_TRANSIT}),
+    S.FAILED: frozenset({S.REFUNDED}),
+    S.PAID_OUT: frozenset(),
+    S.REFUNDED: frozenset(),
+    S.REJECTED: frozenset(),
+    S.EXPIRED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+TERMINAL: frozenset[Status] = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
+
+# States a pipeline worker advances on its own. The others wait for a person or a partner:
+# on_hold and needs_info (compliance, sender), requote (sender accepts a new quote).
+AUTOMATIC: frozenset[Status] = frozenset(
+    {
+        S.CREATED,
+        S.SCREENING,
+        S.APPROVED,
+        S.QUOTED,
+        S.AWAITING_FUNDS,
+        S.FUNDED,
+        S.CONVERTED,
+        S.IN_TRANSIT,
+        S.PAYOUT_PENDING,
+        S.PAYOUT_UNKNOWN,
+        S.FAILED,
+    }
+)
+
+# The sender may cancel only before money moved.
+CANCELLABLE: frozenset[Status] = frozenset(
+    s for s, targets in TRANSITIONS.items() if S.CANCELLED in targets
+)
+
+
+class IllegalTransition(Exception):
+    def __init__(self, current: str, target: str) -> None:
+        super().__init__(f"illegal transition {current} -> {target}")
+        self.current = current
+        self.target = target
+
+
+def check_transition(current: str, target: str) -> Status:
+    """Return the target state if the table allows current -> target, else raise."""
+    try:
+        src, dst = Status(current), Status(target)
+    except ValueError as exc:
+        raise IllegalTransition(current, target) from exc
+    if dst not in TRANSITIONS[src]:
+        raise IllegalTransition(current, target)
+    return dst

@@ -1,0 +1,5 @@
+"""Imports every module that defines tables, so `metadata` is complete for Alembic."""
+
+from ledger_adapter import sql as _ledger_sql  # noqa: F401
+
+from gateway.storage import tables as _tables  # noqa: F401

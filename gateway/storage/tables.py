@@ -1,0 +1,154 @@
+"""The gateway's tables (SQLAlchemy Core on SQLModel's metadata, so the ledger's SQLModel tables
+and ours are created and migrated together). Money is stored as integers in minor units."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+
+metadata = SQLModel.metadata
+
+UTC_DATETIME = sa.DateTime(timezone=True)
+
+
+def _id() -> sa.Column:
+    return sa.Column("id", sa.String(40), primary_key=True)
+
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("partner_id", sa.String(64), nullable=True),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("prefix", sa.String(16), nullable=False),
+    sa.Column("created_at", UTC_DATETIME, nullable=False),
+    sa.Column("revoked_at", UTC_DATETIME, nullable=True),
+)
+
+partners = sa.Table(
+    "partners",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("base_url", sa.String(500), nullable=True),
+    sa.Column("callback_url", sa.String(500), nullable=True),
+    # HMAC secrets must be readable to sign; JSON list, newest first, with expiry for rotation.
+    sa.Column("secrets", sa.JSON, nullable=False),
+    sa.Column("kinds", sa.String(40), nullable=False, server_default="payout"),
+    sa.Column("created_at", UTC_DATETIME, nullable=False),
+)
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    _id(),
+    sa.Column("owner", sa.String(120), nullable=False),
+    sa.Column("external_id", sa.String(120), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("phone", sa.String(32), nullable=True),
+    sa.Column("country", sa.String(2), nullable=False),
+    sa.Column("birth_date", sa.Date, nullable=True),
+    sa.Column("tier", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("created_at", UTC_DATETIME, nullable=False),
+    sa.Column("updated_at", UTC_DATETIME, nullable=False),
+    sa.UniqueConstraint("owner", "external_id", name="uq_customers_owner_external"),
+)
+
+quotes = sa.Table(
+    "quotes",
+    metadata,
+    _id(),
+    sa.Column("owner", sa.String(120), nullable=False),
+    sa.Column("corridor_id", sa.String(40), nullable=False),
+    sa.Column("send_currency", sa.String(8), nullable=False),
+    sa.Column("receive_currency", sa.String(8), nullable=False),
+    sa.Column("send_amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("fee_minor", sa.BigInteger, nullable=False),
+    sa.Column("receive_amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("mid_rate", sa.String(40), nullable=False),
+    sa.Column("rate", sa.String(40), nullable=False),
+    sa.Column("rate_source", sa.String(80), nullable=False),
+    sa.Column("rate_as_of", UTC_DATETIME, nullable=False),
+    sa.Column("created_at", UTC_DATETIME, nullable=False),
+    sa.Column("expires_at", UTC_DATETIME, nullable=False),
+    # A firm quote is locked to at most one remittance.
+    sa.Column("remittance_id", sa.String(40), nullable=True, unique=True),
+)
+
+remittances = sa.Table(
+    "remittances",
+    metadata,
+    _id(),
+    sa.Column("owner", sa.String(120), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("quote_id", sa.String(40), sa.ForeignKey("quotes.id"), nullable=False),
+    sa.Column("sender_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False),
+    sa.Column("corridor_id", sa.String(40), nullable=False),
+    sa.Column("partner_id", sa.String(64), nullable=False),
+    sa.Column("recipient", sa.JSON, nullable=False),
+    sa.Column("funding_method", sa.String(20), nullable=False),
+    sa.Column("send_currency", sa.String(8), nullable=False),
+    sa.Column("receive_currency", sa.String(8), nullable=False),
+    sa.Column("send_amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("fee_minor", sa.BigInteger, nullable=False),
+    sa.Column("receive_amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("settlement_asset", sa.String(8), nullable=False),
+    sa.Column("funding_deadline", UTC_DATETIME, nullable=True),
+    sa.Column("partner_reference", sa.String(120), nullable=True),
+    sa.Column("payout_status", sa.String(20), nullable=True),
+    sa.Column("failure_reason", sa.String(200), nullable=True),
+    sa.Column("created_at", UTC_DATETIME, nullable=False),
+    sa.Column("updated_at", UTC_DATETIME, nullable=False),
+    # Work scheduling: a step may run when next_attempt_at has passed and no live lease exists.
+    sa.Column("next_attempt_at", UTC_DATETIME, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.String(300), nullable=True),
+    sa.Column("lease_owner", sa.String(64), nullable=True),
+    sa.Column("lease_until", UTC_DATETIME, nullable=True),
+    sa.Index("ix_remittances_due", "next_attempt_at"),
+    sa.Index("ix_remittances_sender_created", "sender_id", "created_at"),
+)
+
+remittance_history = sa.Table(
+    "remittance_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("remittance_id", sa.String(40), sa.ForeignKey("remittances.id"), nullable=False),
+    sa.Column("from_status", sa.String(20), nullable=True),
+    sa.Column("to_status", sa.String(20), nullable=False),
+    sa.Column("at", UTC_DATETIME, nullable=False),
+    sa.Column("reason", sa.String(300), nullable=False),
+    sa.Index("ix_history_remittance", "remittance_id", "id"),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("api_key_id", sa.String(40), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("method", sa.String(8), nullable=False),
+    sa.Column("path", sa.String(300), nullable=False),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=False),
+    sa.Column("response", sa.JSON, nullable=False),
+    sa.Column("created_at", UTC_DATETIME, nullable=False),
+)
+
+compliance_cases = sa.Table(
+    "compliance_cases",
+    metadata,
+    _id(),
+    sa.Column("remittance_id", sa.String(40), sa.ForeignKey("remittances.id"), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("risk_score", sa.Integer, nullable=False),
+    # Hits, flags and limit breaches with their evidence; references ids, never raw PII in logs.
+    sa.Column("evidence", sa.JSON, nullable=False),
+    sa.Column("list_version", sa.String(80), nullable=True),
+    sa.Column("created_at", UTC_DATETIME, nullable=False),
+    sa.Column("updated_at", UTC_DATETIME, nullable=False),
+    sa.Index("ix_cases_status", "status"),
+)
