@@ -11,7 +11,7 @@ class ConfigError(ValueError):
 
 def config_decimal(value: object, where: str) -> Decimal:
     """A finite, non-negative Decimal from a TOML value; floats are refused (they are inexact)."""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
         raise ConfigError(f"{where}: expected a decimal string or integer, got {value!r}")
     try:
         number = Decimal(str(value).strip())
