@@ -113,3 +113,15 @@ def test_override_by_path(tmp_path):
 def test_bad_config_refused(tmp_path, text):
     with pytest.raises(ConfigError):
         load_rules(write(tmp_path, text))
+
+
+def test_ruleset_to_dict_is_json_and_complete():
+    import json
+
+    data = json.loads(json.dumps(load_rules().to_dict()))
+    assert data["history_window_s"] == 7 * 86400
+    by_name = {r["name"]: r for r in data["rules"]}
+    assert by_name["structuring"]["thresholds_usd"] == ["1000", "3000", "10000"]
+    assert by_name["fatf_call_for_action"]["countries"] == ["IR", "KP", "MM"]
+    assert by_name["velocity_24h"]["window"] == "24h"
+    assert by_name["travel_rule"]["tiers"][0]["amount"] == {"USD": "1000", "EUR": "1000"}

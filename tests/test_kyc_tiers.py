@@ -130,3 +130,8 @@ def test_field_descriptions_cover_every_required_field():
     descriptions = load_field_descriptions()
     for tier in load_tiers().values():
         assert set(tier.required_fields) <= set(descriptions)
+
+
+def test_tier_to_dict():
+    assert load_tiers()["id_verified"].to_dict()["per_30d_usd"] == "15000"
+    assert "id_number" in load_tiers()["id_verified"].to_dict()["required_fields"]

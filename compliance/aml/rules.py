@@ -5,7 +5,7 @@ an earlier transfer counts when `now - window < at`, so one exactly a window old
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -35,6 +35,23 @@ class Rule:
 
     def check(self, facts: TransferFacts, now: datetime) -> Flag | None:
         raise NotImplementedError
+
+    def to_dict(self) -> dict[str, object]:
+        """The rule's configuration, JSON-friendly (for the console and audit entries)."""
+        data: dict[str, object] = {"kind": self.kind}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            key = f.metadata.get("key", f.name)
+            if isinstance(value, tuple) and value and isinstance(value[0], TravelRuleTier):
+                data[key] = [tier.to_dict() for tier in value]
+            elif isinstance(value, (int, bool)) or value is None:
+                data[key] = value
+            elif isinstance(value, (tuple, frozenset)):
+                items = sorted(value) if isinstance(value, frozenset) else value
+                data[key] = [str(v) for v in items]
+            else:
+                data[key] = _text(value)
+        return data
 
     def flag(self, reason: str, **figures: object) -> Flag:
         return Flag(
@@ -167,6 +184,13 @@ class TravelRuleTier:
     amount: tuple[tuple[str, Decimal], ...]
     originator: tuple[str, ...] = ()
     beneficiary: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "amount": {k: str(v) for k, v in self.amount},
+            "originator": list(self.originator),
+            "beneficiary": list(self.beneficiary),
+        }
 
     def applies(self, facts: TransferFacts) -> tuple[bool, str, Decimal, Decimal]:
         """(applies, currency compared, threshold, observed amount)."""

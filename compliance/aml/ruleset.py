@@ -53,6 +53,19 @@ class RuleSet:
         window of any enabled rule (zero if none looks back)."""
         return max((r.window() for r in self.active()), default=timedelta(0))
 
+    def to_dict(self) -> dict[str, object]:
+        """The whole configuration, JSON-friendly, for the console and the audit trail."""
+        return {
+            "version": self.version,
+            "decision": {
+                "hold_score": self.policy.hold_score,
+                "reject_score": self.policy.reject_score,
+                "sar_threshold_usd": str(self.policy.sar_threshold_usd),
+            },
+            "history_window_s": int(self.history_window().total_seconds()),
+            "rules": [r.to_dict() for r in self.rules],
+        }
+
     def rule(self, name: str) -> Rule:
         return next(r for r in self.rules if r.name == name)
 

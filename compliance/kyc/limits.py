@@ -66,7 +66,7 @@ def check_limits(
     amount = _amount(amount_usd, "amount_usd", positive=True)
     breaches = []
     with localcontext() as ctx:
-        ctx.prec = 100
+        ctx.prec = 400  # wide enough that sums of any realistic amounts are exact
         ctx.traps[Inexact] = True  # a rounded sum could hide a breach: fail loudly instead
         for limit, attribute, prior_key, wording in LIMITS:
             limit_usd: Decimal = getattr(tier, attribute)

@@ -47,6 +47,15 @@ class Tier:
         }
         return replace(self, **changes)
 
+    def to_dict(self) -> dict[str, object]:
+        """JSON-friendly form (amounts as strings) for the API and the officer console."""
+        return {
+            "name": self.name,
+            "level": self.level,
+            **{k: str(getattr(self, k)) for k in LIMIT_KEYS},
+            "required_fields": list(self.required_fields),
+        }
+
 
 def default_tiers_path() -> Path:
     """The tiers.toml shipped inside the package."""
