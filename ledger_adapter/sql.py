@@ -1,0 +1,441 @@
+"""SqlLedger: the default engine, on SQLite (aiosqlite) or PostgreSQL (asyncpg).
+
+One transaction per call. Writers lock the accounts they touch in id order (SELECT ... FOR
+UPDATE on PostgreSQL), then the chain head (a transaction-scoped advisory lock, always taken
+last, so lockers cannot deadlock). On SQLite, which serialises writers anyway, an asyncio.Lock
+per engine plus BEGIN IMMEDIATE keep concurrent tasks from deadlocking on lock upgrades.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from . import core
+from .audit import balance_findings
+from .chain import GENESIS, anchor_mac, chain_hash, verify_anchor
+from .memory import expiry_id, to_us, utcnow
+from .port import (
+    Account,
+    AccountConflict,
+    AccountFlags,
+    AccountNotFound,
+    Balance,
+    PendingAlreadyResolved,
+    Transfer,
+    TransferSpec,
+)
+from .tables import TABLES, LedgerAccount, LedgerAnchor, LedgerFailure, LedgerTransfer
+
+A = LedgerAccount.__table__
+T = LedgerTransfer.__table__
+F = LedgerFailure.__table__
+N = LedgerAnchor.__table__
+
+#: pg_advisory_xact_lock key guarding the chain head ("LEDGER\x00\x01").
+CHAIN_LOCK = 0x4C45444745520001
+RETRYABLE_SQLSTATES = {"40001", "40P01"}
+ATTEMPTS = 8
+
+_sqlite_locks: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+async def create_tables(engine: AsyncEngine) -> None:
+    """Create only the ledger's tables (other packages share SQLModel.metadata)."""
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: TABLES[0].metadata.create_all(sync, tables=TABLES))
+
+
+def _row_to_transfer(r: Any) -> Transfer:
+    return Transfer(
+        id=r.id,
+        kind=r.kind,
+        debit_account=r.debit_account,
+        credit_account=r.credit_account,
+        amount=r.amount,
+        asset=r.asset,
+        pending_id=r.pending_id,
+        timeout_s=r.timeout_s,
+        expires_us=r.expires_us,
+        code=r.code,
+        created_us=r.created_us,
+        seq=r.seq,
+        hash=r.hash,
+    )
+
+
+def _row_to_account(r: Any) -> tuple[Account, Balance]:
+    return (
+        Account(r.id, r.asset, AccountFlags(r.flags)),
+        Balance(r.debits_posted, r.credits_posted, r.debits_pending, r.credits_pending),
+    )
+
+
+def _transfer_row(t: Transfer) -> dict[str, Any]:
+    return {
+        "seq": t.seq,
+        "id": t.id,
+        "kind": t.kind,
+        "debit_account": t.debit_account,
+        "credit_account": t.credit_account,
+        "amount": t.amount,
+        "asset": t.asset,
+        "pending_id": t.pending_id,
+        "timeout_s": t.timeout_s,
+        "expires_us": t.expires_us,
+        "code": t.code,
+        "created_us": t.created_us,
+        "hash": t.hash,
+    }
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True  # a concurrent writer took the id first: re-read and decide again
+    orig = exc.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return code in RETRYABLE_SQLSTATES
+
+
+_ADD = (
+    update(A)
+    .where(A.c.id == bindparam("b_id"))
+    .values(
+        debits_posted=A.c.debits_posted + bindparam("b_dp"),
+        credits_posted=A.c.credits_posted + bindparam("b_cp"),
+        debits_pending=A.c.debits_pending + bindparam("b_dpend"),
+        credits_pending=A.c.credits_pending + bindparam("b_cpend"),
+    )
+)
+
+
+class SqlLedger:
+    """The ledger port on SQL. `hmac_key` (from REMIT_LEDGER_HMAC_KEY) anchors the chain head."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        hmac_key: bytes | None = None,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.engine = engine
+        self._key = hmac_key or None
+        self._clock = clock
+        self._pg = engine.dialect.name == "postgresql"
+        self._lock: asyncio.Lock | None = None
+        if engine.dialect.name == "sqlite":
+            self._lock = _sqlite_locks.setdefault(engine.sync_engine, asyncio.Lock())
+
+    # -- transactions -------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction: serialised per engine on SQLite, plain on PostgreSQL."""
+        if self._lock is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._lock, self.engine.connect() as conn:
+            await conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.rollback()
+                raise
+            await conn.commit()
+
+    @asynccontextmanager
+    async def _snapshot(self) -> AsyncIterator[AsyncConnection]:
+        """A consistent read of the whole ledger (for check)."""
+        if self._lock is not None:
+            async with self._write() as conn:
+                yield conn
+            return
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="REPEATABLE READ")
+            async with conn.begin():
+                yield conn
+
+    async def _retrying(self, fn: Callable[[], Any]) -> Any:
+        for attempt in range(ATTEMPTS):
+            try:
+                return await fn()
+            except DBAPIError as exc:
+                if attempt == ATTEMPTS - 1 or not _retryable(exc):
+                    raise
+        raise AssertionError("unreachable")
+
+    # -- accounts -----------------------------------------------------------------------
+
+    async def create_accounts(self, accounts: Sequence[Account]) -> None:
+        for acc in accounts:
+            core.validate_account(acc)
+        if accounts:
+            await self._retrying(lambda: self._create_accounts(accounts))
+
+    async def _create_accounts(self, accounts: Sequence[Account]) -> None:
+        wanted: dict[str, Account] = {}
+        for acc in accounts:
+            have = wanted.setdefault(acc.id, acc)
+            if (have.asset, int(have.flags)) != (acc.asset, int(acc.flags)):
+                raise AccountConflict(f"account {acc.id} given twice", account_id=acc.id)
+        async with self._write() as conn:
+            rows = await conn.execute(select(A).where(A.c.id.in_(list(wanted))))
+            for r in rows:
+                acc = wanted.pop(r.id)
+                if (r.asset, r.flags) != (acc.asset, int(acc.flags)):
+                    raise AccountConflict(
+                        f"account {acc.id} exists with asset {r.asset}, flags {r.flags}",
+                        account_id=acc.id,
+                    )
+            if wanted:
+                await conn.execute(
+                    insert(A),
+                    [
+                        {"id": a.id, "asset": a.asset, "flags": int(a.flags)}
+                        for a in wanted.values()
+                    ],
+                )
+
+    # -- transfers ----------------------------------------------------------------------
+
+    async def transfer(self, specs: Sequence[TransferSpec]) -> None:
+        await self.execute(specs)
+
+    async def post_pending(self, id: str, pending_id: str, amount: int | None = None) -> None:
+        await self.execute([core.PostOp(id, pending_id, amount)])
+
+    async def void_pending(self, id: str, pending_id: str) -> None:
+        await self.execute([core.VoidOp(id, pending_id)])
+
+    async def execute(self, ops: Sequence[core.Op]) -> int:
+        """Apply a linked batch of transfers, posts and voids; returns how many were new."""
+        core.validate_shape(ops)
+        if not ops:
+            return 0
+        plan = await self._retrying(lambda: self._execute(ops))
+        if plan.error is not None:
+            raise plan.error
+        return len(plan.new)
+
+    async def _execute(self, ops: Sequence[core.Op]) -> core.Plan:
+        now_us = to_us(self._clock())
+        ids = [op.id for op in ops]
+        pids = core.pending_ids(ops)
+        async with self._write() as conn:
+            pendings = await self._transfers(conn, T.c.id.in_(pids)) if pids else {}
+            accounts = await self._lock_accounts(conn, core.touched_accounts(ops, pendings))
+            if self._pg:
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
+            keys = [*ids, *pids]
+            cond = T.c.id.in_(keys) | T.c.pending_id.in_(pids) if pids else T.c.id.in_(keys)
+            transfers = await self._transfers(conn, cond)
+            resolved = {t.pending_id: t.id for t in transfers.values() if t.pending_id}
+            failures = {
+                r.id: core.Failure(r.id, r.body, r.error, r.message, r.culprit)
+                for r in await conn.execute(select(F).where(F.c.id.in_(ids)))
+            }
+            state = core.State(accounts, transfers, resolved, failures)
+            plan = core.plan(ops, state, now_us)
+            if plan.error is not None:
+                if plan.failures:
+                    await conn.execute(
+                        insert(F),
+                        [
+                            {
+                                "id": f.id,
+                                "body": f.body,
+                                "error": f.error,
+                                "message": f.message[:1024],
+                                "culprit": f.culprit,
+                                "created_us": now_us,
+                            }
+                            for f in plan.failures
+                        ],
+                    )
+                return plan
+            if plan.new:
+                await self._append(conn, plan)
+        return plan
+
+    async def _lock_accounts(
+        self, conn: AsyncConnection, account_ids: list[str]
+    ) -> dict[str, tuple[Account, Balance]]:
+        if not account_ids:
+            return {}
+        q = select(A).where(A.c.id.in_(account_ids)).order_by(A.c.id).with_for_update()
+        return {r.id: _row_to_account(r) for r in await conn.execute(q)}
+
+    async def _transfers(self, conn: AsyncConnection, cond: Any) -> dict[str, Transfer]:
+        return {r.id: _row_to_transfer(r) for r in await conn.execute(select(T).where(cond))}
+
+    async def _append(self, conn: AsyncConnection, plan: core.Plan) -> None:
+        head = (
+            await conn.execute(select(T.c.seq, T.c.hash).order_by(T.c.seq.desc()).limit(1))
+        ).first()
+        seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+        new = core.with_chain(plan.new, seq, prev, chain_hash)
+        await conn.execute(insert(T), [_transfer_row(t) for t in new])
+        await conn.execute(
+            _ADD,
+            [
+                {"b_id": aid, "b_dp": d[0], "b_cp": d[1], "b_dpend": d[2], "b_cpend": d[3]}
+                for aid, d in sorted(plan.deltas.items())
+            ],
+        )
+        if self._key is not None:
+            last = new[-1]
+            await conn.execute(
+                insert(N),
+                {
+                    "seq": last.seq,
+                    "hash": last.hash,
+                    "mac": anchor_mac(self._key, last.seq, last.hash),
+                },
+            )
+
+    # -- reads --------------------------------------------------------------------------
+
+    async def balance(self, account_id: str) -> Balance:
+        async with self.engine.connect() as conn:
+            r = (await conn.execute(select(A).where(A.c.id == account_id))).first()
+        if r is None:
+            raise AccountNotFound(f"account {account_id} not found", account_id=account_id)
+        return _row_to_account(r)[1]
+
+    async def balances(self, prefix: str = "") -> dict[str, tuple[str, Balance]]:
+        q = select(A).order_by(A.c.id)
+        if prefix:
+            q = q.where(A.c.id.startswith(prefix, autoescape=True))
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(q)
+        out = {}
+        for r in rows:
+            acc, b = _row_to_account(r)
+            out[acc.id] = (acc.asset, b)
+        return out
+
+    async def history(self, account_id: str) -> list[Transfer]:
+        await self.balance(account_id)
+        q = (
+            select(T)
+            .where((T.c.debit_account == account_id) | (T.c.credit_account == account_id))
+            .order_by(T.c.seq)
+        )
+        async with self.engine.connect() as conn:
+            return [_row_to_transfer(r) for r in await conn.execute(q)]
+
+    async def head(self) -> tuple[int, str]:
+        """(seq, hash) of the chain head, to export as an external anchor."""
+        async with self.engine.connect() as conn:
+            r = (
+                await conn.execute(select(T.c.seq, T.c.hash).order_by(T.c.seq.desc()).limit(1))
+            ).first()
+        return (r.seq, r.hash) if r else (0, GENESIS)
+
+    # -- audit and sweeping -------------------------------------------------------------
+
+    async def check(self) -> list[str]:
+        async with self._snapshot() as conn:
+            accounts = [_row_to_account(r) for r in await conn.execute(select(A))]
+            anchors = list(await conn.execute(select(N).order_by(N.c.seq)))
+            findings = balance_findings(accounts)
+            recomputed, chain, last = await self._replay(conn, {a.seq for a in anchors})
+        stored = {acc.id: b for acc, b in accounts}
+        for aid in sorted(set(stored) | set(recomputed)):
+            want = Balance(*recomputed.get(aid, (0, 0, 0, 0)))
+            if stored.get(aid) != want:
+                findings.append(f"{aid}: balance {stored.get(aid)} != journal {want}")
+        findings.extend(chain)
+        findings.extend(self._anchor_findings(anchors, last))
+        return findings
+
+    async def _replay(
+        self, conn: AsyncConnection, anchor_seqs: set[int]
+    ) -> tuple[dict[str, list[int]], list[str], tuple[int, str, dict[int, str]]]:
+        """Walk the journal in order: recompute balances, verify seq numbers and hashes."""
+        sums: dict[str, list[int]] = {}
+        pending_amount: dict[str, int] = {}
+        findings: list[str] = []
+        seq, head, at = 0, GENESIS, {}
+        result = await conn.stream(select(T).order_by(T.c.seq))
+        async for r in result:
+            t = _row_to_transfer(r)
+            if t.seq != seq + 1:
+                findings.append(f"journal gap: seq {t.seq} follows {seq}")
+            seq = t.seq
+            head = chain_hash(head, t)
+            if head != t.hash:
+                findings.append(f"chain broken at seq {t.seq} ({t.id})")
+                head = t.hash
+            if t.seq in anchor_seqs:
+                at[t.seq] = t.hash
+            d = sums.setdefault(t.debit_account, [0, 0, 0, 0])
+            c = sums.setdefault(t.credit_account, [0, 0, 0, 0])
+            if t.kind == "posted":
+                d[0] += t.amount
+                c[1] += t.amount
+            elif t.kind == "pending":
+                d[2] += t.amount
+                c[3] += t.amount
+                pending_amount[t.id] = t.amount
+            else:
+                held = pending_amount.pop(t.pending_id or "", None)
+                if held is None:
+                    findings.append(f"{t.id}: resolves unknown or resolved pending {t.pending_id}")
+                    continue
+                d[2] -= held
+                c[3] -= held
+                if t.kind == "post":
+                    d[0] += t.amount
+                    c[1] += t.amount
+        return sums, findings, (seq, head, at)
+
+    def _anchor_findings(self, anchors: Iterable[Any], last: tuple[int, str, dict]) -> list[str]:
+        if self._key is None:
+            return []
+        seq, _, at = last
+        findings = []
+        anchors = list(anchors)
+        for a in anchors:
+            if not verify_anchor(self._key, a.seq, a.hash, a.mac):
+                findings.append(f"anchor at seq {a.seq}: bad HMAC")
+            elif at.get(a.seq) != a.hash:
+                findings.append(f"anchor at seq {a.seq}: journal hash differs")
+        if seq and (not anchors or anchors[-1].seq != seq):
+            top = anchors[-1].seq if anchors else None
+            findings.append(f"chain head seq {seq} is not anchored (last anchor {top})")
+        return findings
+
+    async def sweep_expired(self, now: datetime | None = None) -> int:
+        now_us = to_us(now or self._clock())
+        R = T.alias("r")
+        q = (
+            select(T.c.id)
+            .where(T.c.kind == "pending", T.c.expires_us <= now_us)
+            .where(~select(R.c.id).where(R.c.pending_id == T.c.id).exists())
+            .order_by(T.c.seq)
+        )
+        async with self.engine.connect() as conn:
+            expired = [r.id for r in await conn.execute(q)]
+        done = 0
+        for pid in expired:
+            try:
+                done += await self.execute([core.VoidOp(expiry_id(pid), pid)])
+            except PendingAlreadyResolved:
+                continue  # posted or voided meanwhile
+        return done
+
+    async def count(self) -> int:
+        """Number of journal rows."""
+        async with self.engine.connect() as conn:
+            return (await conn.execute(select(func.count()).select_from(T))).scalar_one()

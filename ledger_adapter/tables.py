@@ -1,0 +1,89 @@
+"""SQL tables of the ledger (SQLModel, so they live in SQLModel.metadata for Alembic).
+
+Only `ledger_accounts` balance columns are ever updated; transfers, failures and anchors are
+insert-only. Times are integer microseconds since the epoch (same on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index, Integer, String
+from sqlmodel import Field, SQLModel
+
+ID = 255
+
+
+class LedgerAccount(SQLModel, table=True):
+    __tablename__ = "ledger_accounts"
+
+    id: str = Field(sa_column=Column(String(ID), primary_key=True))
+    asset: str = Field(sa_column=Column(String(16), nullable=False))
+    flags: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    debits_posted: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
+    credits_posted: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
+    debits_pending: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
+    credits_pending: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
+
+
+class LedgerTransfer(SQLModel, table=True):
+    """The journal: one row per applied transfer, post or void, hash-chained by `seq`."""
+
+    __tablename__ = "ledger_transfers"
+    __table_args__ = (
+        Index("ix_ledger_transfers_debit", "debit_account"),
+        Index("ix_ledger_transfers_credit", "credit_account"),
+        Index("ix_ledger_transfers_expiry", "expires_us"),
+    )
+
+    seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    id: str = Field(sa_column=Column(String(ID), nullable=False, unique=True))
+    kind: str = Field(sa_column=Column(String(8), nullable=False))
+    debit_account: str = Field(sa_column=Column(String(ID), nullable=False))
+    credit_account: str = Field(sa_column=Column(String(ID), nullable=False))
+    amount: int = Field(sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    asset: str = Field(sa_column=Column(String(16), nullable=False))
+    # unique: a pending transfer is resolved (posted or voided) at most once
+    pending_id: str | None = Field(default=None, sa_column=Column(String(ID), unique=True))
+    timeout_s: int | None = Field(default=None, sa_column=Column(BigInteger))
+    expires_us: int | None = Field(default=None, sa_column=Column(BigInteger))
+    code: str = Field(default="", sa_column=Column(String(64), nullable=False))
+    created_us: int = Field(sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    hash: str = Field(sa_column=Column(String(64), nullable=False))
+
+
+class LedgerFailure(SQLModel, table=True):
+    """A refused transfer id: retried with the same body it fails the same way."""
+
+    __tablename__ = "ledger_failures"
+
+    id: str = Field(sa_column=Column(String(ID), primary_key=True))
+    body: str = Field(sa_column=Column(String(2048), nullable=False))
+    error: str = Field(sa_column=Column(String(64), nullable=False))
+    message: str = Field(sa_column=Column(String(1024), nullable=False))
+    culprit: str | None = Field(default=None, sa_column=Column(String(ID)))
+    created_us: int = Field(sa_column=Column(BigInteger, nullable=False, server_default="0"))
+
+
+class LedgerAnchor(SQLModel, table=True):
+    """HMAC of the chain head after each committed batch (written when a key is configured)."""
+
+    __tablename__ = "ledger_anchors"
+
+    seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    hash: str = Field(sa_column=Column(String(64), nullable=False))
+    mac: str = Field(sa_column=Column(String(64), nullable=False))
+
+
+TABLES = [
+    LedgerAccount.__table__,
+    LedgerTransfer.__table__,
+    LedgerFailure.__table__,
+    LedgerAnchor.__table__,
+]
