@@ -145,3 +145,33 @@ def test_risk_score_is_bounded_and_monotone(risks):
     assert 0 <= decision.risk_score <= 100
     assert decision.risk_score == min(100, sum(risks))
     assert (decision.outcome == "hold") == (bool(risks) and decision.risk_score >= 40)
+
+
+past_transfers = st.lists(
+    st.builds(
+        PastTransfer,
+        amount_usd=st.decimals(min_value=D("1"), max_value=D("12000"), places=2),
+        at=st.integers(0, 10 * 24 * 3600).map(lambda s: NOW - timedelta(seconds=s)),
+        recipient_key=st.sampled_from(["r1", "r2", "r3", "r4", "r5", "r6", "r7"]),
+        sender_id=st.sampled_from(["s1", "s2", "s3", "s4", "s5", "s6", "s7"]),
+    ),
+    max_size=12,
+)
+
+
+@given(
+    amount=st.decimals(min_value=D("1"), max_value=D("12000"), places=2),
+    first=past_transfers,
+    more=past_transfers,
+)
+def test_more_history_never_lowers_risk(amount, first, more):
+    """Every history rule is monotone: adding earlier transfers can only add flags."""
+    base = evaluate(facts(str(amount), sender_history=first, recipient_history=first), now=NOW)
+    grown = evaluate(
+        facts(str(amount), sender_history=first + more, recipient_history=first + more),
+        now=NOW,
+    )
+    assert {f.rule for f in base.flags} <= {f.rule for f in grown.flags}
+    assert grown.risk_score >= base.risk_score
+    order = {"pass": 0, "hold": 1, "reject": 2}
+    assert order[grown.outcome] >= order[base.outcome]
