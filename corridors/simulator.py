@@ -9,7 +9,8 @@ HTTP protocol
 - POST /payouts: JSON PayoutInstruction, headers Idempotency-Key (= payout_id),
   X-Remit-Timestamp, X-Remit-Signature: v1=<hex>. 200 {"payout_id", "status":
   "accepted"|"paid"|"failed", "partner_reference", "reason"}; 400 bad request; 401 bad
-  signature {"reason": <SignatureError reason>}; 409 key reused with another body; 503 fault.
+  signature {"reason": <SignatureError reason>}; 409 key reused with another body; 503 fault
+  (error_rate: before recording; late_error_rate: after recording and paying).
 - GET /payouts/{idempotency_key}: signed over an empty body; 200 as above, 404 never recorded.
 - Callback (when the instruction has callback_url): POST the same status document, signed
   with the same headers, once the payout is final (paid or failed).
@@ -59,9 +60,17 @@ class Faults:
     pay_delay_ms: int = 0
     hang_ms: int = 60_000
     """How long a "timeout" answer stalls (it records and pays first)."""
+    late_error_rate: float = 0.0
+    """Answer 503 *after* recording (and paying): the retry must be deduplicated."""
 
     def __post_init__(self) -> None:
-        for name in ("error_rate", "timeout_rate", "fail_rate", "duplicate_callback_rate"):
+        for name in (
+            "error_rate",
+            "timeout_rate",
+            "fail_rate",
+            "duplicate_callback_rate",
+            "late_error_rate",
+        ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
         for name in ("latency_ms", "late_callback_ms", "pay_delay_ms", "hang_ms"):
@@ -171,6 +180,8 @@ async def _create_payout(request: web.Request) -> web.Response:
         payout.requests += 1
     else:
         payout = _record(state, key, digest, instruction)
+    if state.roll(state.faults.late_error_rate):
+        return _error(503, "simulated_error_after_recording")
     if state.roll(state.faults.timeout_rate):
         # Recorded (and maybe paid) already; the client gives up before this answer arrives.
         with contextlib.suppress(TimeoutError):

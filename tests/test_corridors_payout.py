@@ -254,3 +254,34 @@ def test_instruction_refuses_bad_amounts():
         with pytest.raises(ValueError):
             instruction(amount=amount)
     assert instruction().body() == instruction().body()
+
+
+async def test_5xx_after_recording_is_retried_and_deduplicated(start_sim):
+    sim = await start_sim(Faults(late_error_rate=1.0))
+    result = await sim.client(max_attempts=3).send(instruction())
+    assert result == PayoutResult("unknown", reason="http_503")
+    books = await sim.books()
+    assert books["payouts"]["po-1"]["requests"] == 3
+    assert books["total_payments"] == 1
+    assert (await sim.client().inquire("po-1")).status == "paid"
+
+
+async def test_simulator_accepts_old_and_new_secret_during_rotation(start_sim):
+    sim = await start_sim(secret=[b"new", b"old"])
+    assert (await sim.client(secret=b"old").send(instruction(1))).status == "paid"
+    assert (await sim.client(secret=b"new").send(instruction(2))).status == "paid"
+    refused = await sim.client(secret=b"older").send(instruction(3))
+    assert refused == PayoutResult("failed", reason="signature_mismatch")
+
+
+async def test_logs_carry_no_personal_data(start_sim):
+    from structlog.testing import capture_logs
+
+    sim = await start_sim(Faults(timeout_rate=1.0, hang_ms=2_000))
+    with capture_logs() as logs:
+        await sim.client(timeout_s=0.05, max_attempts=2).send(instruction())
+        await sim.client().inquire("po-1")
+    text = repr(logs)
+    assert "po-1" in text  # logs do say which payout
+    for secret in ("Maria", "Cruz", "9171234567", "5000.00"):
+        assert secret not in text

@@ -42,7 +42,14 @@ async def settle(client: HttpPayoutPartner, ins: PayoutInstruction) -> str:
 
 
 async def test_faulty_partner_pays_each_payout_at_most_once_and_loses_none():
-    faults = Faults(error_rate=0.3, timeout_rate=0.2, fail_rate=0.1, seed=42, hang_ms=2_000)
+    faults = Faults(
+        error_rate=0.3,
+        late_error_rate=0.2,
+        timeout_rate=0.2,
+        fail_rate=0.1,
+        seed=42,
+        hang_ms=2_000,
+    )
     server = TestServer(create_simulator_app(faults, SECRET), host="127.0.0.1")
     await server.start_server()
     try:
