@@ -73,6 +73,14 @@ class Corridor:
             return country == REGION_EU or country in SEPA_COUNTRIES
         return country == self.receive_country
 
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready public view (amounts as decimal strings), e.g. for GET /v1/corridors."""
+        return {
+            f.name: (str(v) if isinstance(v, Decimal) else v)
+            for f in fields(self)
+            if (v := getattr(self, f.name)) is not None or f.name == "fee_maximum"
+        }
+
 
 _DECIMALS = ("min_send", "max_send", "fee_fixed", "fee_percent", "fee_minimum", "fee_maximum")
 _INTS = ("spread_bps", "quote_ttl_s", "bank_funding_ttl_s")

@@ -317,3 +317,20 @@ async def run_simulator(
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """`python -m corridors.simulator --port 8081 --timeout-rate 0.2 ...` for manual runs."""
+    parser = argparse.ArgumentParser(description="Payout partner simulator")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--secret", default=DEV_SECRET.decode(), help="shared HMAC secret")
+    Faults.add_arguments(parser)
+    args = parser.parse_args(argv)
+    faults = Faults.from_options(args)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_simulator(args.host, args.port, faults, args.secret.encode()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,5 +1,6 @@
 """Corridor configuration: the shipped file loads, bad files are refused, lookups work."""
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -97,3 +98,10 @@ def test_find_corridor():
         find_corridor(corridors, "USD", "PHP", receive_country="MX")
     with pytest.raises(CorridorNotFound):
         find_corridor(corridors, "USD", "PHP", payout_method="upi")
+
+
+def test_corridor_json_view():
+    view = load_corridors()["US-PH-WALLET"].to_json()
+    assert json.loads(json.dumps(view)) == view
+    assert view["fee_fixed"] == "2.99" and view["spread_bps"] == 100
+    assert load_corridors()["GB-EU-SEPA"].to_json()["fee_maximum"] is None
