@@ -15,6 +15,7 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, Context, Decimal
 from typing import Any, Literal
 
 from fx.money import (
+    MAX_MINOR,
     MONEY_CONTEXT,
     AmountError,
     CurrencyError,
@@ -197,33 +198,50 @@ def _smallest_send(
     want: Money, fee: FeeSchedule, rate: Decimal, send_currency: str
 ) -> tuple[Money, Money, Money]:
     """Smallest total debit whose result is >= want (S - fee(S) never decreases with S)."""
-    unit = Money.from_minor(1, send_currency)
 
     def result(minor: int) -> tuple[Money, Money, Money]:
         send = Money.from_minor(minor, send_currency)
         charged, received = _receive_for(send, fee, rate, want.currency)
         return send, charged, received
 
-    # Net amount needed, then a guess at the fee on top of it; search between the two.
+    def ok(minor: int) -> bool:
+        return result(minor)[2] >= want
+
+    # Net amount needed, then the total whose fee leaves that net (solved per clamp branch).
     need = Money(MONEY_CONTEXT.divide(want.amount, rate), send_currency).quantize(ROUND_CEILING)
-    lo = max(need.to_minor() - 1, 0)
-    if result(lo)[2] >= want:
-        lo = 0
-    keep = 1 - fee.percent / 100
-    guess = Money(MONEY_CONTEXT.divide(need.amount + fee.fixed, keep), send_currency)
-    hi = need.to_minor() + fee.fee_for(guess.quantize(ROUND_CEILING)).to_minor() + 1
-    limit = 2**63 - 1
-    while result(hi)[2] < want:
-        if hi >= limit:
+    guess = need.to_minor() + _fee_estimate(fee, need.amount, send_currency)
+    lo, hi = 0, 2**63 - 1  # lo never enough (receives zero), hi assumed enough
+    if ok(guess):
+        hi = guess
+        for _ in range(4):  # usually the guess is exact or one unit high
+            if hi - 1 <= lo or not ok(hi - 1):
+                return result(hi)
+            hi -= 1
+    else:
+        lo = guess
+        for _ in range(4):
+            if ok(lo + 1):
+                return result(lo + 1)
+            lo += 1
+        if not ok(hi):
             raise AmountError(f"receive_amount {want} is too large", "receive_amount")
-        hi = min(limit, hi + (hi - lo) + unit.to_minor())
-    while hi - lo > 1:  # invariant: lo too small, hi enough
+    while hi - lo > 1:  # fallback bisection; invariant: lo not enough, hi enough
         mid = (lo + hi) // 2
-        if result(mid)[2] >= want:
+        if ok(mid):
             hi = mid
         else:
             lo = mid
     return result(hi)
+
+
+def _fee_estimate(fee: FeeSchedule, net: Decimal, currency: str) -> int:
+    """Minor units of fee on the total S with S - fee(S) = net, ignoring the fee's rounding."""
+    keep = 1 - fee.percent / 100
+    unclamped = MONEY_CONTEXT.divide(net + fee.fixed, keep) - net  # fee if within [min, max]
+    value = max(unclamped, fee.minimum)
+    if fee.maximum is not None:
+        value = min(value, fee.maximum)
+    return Money(value, currency).quantize(ROUND_CEILING).to_minor()
 
 
 def price(
@@ -270,6 +288,8 @@ def price(
     else:
         want = _amount(receive_amount, receive_currency, "receive_amount")
         send, charged, received = _smallest_send(want, policy.fee, rate, send_currency)
+        if send.to_minor() > MAX_MINOR:
+            raise AmountError(f"receive_amount {want} is too large", "receive_amount")
         side = "receive"
     return Quote(
         send_amount=send,

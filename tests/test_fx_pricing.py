@@ -214,3 +214,17 @@ def test_receive_side_delivers_at_least_requested(policy, mid, send_ccy, recv_cc
     assert q.receive_amount.amount == _floor(q.converted_amount.amount * q.rate, recv_ccy)
     assert q.receive_amount.amount <= _floor(q.converted_amount.amount * mid, recv_ccy)
     assert q.fee == policy.fee.fee_for(q.send_amount) and not q.fee.is_negative()
+
+
+def test_absurd_receive_amount_refused() -> None:
+    tiny = Rate("USD", "VND", Decimal("0.000001"), "t", NOW)
+    with pytest.raises(AmountError, match="too large") as info:
+        price(
+            POLICY,
+            tiny,
+            send_currency="USD",
+            receive_currency="VND",
+            receive_amount="90000000000000000",
+            now=NOW,
+        )
+    assert info.value.field == "receive_amount"

@@ -1,0 +1,165 @@
+"""FX benchmark: firm quotes priced per second, in-process (rate lookup + price).
+
+Run: /work/venv/bin/python bench/fx.py [--seconds 1.0]
+Each measurement is a function returning a Figure; main() runs them in order and prints one
+table. The baseline (bare Decimal conversion and rounding, the least a quote must do) is measured
+in the same run, so figures compare on the same machine and load. The HTTP part (quotes over
+POST /v1/quotes from a separate load process) is meant to be added as more functions in
+MEASUREMENTS once the gateway exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fx.pricing import FeeSchedule, PricingPolicy, price
+from fx.rates import Rate, RateSource, default_rate_source
+
+POLICY = PricingPolicy(
+    spread_bps=75,
+    fee=FeeSchedule(Decimal("2.99"), Decimal("0.5"), Decimal("3"), Decimal("25")),
+    quote_ttl=timedelta(minutes=10),
+)
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+PAIRS = [("USD", "PHP"), ("USD", "NGN"), ("EUR", "KES"), ("GBP", "INR"), ("USDC", "MXN")]
+
+
+@dataclass
+class Figure:
+    name: str
+    ops: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.ops / self.seconds
+
+    @property
+    def micros(self) -> float:
+        return self.seconds / self.ops * 1e6
+
+
+def _loop(name: str, seconds: float, step: Callable[[int], object]) -> Figure:
+    ops, start = 0, time.perf_counter()
+    deadline = start + seconds
+    while True:
+        for _ in range(200):
+            step(ops)
+            ops += 1
+        if time.perf_counter() >= deadline:
+            return Figure(name, ops, time.perf_counter() - start)
+
+
+async def _aloop(name: str, seconds: float, step: Callable[[int], Awaitable[object]]) -> Figure:
+    ops, start = 0, time.perf_counter()
+    deadline = start + seconds
+    while True:
+        for _ in range(200):
+            await step(ops)
+            ops += 1
+        if time.perf_counter() >= deadline:
+            return Figure(name, ops, time.perf_counter() - start)
+
+
+def baseline_decimal(seconds: float) -> Figure:
+    """Ceiling: one Decimal multiply + quantize, the core of any conversion."""
+    amount, rate, q = Decimal("196.01"), Decimal("57.542166"), Decimal("0.01")
+    return _loop(
+        "baseline: Decimal convert+round",
+        seconds,
+        lambda i: (amount * rate).quantize(q, rounding=ROUND_DOWN),
+    )
+
+
+def price_send_side(seconds: float) -> Figure:
+    mid = Rate("USD", "PHP", Decimal("58.1234"), "ecb", NOW)
+    return _loop(
+        "price() send side, rate given",
+        seconds,
+        lambda i: price(
+            POLICY,
+            mid,
+            send_currency="USD",
+            receive_currency="PHP",
+            send_amount=f"{100 + i % 900}.00",
+            now=NOW,
+        ),
+    )
+
+
+def price_receive_side(seconds: float) -> Figure:
+    mid = Rate("USD", "PHP", Decimal("58.1234"), "ecb", NOW)
+    return _loop(
+        "price() receive side, rate given",
+        seconds,
+        lambda i: price(
+            POLICY,
+            mid,
+            send_currency="USD",
+            receive_currency="PHP",
+            receive_amount=f"{5000 + i % 50000}",
+            now=NOW,
+        ),
+    )
+
+
+async def rate_lookup(seconds: float, rates: RateSource) -> Figure:
+    async def step(i: int) -> object:
+        base, quote = PAIRS[i % len(PAIRS)]
+        return await rates.rate(base, quote)
+
+    return await _aloop("rate lookup, default chain (5 pairs)", seconds, step)
+
+
+async def firm_quote(seconds: float, rates: RateSource) -> Figure:
+    async def step(i: int) -> object:
+        base, quote = PAIRS[i % len(PAIRS)]
+        mid = await rates.rate(base, quote)
+        return price(
+            POLICY,
+            mid,
+            send_currency=base,
+            receive_currency=quote,
+            send_amount=f"{100 + i % 900}",
+            now=NOW,
+        )
+
+    return await _aloop("firm quote: rate lookup + price", seconds, step)
+
+
+async def run(seconds: float) -> list[Figure]:
+    rates = default_rate_source(clock=lambda: NOW)
+    await rates.rate("USD", "PHP")  # load the embedded ECB data outside the timings
+    return [
+        baseline_decimal(seconds),
+        price_send_side(seconds),
+        price_receive_side(seconds),
+        await rate_lookup(seconds, rates),
+        await firm_quote(seconds, rates),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=1.0, help="duration of each figure")
+    args = parser.parse_args()
+    figures = asyncio.run(run(args.seconds))
+    base = figures[0].per_second
+    print(f"Python {sys.version.split()[0]}, {args.seconds:.1f} s per figure, one process")
+    print(f"{'measurement':<40} {'ops/s':>12} {'us/op':>9} {'vs baseline':>12}")
+    for f in figures:
+        print(f"{f.name:<40} {f.per_second:>12,.0f} {f.micros:>9.1f} {f.per_second / base:>11.3f}x")
+
+
+if __name__ == "__main__":
+    main()
