@@ -1,21 +1,22 @@
 """SqlLedger: the default engine, on SQLite (aiosqlite) or PostgreSQL (asyncpg).
 
 One transaction per call. Writers lock the accounts they touch in id order (SELECT ... FOR
-UPDATE on PostgreSQL), then the chain head (a transaction-scoped advisory lock, always taken
-last, so lockers cannot deadlock). On SQLite, which serialises writers anyway, an asyncio.Lock
-per engine plus BEGIN IMMEDIATE keep concurrent tasks from deadlocking on lock upgrades.
+UPDATE on PostgreSQL), then the chain head row `ledger_anchor` (always last, so lockers cannot
+deadlock); the head row serialises appends to the hash chain. On SQLite, which serialises
+writers anyway, an asyncio.Lock per engine plus BEGIN IMMEDIATE keep concurrent tasks from
+deadlocking on lock upgrades.
 """
 
 from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -40,8 +41,6 @@ T = LedgerTransfer.__table__
 F = LedgerFailure.__table__
 N = LedgerAnchor.__table__
 
-#: pg_advisory_xact_lock key guarding the chain head ("LEDGER\x00\x01").
-CHAIN_LOCK = 0x4C45444745520001
 RETRYABLE_SQLSTATES = {"40001", "40P01"}
 ATTEMPTS = 8
 
@@ -234,8 +233,7 @@ class SqlLedger:
         async with self._write() as conn:
             pendings = await self._transfers(conn, T.c.id.in_(pids)) if pids else {}
             accounts = await self._lock_accounts(conn, core.touched_accounts(ops, pendings))
-            if self._pg:
-                await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK})
+            head = await self._lock_head(conn)
             keys = [*ids, *pids]
             cond = T.c.id.in_(keys) | T.c.pending_id.in_(pids) if pids else T.c.id.in_(keys)
             transfers = await self._transfers(conn, cond)
@@ -264,7 +262,7 @@ class SqlLedger:
                     )
                 return plan
             if plan.new:
-                await self._append(conn, plan)
+                await self._append(conn, plan, head)
         return plan
 
     async def _lock_accounts(
@@ -278,11 +276,16 @@ class SqlLedger:
     async def _transfers(self, conn: AsyncConnection, cond: Any) -> dict[str, Transfer]:
         return {r.id: _row_to_transfer(r) for r in await conn.execute(select(T).where(cond))}
 
-    async def _append(self, conn: AsyncConnection, plan: core.Plan) -> None:
-        head = (
-            await conn.execute(select(T.c.seq, T.c.hash).order_by(T.c.seq.desc()).limit(1))
-        ).first()
-        seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+    async def _lock_head(self, conn: AsyncConnection) -> tuple[int, str] | None:
+        """Lock the chain head row, always after the accounts (so lockers cannot deadlock)."""
+        q = select(N.c.seq, N.c.hash).where(N.c.id == 1).with_for_update()
+        r = (await conn.execute(q)).first()
+        return (r.seq, r.hash) if r else None
+
+    async def _append(
+        self, conn: AsyncConnection, plan: core.Plan, head: tuple[int, str] | None
+    ) -> None:
+        seq, prev = head or (0, GENESIS)
         new = core.with_chain(plan.new, seq, prev, chain_hash)
         await conn.execute(insert(T), [_transfer_row(t) for t in new])
         await conn.execute(
@@ -292,16 +295,18 @@ class SqlLedger:
                 for aid, d in sorted(plan.deltas.items())
             ],
         )
-        if self._key is not None:
-            last = new[-1]
-            await conn.execute(
-                insert(N),
-                {
-                    "seq": last.seq,
-                    "hash": last.hash,
-                    "mac": anchor_mac(self._key, last.seq, last.hash),
-                },
-            )
+        last = new[-1]
+        row = {
+            "seq": last.seq,
+            "hash": last.hash,
+            "mac": anchor_mac(self._key, last.seq, last.hash) if self._key else "",
+        }
+        if head is None:
+            # the first writer creates the row; a concurrent first writer gets an
+            # IntegrityError and retries against it
+            await conn.execute(insert(N), {"id": 1, **row})
+        else:
+            await conn.execute(update(N).where(N.c.id == 1).values(**row))
 
     # -- reads --------------------------------------------------------------------------
 
@@ -337,9 +342,7 @@ class SqlLedger:
     async def head(self) -> tuple[int, str]:
         """(seq, hash) of the chain head, to export as an external anchor."""
         async with self.engine.connect() as conn:
-            r = (
-                await conn.execute(select(T.c.seq, T.c.hash).order_by(T.c.seq.desc()).limit(1))
-            ).first()
+            r = (await conn.execute(select(N.c.seq, N.c.hash).where(N.c.id == 1))).first()
         return (r.seq, r.hash) if r else (0, GENESIS)
 
     # -- audit and sweeping -------------------------------------------------------------
@@ -347,26 +350,26 @@ class SqlLedger:
     async def check(self) -> list[str]:
         async with self._snapshot() as conn:
             accounts = [_row_to_account(r) for r in await conn.execute(select(A))]
-            anchors = list(await conn.execute(select(N).order_by(N.c.seq)))
+            anchor = (await conn.execute(select(N).where(N.c.id == 1))).first()
             findings = balance_findings(accounts)
-            recomputed, chain, last = await self._replay(conn, {a.seq for a in anchors})
+            recomputed, chain, last = await self._replay(conn)
         stored = {acc.id: b for acc, b in accounts}
         for aid in sorted(set(stored) | set(recomputed)):
             want = Balance(*recomputed.get(aid, (0, 0, 0, 0)))
             if stored.get(aid) != want:
                 findings.append(f"{aid}: balance {stored.get(aid)} != journal {want}")
         findings.extend(chain)
-        findings.extend(self._anchor_findings(anchors, last))
+        findings.extend(self._anchor_findings(anchor, last))
         return findings
 
     async def _replay(
-        self, conn: AsyncConnection, anchor_seqs: set[int]
-    ) -> tuple[dict[str, list[int]], list[str], tuple[int, str, dict[int, str]]]:
+        self, conn: AsyncConnection
+    ) -> tuple[dict[str, list[int]], list[str], tuple[int, str]]:
         """Walk the journal in order: recompute balances, verify seq numbers and hashes."""
         sums: dict[str, list[int]] = {}
         pending_amount: dict[str, int] = {}
         findings: list[str] = []
-        seq, head, at = 0, GENESIS, {}
+        seq, head = 0, GENESIS
         result = await conn.stream(select(T).order_by(T.c.seq))
         async for r in result:
             t = _row_to_transfer(r)
@@ -377,8 +380,6 @@ class SqlLedger:
             if head != t.hash:
                 findings.append(f"chain broken at seq {t.seq} ({t.id})")
                 head = t.hash
-            if t.seq in anchor_seqs:
-                at[t.seq] = t.hash
             d = sums.setdefault(t.debit_account, [0, 0, 0, 0])
             c = sums.setdefault(t.credit_account, [0, 0, 0, 0])
             if t.kind == "posted":
@@ -398,22 +399,20 @@ class SqlLedger:
                 if t.kind == "post":
                     d[0] += t.amount
                     c[1] += t.amount
-        return sums, findings, (seq, head, at)
+        return sums, findings, (seq, head)
 
-    def _anchor_findings(self, anchors: Iterable[Any], last: tuple[int, str, dict]) -> list[str]:
-        if self._key is None:
-            return []
-        seq, _, at = last
+    def _anchor_findings(self, anchor: Any, last: tuple[int, str]) -> list[str]:
+        """The head row must name the journal's last row, and (with a key) carry its HMAC."""
+        seq, head = last
+        if anchor is None:
+            return [f"chain head seq {seq} has no anchor"] if seq else []
         findings = []
-        anchors = list(anchors)
-        for a in anchors:
-            if not verify_anchor(self._key, a.seq, a.hash, a.mac):
-                findings.append(f"anchor at seq {a.seq}: bad HMAC")
-            elif at.get(a.seq) != a.hash:
-                findings.append(f"anchor at seq {a.seq}: journal hash differs")
-        if seq and (not anchors or anchors[-1].seq != seq):
-            top = anchors[-1].seq if anchors else None
-            findings.append(f"chain head seq {seq} is not anchored (last anchor {top})")
+        if (anchor.seq, anchor.hash) != (seq, head):
+            findings.append(f"anchor names seq {anchor.seq}, journal ends at seq {seq}")
+        if self._key is not None and not verify_anchor(
+            self._key, anchor.seq, anchor.hash, anchor.mac
+        ):
+            findings.append(f"anchor at seq {anchor.seq}: bad HMAC")
         return findings
 
     async def sweep_expired(self, now: datetime | None = None) -> int:

@@ -72,13 +72,18 @@ class LedgerFailure(SQLModel, table=True):
 
 
 class LedgerAnchor(SQLModel, table=True):
-    """HMAC of the chain head after each committed batch (written when a key is configured)."""
+    """The chain head (one row, id 1) and its HMAC; writers lock it to append to the chain.
 
-    __tablename__ = "ledger_anchors"
+    Overwritten on every commit (the one non-balance update): a cut tail would need an older
+    MAC, which the database no longer holds and cannot compute without the key.
+    """
 
-    seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    __tablename__ = "ledger_anchor"
+
+    id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False))
     hash: str = Field(sa_column=Column(String(64), nullable=False))
-    mac: str = Field(sa_column=Column(String(64), nullable=False))
+    mac: str = Field(default="", sa_column=Column(String(64), nullable=False))
 
 
 TABLES = [

@@ -1,0 +1,98 @@
+"""Concurrent writers never lose or double-apply money (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from ledger_adapter.port import (
+    Account,
+    AccountFlags,
+    Balance,
+    InsufficientFunds,
+    LedgerError,
+    PendingAlreadyResolved,
+    TransferSpec,
+)
+from ledger_adapter.sql import SqlLedger, create_tables
+
+N_ACCOUNTS = 10
+START = 5_000
+
+
+@pytest.fixture
+async def ledger(database_url: str) -> AsyncIterator[SqlLedger]:
+    engine = create_async_engine(database_url, pool_size=10, max_overflow=10)
+    await create_tables(engine)
+    ledger = SqlLedger(engine, hmac_key=b"k")
+    accounts = [f"acc{i}" for i in range(N_ACCOUNTS)]
+    await ledger.create_accounts(
+        [Account("bank", "USD")]
+        + [Account(a, "USD", AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS) for a in accounts]
+    )
+    await ledger.transfer([TransferSpec(f"seed-{a}", "bank", a, START, "USD") for a in accounts])
+    try:
+        yield ledger
+    finally:
+        await engine.dispose()
+
+
+async def test_200_concurrent_transfers_exact_balances(ledger: SqlLedger) -> None:
+    rng = random.Random(7)
+    specs = []
+    for i in range(200):
+        src, dst = rng.sample(range(N_ACCOUNTS), 2)
+        specs.append(TransferSpec(f"c{i}", f"acc{src}", f"acc{dst}", rng.randint(1, 900), "USD"))
+    # every tenth transfer is also sent twice more, concurrently with itself
+    work = specs + specs[::10] + specs[::10]
+    rng.shuffle(work)
+    results = await asyncio.gather(*(ledger.transfer([s]) for s in work), return_exceptions=True)
+    outcome: dict[str, object] = {}
+    for spec, res in zip(work, results, strict=True):
+        assert res is None or isinstance(res, InsufficientFunds), res
+        assert outcome.setdefault(spec.id, type(res)) is type(res), "duplicates disagree"
+    expected = {f"acc{i}": [0, START] for i in range(N_ACCOUNTS)}
+    applied = [s for s in specs if outcome[s.id] is type(None)]
+    assert len(applied) > 150  # the test must actually move money
+    for s in applied:
+        expected[s.debit_account][0] += s.amount
+        expected[s.credit_account][1] += s.amount
+    got = await ledger.balances("acc")
+    assert {k: (v[1].debits_posted, v[1].credits_posted) for k, v in got.items()} == {
+        k: tuple(v) for k, v in expected.items()
+    }
+    assert all(b.credit_balance >= 0 for _, b in got.values())
+    assert await ledger.count() == N_ACCOUNTS + len(applied)
+    assert await ledger.check() == []
+
+
+async def test_post_void_race_resolves_once(ledger: SqlLedger) -> None:
+    pendings = [TransferSpec(f"p{i}", "acc0", "acc1", 10, "USD", pending=True) for i in range(20)]
+    await ledger.transfer(pendings)
+    calls = []
+    for i in range(20):
+        calls.append(ledger.post_pending(f"post{i}", f"p{i}"))
+        calls.append(ledger.void_pending(f"void{i}", f"p{i}"))
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    wins = [r for r in results if r is None]
+    assert len(wins) == 20
+    assert all(r is None or isinstance(r, PendingAlreadyResolved) for r in results), results
+    posted = sum(1 for i in range(20) if results[2 * i] is None)
+    assert await ledger.balance("acc1") == Balance(0, START + 10 * posted, 0, 0)
+    assert await ledger.check() == []
+
+
+async def test_concurrent_overdraft_attempts_never_go_negative(ledger: SqlLedger) -> None:
+    # 30 concurrent debits of 400 from an account holding 5,000: exactly 12 may pass
+    results = await asyncio.gather(
+        *(ledger.transfer([TransferSpec(f"d{i}", "acc3", "acc4", 400, "USD")]) for i in range(30)),
+        return_exceptions=True,
+    )
+    assert sum(r is None for r in results) == 12
+    assert all(r is None or isinstance(r, LedgerError) for r in results)
+    assert (await ledger.balance("acc3")).credit_balance == START - 12 * 400
+    assert await ledger.check() == []
