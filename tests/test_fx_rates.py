@@ -241,3 +241,33 @@ async def test_default_chain_refuses_snapshot_when_strict() -> None:
 async def test_default_chain_refuses_dead_ecb_currency() -> None:
     with pytest.raises(RateUnavailable):
         await default_rate_source(clock=lambda: NOW).rate("USD", "RUB")
+
+
+async def test_default_chain_live_first_then_falls_through() -> None:
+    def live(client: FlakyClient) -> ForexPythonRates:
+        return ForexPythonRates(client, attempts=2, backoff=0, clock=lambda: NOW)
+
+    good = default_rate_source(
+        live=True, live_source=live(FlakyClient(0, "1.5")), clock=lambda: NOW
+    )
+    assert (await good.rate("USD", "NGN")).source == "forex-python"
+    down = FlakyClient(failures=100)
+    bad = default_rate_source(live=True, live_source=live(down), clock=lambda: NOW)
+    assert (await bad.rate("USD", "NGN")).source == "sample:sample_rates.json"
+    assert down.calls >= 1
+
+
+async def test_live_cache_serves_repeat_pairs_and_skips_failures() -> None:
+    from fx.rates import CachedRates
+
+    clock = [NOW]
+    client = FlakyClient(failures=1, answer="1.5")
+    live = ForexPythonRates(client, attempts=1, backoff=0, clock=lambda: clock[0])
+    cached = CachedRates(live, timedelta(seconds=30), clock=lambda: clock[0])
+    with pytest.raises(RateUnavailable):
+        await cached.rate("EUR", "USD")  # a failure is not remembered
+    assert (await cached.rate("EUR", "USD")).value == Decimal("1.5")
+    assert (await cached.rate("EUR", "USD")).value == Decimal("1.5") and client.calls == 2
+    clock[0] += timedelta(seconds=31)
+    await cached.rate("EUR", "USD")
+    assert client.calls == 3 and cached.max_age == live.max_age
