@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, event, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -45,6 +45,26 @@ RETRYABLE_SQLSTATES = {"40001", "40P01"}
 ATTEMPTS = 8
 
 _sqlite_locks: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the driver, decide when transactions begin.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_on_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def use_immediate_transactions(engine: AsyncEngine) -> None:
+    """Make every transaction on a SQLite engine `BEGIN IMMEDIATE`, so writers queue on the
+    database lock instead of failing on a lock upgrade. Idempotent; the gateway's engine uses it
+    too, so one engine has one way of beginning."""
+    sync = engine.sync_engine
+    if sync.dialect.name != "sqlite" or event.contains(sync, "begin", _sqlite_on_begin):
+        return
+    event.listen(sync, "connect", _sqlite_on_connect)
+    event.listen(sync, "begin", _sqlite_on_begin)
 
 
 async def create_tables(engine: AsyncEngine) -> None:
@@ -132,6 +152,7 @@ class SqlLedger:
         self._pg = engine.dialect.name == "postgresql"
         self._lock: asyncio.Lock | None = None
         if engine.dialect.name == "sqlite":
+            use_immediate_transactions(engine)
             self._lock = _sqlite_locks.setdefault(engine.sync_engine, asyncio.Lock())
 
     # -- transactions -------------------------------------------------------------------
@@ -143,14 +164,8 @@ class SqlLedger:
             async with self.engine.begin() as conn:
                 yield conn
             return
-        async with self._lock, self.engine.connect() as conn:
-            await conn.exec_driver_sql("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                await conn.rollback()
-                raise
-            await conn.commit()
+        async with self._lock, self.engine.begin() as conn:
+            yield conn
 
     @asynccontextmanager
     async def _snapshot(self) -> AsyncIterator[AsyncConnection]:

@@ -41,15 +41,19 @@ async def transition(
     now: datetime,
     reason: str,
     lease_owner: str | None = None,
+    unleased: bool = False,
     next_attempt_at: datetime | None = None,
     **fields: Any,
 ) -> None:
     """Move `frm -> to` if the table allows it and the row is still in `frm` (and, for workers,
-    still leased by them). Writes the history row in the same transaction."""
+    still leased by them; with `unleased`, only if no worker holds it). Writes the history row
+    in the same transaction."""
     target = check_transition(frm, to)
     where = [remittances.c.id == remittance_id, remittances.c.status == frm]
     if lease_owner is not None:
         where.append(remittances.c.lease_owner == lease_owner)
+    if unleased:
+        where.append(sa.or_(remittances.c.lease_until.is_(None), remittances.c.lease_until < now))
     result = await conn.execute(
         remittances.update()
         .where(*where)

@@ -1,5 +1,4 @@
 """Imports every module that defines tables, so `metadata` is complete for Alembic."""
 
-from ledger_adapter import sql as _ledger_sql  # noqa: F401
-
 from gateway.storage import tables as _tables  # noqa: F401
+from ledger_adapter import sql as _ledger_sql  # noqa: F401

@@ -3,12 +3,36 @@ and ours are created and migrated together). Money is stored as integers in mino
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 metadata = SQLModel.metadata
 
-UTC_DATETIME = sa.DateTime(timezone=True)
+
+class UtcDateTime(sa.TypeDecorator):
+    """Timezone-aware UTC in and out on every database (SQLite keeps no offset)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: the gateway stores UTC-aware times only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+UTC_DATETIME = UtcDateTime()
 
 
 def _id() -> sa.Column:

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
+
+import gateway.storage.tables
 from alembic import op
 ${imports if imports else ""}
 

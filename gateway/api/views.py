@@ -1,0 +1,122 @@
+"""Views only translate HTTP to use cases and back."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gateway.api.appkeys import SERVICES
+from gateway.api.http import caller, idempotency_key, read_json, reply
+from gateway.api.problems import conflict, field_error
+from gateway.api.schemas import (
+    CustomerRequest,
+    QuoteRequest,
+    RemittanceRequest,
+    TopUpRequest,
+    parse,
+)
+from gateway.storage import idempotency
+from gateway.usecases import customers, quotes, remittances
+from ledger_adapter.port import IdempotencyConflict
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return reply({"status": "ok"})
+
+
+async def get_prices(request: web.Request) -> web.Response:
+    query = dict(request.query)
+    if "send_amount" not in query and "receive_amount" not in query:
+        raise field_error("send_amount", "give send_amount or receive_amount")
+    req = parse(QuoteRequest, query)
+    corridor, quote = await quotes.price_request(request.app[SERVICES], req)
+    return reply(quotes.indicative_view(corridor, quote))
+
+
+async def post_quote(request: web.Request) -> web.Response:
+    req = parse(QuoteRequest, await read_json(request))
+    return reply(await quotes.create_quote(request.app[SERVICES], caller(request), req), 201)
+
+
+async def get_quote(request: web.Request) -> web.Response:
+    svc = request.app[SERVICES]
+    return reply(await quotes.get_quote(svc, caller(request), request.match_info["id"]))
+
+
+async def put_customer(request: web.Request) -> web.Response:
+    req = parse(CustomerRequest, await read_json(request))
+    status, body = await customers.put_customer(request.app[SERVICES], caller(request), req)
+    return reply(body, status)
+
+
+async def get_customer(request: web.Request) -> web.Response:
+    svc = request.app[SERVICES]
+    return reply(await customers.get_customer(svc, caller(request), request.match_info["id"]))
+
+
+async def get_wallet(request: web.Request) -> web.Response:
+    svc = request.app[SERVICES]
+    return reply(await customers.wallet(svc, caller(request), request.match_info["id"]))
+
+
+async def post_topup(request: web.Request) -> web.Response:
+    key = idempotency_key(request)
+    req = parse(TopUpRequest, await read_json(request))
+    who = caller(request)
+    transfer_id = f"topup:{who.key_id}:{key}"
+    try:
+        body = await customers.top_up(
+            request.app[SERVICES], who, request.match_info["id"], req, transfer_id
+        )
+    except IdempotencyConflict:
+        raise conflict(
+            "idempotency-key-reused",
+            "Idempotency-Key reused",
+            "this Idempotency-Key was used with another request",
+        ) from None
+    return reply(body, 201)
+
+
+async def post_remittance(request: web.Request) -> web.Response:
+    key = idempotency_key(request)
+    raw = await read_json(request)
+    req = parse(RemittanceRequest, raw)
+    svc = request.app[SERVICES]
+    who = caller(request)
+    fingerprint = idempotency.request_hash("POST", request.path, raw)
+    try:
+        stored = await idempotency.find(svc.engine, who.key_id, key)
+        if stored is not None:
+            status, body, replayed = idempotency.replay(stored, fingerprint)
+        else:
+            write = await remittances.create_remittance(svc, who, req)
+            status, body, replayed = await idempotency.run_once(
+                svc.engine,
+                api_key_id=who.key_id,
+                key=key,
+                method="POST",
+                path=request.path,
+                body=raw,
+                now=svc.now(),
+                action=write,
+            )
+    except idempotency.IdempotencyMismatch:
+        raise conflict(
+            "idempotency-key-reused",
+            "Idempotency-Key reused",
+            "this Idempotency-Key was used with another request body",
+        ) from None
+    if not replayed:
+        svc.wake_workers()
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return reply(body, status, headers)
+
+
+async def get_remittance(request: web.Request) -> web.Response:
+    svc = request.app[SERVICES]
+    return reply(await remittances.get_remittance(svc, caller(request), request.match_info["id"]))
+
+
+async def cancel_remittance(request: web.Request) -> web.Response:
+    svc = request.app[SERVICES]
+    body = await remittances.cancel_remittance(svc, caller(request), request.match_info["id"])
+    return reply(body)

@@ -1,0 +1,55 @@
+"""create_app(): the aiohttp application, its resources opened and closed with cleanup_ctx."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from aiohttp import web
+
+from gateway.api.appkeys import CALLER_CACHE, ROUTES, SERVICES
+from gateway.api.middleware import auth_middleware, problem_middleware
+from gateway.api.routes import ROUTES as ROUTE_TABLE
+from gateway.api.routing import add_routes
+from gateway.bootstrap import open_services
+from gateway.config import Settings
+from gateway.pipeline.worker import Worker
+
+
+def create_app(
+    settings: Settings | None = None, *, run_workers: bool = True, **overrides: Any
+) -> web.Application:
+    """`overrides` go to open_services (tests pass a screener, rates or a clock)."""
+    settings = settings or Settings.from_env()
+    app = web.Application(
+        middlewares=[problem_middleware, auth_middleware],
+        client_max_size=settings.max_body_bytes,
+    )
+    app[ROUTES] = add_routes(app, ROUTE_TABLE)
+    app[CALLER_CACHE] = {}
+
+    async def services_ctx(app: web.Application) -> AsyncIterator[None]:
+        async with open_services(settings, **overrides) as svc:
+            app[SERVICES] = svc
+            yield
+
+    app.cleanup_ctx.append(services_ctx)
+    if run_workers:
+        app.cleanup_ctx.append(workers_ctx)
+    return app
+
+
+async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Pipeline workers live as long as the app; on shutdown each finishes its step."""
+    svc = app[SERVICES]
+    stop = asyncio.Event()
+    workers = [Worker(svc, i) for i in range(svc.settings.workers)]
+    wakers: list[Callable[[], None]] = [w.wake for w in workers]
+    svc.wake_workers = lambda: [wake() for wake in wakers] and None
+    tasks = [asyncio.create_task(w.run(stop), name=f"worker-{i}") for i, w in enumerate(workers)]
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)

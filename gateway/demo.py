@@ -1,0 +1,207 @@
+"""`remit demo`: the whole path on one machine. A fresh SQLite file (unless REMIT_DATABASE_URL is
+set), the partner simulator and the gateway on free local ports, one 100 USD remittance to a
+mobile wallet in the Philippines through the HTTP API, each state change printed as it happens,
+and a final JSON line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import sys
+import tempfile
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from corridors.simulator import Faults, create_simulator_app
+from gateway.app import create_app
+from gateway.config import Settings, sqlite_url
+from gateway.domain.states import TERMINAL
+from gateway.logs import configure_logging
+from gateway.services import utc_now
+from gateway.storage.engine import create_engine
+from gateway.storage.keys import create_key
+from gateway.storage.migrate import upgrade_async
+from gateway.storage.partners import upsert_partner
+
+DEMO_PARTNER = "sim-ph-wallet"
+TIMEOUT_S = 60.0
+
+
+async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(app, shutdown_timeout=5)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    return runner, f"http://{host}:{port}"
+
+
+async def _prepare(settings: Settings, sim_url: str, secret: str) -> tuple[str, str]:
+    """Schema, the simulator as the corridor's partner, and two keys (sending app, operator)."""
+    await upgrade_async(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.begin() as conn:
+            now = utc_now()
+            await upsert_partner(
+                conn,
+                DEMO_PARTNER,
+                name="Partner simulator",
+                base_url=sim_url,
+                secret=secret,
+                now=now,
+            )
+            app_key, _ = await create_key(conn, "demo-app", "sender-app", None, now)
+            ops_key, _ = await create_key(conn, "demo-operator", "operator", None, now)
+    finally:
+        await engine.dispose()
+    return app_key, ops_key
+
+
+async def _call(
+    http: aiohttp.ClientSession, method: str, url: str, key: str, body: Any = None, **headers: str
+) -> dict[str, Any]:
+    async with http.request(
+        method, url, json=body, headers={"Authorization": f"Bearer {key}", **headers}
+    ) as resp:
+        data = await resp.json(content_type=None)
+        if resp.status >= 400:
+            raise RuntimeError(f"{method} {url} -> {resp.status}: {data}")
+        return data
+
+
+async def _send_one(base: str, app_key: str, ops_key: str) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as http:
+        sender = await _call(
+            http,
+            "PUT",
+            f"{base}/v1/customers",
+            app_key,
+            {
+                "external_id": "demo-sender-1",
+                "name": "Ana Reyes Cruz",
+                "phone": "+14155550123",
+                "country": "US",
+            },
+        )
+        print(f"sender {sender['id']} ({sender['tier']}, {sender['status']})")
+        wallet = await _call(
+            http,
+            "POST",
+            f"{base}/v1/customers/{sender['id']}/wallet/topups",
+            ops_key,
+            {"amount": "500.00", "currency": "USD"},
+            **{"Idempotency-Key": f"demo-topup-{uuid.uuid4()}"},
+        )
+        print(f"wallet topped up: {wallet['balances'][0]['available']} USD")
+        quote = await _call(
+            http,
+            "POST",
+            f"{base}/v1/quotes",
+            app_key,
+            {"send_currency": "USD", "receive_currency": "PHP", "send_amount": "100.00"},
+        )
+        print(
+            f"quote {quote['id']}: send {quote['send_amount']} USD, fee {quote['fee']}, "
+            f"rate {quote['rate']} (mid {quote['mid_rate']}, {quote['rate_source']}), "
+            f"receive {quote['receive_amount']} PHP, expires {quote['expires_at']}"
+        )
+        remittance = await _call(
+            http,
+            "POST",
+            f"{base}/v1/remittances",
+            app_key,
+            {
+                "quote_id": quote["id"],
+                "sender_id": sender["id"],
+                "recipient": {"name": "Maria Dela Cruz", "phone": "+639171234567"},
+                "funding_method": "wallet",
+            },
+            **{"Idempotency-Key": f"demo-{uuid.uuid4()}"},
+        )
+        return await _follow(http, base, app_key, remittance["id"])
+
+
+async def _follow(
+    http: aiohttp.ClientSession, base: str, key: str, remittance_id: str
+) -> dict[str, Any]:
+    seen = 0
+    deadline = asyncio.get_running_loop().time() + TIMEOUT_S
+    while True:
+        current = await _call(http, "GET", f"{base}/v1/remittances/{remittance_id}", key)
+        for step in current["history"][seen:]:
+            print(f"  {step['from'] or '-':>15} -> {step['to']:<15} {step['reason']}", flush=True)
+        seen = len(current["history"])
+        if current["status"] in TERMINAL or current["status"] in ("on_hold", "requote"):
+            return current
+        if asyncio.get_running_loop().time() > deadline:
+            return current
+        await asyncio.sleep(0.05)  # polling a status the way a client would; not a test
+
+
+async def _ledger_balanced(settings: Settings) -> tuple[bool, list[str]]:
+    from ledger_adapter.sql import SqlLedger
+
+    engine = create_engine(settings.database_url)
+    try:
+        ledger = SqlLedger(engine, hmac_key=settings.ledger_hmac_key)
+        totals: dict[str, list[int]] = {}
+        for _account, (asset, bal) in (await ledger.balances()).items():
+            t = totals.setdefault(asset, [0, 0, 0, 0])
+            t[0] += bal.debits_posted
+            t[1] += bal.credits_posted
+            t[2] += bal.debits_pending
+            t[3] += bal.credits_pending
+        balanced = all(t[0] == t[1] and t[2] == t[3] for t in totals.values())
+        return balanced, await ledger.check()
+    finally:
+        await engine.dispose()
+
+
+async def run_demo(settings: Settings) -> int:
+    configure_logging(os.environ.get("REMIT_LOG_LEVEL", "warning"), settings.json_logs)
+    tmp = None
+    if not os.environ.get("REMIT_DATABASE_URL"):
+        tmp = tempfile.TemporaryDirectory(prefix="remit-demo-")
+        settings = replace(settings, database_url=sqlite_url(Path(tmp.name) / "demo.db"))
+    secret = secrets.token_urlsafe(24)
+    sim_runner, sim_url = await _serve(create_simulator_app(Faults(), secret.encode()))
+    gateway_runner = None
+    try:
+        app_key, ops_key = await _prepare(settings, sim_url, secret)
+        print(f"partner simulator on {sim_url}")
+        gateway_runner, base = await _serve(create_app(settings))
+        print(f"gateway on {base} (database {settings.database_url})")
+        final = await _send_one(base, app_key, ops_key)
+        await gateway_runner.cleanup()
+        gateway_runner = None
+        balanced, findings = await _ledger_balanced(settings)
+    finally:
+        if gateway_runner is not None:
+            await gateway_runner.cleanup()
+        await sim_runner.cleanup()
+    for finding in findings:
+        print(f"ledger check: {finding}", file=sys.stderr)
+    summary = {
+        "remittance_id": final["id"],
+        "status": final["status"],
+        "send_amount": final["send_amount"],
+        "send_currency": final["send_currency"],
+        "fee": final["fee"],
+        "receive_amount": final["receive_amount"],
+        "receive_currency": final["receive_currency"],
+        "partner_reference": final["partner_reference"],
+        "ledger_balanced": balanced,
+        "ledger_check": "ok" if not findings else findings,
+    }
+    print(json.dumps(summary))
+    if tmp is not None:
+        tmp.cleanup()
+    return 0 if final["status"] == "paid_out" and balanced and not findings else 1

@@ -1,0 +1,105 @@
+"""The ledger transfers of one remittance, step by step. Pure: ids derive from the remittance id,
+so a step that runs again after a crash repeats the same transfer ids and the ledger ignores them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger_adapter import chart
+from ledger_adapter.port import TransferSpec
+
+
+@dataclass(frozen=True)
+class MoneyPath:
+    remittance_id: str
+    sender_id: str
+    partner_id: str
+    send_currency: str
+    send_amount_minor: int
+    fee_minor: int
+    coin: str
+
+    @property
+    def principal_minor(self) -> int:
+        """What is converted: the send amount less the fee."""
+        return self.send_amount_minor - self.fee_minor
+
+    @property
+    def coin_minor(self) -> int:
+        return chart.scale_to_coin(self.principal_minor, self.send_currency, self.coin)
+
+    def _id(self, step: str) -> str:
+        return f"{self.remittance_id}:{step}"
+
+    def fund_from_wallet(self) -> list[TransferSpec]:
+        cur = self.send_currency
+        specs = [chart.fund(self._id("fund"), self.sender_id, cur, self.send_amount_minor)]
+        if self.fee_minor:
+            specs.append(chart.fee(self._id("fee"), cur, self.fee_minor))
+        return specs
+
+    def mint(self) -> list[TransferSpec]:
+        return chart.mint(
+            self._id("mint"),
+            self.principal_minor,
+            self.send_currency,
+            self.coin,
+            chart.clearing(self.send_currency),
+        )
+
+    def reserve_for_partner(self) -> TransferSpec:
+        return chart.to_partner(self._id("payout"), self.coin, self.partner_id, self.coin_minor)
+
+    @property
+    def payout_transfer_id(self) -> str:
+        return self._id("payout")
+
+    @property
+    def post_id(self) -> str:
+        return self._id("payout-post")
+
+    @property
+    def void_id(self) -> str:
+        return self._id("payout-void")
+
+    def settle_partner(self) -> list[TransferSpec]:
+        """At paid_out the partner redeems the coin: burnt, and the fiat it backed is owed to
+        the partner as settlement."""
+        cur = self.send_currency
+        return chart.burn(
+            self._id("burn"),
+            self.principal_minor,
+            cur,
+            self.coin,
+            to_account=chart.partner(self.partner_id, cur),
+            coin_from=chart.partner(self.partner_id, self.coin),
+        )
+
+    def refund_to_wallet(self) -> list[TransferSpec]:
+        """After a void the coin is back in treasury: burn it and return the fiat and the fee."""
+        cur = self.send_currency
+        specs = chart.burn(
+            self._id("unmint"), self.principal_minor, cur, self.coin, to_account=chart.clearing(cur)
+        )
+        specs.append(
+            TransferSpec(
+                id=self._id("refund"),
+                debit_account=chart.clearing(cur),
+                credit_account=chart.wallet(self.sender_id, cur),
+                amount=self.principal_minor,
+                asset=cur,
+                code="refund",
+            )
+        )
+        if self.fee_minor:
+            specs.append(
+                TransferSpec(
+                    id=self._id("refund-fee"),
+                    debit_account=chart.fees(cur),
+                    credit_account=chart.wallet(self.sender_id, cur),
+                    amount=self.fee_minor,
+                    asset=cur,
+                    code="refund-fee",
+                )
+            )
+        return specs

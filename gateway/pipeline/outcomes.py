@@ -1,0 +1,35 @@
+"""What a pipeline step decided. The worker commits it; steps never write state themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gateway.domain.states import Status
+
+# Extra rows written in the same transaction as the transition (e.g. a compliance case).
+Effect = Callable[[AsyncConnection], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Advance:
+    to: Status
+    reason: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    effects: tuple[Effect, ...] = ()
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Try the same step again after `delay` (a partner down, a wallet not yet topped up)."""
+
+    delay: timedelta
+    error: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+Outcome = Advance | Retry

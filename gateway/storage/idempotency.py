@@ -1,0 +1,87 @@
+"""Idempotency keys, scoped to the calling API key: the first response is stored in the same
+transaction as the work it describes, so a replay returns it and a refused request stores nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from gateway.storage.tables import idempotency_keys
+
+Action = Callable[[AsyncConnection], Awaitable[tuple[int, dict[str, Any]]]]
+
+
+class IdempotencyMismatch(Exception):
+    """The key was used before with another request."""
+
+
+def request_hash(method: str, path: str, body: Any) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+async def find(engine: AsyncEngine, api_key_id: str, key: str) -> sa.Row | None:
+    async with engine.connect() as conn:
+        return (
+            await conn.execute(
+                sa.select(idempotency_keys).where(
+                    idempotency_keys.c.api_key_id == api_key_id, idempotency_keys.c.key == key
+                )
+            )
+        ).first()
+
+
+def replay(row: sa.Row, fingerprint: str) -> tuple[int, dict[str, Any], bool]:
+    """The stored answer, if the request is the same one; else the key was reused."""
+    if row.request_hash != fingerprint:
+        raise IdempotencyMismatch
+    return row.status_code, row.response, True
+
+
+async def run_once(
+    engine: AsyncEngine,
+    *,
+    api_key_id: str,
+    key: str,
+    method: str,
+    path: str,
+    body: Any,
+    now: datetime,
+    action: Action,
+) -> tuple[int, dict[str, Any], bool]:
+    """Run `action` at most once per (caller, key). Returns (status, body, replayed)."""
+    fingerprint = request_hash(method, path, body)
+    try:
+        async with engine.begin() as conn:
+            # Claim the key first: a concurrent duplicate blocks here until we commit, then fails.
+            await conn.execute(
+                idempotency_keys.insert().values(
+                    api_key_id=api_key_id,
+                    key=key,
+                    method=method,
+                    path=path,
+                    request_hash=fingerprint,
+                    status_code=0,
+                    response={},
+                    created_at=now,
+                )
+            )
+            status, response = await action(conn)
+            await conn.execute(
+                idempotency_keys.update()
+                .where(idempotency_keys.c.api_key_id == api_key_id, idempotency_keys.c.key == key)
+                .values(status_code=status, response=response)
+            )
+    except IntegrityError:
+        row = await find(engine, api_key_id, key)
+        if row is None:
+            raise
+        return replay(row, fingerprint)
+    return status, response, False

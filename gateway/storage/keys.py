@@ -1,0 +1,66 @@
+"""API keys: shown once, stored as SHA-256 digests (they are 256-bit random, so a fast hash is
+enough; passwords, which are not, use argon2 elsewhere)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gateway.ids import new_id
+from gateway.storage.tables import api_keys
+
+ROLES = ("sender-app", "partner", "operator")
+
+
+@dataclass(frozen=True)
+class Caller:
+    key_id: str
+    name: str
+    role: str
+    partner_id: str | None
+
+
+def digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def create_key(
+    conn: AsyncConnection, name: str, role: str, partner_id: str | None, now: datetime
+) -> tuple[str, Caller]:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if role == "partner" and not partner_id:
+        raise ValueError("a partner key must be bound to a partner (--partner ID)")
+    prefix = secrets.token_hex(4)
+    key = f"rk_{prefix}_{secrets.token_urlsafe(32)}"
+    key_id = new_id("key")
+    await conn.execute(
+        api_keys.insert().values(
+            id=key_id,
+            name=name,
+            role=role,
+            partner_id=partner_id,
+            key_hash=digest(key),
+            prefix=prefix,
+            created_at=now,
+        )
+    )
+    return key, Caller(key_id, name, role, partner_id)
+
+
+async def find_caller(conn: AsyncConnection, key: str) -> Caller | None:
+    row = (
+        await conn.execute(
+            sa.select(api_keys).where(
+                api_keys.c.key_hash == digest(key), api_keys.c.revoked_at.is_(None)
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    return Caller(row.id, row.name, row.role, row.partner_id)

@@ -1,0 +1,187 @@
+"""Quotes: indicative prices and firm quotes locked in the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+
+from corridors.config import Corridor, CorridorNotFound, find_corridor
+from fx.money import AmountError, CurrencyError, Money, is_currency
+from fx.pricing import FeeSchedule, PricingPolicy, Quote, price
+from fx.rates import RateUnavailable
+from gateway.api.problems import Problem, field_error, not_found
+from gateway.api.schemas import QuoteRequest
+from gateway.ids import new_id
+from gateway.services import Services
+from gateway.storage.keys import Caller
+from gateway.storage.tables import quotes
+
+
+def pricing_policy(corridor: Corridor) -> PricingPolicy:
+    return PricingPolicy(
+        spread_bps=corridor.spread_bps,
+        fee=FeeSchedule(
+            fixed=corridor.fee_fixed,
+            percent=corridor.fee_percent,
+            minimum=corridor.fee_minimum,
+            maximum=corridor.fee_maximum,
+        ),
+        quote_ttl=timedelta(seconds=corridor.quote_ttl_s),
+    )
+
+
+def choose_corridor(svc: Services, req: QuoteRequest) -> Corridor:
+    for field in ("send_currency", "receive_currency"):
+        if not is_currency(getattr(req, field)):
+            raise field_error(field, f"{getattr(req, field)} is not an ISO 4217 currency")
+    if req.corridor_id is not None:
+        corridor = svc.corridors.get(req.corridor_id)
+        if corridor is None:
+            raise field_error("corridor_id", f"unknown corridor {req.corridor_id}")
+        if (corridor.send_currency, corridor.receive_currency) != (
+            req.send_currency,
+            req.receive_currency,
+        ):
+            raise field_error("corridor_id", "the corridor does not serve this currency pair")
+        return corridor
+    try:
+        return find_corridor(
+            svc.corridors,
+            req.send_currency,
+            req.receive_currency,
+            receive_country=req.receive_country,
+            payout_method=req.payout_method,
+        )
+    except CorridorNotFound:
+        raise field_error(
+            "receive_currency",
+            f"no corridor sends {req.send_currency} to {req.receive_currency}"
+            + (f" in {req.receive_country}" if req.receive_country else ""),
+        ) from None
+
+
+def _parse_amount(value: str, currency: str, field: str) -> Money:
+    try:
+        amount = Money.parse(value, currency, field=field)
+    except (AmountError, CurrencyError) as exc:
+        raise field_error(field, str(exc)) from None
+    if not amount.is_positive():
+        raise field_error(field, "must be greater than zero")
+    return amount
+
+
+def _check_limits(corridor: Corridor, quote: Quote, field: str) -> None:
+    low, high = corridor.min_send, corridor.max_send
+    sent = quote.send_amount.amount
+    if sent < low or sent > high:
+        raise field_error(
+            field,
+            f"the amount sent must be between {low} and {high} {corridor.send_currency} "
+            f"(this request sends {quote.send_amount})",
+        )
+
+
+async def price_request(svc: Services, req: QuoteRequest) -> tuple[Corridor, Quote]:
+    corridor = choose_corridor(svc, req)
+    send = receive = None
+    if req.send_amount is not None:
+        send = _parse_amount(req.send_amount, req.send_currency, "send_amount")
+        field = "send_amount"
+    else:
+        receive = _parse_amount(req.receive_amount or "", req.receive_currency, "receive_amount")
+        field = "receive_amount"
+    try:
+        mid = await svc.rates.rate(req.send_currency, req.receive_currency)
+    except RateUnavailable as exc:
+        raise Problem(
+            422,
+            "rate-unavailable",
+            "No usable exchange rate",
+            str(exc),
+            errors=[{"field": "receive_currency", "message": str(exc)}],
+        ) from None
+    try:
+        quote = price(
+            pricing_policy(corridor),
+            mid,
+            send_currency=req.send_currency,
+            receive_currency=req.receive_currency,
+            send_amount=send,
+            receive_amount=receive,
+            now=svc.now(),
+        )
+    except (AmountError, ValueError) as exc:
+        raise field_error(getattr(exc, "field", None) or field, str(exc)) from None
+    _check_limits(corridor, quote, field)
+    return corridor, quote
+
+
+def quote_view(row: Any) -> dict[str, Any]:
+    send = Money.from_minor(row.send_amount_minor, row.send_currency)
+    fee = Money.from_minor(row.fee_minor, row.send_currency)
+    receive = Money.from_minor(row.receive_amount_minor, row.receive_currency)
+    return {
+        "id": row.id,
+        "corridor_id": row.corridor_id,
+        "send_currency": row.send_currency,
+        "receive_currency": row.receive_currency,
+        "send_amount": str(send),
+        "fee": str(fee),
+        "amount_converted": str(send - fee),
+        "receive_amount": str(receive),
+        "rate": row.rate,
+        "mid_rate": row.mid_rate,
+        "rate_source": row.rate_source,
+        "rate_as_of": row.rate_as_of.isoformat(),
+        "created_at": row.created_at.isoformat(),
+        "expires_at": row.expires_at.isoformat(),
+        "rounding": "receive amounts round down, fees round up",
+        "remittance_id": row.remittance_id,
+    }
+
+
+def indicative_view(corridor: Corridor, quote: Quote) -> dict[str, Any]:
+    body = quote.to_dict()
+    body["corridor_id"] = corridor.id
+    body.pop("expires_at", None)
+    body["indicative"] = True
+    return body
+
+
+async def create_quote(svc: Services, caller: Caller, req: QuoteRequest) -> dict[str, Any]:
+    corridor, quote = await price_request(svc, req)
+    values = {
+        "id": new_id("qt"),
+        "owner": caller.name,
+        "corridor_id": corridor.id,
+        "send_currency": req.send_currency,
+        "receive_currency": req.receive_currency,
+        "send_amount_minor": quote.send_amount.to_minor(),
+        "fee_minor": quote.fee.to_minor(),
+        "receive_amount_minor": quote.receive_amount.to_minor(),
+        "mid_rate": str(quote.mid_rate),
+        "rate": str(quote.rate),
+        "rate_source": quote.rate_source,
+        "rate_as_of": quote.rate_as_of,
+        "created_at": quote.created_at,
+        "expires_at": quote.expires_at,
+        "remittance_id": None,
+    }
+    async with svc.engine.begin() as conn:
+        await conn.execute(quotes.insert().values(**values))
+    return quote_view(SimpleNamespace(**values))
+
+
+async def get_quote(svc: Services, caller: Caller, quote_id: str) -> dict[str, Any]:
+    async with svc.engine.connect() as conn:
+        row = (
+            await conn.execute(
+                sa.select(quotes).where(quotes.c.id == quote_id, quotes.c.owner == caller.name)
+            )
+        ).first()
+    if row is None:
+        raise not_found(f"quote {quote_id}")
+    return quote_view(row)

@@ -1,0 +1,249 @@
+"""Creating and reading remittances. Creation checks everything it can before writing, then
+writes the remittance, its first history row, the quote lock and the idempotency record in one
+transaction; the pipeline does the rest."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from compliance.kyc import check_limits
+from corridors.recipients import RecipientInvalid, validate_recipient
+from fx.money import Money
+from fx.rates import RateUnavailable
+from gateway.api.problems import Problem, conflict, not_found, validation
+from gateway.api.schemas import RemittanceRequest
+from gateway.domain.states import CANCELLABLE, TERMINAL, Status
+from gateway.ids import new_id
+from gateway.services import Services
+from gateway.storage import remittances as store
+from gateway.storage.keys import Caller
+from gateway.storage.tables import customers, quotes, remittances
+from ledger_adapter import chart
+
+# Remittances that no longer count against a sender's limits.
+NOT_COUNTED = (Status.REJECTED, Status.CANCELLED, Status.EXPIRED, Status.REFUNDED)
+
+
+def remittance_view(row: Any, history: list[Any] | None = None) -> dict[str, Any]:
+    send = Money.from_minor(row.send_amount_minor, row.send_currency)
+    fee = Money.from_minor(row.fee_minor, row.send_currency)
+    body: dict[str, Any] = {
+        "id": row.id,
+        "status": row.status,
+        "quote_id": row.quote_id,
+        "sender_id": row.sender_id,
+        "corridor_id": row.corridor_id,
+        "funding_method": row.funding_method,
+        "send_amount": str(send),
+        "send_currency": row.send_currency,
+        "fee": str(fee),
+        "receive_amount": str(Money.from_minor(row.receive_amount_minor, row.receive_currency)),
+        "receive_currency": row.receive_currency,
+        "settlement_asset": row.settlement_asset,
+        "recipient": {"name": row.recipient.get("name")},
+        "partner_reference": row.partner_reference,
+        "failure_reason": row.failure_reason,
+        "funding_deadline": row.funding_deadline.isoformat() if row.funding_deadline else None,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+    }
+    if history is not None:
+        body["history"] = [
+            {"from": h.from_status, "to": h.to_status, "at": h.at.isoformat(), "reason": h.reason}
+            for h in history
+        ]
+    return body
+
+
+async def _usd_value(svc: Services, amount: Money) -> Decimal:
+    if amount.currency == "USD":
+        return amount.amount
+    try:
+        rate = await svc.rates.rate(amount.currency, "USD")
+    except RateUnavailable as exc:
+        raise Problem(422, "rate-unavailable", "No usable exchange rate", str(exc)) from None
+    return amount.amount * rate.value
+
+
+async def _sent_since(conn: AsyncConnection, sender_id: str, since) -> int:
+    total = await conn.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(remittances.c.send_amount_minor), 0)).where(
+            remittances.c.sender_id == sender_id,
+            remittances.c.created_at >= since,
+            remittances.c.status.not_in([s.value for s in NOT_COUNTED]),
+        )
+    )
+    return int(total or 0)
+
+
+async def _enforce_limits(
+    svc: Services, conn: AsyncConnection, sender: Any, quote: Any, usd_per_unit: Decimal
+) -> None:
+    """Under the sender's row lock, so concurrent submissions by one sender are serialised and
+    never exceed a limit together."""
+    lock = sa.select(customers.c.id).where(customers.c.id == sender.id)
+    if conn.dialect.name == "postgresql":
+        lock = lock.with_for_update()
+    await conn.execute(lock)
+    now = svc.now()
+    cur = quote.send_currency
+
+    def usd(minor: int) -> Decimal:
+        return Money.from_minor(minor, cur).amount * usd_per_unit
+
+    tier = svc.tiers[sender.tier].for_corridor(quote.corridor_id)
+    breaches = check_limits(
+        tier,
+        usd(quote.send_amount_minor),
+        usd(await _sent_since(conn, sender.id, now - timedelta(hours=24))),
+        usd(await _sent_since(conn, sender.id, now - timedelta(days=30))),
+    )
+    if breaches:
+        raise Problem(
+            422,
+            "limit-exceeded",
+            "Sending limit exceeded",
+            "; ".join(b.reason for b in breaches),
+            errors=[{"field": "quote_id", "message": b.reason} for b in breaches],
+            limits=[b.to_dict() for b in breaches],
+            tier=tier.name,
+        )
+
+
+async def _load_for_create(svc: Services, caller: Caller, req: RemittanceRequest):
+    async with svc.engine.connect() as conn:
+        quote = (
+            await conn.execute(
+                sa.select(quotes).where(quotes.c.id == req.quote_id, quotes.c.owner == caller.name)
+            )
+        ).first()
+        sender = (
+            await conn.execute(
+                sa.select(customers).where(
+                    customers.c.id == req.sender_id, customers.c.owner == caller.name
+                )
+            )
+        ).first()
+    errors = []
+    if quote is None:
+        errors.append({"field": "quote_id", "message": "unknown quote"})
+    if sender is None:
+        errors.append({"field": "sender_id", "message": "unknown sender"})
+    elif sender.status != "accepted":
+        errors.append({"field": "sender_id", "message": f"sender KYC status is {sender.status}"})
+    if errors:
+        raise validation(errors)
+    if quote.expires_at <= svc.now():
+        raise Problem(
+            422,
+            "quote-expired",
+            "Quote expired",
+            f"quote {quote.id} expired at {quote.expires_at.isoformat()}; request a new one",
+            errors=[{"field": "quote_id", "message": "expired"}],
+        )
+    if quote.remittance_id is not None:
+        raise conflict("quote-used", "Quote already used", f"quote {quote.id} is locked")
+    corridor = svc.corridors[quote.corridor_id]
+    try:
+        recipient = validate_recipient(corridor, req.recipient.model_dump())
+    except RecipientInvalid as exc:
+        raise validation(exc.errors) from None
+    return quote, sender, corridor, recipient
+
+
+async def create_remittance(svc: Services, caller: Caller, req: RemittanceRequest) -> Any:
+    """Validate everything, then return an action that writes inside the idempotent transaction."""
+    quote, sender, corridor, recipient = await _load_for_create(svc, caller, req)
+    usd_per_unit = await _usd_value(svc, Money.parse("1", quote.send_currency))
+    await svc.ledger.create_accounts([chart.wallet_account(sender.id, quote.send_currency)])
+    remittance_id = new_id("rem")
+
+    async def write(conn: AsyncConnection) -> tuple[int, dict[str, Any]]:
+        await _enforce_limits(svc, conn, sender, quote, usd_per_unit)
+        now = svc.now()
+        locked = await conn.execute(
+            quotes.update()
+            .where(quotes.c.id == quote.id, quotes.c.remittance_id.is_(None))
+            .values(remittance_id=remittance_id)
+        )
+        if locked.rowcount != 1:
+            raise conflict("quote-used", "Quote already used", f"quote {quote.id} is locked")
+        values = {
+            "id": remittance_id,
+            "owner": caller.name,
+            "status": Status.CREATED.value,
+            "quote_id": quote.id,
+            "sender_id": sender.id,
+            "corridor_id": corridor.id,
+            "partner_id": corridor.partner_id,
+            "recipient": recipient,
+            "funding_method": req.funding_method,
+            "send_currency": quote.send_currency,
+            "receive_currency": quote.receive_currency,
+            "send_amount_minor": quote.send_amount_minor,
+            "fee_minor": quote.fee_minor,
+            "receive_amount_minor": quote.receive_amount_minor,
+            "settlement_asset": corridor.settlement_asset,
+            "created_at": now,
+            "updated_at": now,
+            "next_attempt_at": now,
+            "attempts": 0,
+        }
+        await conn.execute(remittances.insert().values(**values))
+        await store.add_history(conn, remittance_id, None, Status.CREATED.value, now, "created")
+        row = await store.get(conn, remittance_id)
+        history = await store.history(conn, remittance_id)
+        return 201, remittance_view(row, list(history))
+
+    return write
+
+
+async def _owned(conn: AsyncConnection, caller: Caller, remittance_id: str) -> Any:
+    query = sa.select(remittances).where(remittances.c.id == remittance_id)
+    if caller.role != "operator":
+        query = query.where(remittances.c.owner == caller.name)
+    return (await conn.execute(query)).first()
+
+
+async def get_remittance(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
+    async with svc.engine.connect() as conn:
+        row = await _owned(conn, caller, remittance_id)
+        if row is None:
+            raise not_found(f"remittance {remittance_id}")
+        history = await store.history(conn, remittance_id)
+    return remittance_view(row, list(history))
+
+
+async def cancel_remittance(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
+    async with svc.engine.begin() as conn:
+        row = await _owned(conn, caller, remittance_id)
+        if row is None:
+            raise not_found(f"remittance {remittance_id}")
+        if Status(row.status) not in CANCELLABLE:
+            state = "final" if Status(row.status) in TERMINAL else "past the point of cancelling"
+            raise conflict(
+                "not-cancellable",
+                "Cannot cancel",
+                f"remittance is {row.status} ({state}); cancelling is possible only while "
+                + ", ".join(sorted(s.value for s in CANCELLABLE)),
+            )
+        try:
+            await store.transition(
+                conn,
+                row.id,
+                row.status,
+                Status.CANCELLED,
+                now=svc.now(),
+                reason="cancelled by sender",
+                unleased=True,
+            )
+        except store.StaleState:
+            raise conflict(
+                "state-changed", "State changed", "a step is in progress; retry shortly"
+            ) from None
+    return await get_remittance(svc, caller, remittance_id)
