@@ -19,10 +19,6 @@ from gateway.usecases import customers, quotes, remittances
 from ledger_adapter.port import IdempotencyConflict
 
 
-async def healthz(request: web.Request) -> web.Response:
-    return reply({"status": "ok"})
-
-
 async def get_prices(request: web.Request) -> web.Response:
     query = dict(request.query)
     if "send_amount" not in query and "receive_amount" not in query:

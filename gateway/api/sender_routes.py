@@ -1,0 +1,205 @@
+"""Routes for sending apps: prices, quotes, customers, wallets, remittances."""
+
+from __future__ import annotations
+
+from gateway.api import sender_views as views
+from gateway.api.routing import ANY_CALLER, Route, roles
+from gateway.api.schemas import CustomerRequest, QuoteRequest, RemittanceRequest, TopUpRequest
+
+_obj = {"type": "object"}
+_str = {"type": "string"}
+_null_str = {"type": ["string", "null"]}
+
+QUOTE = {
+    "type": "object",
+    "properties": {
+        k: _str
+        for k in (
+            "id",
+            "corridor_id",
+            "send_currency",
+            "receive_currency",
+            "send_amount",
+            "fee",
+            "amount_converted",
+            "receive_amount",
+            "rate",
+            "mid_rate",
+            "rate_source",
+            "rate_as_of",
+            "created_at",
+            "expires_at",
+            "rounding",
+        )
+    },
+}
+CUSTOMER = {
+    "type": "object",
+    "properties": {
+        **{k: _str for k in ("id", "external_id", "name", "country", "tier", "status")},
+        "phone": _null_str,
+        "birth_date": _null_str,
+    },
+}
+WALLET = {
+    "type": "object",
+    "properties": {"customer_id": _str, "balances": {"type": "array", "items": _obj}},
+}
+REMITTANCE = {
+    "type": "object",
+    "properties": {
+        **{
+            k: _str
+            for k in (
+                "id",
+                "status",
+                "quote_id",
+                "sender_id",
+                "corridor_id",
+                "send_amount",
+                "send_currency",
+                "fee",
+                "receive_amount",
+                "receive_currency",
+                "settlement_asset",
+                "created_at",
+                "updated_at",
+            )
+        },
+        "history": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"from": _null_str, "to": _str, "at": _str, "reason": _str},
+            },
+        },
+    },
+}
+PRICE_QUERY = [
+    {
+        "name": n,
+        "in": "query",
+        "required": n in ("send_currency", "receive_currency"),
+        "schema": _str,
+    }
+    for n in (
+        "send_currency",
+        "receive_currency",
+        "send_amount",
+        "receive_amount",
+        "receive_country",
+        "payout_method",
+        "corridor_id",
+    )
+]
+SENDERS = roles("sender-app", "operator")
+
+ROUTES: list[Route] = [
+    Route(
+        "GET",
+        "/v1/prices",
+        views.get_prices,
+        "Indicative price (not stored, not firm)",
+        roles=ANY_CALLER,
+        tag="quotes",
+        query=PRICE_QUERY,
+        response=_obj,
+        errors=(422,),
+    ),
+    Route(
+        "POST",
+        "/v1/quotes",
+        views.post_quote,
+        "Firm quote, locked until expires_at",
+        roles=SENDERS,
+        tag="quotes",
+        body=QuoteRequest,
+        response=QUOTE,
+        status=201,
+        errors=(400, 413, 415, 422),
+    ),
+    Route(
+        "GET",
+        "/v1/quotes/{id}",
+        views.get_quote,
+        "A quote (readable after expiry)",
+        roles=SENDERS,
+        tag="quotes",
+        response=QUOTE,
+        errors=(404,),
+    ),
+    Route(
+        "PUT",
+        "/v1/customers",
+        views.put_customer,
+        "Create or update a sender by the app's external id",
+        roles=SENDERS,
+        tag="customers",
+        body=CustomerRequest,
+        response=CUSTOMER,
+        errors=(400, 413, 415, 422),
+    ),
+    Route(
+        "GET",
+        "/v1/customers/{id}",
+        views.get_customer,
+        "A sender and their KYC status",
+        roles=SENDERS,
+        tag="customers",
+        response=CUSTOMER,
+        errors=(404,),
+    ),
+    Route(
+        "GET",
+        "/v1/customers/{id}/wallet",
+        views.get_wallet,
+        "Wallet balances of a sender",
+        roles=SENDERS,
+        tag="customers",
+        response=WALLET,
+        errors=(404,),
+    ),
+    Route(
+        "POST",
+        "/v1/customers/{id}/wallet/topups",
+        views.post_topup,
+        "Credit a sender's wallet with cash received (operators)",
+        roles=roles("operator"),
+        tag="customers",
+        body=TopUpRequest,
+        response=WALLET,
+        status=201,
+        idempotency_key=True,
+        errors=(400, 404, 409, 413, 415, 422),
+    ),
+    Route(
+        "POST",
+        "/v1/remittances",
+        views.post_remittance,
+        "Create a remittance from a quote",
+        roles=SENDERS,
+        body=RemittanceRequest,
+        response=REMITTANCE,
+        status=201,
+        idempotency_key=True,
+        errors=(400, 409, 413, 415, 422),
+    ),
+    Route(
+        "GET",
+        "/v1/remittances/{id}",
+        views.get_remittance,
+        "Status, amounts and history of a remittance",
+        roles=SENDERS,
+        response=REMITTANCE,
+        errors=(404,),
+    ),
+    Route(
+        "POST",
+        "/v1/remittances/{id}/cancel",
+        views.cancel_remittance,
+        "Cancel before money moves",
+        roles=SENDERS,
+        response=REMITTANCE,
+        errors=(404, 409),
+    ),
+]

@@ -1,0 +1,63 @@
+"""remit partners add, remit partner-sim."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+
+from gateway.commands.common import run, with_engine
+
+
+def cmd_partners_add(args: argparse.Namespace) -> int:
+    from gateway.services import utc_now
+    from gateway.storage.partners import new_secret, upsert_partner
+
+    secret = args.secret or new_secret()
+
+    async def add(engine):
+        async with engine.begin() as conn:
+            await upsert_partner(
+                conn,
+                args.id,
+                name=args.name or args.id,
+                base_url=args.url,
+                secret=secret,
+                callback_url=args.callback_url,
+                now=utc_now(),
+            )
+
+    run(with_engine(add))
+    print(json.dumps({"id": args.id, "base_url": args.url, "secret": secret}))
+    return 0
+
+
+def cmd_partner_sim(args: argparse.Namespace) -> int:
+    from corridors.simulator import Faults, run_simulator
+
+    faults = Faults.from_options(args)
+    with contextlib.suppress(KeyboardInterrupt):
+        run(run_simulator(args.host, args.port, faults, args.secret.encode()))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from corridors.simulator import DEV_SECRET, Faults
+
+    partners = sub.add_parser("partners", help="payout and pay-in partners").add_subparsers(
+        dest="partners", required=True
+    )
+    add = partners.add_parser("add", help="register or update a partner")
+    add.add_argument("id", help="partner id used by corridors (e.g. sim-ph-wallet)")
+    add.add_argument("--url", required=True, help="partner API base URL")
+    add.add_argument("--name")
+    add.add_argument("--callback-url")
+    add.add_argument("--secret", help="HMAC secret shared with the partner (default: generated)")
+    add.set_defaults(func=cmd_partners_add)
+
+    sim = sub.add_parser("partner-sim", help="run the partner simulator")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8081)
+    sim.add_argument("--secret", default=DEV_SECRET.decode(), help="HMAC secret")
+    Faults.add_arguments(sim)
+    sim.set_defaults(func=cmd_partner_sim)
