@@ -111,6 +111,9 @@ class InMemoryLedger:
         await self.balance(account_id)
         return [t for t in self._journal if account_id in (t.debit_account, t.credit_account)]
 
+    async def get_transfer(self, id: str) -> Transfer | None:
+        return next((t for t in self._journal if t.id == id), None)
+
     async def check(self) -> list[str]:
         findings = balance_findings(self._accounts.values())
         head = GENESIS

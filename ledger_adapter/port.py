@@ -195,6 +195,9 @@ class Ledger(Protocol):
     async def history(self, account_id: str) -> list[Transfer]:
         """Transfers touching the account, oldest first."""
 
+    async def get_transfer(self, id: str) -> Transfer | None:
+        """The applied transfer with this client id, or None (never applied, or failed)."""
+
     async def check(self) -> list[str]:
         """Invariant findings; an empty list means healthy."""
 

@@ -124,6 +124,12 @@ def _retryable(exc: DBAPIError) -> bool:
     return code in RETRYABLE_SQLSTATES
 
 
+def _consume(task: asyncio.Future[Any]) -> None:
+    """Retrieve a shielded task's outcome so an abandoned one logs no warning."""
+    if not task.cancelled():
+        task.exception()
+
+
 _ADD = (
     update(A)
     .where(A.c.id == bindparam("b_id"))
@@ -180,6 +186,17 @@ class SqlLedger:
                 yield conn
 
     async def _retrying(self, fn: Callable[[], Any]) -> Any:
+        """Run a write transaction to its end even if the caller is cancelled.
+
+        A cancelled await inside a transaction can leave the driver connection half-open
+        (on SQLite: holding the write lock); shielding lets it commit or roll back cleanly.
+        The caller still sees CancelledError, and a retry is an idempotent no-op.
+        """
+        task = asyncio.ensure_future(self._attempts(fn))
+        task.add_done_callback(_consume)
+        return await asyncio.shield(task)
+
+    async def _attempts(self, fn: Callable[[], Any]) -> Any:
         for attempt in range(ATTEMPTS):
             try:
                 return await fn()
@@ -353,6 +370,11 @@ class SqlLedger:
         )
         async with self.engine.connect() as conn:
             return [_row_to_transfer(r) for r in await conn.execute(q)]
+
+    async def get_transfer(self, id: str) -> Transfer | None:
+        async with self.engine.connect() as conn:
+            r = (await conn.execute(select(T).where(T.c.id == id))).first()
+        return _row_to_transfer(r) if r is not None else None
 
     async def head(self) -> tuple[int, str]:
         """(seq, hash) of the chain head, to export as an external anchor."""
