@@ -14,7 +14,7 @@ from gateway.api.schemas import (
     TopUpRequest,
     parse,
 )
-from gateway.storage import idempotency
+from gateway.storage.idempotency import IdempotencyMismatch
 from gateway.usecases import customers, quotes, remittances
 from ledger_adapter.port import IdempotencyConflict
 
@@ -77,25 +77,11 @@ async def post_remittance(request: web.Request) -> web.Response:
     raw = await read_json(request)
     req = parse(RemittanceRequest, raw)
     svc = request.app[SERVICES]
-    who = caller(request)
-    fingerprint = idempotency.request_hash("POST", request.path, raw)
     try:
-        stored = await idempotency.find(svc.engine, who.key_id, key)
-        if stored is not None:
-            status, body, replayed = idempotency.replay(stored, fingerprint)
-        else:
-            write = await remittances.create_remittance(svc, who, req)
-            status, body, replayed = await idempotency.run_once(
-                svc.engine,
-                api_key_id=who.key_id,
-                key=key,
-                method="POST",
-                path=request.path,
-                body=raw,
-                now=svc.now(),
-                action=write,
-            )
-    except idempotency.IdempotencyMismatch:
+        status, body, replayed = await remittances.submit_remittance(
+            svc, caller(request), req, key=key, raw=raw, path=request.path
+        )
+    except IdempotencyMismatch:
         raise conflict(
             "idempotency-key-reused",
             "Idempotency-Key reused",

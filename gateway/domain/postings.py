@@ -31,11 +31,15 @@ class MoneyPath:
     def _id(self, step: str) -> str:
         return f"{self.remittance_id}:{step}"
 
-    def fund_from_wallet(self) -> list[TransferSpec]:
+    def fund_from_wallet(self, attempt: int = 0) -> list[TransferSpec]:
+        """A refused transfer id stays refused in the ledger, so each funding attempt after an
+        insufficient balance gets its own ids; a crash repeats the same attempt's ids."""
         cur = self.send_currency
-        specs = [chart.fund(self._id("fund"), self.sender_id, cur, self.send_amount_minor)]
+        specs = [
+            chart.fund(self._id(f"fund{attempt}"), self.sender_id, cur, self.send_amount_minor)
+        ]
         if self.fee_minor:
-            specs.append(chart.fee(self._id("fee"), cur, self.fee_minor))
+            specs.append(chart.fee(self._id(f"fee{attempt}"), cur, self.fee_minor))
         return specs
 
     def mint(self) -> list[TransferSpec]:

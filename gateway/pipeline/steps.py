@@ -111,14 +111,15 @@ async def await_funds(svc: Services, rem: Row) -> Outcome:
 
 
 async def fund(svc: Services, rem: Row) -> Outcome:
-    path = money_path(rem)
-    if rem.funding_deadline is not None and rem.funding_deadline <= svc.now():
-        if await svc.ledger.get_transfer(path.fund_from_wallet()[0].id) is None:
-            return Advance(S.EXPIRED, "not funded before the quote expired")
+    transfers = money_path(rem).fund_from_wallet(rem.funding_attempts)
+    expired = rem.funding_deadline is not None and rem.funding_deadline <= svc.now()
+    if expired and await svc.ledger.get_transfer(transfers[0].id) is None:
+        return Advance(S.EXPIRED, "not funded before the quote expired")
     try:
-        await svc.ledger.transfer(path.fund_from_wallet())
+        await svc.ledger.transfer(transfers)
     except InsufficientFunds:
-        return Retry(WALLET_RETRY, "insufficient wallet balance")
+        retry = {"funding_attempts": rem.funding_attempts + 1}
+        return Retry(WALLET_RETRY, "insufficient wallet balance", retry)
     amount = Money.from_minor(rem.send_amount_minor, rem.send_currency)
     return Advance(S.FUNDED, f"{amount} {amount.currency} debited from wallet")
 

@@ -122,6 +122,7 @@ remittances = sa.Table(
     sa.Column("receive_amount_minor", sa.BigInteger, nullable=False),
     sa.Column("settlement_asset", sa.String(8), nullable=False),
     sa.Column("funding_deadline", UTC_DATETIME, nullable=True),
+    sa.Column("funding_attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("partner_reference", sa.String(120), nullable=True),
     sa.Column("payout_status", sa.String(20), nullable=True),
     sa.Column("failure_reason", sa.String(200), nullable=True),

@@ -20,6 +20,7 @@ from gateway.api.schemas import RemittanceRequest
 from gateway.domain.states import CANCELLABLE, TERMINAL, Status
 from gateway.ids import new_id
 from gateway.services import Services
+from gateway.storage import idempotency
 from gateway.storage import remittances as store
 from gateway.storage.keys import Caller
 from gateway.storage.tables import customers, quotes, remittances
@@ -201,6 +202,35 @@ async def create_remittance(svc: Services, caller: Caller, req: RemittanceReques
         return 201, remittance_view(row, list(history))
 
     return write
+
+
+async def submit_remittance(
+    svc: Services, caller: Caller, req: RemittanceRequest, *, key: str, raw: Any, path: str
+) -> tuple[int, dict[str, Any], bool]:
+    """Create once per idempotency key: a replay (even one racing the first request) returns
+    the first answer; the same key with another body raises IdempotencyMismatch."""
+    fingerprint = idempotency.request_hash("POST", path, raw)
+    stored = await idempotency.find(svc.engine, caller.key_id, key)
+    if stored is None:
+        try:
+            write = await create_remittance(svc, caller, req)
+        except Problem:
+            # A concurrent duplicate may have committed meanwhile (and locked the quote).
+            stored = await idempotency.find(svc.engine, caller.key_id, key)
+            if stored is None:
+                raise
+    if stored is not None:
+        return idempotency.replay(stored, fingerprint)
+    return await idempotency.run_once(
+        svc.engine,
+        api_key_id=caller.key_id,
+        key=key,
+        method="POST",
+        path=path,
+        body=raw,
+        now=svc.now(),
+        action=write,
+    )
 
 
 async def _owned(conn: AsyncConnection, caller: Caller, remittance_id: str) -> Any:

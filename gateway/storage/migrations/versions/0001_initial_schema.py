@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 15:30:05.049630
+Create Date: 2026-11-25 15:32:55.605259
 """
 
 from collections.abc import Sequence
@@ -167,6 +167,7 @@ def upgrade() -> None:
         sa.Column(
             "funding_deadline", gateway.storage.tables.UtcDateTime(timezone=True), nullable=True
         ),
+        sa.Column("funding_attempts", sa.Integer(), server_default="0", nullable=False),
         sa.Column("partner_reference", sa.String(length=120), nullable=True),
         sa.Column("payout_status", sa.String(length=20), nullable=True),
         sa.Column("failure_reason", sa.String(length=200), nullable=True),

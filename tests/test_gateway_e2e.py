@@ -1,0 +1,212 @@
+"""One remittance end to end through the HTTP API, the pipeline and the partner simulator."""
+
+import asyncio
+import uuid
+
+import sqlalchemy as sa
+
+from gateway.storage.tables import remittance_history, remittances
+
+
+async def test_remittance_reaches_paid_out(gateway) -> None:
+    sender = await gateway.customer()
+    await gateway.top_up(sender["id"], "500.00")
+    created = await gateway.send("100.00", sender=sender)
+    assert created["status"] == "created"
+    await gateway.drain()
+    final = await gateway.get(created["id"])
+    assert final["status"] == "paid_out"
+    path = [h["to"] for h in final["history"]]
+    assert path == [
+        "created",
+        "screening",
+        "quoted",
+        "awaiting_funds",
+        "funded",
+        "converted",
+        "in_transit",
+        "payout_pending",
+        "paid_out",
+    ]
+    assert final["partner_reference"]
+    # The simulator paid exactly once, the amount we promised.
+    sim = await (await gateway.sim.get("/_sim/payouts")).json()
+    assert sim["total_payments"] == 1
+    payout = sim["payouts"][created["id"]]
+    assert payout["amount"] == final["receive_amount"]
+    # The wallet was debited by exactly the send amount.
+    wallet = await (
+        await gateway.client.get(f"/v1/customers/{sender['id']}/wallet", headers=gateway.auth())
+    ).json()
+    assert wallet["balances"][0]["available"] == "400.00"
+    assert await gateway.ledger_findings() == []
+
+
+async def test_insufficient_wallet_waits_then_expires(gateway) -> None:
+    sender = await gateway.customer()
+    created = await gateway.send("100.00", sender=sender)  # no top-up
+    await gateway.drain()
+    assert (await gateway.get(created["id"]))["status"] == "awaiting_funds"
+    gateway.clock.advance(minutes=10)
+    await gateway.drain()
+    final = await gateway.get(created["id"])
+    assert final["status"] == "expired"
+
+
+async def test_late_top_up_funds_before_expiry(gateway) -> None:
+    sender = await gateway.customer()
+    created = await gateway.send("100.00", sender=sender)
+    await gateway.drain()
+    await gateway.top_up(sender["id"], "150.00")
+    gateway.clock.advance(seconds=5)  # past the wallet retry delay, before the quote expires
+    await gateway.drain()
+    assert (await gateway.get(created["id"]))["status"] == "paid_out"
+
+
+async def test_idempotent_replay_returns_first_result(gateway) -> None:
+    sender = await gateway.customer()
+    await gateway.top_up(sender["id"])
+    quote = await gateway.quote()
+    body = gateway.remittance_body(quote["id"], sender["id"])
+    headers = {**gateway.auth(), "Idempotency-Key": "same-key"}
+    first = await gateway.client.post("/v1/remittances", json=body, headers=headers)
+    again = await gateway.client.post("/v1/remittances", json=body, headers=headers)
+    assert first.status == again.status == 201
+    assert (await first.json()) == (await again.json())
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    other = dict(body, recipient={"name": "Someone Else", "phone": "+639171234568"})
+    clash = await gateway.client.post("/v1/remittances", json=other, headers=headers)
+    assert clash.status == 409
+    assert clash.content_type == "application/problem+json"
+    async with gateway.svc.engine.connect() as conn:
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(remittances)) == 1
+
+
+async def test_idempotency_keys_are_scoped_to_the_caller(gateway) -> None:
+    """Another caller using the same key string gets its own result, never ours."""
+    from gateway.storage.keys import create_key
+
+    async with gateway.svc.engine.begin() as conn:
+        other_key, _ = await create_key(conn, "other-app", "sender-app", None, gateway.clock())
+    sender = await gateway.customer()
+    quote = await gateway.quote()
+    body = gateway.remittance_body(quote["id"], sender["id"])
+    mine = await gateway.client.post(
+        "/v1/remittances", json=body, headers={**gateway.auth(), "Idempotency-Key": "k1"}
+    )
+    assert mine.status == 201
+    theirs = await gateway.client.post(
+        "/v1/remittances",
+        json=body,
+        headers={"Authorization": f"Bearer {other_key}", "Idempotency-Key": "k1"},
+    )
+    # Same key, same body, other caller: no replay of our remittance; their quote/sender are unknown.
+    assert theirs.status == 422
+    assert "Idempotent-Replayed" not in theirs.headers
+
+
+async def test_concurrent_duplicates_create_one_remittance(gateway) -> None:
+    sender = await gateway.customer()
+    await gateway.top_up(sender["id"])
+    quote = await gateway.quote()
+    body = gateway.remittance_body(quote["id"], sender["id"])
+    headers = {**gateway.auth(), "Idempotency-Key": str(uuid.uuid4())}
+    responses = await asyncio.gather(
+        *(gateway.client.post("/v1/remittances", json=body, headers=headers) for _ in range(12))
+    )
+    bodies = [await r.json() for r in responses]
+    assert {r.status for r in responses} == {201}
+    assert len({b["id"] for b in bodies}) == 1
+    async with gateway.svc.engine.connect() as conn:
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(remittances)) == 1
+        history = await conn.scalar(sa.select(sa.func.count()).select_from(remittance_history))
+        assert history == 1
+    await gateway.drain()
+    assert (await gateway.get(bodies[0]["id"]))["status"] == "paid_out"
+
+
+async def test_a_quote_locks_to_one_remittance(gateway) -> None:
+    sender = await gateway.customer()
+    quote = await gateway.quote()
+    body = gateway.remittance_body(quote["id"], sender["id"])
+    first = await gateway.client.post(
+        "/v1/remittances", json=body, headers={**gateway.auth(), "Idempotency-Key": "a"}
+    )
+    second = await gateway.client.post(
+        "/v1/remittances", json=body, headers={**gateway.auth(), "Idempotency-Key": "b"}
+    )
+    assert first.status == 201
+    assert second.status == 409
+
+
+async def test_expired_quote_cannot_be_used(gateway) -> None:
+    sender = await gateway.customer()
+    quote = await gateway.quote()
+    gateway.clock.advance(minutes=5)
+    resp = await gateway.client.post(
+        "/v1/remittances",
+        json=gateway.remittance_body(quote["id"], sender["id"]),
+        headers={**gateway.auth(), "Idempotency-Key": "late"},
+    )
+    assert resp.status == 422
+    assert (await resp.json())["errors"][0]["field"] == "quote_id"
+
+
+async def test_cancel_before_money_moves_but_not_after(gateway) -> None:
+    sender = await gateway.customer()
+    created = await gateway.send("50.00", sender=sender)
+    resp = await gateway.client.post(
+        f"/v1/remittances/{created['id']}/cancel", headers=gateway.auth()
+    )
+    assert resp.status == 200
+    assert (await resp.json())["status"] == "cancelled"
+    await gateway.top_up(sender["id"])
+    paid = await gateway.send("50.00", sender=sender)
+    await gateway.drain()
+    resp = await gateway.client.post(f"/v1/remittances/{paid['id']}/cancel", headers=gateway.auth())
+    assert resp.status == 409
+
+
+async def test_sanctioned_sender_is_held_with_a_case(gateway) -> None:
+    from gateway.storage.tables import compliance_cases
+
+    sender = await gateway.customer(external_id="bad", name="Vladimir Vladimirovich Putin")
+    await gateway.top_up(sender["id"])
+    created = await gateway.send("100.00", sender=sender)
+    await gateway.drain()
+    final = await gateway.get(created["id"])
+    assert final["status"] == "on_hold"
+    async with gateway.svc.engine.connect() as conn:
+        case = (await conn.execute(sa.select(compliance_cases))).one()
+    assert case.remittance_id == created["id"]
+    assert case.evidence["sanctions"][0]["party"] == "sender"
+    # Nothing moved: the wallet is untouched and the simulator saw nothing.
+    sim = await (await gateway.sim.get("/_sim/payouts")).json()
+    assert sim["total_payments"] == 0
+
+
+async def test_empty_list_fails_closed(gateway) -> None:
+    from compliance.sanctions import Screener
+
+    gateway.svc.screening.current = Screener.empty()
+    sender = await gateway.customer()
+    await gateway.top_up(sender["id"])
+    created = await gateway.send("100.00", sender=sender)
+    await gateway.drain()
+    assert (await gateway.get(created["id"]))["status"] == "on_hold"
+
+
+async def test_kyc_limit_refused_at_submission(gateway) -> None:
+    sender = await gateway.customer()
+    await gateway.top_up(sender["id"], "5000.00")
+    quote = await gateway.quote("600.00")  # phone_verified tier: 500 USD per transfer
+    resp = await gateway.client.post(
+        "/v1/remittances",
+        json=gateway.remittance_body(quote["id"], sender["id"]),
+        headers={**gateway.auth(), "Idempotency-Key": "big"},
+    )
+    assert resp.status == 422
+    problem = await resp.json()
+    assert problem["type"].endswith("/limit-exceeded")
+    async with gateway.svc.engine.connect() as conn:
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(remittances)) == 0
