@@ -3,6 +3,7 @@ are what /openapi.json publishes, so the two cannot drift apart."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -11,16 +12,21 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from gateway.api.problems import Problem, validation
 
 
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
 def _amount_string(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, str):
         raise ValueError('amounts are JSON strings such as "100.00", never numbers')
+    if not _DECIMAL.fullmatch(value.strip()):
+        raise ValueError(f'{value[:20]!r} is not a decimal amount such as "100.00"')
     return value
 
 
 AmountStr = Annotated[
     str,
     BeforeValidator(_amount_string),
-    Field(pattern=r"^\S+$", max_length=40, examples=["100.00"]),
+    Field(max_length=40, examples=["100.00"]),
 ]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3,4}$", examples=["USD"])]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["PH"])]
