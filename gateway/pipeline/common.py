@@ -1,0 +1,42 @@
+"""Helpers every pipeline stage shares."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from gateway.domain.postings import MoneyPath
+from gateway.pipeline.outcomes import Outcome
+from gateway.services import Services
+from gateway.storage.tables import quotes
+
+Row = Any
+Step = Callable[[Services, Row], Awaitable[Outcome]]
+
+
+def money_path(rem: Row) -> MoneyPath:
+    return MoneyPath(
+        remittance_id=rem.id,
+        sender_id=rem.sender_id,
+        partner_id=rem.partner_id,
+        send_currency=rem.send_currency,
+        send_amount_minor=rem.send_amount_minor,
+        fee_minor=rem.fee_minor,
+        coin=rem.settlement_asset,
+    )
+
+
+async def fetch_one(svc: Services, query: sa.Select) -> Row:
+    async with svc.engine.connect() as conn:
+        return (await conn.execute(query)).one()
+
+
+async def quote_of(svc: Services, quote_id: str) -> Row:
+    return await fetch_one(svc, sa.select(quotes).where(quotes.c.id == quote_id))
+
+
+def backoff(attempts: int, base: timedelta = timedelta(seconds=1)) -> timedelta:
+    return min(base * (2 ** min(attempts, 8)), timedelta(minutes=5))

@@ -1,0 +1,96 @@
+"""funded -> converted -> in_transit -> payout_pending | payout_unknown -> paid_out | failed,
+and failed -> refunded."""
+
+from __future__ import annotations
+
+from corridors.payout import NOT_FOUND, PartnerUnavailable, PayoutInstruction, PayoutResult
+from fx.money import Money
+from gateway.domain.states import Status
+from gateway.pipeline.common import Row, backoff, money_path
+from gateway.pipeline.outcomes import Advance, Outcome, Retry
+from gateway.services import Services
+
+S = Status
+
+
+async def convert(svc: Services, rem: Row) -> Outcome:
+    path = money_path(rem)
+    await svc.ledger.transfer(path.mint())
+    coin = Money.from_minor(path.coin_minor, path.coin)
+    return Advance(S.CONVERTED, f"{coin} {coin.currency} minted")
+
+
+async def send_to_partner_ledger(svc: Services, rem: Row) -> Outcome:
+    await svc.ledger.transfer([money_path(rem).reserve_for_partner()])
+    return Advance(S.IN_TRANSIT, f"pending transfer to partner {rem.partner_id}")
+
+
+def _instruction(svc: Services, rem: Row) -> PayoutInstruction:
+    amount = Money.from_minor(rem.receive_amount_minor, rem.receive_currency)
+    return PayoutInstruction(
+        payout_id=rem.id,
+        remittance_id=rem.id,
+        amount=str(amount),
+        currency=rem.receive_currency,
+        recipient=dict(rem.recipient),
+        corridor_id=rem.corridor_id,
+    )
+
+
+async def instruct_partner(svc: Services, rem: Row) -> Outcome:
+    adapter = await svc.partners.payout(rem.partner_id)
+    try:
+        result = await adapter.send(_instruction(svc, rem))
+    except PartnerUnavailable as exc:
+        return Retry(backoff(rem.attempts), f"partner unavailable: {exc}")
+    return _after_partner_answer(rem, result, S.IN_TRANSIT)
+
+
+def _after_partner_answer(rem: Row, result: PayoutResult, current: Status) -> Outcome:
+    fields = {"payout_status": result.status}
+    if result.partner_reference:
+        fields["partner_reference"] = result.partner_reference
+    if result.status in ("accepted", "paid"):
+        if current == S.PAYOUT_PENDING:
+            return Retry(backoff(rem.attempts), "payout accepted, not yet paid", fields)
+        return Advance(S.PAYOUT_PENDING, f"partner {result.status} the instruction", fields)
+    if result.reason == NOT_FOUND and current == S.PAYOUT_UNKNOWN:
+        # Proven never received: the same instruction, under the same key, goes again.
+        return Advance(S.IN_TRANSIT, "inquiry: the partner never received it; send again")
+    if result.status == "failed":
+        fields["failure_reason"] = result.reason or "failed"
+        return Advance(S.FAILED, f"partner failed the payout: {result.reason}", fields)
+    if current == S.PAYOUT_UNKNOWN:
+        return Retry(backoff(rem.attempts), "payout status still unknown")
+    return Advance(S.PAYOUT_UNKNOWN, "partner did not answer in time; inquiry follows", fields)
+
+
+async def complete_payout(svc: Services, rem: Row, reason: str, fields: dict) -> Outcome:
+    path = money_path(rem)
+    await svc.ledger.post_pending(path.post_id, path.payout_transfer_id)
+    await svc.ledger.transfer(path.settle_partner())
+    return Advance(S.PAID_OUT, reason, fields)
+
+
+async def settle_payout(svc: Services, rem: Row) -> Outcome:
+    """payout_pending and payout_unknown: a paid answer completes; otherwise ask the partner."""
+    current = Status(rem.status)
+    if current == S.PAYOUT_PENDING and rem.payout_status == "paid":
+        return await complete_payout(svc, rem, "partner confirmed the payout", {})
+    try:
+        adapter = await svc.partners.payout(rem.partner_id)
+        result = await adapter.inquire(rem.id)
+    except PartnerUnavailable as exc:
+        return Retry(backoff(rem.attempts), f"partner unavailable: {exc}")
+    if result.status == "paid":
+        fields = {"payout_status": "paid", "partner_reference": result.partner_reference}
+        return await complete_payout(svc, rem, "status inquiry: paid", fields)
+    return _after_partner_answer(rem, result, current)
+
+
+async def refund(svc: Services, rem: Row) -> Outcome:
+    path = money_path(rem)
+    await svc.ledger.void_pending(path.void_id, path.payout_transfer_id)
+    await svc.ledger.transfer(path.refund_to_wallet())
+    amount = Money.from_minor(rem.send_amount_minor, rem.send_currency)
+    return Advance(S.REFUNDED, f"{amount} {amount.currency} returned to the wallet")
