@@ -1,0 +1,286 @@
+"""Sanctions screening benchmark: recall on altered listed names, false hits on ordinary
+names, latency per screened name and index memory, against a plain rapidfuzz scan of all
+names (the baseline), measured in the same run.
+
+    /work/venv/bin/python bench/screening.py [--lists DIR] [--recall N] [--ordinary N]
+
+Ordinary names come from Faker (many locales) when it is installed, else from a small
+built-in list. Nothing here is a test: it prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rapidfuzz import fuzz, process  # noqa: E402
+
+from compliance.sanctions import Screener, list_files  # noqa: E402
+from compliance.sanctions.model import Entry  # noqa: E402
+from compliance.sanctions.normalize import VARIANTS, fold  # noqa: E402
+
+LOCALES = [
+    "en_US",
+    "en_GB",
+    "en_IN",
+    "es_ES",
+    "es_MX",
+    "pt_BR",
+    "fr_FR",
+    "de_DE",
+    "it_IT",
+    "pl_PL",
+    "nl_NL",
+    "sv_SE",
+    "tr_TR",
+    "ru_RU",
+    "uk_UA",
+    "ar_AA",
+    "ar_EG",
+    "ar_SA",
+    "fa_IR",
+    "hi_IN",
+    "bn_BD",
+    "zh_CN",
+    "zh_TW",
+    "ja_JP",
+    "ko_KR",
+    "vi_VN",
+    "id_ID",
+    "fil_PH",
+    "th_TH",
+    "he_IL",
+    "el_GR",
+    "ro_RO",
+    "hu_HU",
+    "cs_CZ",
+    "ka_GE",
+    "hy_AM",
+    "az_AZ",
+    "ne_NP",
+    "ta_IN",
+]
+FALLBACK = [
+    "John Smith",
+    "Maria Garcia",
+    "Wei Zhang",
+    "Priya Sharma",
+    "Olga Ivanova",
+    "Fatima Zahra",
+    "Juan Perez",
+    "Nguyen Van An",
+    "Anna Kowalska",
+    "Ahmed Hassan Mahmoud",
+    "Kenji Tanaka",
+    "Ama Mensah",
+]
+ACCENTS = str.maketrans("aeiounc", "áéíöúñç")
+SWAPS = (("ou", "u"), ("u", "ou"), ("ee", "i"), ("y", "i"), ("i", "y"), ("kh", "h"), ("j", "dj"))
+
+
+def person_order(entry: Entry) -> list[str]:
+    """Name words in speaking order: OFAC writes individuals as "LAST, First Middle"."""
+    name = entry.name
+    if entry.list_name == "OFAC-SDN" and entry.kind == "individual" and "," in name:
+        last, first = name.split(",", 1)
+        name = f"{first} {last}"
+    return name.split()
+
+
+def typo(words: list[str], rng: random.Random) -> str:
+    long = [i for i, w in enumerate(words) if len(w) >= 5] or list(range(len(words)))
+    i = rng.choice(long)
+    w = words[i]
+    p = rng.randrange(1, max(len(w) - 1, 2))
+    op = rng.choice(("sub", "del", "ins", "swap"))
+    letter = rng.choice("abcdefghijklmnopqrstuvwxyz")
+    if op == "sub":
+        w = w[:p] + letter + w[p + 1 :]
+    elif op == "del":
+        w = w[:p] + w[p + 1 :]
+    elif op == "ins":
+        w = w[:p] + letter + w[p:]
+    elif len(w) > p + 1:
+        w = w[:p] + w[p + 1] + w[p] + w[p + 2 :]
+    return " ".join([*words[:i], w, *words[i + 1 :]])
+
+
+def variant(words: list[str], rng: random.Random) -> str | None:
+    folded = [fold(w) for w in words]
+    for i, w in enumerate(folded):
+        siblings = [v for v, k in VARIANTS.items() if k == VARIANTS.get(w, w) and v != w]
+        if siblings:
+            return " ".join([*folded[:i], rng.choice(siblings), *folded[i + 1 :]])
+    for old, new in rng.sample(SWAPS, len(SWAPS)):
+        for i, w in enumerate(folded):
+            if old in w and len(w) >= 4:
+                return " ".join([*folded[:i], w.replace(old, new, 1), *folded[i + 1 :]])
+    return None
+
+
+def alterations(entries: list[Entry], count: int, seed: int) -> list[tuple[str, str, int]]:
+    """(kind of alteration, altered name, index of the entry it should find)."""
+    rng = random.Random(seed)
+    picks = rng.sample(range(len(entries)), min(count, len(entries)))
+    cases: list[tuple[str, str, int]] = []
+    for n in picks:
+        entry = entries[n]
+        words = person_order(entry)
+        if len(fold(entry.name).replace(" ", "")) < 4:
+            continue
+        cases.append(("typo", typo(words, rng), n))
+        if len(words) > 1:
+            shuffled = words[:]
+            while shuffled == words:
+                rng.shuffle(shuffled)
+            cases.append(("word order", " ".join(shuffled), n))
+        if entry.kind == "individual" and len(words) >= 3:
+            drop = rng.randrange(1, len(words) - 1)
+            cases.append(("dropped middle name", " ".join(words[:drop] + words[drop + 1 :]), n))
+        alt = variant(words, rng)
+        if alt:
+            cases.append(("transliteration", alt, n))
+        cases.append(("case/diacritics", " ".join(words).lower().translate(ACCENTS), n))
+    return cases
+
+
+def ordinary_names(count: int, seed: int) -> tuple[list[str], str]:
+    try:
+        from faker import Faker
+    except ImportError:
+        return [FALLBACK[i % len(FALLBACK)] for i in range(count)], "built-in list"
+    names = []
+    usable = []
+    for loc in LOCALES:
+        try:
+            fake = Faker(loc)
+        except AttributeError:
+            continue
+        fake.seed_instance(seed)
+        usable.append(fake)
+    per = count // len(usable) + 1
+    for fake in usable:
+        for _ in range(per):
+            names.append(f"{fake.first_name()} {fake.last_name()}")
+    random.Random(seed).shuffle(names)
+    return names[:count], f"Faker ({len(usable)} locales)"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def timed(
+    fn: Callable[[str], list[str]], names: Iterable[str]
+) -> tuple[list[list[str]], list[float]]:
+    results, times = [], []
+    for name in names:
+        start = time.perf_counter()
+        results.append(fn(name))
+        times.append((time.perf_counter() - start) * 1000)
+    return results, times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lists", default=str(ROOT.parent / "shared" / "data" / "sanctions"))
+    parser.add_argument("--recall", type=int, default=1500, help="listed entries to alter")
+    parser.add_argument("--ordinary", type=int, default=4000, help="ordinary names")
+    parser.add_argument("--baseline", type=int, default=1000, help="queries for the baseline")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("-v", action="store_true", help="print misses and false hits")
+    args = parser.parse_args()
+
+    gc.collect()
+    tracemalloc.start()
+    start = time.perf_counter()
+    screener = Screener.from_files(list_files(args.lists))
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    start = time.perf_counter()
+    Screener.from_files(list_files(args.lists))
+    load_untraced = time.perf_counter() - start
+    print(f"lists: {screener.entry_count} entries, {screener.name_count} names, {screener.version}")
+    print(
+        f"load+index: {load_untraced:.2f} s; memory held {current / 2**20:.0f} MiB "
+        f"(peak {peak / 2**20:.0f} MiB, tracemalloc)"
+    )
+
+    entries = list(screener.lists.entries)
+    cases = alterations(entries, args.recall, args.seed)
+    ordinary, source = ordinary_names(args.ordinary, args.seed)
+    print(
+        f"threshold {screener.threshold}; {len(cases)} altered listed names; "
+        f"{len(ordinary)} ordinary names from {source}"
+    )
+
+    def ours(name: str) -> list[str]:
+        return [f"{h.list_name}:{h.entry_id}" for h in screener.screen(name)]
+
+    all_names = [(fold(n), i) for i, e in enumerate(entries) for n in e.names]
+    choices = [n for n, _ in all_names]
+    owner = [i for _, i in all_names]
+
+    def baseline(name: str, cutoff: float = 85.0) -> list[str]:
+        found = process.extract(
+            fold(name), choices, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff, limit=50
+        )
+        ids = dict.fromkeys(
+            f"{entries[owner[k]].list_name}:{entries[owner[k]].entry_id}" for _, _, k in found
+        )
+        return list(ids)
+
+    def expected(n: int) -> str:
+        return f"{entries[n].list_name}:{entries[n].entry_id}"
+
+    def report(label: str, fn: Callable[[str], list[str]], limit: int | None) -> None:
+        rcases = cases[:limit] if limit else cases
+        onames = ordinary[:limit] if limit else ordinary
+        got, t_recall = timed(fn, [c[1] for c in rcases])
+        flagged, t_ord = timed(fn, onames)
+        times = t_recall + t_ord
+        by_kind: dict[str, list[int]] = {}
+        for (kind, _, n), ids in zip(rcases, got, strict=True):
+            by_kind.setdefault(kind, []).append(expected(n) in ids)
+        total = sum(sum(v) for v in by_kind.values()) / len(rcases)
+        parts = ", ".join(f"{k} {sum(v) / len(v):.3f}" for k, v in by_kind.items())
+        false = sum(1 for ids in flagged if ids) / len(onames)
+        print(f"\n[{label}] {len(rcases)} altered + {len(onames)} ordinary names")
+        print(f"  recall {total:.4f} ({parts})")
+        print(f"  ordinary names with a hit: {false * 100:.2f} %")
+        print(
+            f"  latency per name: p50 {statistics.median(times):.2f} ms, "
+            f"p99 {percentile(times, 0.99):.2f} ms, max {max(times):.2f} ms"
+        )
+        return None
+
+    report("screener (blocking index + rapidfuzz)", ours, None)
+    report("baseline: rapidfuzz token_sort_ratio >= 85 over all names", baseline, args.baseline)
+    if "-v" in sys.argv:
+        missed = [
+            (k, q, entries[n].name)
+            for (k, q, n), ids in zip(cases, timed(ours, [c[1] for c in cases])[0], strict=True)
+            if expected(n) not in ids
+        ]
+        for m in missed[:40]:
+            print("MISS", m)
+        hit = [(n, ours(n)[:2]) for n in ordinary if ours(n)]
+        for h in hit[:40]:
+            print(
+                "FALSE", h, [(x.matched_name, round(x.score, 3)) for x in screener.screen(h[0])[:2]]
+            )
+
+
+if __name__ == "__main__":
+    main()

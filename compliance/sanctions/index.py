@@ -1,0 +1,105 @@
+"""A blocking index over every listed name: sound keys (and their one-letter deletions)
+-> names, so a screened name is scored against a few hundred candidates, not all names."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .model import Entry
+from .normalize import canonical, person_order, phonetic, tokens
+
+COMMON_POSTINGS = 2500  # a key shared by more names than this is not used for blocking
+CANDIDATES = 200  # names scored per screened name, the best blocked first
+MIN_SHARE = 0.3  # of the query's blocking weight a candidate must share to be scored
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedName:
+    entry: int  # position in the screener's entries
+    text: str  # the name as the list writes it
+    tokens: tuple[str, ...]
+
+
+def _deletions(text: str, prefix: str) -> set[str]:
+    return (
+        {prefix + text[:i] + text[i + 1 :] for i in range(len(text))} if len(text) >= 4 else set()
+    )
+
+
+def _keys(token: str) -> set[str]:
+    """Blocking keys: the sound key, and the sound key and spelling less one letter each."""
+    key = phonetic(token)
+    return {key} | _deletions(key, "") | _deletions(token, "~") | {"~" + token}
+
+
+class NameIndex:
+    """Immutable after construction; shared by screeners that differ only in threshold."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        names: list[IndexedName] = []
+        for number, entry in enumerate(entries):
+            seen: set[tuple[str, ...]] = set()
+            person = entry.kind in ("individual", None)
+            for text in entry.names:
+                toks = tokens(person_order(text) if person else text)
+                if toks and toks not in seen:
+                    seen.add(toks)
+                    names.append(IndexedName(number, text, toks))
+        self.names: tuple[IndexedName, ...] = tuple(names)
+        df: Counter[str] = Counter()
+        postings: defaultdict[str, list[int]] = defaultdict(list)
+        for number, name in enumerate(self.names):
+            df.update({canonical(t) for t in name.tokens})
+            keys: set[str] = set()
+            for tok in name.tokens:
+                keys |= _keys(tok)
+                keys.add("=" + tok)
+            if len(name.tokens) > 1:
+                keys.add("#" + phonetic("".join(name.tokens)))
+            for key in keys:
+                postings[key].append(number)
+        total = max(len(self.names), 1)
+        self._idf = {tok: math.log(total / n) + 1.0 for tok, n in df.items()}
+        self._unknown = math.log(total) + 1.0
+        self._postings = {k: tuple(v) for k, v in postings.items()}
+
+    def weight(self, token: str) -> float:
+        """How much a token says about identity: rare on the lists -> high."""
+        return self._idf.get(canonical(token), self._unknown)
+
+    def candidates(self, query: Sequence[str], limit: int = CANDIDATES) -> list[int]:
+        """Names sharing (nearly) a sound key with the query, most shared rarity first."""
+        per_token: list[tuple[float, dict[int, float]]] = []
+        for tok in dict.fromkeys(query):
+            key = phonetic(tok)
+            near: set[int] = set()
+            for variant in _keys(tok) - {key}:
+                near.update(self._postings.get(variant, ()))
+            # exact spelling beats same sound beats one letter away
+            found = dict.fromkeys(near, 0.5)
+            found.update(dict.fromkeys(self._postings.get(key, ()), 0.8))
+            found.update(dict.fromkeys(self._postings.get("=" + tok, ()), 1.0))
+            if found:
+                per_token.append((self.weight(tok), found))
+        if len(query) > 1:
+            joined = self._postings.get("#" + phonetic("".join(query)), ())
+            if joined:
+                per_token.append((self._unknown, dict.fromkeys(joined, 1.0)))
+        if not per_token:
+            return []
+        selective = [p for p in per_token if len(p[1]) <= COMMON_POSTINGS]
+        # only common words: keep the rarest one to bound the work
+        per_token = selective or [min(per_token, key=lambda p: len(p[1]))]
+        scores: defaultdict[int, float] = defaultdict(float)
+        for weight, found in per_token:
+            for number, share in found.items():
+                scores[number] += weight * share
+        # a name sharing little of the query's rarity cannot reach a hit score
+        floor = MIN_SHARE * max(sum(w for w, _ in per_token), max(scores.values()))
+        kept = [n for n, v in scores.items() if v >= floor]
+        if len(kept) <= limit:
+            return kept
+        return sorted(kept, key=scores.__getitem__, reverse=True)[:limit]

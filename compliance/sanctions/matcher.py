@@ -1,0 +1,108 @@
+"""Scoring one screened name against one listed name. Pure: tokens and weights in, score out.
+
+Tokens are aligned one-to-one (word order does not matter), each pair scored by edit
+similarity of the spelling or of the sound key (typos, transliteration). Coverage is
+weighted by how rare a token is on the lists, so a dropped middle name costs little while
+sharing only "Muhammad Ali" with a longer listed name is not enough for a hit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA, Indel, Levenshtein
+
+from .normalize import canonical, phonetic, spelling
+
+PAIR_MIN = 0.78  # below this two tokens are not the same word
+VARIANT_EQUAL = 0.97  # known transliteration variants (Mohammed/Muhammad)
+KEY_EQUAL = 0.93  # same sound or spelling key (Qaida/Qaeda, Xyng/Xing)
+TRANSPOSED = 0.88  # "Sloan" for "Solan"
+QUERY_SHARE = 0.55  # weight of "the screened name is explained" vs "the listed name is covered"
+MIN_EVIDENCE = 11.0  # weighted rarity a partial match must reach to count in full
+MIDDLE_DISCOUNT = 0.35  # weight left to a listed middle name the screened name leaves out
+
+
+def token_similarity(a: str, b: str) -> float:
+    """0..1 similarity of two folded words: variants, sound key, then spelling."""
+    if a == b:
+        return 1.0
+    if canonical(a) == canonical(b):
+        return VARIANT_EQUAL
+    if spelling(a) == spelling(b):
+        return KEY_EQUAL
+    spelled = Indel.normalized_similarity(a, b)
+    if (
+        spelled < TRANSPOSED
+        and len(a) == len(b) >= 4
+        and OSA.distance(a, b) == 1
+        and Levenshtein.distance(a, b) == 2
+    ):
+        return TRANSPOSED  # two neighbouring letters swapped: a typing slip
+    if min(len(a), len(b)) <= 4:
+        # short words: one letter changes the name (Ali/Wali/Mali), so demand near-equality
+        return spelled if spelled >= 0.88 else 0.0
+    if phonetic(a) == phonetic(b):
+        return max(spelled, KEY_EQUAL)
+    return spelled
+
+
+@dataclass(frozen=True, slots=True)
+class NameScore:
+    score: float
+    query_coverage: float
+    name_coverage: float
+
+
+def score_tokens(
+    query: Sequence[str],
+    name: Sequence[str],
+    weight: Callable[[str], float],
+    similarity: Callable[[str, str], float] = token_similarity,
+) -> NameScore:
+    """Align the two token lists greedily by similarity and combine weighted coverages."""
+    if not query or not name:
+        return NameScore(0.0, 0.0, 0.0)
+    pairs = []
+    for i, q in enumerate(query):
+        for j, n in enumerate(name):
+            sim = similarity(q, n)
+            if sim >= PAIR_MIN:
+                pairs.append((sim, i, j))
+    pairs.sort(reverse=True)
+    used_q: dict[int, tuple[int, float]] = {}
+    used_n: set[int] = set()
+    for sim, i, j in pairs:
+        if i not in used_q and j not in used_n:
+            used_q[i] = (j, sim)
+            used_n.add(j)
+    name_w = [weight(n) for n in name]
+    for i, (j, _) in used_q.items():
+        # a pair is as telling as its commoner side: a rare spelling of a common name
+        # ("Mahamood") does not make the match rare
+        name_w[j] = min(name_w[j], weight(query[i]))
+    ends = [sim for j, sim in used_q.values() if j in (0, len(name) - 1)]
+    if len(name) >= 3 and len(used_n) == len(name) - 1 and len(ends) == 2 and min(ends) >= 0.9:
+        # first and last name agree and one middle name (in person order) is left out
+        name_w = [w if j in used_n else w * MIDDLE_DISCOUNT for j, w in enumerate(name_w)]
+    query_w = [name_w[used_q[i][0]] if i in used_q else weight(q) for i, q in enumerate(query)]
+    got_q = sum(query_w[i] * sim for i, (_, sim) in used_q.items())
+    got_n = sum(name_w[j] * sim for _, (j, sim) in used_q.items())
+    cq = got_q / sum(query_w)
+    cn = got_n / sum(name_w)
+    score = QUERY_SHARE * cq + (1 - QUERY_SHARE) * cn
+    if len(used_n) < len(name) and got_n < MIN_EVIDENCE:
+        # a partial match on common tokens only ("Muhammad Ali" within a longer name)
+        score *= got_n / MIN_EVIDENCE
+    return NameScore(min(score, 1.0), cq, cn)
+
+
+def joined_similarity(query: Sequence[str], name: Sequence[str]) -> float:
+    """Similarity of the names without spaces, for split or merged words ("xijinping")."""
+    if len(query) == len(name):
+        return 0.0  # same word count: the token alignment already decides
+    a, b = "".join(query), "".join(name)
+    if len(a) < 6 or abs(len(a) - len(b)) > 2:
+        return 0.0
+    return Indel.normalized_similarity(a, b)
