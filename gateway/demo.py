@@ -199,7 +199,7 @@ async def run_demo(settings: Settings) -> int:
         "receive_currency": final["receive_currency"],
         "partner_reference": final["partner_reference"],
         "ledger_balanced": balanced,
-        "ledger_check": "ok" if not findings else findings,
+        "ledger_check": findings or "ok",
     }
     print(json.dumps(summary))
     if tmp is not None:

@@ -3,9 +3,9 @@ auth middleware and /openapi.json all read the same table."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-import re
 from typing import Any
 
 from aiohttp import web

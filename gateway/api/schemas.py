@@ -11,7 +11,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from gateway.api.problems import Problem, validation
 
-
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 

@@ -15,7 +15,7 @@ from gateway.api.schemas import (
     parse,
 )
 from gateway.storage.idempotency import IdempotencyMismatch
-from gateway.usecases import customers, quotes, remittances
+from gateway.usecases import customers, quotes, remittances, wallets
 from ledger_adapter.port import IdempotencyConflict
 
 
@@ -51,7 +51,7 @@ async def get_customer(request: web.Request) -> web.Response:
 
 async def get_wallet(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
-    return reply(await customers.wallet(svc, caller(request), request.match_info["id"]))
+    return reply(await wallets.wallet(svc, caller(request), request.match_info["id"]))
 
 
 async def post_topup(request: web.Request) -> web.Response:
@@ -60,7 +60,7 @@ async def post_topup(request: web.Request) -> web.Response:
     who = caller(request)
     transfer_id = f"topup:{who.key_id}:{key}"
     try:
-        body = await customers.top_up(
+        body = await wallets.top_up(
             request.app[SERVICES], who, request.match_info["id"], req, transfer_id
         )
     except IdempotencyConflict:

@@ -1,5 +1,6 @@
-"""The ledger transfers of one remittance, step by step. Pure: ids derive from the remittance id,
-so a step that runs again after a crash repeats the same transfer ids and the ledger ignores them."""
+"""The ledger transfers of one remittance, step by step. Pure: ids derive from the remittance
+id, so a step that runs again after a crash repeats the same transfer ids and the ledger ignores
+them."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Idempotency keys, scoped to the calling API key: the first response is stored in the same
-transaction as the work it describes, so a replay returns it and a refused request stores nothing."""
+transaction as the work it describes, so a replay returns it and a refused request stores
+nothing."""
 
 from __future__ import annotations
 

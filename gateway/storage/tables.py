@@ -177,3 +177,10 @@ compliance_cases = sa.Table(
     sa.Column("updated_at", UTC_DATETIME, nullable=False),
     sa.Index("ix_cases_status", "status"),
 )
+
+event_cursors = sa.Table(
+    "event_cursors",
+    metadata,
+    sa.Column("consumer", sa.String(80), primary_key=True),
+    sa.Column("last_id", sa.Integer, nullable=False),
+)

@@ -2,17 +2,15 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 15:32:55.605259
+Create Date: 2026-11-25 15:36:59.291474
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
-
-import gateway.storage.tables
 from alembic import op
 
+import gateway.storage.tables
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -50,6 +48,12 @@ def upgrade() -> None:
         sa.Column("updated_at", gateway.storage.tables.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("owner", "external_id", name="uq_customers_owner_external"),
+    )
+    op.create_table(
+        "event_cursors",
+        sa.Column("consumer", sa.String(length=80), nullable=False),
+        sa.Column("last_id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("consumer"),
     )
     op.create_table(
         "idempotency_keys",
@@ -262,6 +266,7 @@ def downgrade() -> None:
     op.drop_table("ledger_anchor")
     op.drop_table("ledger_accounts")
     op.drop_table("idempotency_keys")
+    op.drop_table("event_cursors")
     op.drop_table("customers")
     op.drop_table("api_keys")
     # ### end Alembic commands ###

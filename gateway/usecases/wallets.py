@@ -1,0 +1,76 @@
+"""Sender wallets: stored value held as liability accounts in the ledger, never a number in a
+customer row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fx.money import AmountError, CurrencyError, Money, is_currency
+from gateway.api.problems import field_error, not_found
+from gateway.api.schemas import TopUpRequest
+from gateway.services import Services
+from gateway.storage.keys import Caller
+from gateway.usecases.customers import owned_customer
+from ledger_adapter import chart
+from ledger_adapter.port import Account, TransferSpec
+
+
+async def wallet(svc: Services, caller: Caller, customer_id: str) -> dict[str, Any]:
+    async with svc.engine.connect() as conn:
+        row = await owned_customer(conn, caller, customer_id)
+    if row is None:
+        raise not_found(f"customer {customer_id}")
+    prefix = chart.wallet(customer_id, "")
+    balances = await svc.ledger.balances(prefix)
+    return {
+        "customer_id": customer_id,
+        "balances": [
+            {
+                "currency": asset,
+                "available": str(
+                    Money.from_minor(
+                        bal.credits_posted - bal.debits_posted - bal.debits_pending, asset
+                    )
+                ),
+                "posted": str(Money.from_minor(bal.credits_posted - bal.debits_posted, asset)),
+            }
+            for _account, (asset, bal) in sorted(balances.items())
+        ],
+    }
+
+
+async def top_up(
+    svc: Services, caller: Caller, customer_id: str, req: TopUpRequest, transfer_id: str
+) -> dict[str, Any]:
+    """An operator records cash received for a sender (pay-in partners come with funding)."""
+    if not is_currency(req.currency):
+        raise field_error("currency", f"{req.currency} is not an ISO 4217 currency")
+    try:
+        amount = Money.parse(req.amount, req.currency, field="amount")
+    except (AmountError, CurrencyError) as exc:
+        raise field_error("amount", str(exc)) from None
+    if not amount.is_positive():
+        raise field_error("amount", "must be greater than zero")
+    async with svc.engine.connect() as conn:
+        row = await owned_customer(conn, caller, customer_id)
+    if row is None:
+        raise not_found(f"customer {customer_id}")
+    await svc.ledger.create_accounts(
+        [
+            chart.wallet_account(customer_id, req.currency),
+            Account(chart.cash(req.currency), req.currency),
+        ]
+    )
+    await svc.ledger.transfer(
+        [
+            TransferSpec(
+                id=transfer_id,
+                debit_account=chart.cash(req.currency),
+                credit_account=chart.wallet(customer_id, req.currency),
+                amount=amount.to_minor(),
+                asset=req.currency,
+                code="topup",
+            )
+        ]
+    )
+    return await wallet(svc, caller, customer_id)
