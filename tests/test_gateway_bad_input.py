@@ -165,7 +165,10 @@ async def test_bad_customers(gateway) -> None:
         ({"external_id": "a", "name": "A", "country": "XX"}, "country"),
         ({"external_id": "a", "name": "A", "country": "US", "phone": "555"}, "phone"),
         ({"external_id": "a", "name": "", "country": "US"}, "name"),
-        ({"external_id": "a", "name": "A", "country": "US", "birth_date": "1990-13-01"}, "birth_date"),
+        (
+            {"external_id": "a", "name": "A", "country": "US", "birth_date": "1990-13-01"},
+            "birth_date",
+        ),
     ]:
         resp = await gateway.client.put("/v1/customers", json=body, headers=gateway.auth())
         _assert_problem(resp.status, await resp.json(), 422, field)

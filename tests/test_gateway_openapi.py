@@ -7,11 +7,7 @@ async def test_openapi_matches_router(gateway) -> None:
     resp = await gateway.client.get("/openapi.json")
     assert resp.status == 200
     doc = await resp.json()
-    documented = {
-        (method.upper(), path)
-        for path, ops in doc["paths"].items()
-        for method in ops
-    }
+    documented = {(method.upper(), path) for path, ops in doc["paths"].items() for method in ops}
     served = set()
     for route in gateway.client.server.app.router.routes():
         if route.method in ("HEAD", "*"):

@@ -34,18 +34,18 @@ def test_unknown_states_are_illegal() -> None:
 
 
 def test_design_invariants() -> None:
-    assert TERMINAL == {
+    assert {
         Status.PAID_OUT,
         Status.REFUNDED,
         Status.REJECTED,
         Status.EXPIRED,
         Status.CANCELLED,
-    }
+    } == TERMINAL
     # Nothing is released automatically from a hold.
     assert Status.ON_HOLD not in AUTOMATIC
     assert Status.QUOTED not in TRANSITIONS[Status.ON_HOLD]
     # Money never moves after a cancel, and a cancel never follows money moving.
-    assert CANCELLABLE == {Status.CREATED, Status.QUOTED, Status.REQUOTE, Status.AWAITING_FUNDS}
+    assert {Status.CREATED, Status.QUOTED, Status.REQUOTE, Status.AWAITING_FUNDS} == CANCELLABLE
     # An unknown payout is settled by inquiry, never by a refund straight away.
     assert Status.REFUNDED not in TRANSITIONS[Status.PAYOUT_UNKNOWN]
     # Every state is reachable from created.
