@@ -100,7 +100,7 @@ async def test_idempotency_keys_are_scoped_to_the_caller(gateway) -> None:
         json=body,
         headers={"Authorization": f"Bearer {other_key}", "Idempotency-Key": "k1"},
     )
-    # Same key and body from another caller: no replay of ours; to them quote and sender are unknown.
+    # Same key and body from another caller: no replay of ours (to them our quote is unknown).
     assert theirs.status == 422
     assert "Idempotent-Replayed" not in theirs.headers
 
