@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .port import (
     ERRORS,
@@ -337,7 +337,9 @@ def with_chain(new: list[Transfer], seq: int, head: str, chain_hash) -> list[Tra
     out = []
     for t in new:
         seq += 1
-        t = replace(t, seq=seq)
+        # fresh from plan() and not yet shared: fill in place (frozen to everyone else)
+        object.__setattr__(t, "seq", seq)
         head = chain_hash(head, t)
-        out.append(replace(t, hash=head))
+        object.__setattr__(t, "hash", head)
+        out.append(t)
     return out

@@ -1,8 +1,10 @@
 """SqlLedger: the default engine, on SQLite (aiosqlite) or PostgreSQL (asyncpg).
 
-One transaction per call. Writers lock the accounts they touch in id order (SELECT ... FOR
-UPDATE on PostgreSQL), then the chain head row `ledger_anchor` (always last, so lockers cannot
-deadlock); the head row serialises appends to the hash chain. On SQLite, which serialises
+One transaction per call. Writers lock the chain head row `ledger_anchor` (it serialises
+appends to the hash chain), then the accounts they touch in id order (SELECT ... FOR UPDATE on
+PostgreSQL); every writer takes the locks in that order, so none can deadlock. On PostgreSQL a
+batch costs five round trips: BEGIN, head, one read (accounts, earlier ids), one write
+(journal rows, balance deltas and head in one statement), COMMIT. On SQLite, which serialises
 writers anyway, an asyncio.Lock per engine plus BEGIN IMMEDIATE keep concurrent tasks from
 deadlocking on lock upgrades.
 """
@@ -10,13 +12,14 @@ deadlocking on lock upgrades.
 from __future__ import annotations
 
 import asyncio
+import json
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, event, func, insert, select, update
+from sqlalchemy import BigInteger, bindparam, event, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -122,6 +125,62 @@ def _retryable(exc: DBAPIError) -> bool:
     orig = exc.orig
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     return code in RETRYABLE_SQLSTATES
+
+
+_TRANSFER_COLUMNS = [c.name for c in T.columns]
+_PG_TYPES = {c.name: ("bigint" if isinstance(c.type, BigInteger) else "text") for c in T.columns}
+
+_PG_LOAD_TAIL = """
+SELECT 'a', row_to_json(acc)::text FROM acc
+UNION ALL
+SELECT 't', row_to_json(t)::text FROM ledger_transfers t WHERE t.id = ANY(CAST(:keys AS text[]))
+UNION ALL
+SELECT 'f', row_to_json(f)::text FROM ledger_failures f WHERE f.id = ANY(CAST(:ids AS text[]))
+"""
+# Plain transfers: lock the named accounts (id order), read earlier rows with the batch's ids.
+_PG_LOAD = text(
+    """
+WITH acc AS MATERIALIZED (
+    SELECT * FROM ledger_accounts WHERE id = ANY(CAST(:aids AS text[])) ORDER BY id FOR UPDATE
+)"""
+    + _PG_LOAD_TAIL
+)
+# Posts/voids also lock the pendings' accounts and read the rows that resolved them.
+_PG_LOAD_PENDING = text(
+    """
+WITH acc AS MATERIALIZED (
+    SELECT * FROM ledger_accounts WHERE id IN (
+        SELECT unnest(CAST(:aids AS text[]))
+        UNION SELECT debit_account FROM ledger_transfers WHERE id = ANY(CAST(:pids AS text[]))
+        UNION SELECT credit_account FROM ledger_transfers WHERE id = ANY(CAST(:pids AS text[]))
+    ) ORDER BY id FOR UPDATE
+)"""
+    + _PG_LOAD_TAIL
+    + """UNION ALL
+SELECT 't', row_to_json(r)::text FROM ledger_transfers r
+    WHERE r.pending_id = ANY(CAST(:pids AS text[])) AND NOT r.id = ANY(CAST(:keys AS text[]))
+"""
+)
+
+_PG_APPEND = text(
+    f"""
+WITH ins AS (
+    INSERT INTO ledger_transfers ({", ".join(_TRANSFER_COLUMNS)})
+    SELECT * FROM unnest({", ".join(f"CAST(:{c} AS {_PG_TYPES[c]}[])" for c in _TRANSFER_COLUMNS)})
+), upd AS (
+    UPDATE ledger_accounts a SET
+        debits_posted = a.debits_posted + d.dp,
+        credits_posted = a.credits_posted + d.cp,
+        debits_pending = a.debits_pending + d.dpend,
+        credits_pending = a.credits_pending + d.cpend
+    FROM unnest(CAST(:aid AS text[]), CAST(:dp AS bigint[]), CAST(:cp AS bigint[]),
+                CAST(:dpend AS bigint[]), CAST(:cpend AS bigint[])) AS d(id, dp, cp, dpend, cpend)
+    WHERE a.id = d.id
+)
+INSERT INTO ledger_anchor (id, seq, hash, mac) VALUES (1, :hseq, :hhash, :hmac)
+ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = EXCLUDED.mac
+"""
+)
 
 
 def _consume(task: asyncio.Future[Any]) -> None:
@@ -260,21 +319,10 @@ class SqlLedger:
 
     async def _execute(self, ops: Sequence[core.Op]) -> core.Plan:
         now_us = to_us(self._clock())
-        ids = [op.id for op in ops]
-        pids = core.pending_ids(ops)
         async with self._write() as conn:
-            pendings = await self._transfers(conn, T.c.id.in_(pids)) if pids else {}
-            accounts = await self._lock_accounts(conn, core.touched_accounts(ops, pendings))
             head = await self._lock_head(conn)
-            keys = [*ids, *pids]
-            cond = T.c.id.in_(keys) | T.c.pending_id.in_(pids) if pids else T.c.id.in_(keys)
-            transfers = await self._transfers(conn, cond)
-            resolved = {t.pending_id: t.id for t in transfers.values() if t.pending_id}
-            failures = {
-                r.id: core.Failure(r.id, r.body, r.error, r.message, r.culprit)
-                for r in await conn.execute(select(F).where(F.c.id.in_(ids)))
-            }
-            state = core.State(accounts, transfers, resolved, failures)
+            load = self._load_pg if self._pg else self._load
+            state = await load(conn, ops)
             plan = core.plan(ops, state, now_us)
             if plan.error is not None:
                 if plan.failures:
@@ -294,8 +342,62 @@ class SqlLedger:
                     )
                 return plan
             if plan.new:
-                await self._append(conn, plan, head)
+                await (self._append_pg if self._pg else self._append)(conn, plan, head)
         return plan
+
+    async def _load(self, conn: AsyncConnection, ops: Sequence[core.Op]) -> core.State:
+        """Read what the batch touches, locking its accounts in id order (portable SQL)."""
+        ids = [op.id for op in ops]
+        pids = core.pending_ids(ops)
+        pendings = await self._transfers(conn, T.c.id.in_(pids)) if pids else {}
+        accounts = await self._lock_accounts(conn, core.touched_accounts(ops, pendings))
+        keys = [*ids, *pids]
+        cond = T.c.id.in_(keys) | T.c.pending_id.in_(pids) if pids else T.c.id.in_(keys)
+        transfers = await self._transfers(conn, cond)
+        resolved = {t.pending_id: t.id for t in transfers.values() if t.pending_id}
+        failures = {
+            r.id: core.Failure(r.id, r.body, r.error, r.message, r.culprit)
+            for r in await conn.execute(select(F).where(F.c.id.in_(ids)))
+        }
+        return core.State(accounts, transfers, resolved, failures)
+
+    async def _load_pg(self, conn: AsyncConnection, ops: Sequence[core.Op]) -> core.State:
+        """The same read in one round trip: lock accounts (id order), fetch transfers, failures."""
+        ids = [op.id for op in ops]
+        pids = sorted(core.pending_ids(ops))
+        aids = sorted(
+            {
+                a
+                for op in ops
+                if isinstance(op, TransferSpec)
+                for a in (op.debit_account, op.credit_account)
+            }
+        )
+        accounts: dict[str, tuple[Account, Balance]] = {}
+        transfers: dict[str, Transfer] = {}
+        failures: dict[str, core.Failure] = {}
+        params = {"aids": aids, "pids": pids, "keys": [*ids, *pids], "ids": ids}
+        query = _PG_LOAD_PENDING if pids else _PG_LOAD
+        for kind, doc in await conn.execute(query, params):
+            d = json.loads(doc)
+            if kind == "a":
+                accounts[d["id"]] = (
+                    Account(d["id"], d["asset"], AccountFlags(d["flags"])),
+                    Balance(
+                        d["debits_posted"],
+                        d["credits_posted"],
+                        d["debits_pending"],
+                        d["credits_pending"],
+                    ),
+                )
+            elif kind == "t":
+                transfers[d["id"]] = Transfer(**d)
+            else:
+                failures[d["id"]] = core.Failure(
+                    d["id"], d["body"], d["error"], d["message"], d["culprit"]
+                )
+        resolved = {t.pending_id: t.id for t in transfers.values() if t.pending_id}
+        return core.State(accounts, transfers, resolved, failures)
 
     async def _lock_accounts(
         self, conn: AsyncConnection, account_ids: list[str]
@@ -309,7 +411,8 @@ class SqlLedger:
         return {r.id: _row_to_transfer(r) for r in await conn.execute(select(T).where(cond))}
 
     async def _lock_head(self, conn: AsyncConnection) -> tuple[int, str] | None:
-        """Lock the chain head row, always after the accounts (so lockers cannot deadlock)."""
+        """Lock the chain head row, always first: it serialises appends to the chain, so the
+        account locks taken after it (in id order) never wait on each other."""
         q = select(N.c.seq, N.c.hash).where(N.c.id == 1).with_for_update()
         r = (await conn.execute(q)).first()
         return (r.seq, r.hash) if r else None
@@ -339,6 +442,27 @@ class SqlLedger:
             await conn.execute(insert(N), {"id": 1, **row})
         else:
             await conn.execute(update(N).where(N.c.id == 1).values(**row))
+
+    async def _append_pg(
+        self, conn: AsyncConnection, plan: core.Plan, head: tuple[int, str] | None
+    ) -> None:
+        """All writes of a batch in one statement: journal rows, balance deltas, head."""
+        seq, prev = head or (0, GENESIS)
+        new = core.with_chain(plan.new, seq, prev, chain_hash)
+        deltas = sorted(plan.deltas.items())
+        last = new[-1]
+        params: dict[str, Any] = {col: [getattr(t, col) for t in new] for col in _TRANSFER_COLUMNS}
+        params.update(
+            aid=[a for a, _ in deltas],
+            dp=[d[0] for _, d in deltas],
+            cp=[d[1] for _, d in deltas],
+            dpend=[d[2] for _, d in deltas],
+            cpend=[d[3] for _, d in deltas],
+            hseq=last.seq,
+            hhash=last.hash,
+            hmac=anchor_mac(self._key, last.seq, last.hash) if self._key else "",
+        )
+        await conn.execute(_PG_APPEND, params)
 
     # -- reads --------------------------------------------------------------------------
 
