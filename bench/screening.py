@@ -139,11 +139,15 @@ def alterations(entries: list[Entry], count: int, seed: int) -> list[tuple[str, 
         if len(fold(entry.name).replace(" ", "")) < 4:
             continue
         cases.append(("typo", typo(words, rng), n))
-        if len(words) > 1:
+        if entry.kind == "individual" and len(words) > 1:
             shuffled = words[:]
             while shuffled == words:
                 rng.shuffle(shuffled)
             cases.append(("word order", " ".join(shuffled), n))
+        elif len(words) > 1 and "," not in entry.name:  # companies: swap two words
+            i = rng.randrange(len(words) - 1)
+            swapped = [*words[:i], words[i + 1], words[i], *words[i + 2 :]]
+            cases.append(("word order", " ".join(swapped), n))
         if entry.kind == "individual" and len(words) >= 3:
             drop = rng.randrange(1, len(words) - 1)
             cases.append(("dropped middle name", " ".join(words[:drop] + words[drop + 1 :]), n))

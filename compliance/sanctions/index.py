@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from .model import Entry
 from .normalize import canonical, person_order, phonetic, tokens
 
-COMMON_POSTINGS = 2500  # a key shared by more names than this is not used for blocking
-CANDIDATES = 200  # names scored per screened name, the best blocked first
+COMMON_POSTINGS = 2500  # a word in more names than this only weighs, it does not find
+NEAR_POSTINGS = 600  # a one-letter-off key shared by more names than this is noise
+CANDIDATES = 100  # names scored per screened name, the best blocked first
 MIN_SHARE = 0.3  # of the query's blocking weight a candidate must share to be scored
 
 
@@ -64,6 +65,7 @@ class NameIndex:
         total = max(len(self.names), 1)
         self._idf = {tok: math.log(total / n) + 1.0 for tok, n in df.items()}
         self._unknown = math.log(total) + 1.0
+        self.unique_weight = self._unknown  # the weight of a word found in one name only
         self._postings = {k: tuple(v) for k, v in postings.items()}
 
     def weight(self, token: str) -> float:
@@ -71,15 +73,20 @@ class NameIndex:
         return self._idf.get(canonical(token), self._unknown)
 
     def candidates(self, query: Sequence[str], limit: int = CANDIDATES) -> list[int]:
-        """Names sharing (nearly) a sound key with the query, most shared rarity first."""
+        """Names sharing (nearly) a word with the query, most shared rarity first.
+
+        Common words (huge postings) only add weight to names found through rarer words,
+        so "Muhammad" alone never drags in thousands of names.
+        """
         per_token: list[tuple[float, dict[int, float]]] = []
         for tok in dict.fromkeys(query):
             key = phonetic(tok)
-            near: set[int] = set()
+            found: dict[int, float] = {}
             for variant in _keys(tok) - {key}:
-                near.update(self._postings.get(variant, ()))
+                near = self._postings.get(variant, ())
+                if len(near) <= NEAR_POSTINGS:
+                    found.update(dict.fromkeys(near, 0.5))
             # exact spelling beats same sound beats one letter away
-            found = dict.fromkeys(near, 0.5)
             found.update(dict.fromkeys(self._postings.get(key, ()), 0.8))
             found.update(dict.fromkeys(self._postings.get("=" + tok, ()), 1.0))
             if found:
@@ -91,14 +98,23 @@ class NameIndex:
         if not per_token:
             return []
         selective = [p for p in per_token if len(p[1]) <= COMMON_POSTINGS]
-        # only common words: keep the rarest one to bound the work
-        per_token = selective or [min(per_token, key=lambda p: len(p[1]))]
+        common = [p for p in per_token if len(p[1]) > COMMON_POSTINGS]
+        if not selective:  # only common words: the rarest one finds the candidates
+            common.sort(key=lambda p: len(p[1]))
+            selective = common[:1]
+            common = common[1:]
         scores: defaultdict[int, float] = defaultdict(float)
-        for weight, found in per_token:
+        for weight, found in selective:
             for number, share in found.items():
                 scores[number] += weight * share
+        for weight, found in common:
+            for number in scores:
+                share = found.get(number)
+                if share:
+                    scores[number] += weight * share
         # a name sharing little of the query's rarity cannot reach a hit score
-        floor = MIN_SHARE * max(sum(w for w, _ in per_token), max(scores.values()))
+        total = sum(w for w, _ in per_token)
+        floor = MIN_SHARE * max(total, max(scores.values()))
         kept = [n for n, v in scores.items() if v >= floor]
         if len(kept) <= limit:
             return kept

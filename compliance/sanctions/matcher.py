@@ -20,7 +20,7 @@ VARIANT_EQUAL = 0.97  # known transliteration variants (Mohammed/Muhammad)
 KEY_EQUAL = 0.93  # same sound or spelling key (Qaida/Qaeda, Xyng/Xing)
 TRANSPOSED = 0.88  # "Sloan" for "Solan"
 QUERY_SHARE = 0.55  # weight of "the screened name is explained" vs "the listed name is covered"
-MIN_EVIDENCE = 11.0  # weighted rarity a partial match must reach to count in full
+MIN_EVIDENCE = 0.95  # share of a unique word's weight a partial match must reach in full
 MIDDLE_DISCOUNT = 0.35  # weight left to a listed middle name the screened name leaves out
 
 
@@ -60,6 +60,7 @@ def score_tokens(
     name: Sequence[str],
     weight: Callable[[str], float],
     similarity: Callable[[str, str], float] = token_similarity,
+    unique_weight: float = 11.5,
 ) -> NameScore:
     """Align the two token lists greedily by similarity and combine weighted coverages."""
     if not query or not name:
@@ -92,9 +93,10 @@ def score_tokens(
     cq = got_q / sum(query_w)
     cn = got_n / sum(name_w)
     score = QUERY_SHARE * cq + (1 - QUERY_SHARE) * cn
-    if len(used_n) < len(name) and got_n < MIN_EVIDENCE:
+    needed = MIN_EVIDENCE * unique_weight
+    if len(used_n) < len(name) and got_n < needed:
         # a partial match on common tokens only ("Muhammad Ali" within a longer name)
-        score *= got_n / MIN_EVIDENCE
+        score *= got_n / needed
     return NameScore(min(score, 1.0), cq, cn)
 
 

@@ -59,6 +59,8 @@ LEGAL_FORMS = frozenset(
         "ao",
         "pao",
         "tov",
+        "cv",
+        "rl",
         "fze",
         "fzc",
         "fzco",
@@ -138,6 +140,8 @@ def canonical(token: str) -> str:
     return VARIANTS.get(token, token)
 
 
+# "S.A. de C.V.", "S. de R.L. de C.V.": Mexican legal forms spelled as initials with "de".
+_SPANISH_FORMS = re.compile(r"\b(?:s ?a|s de r ?l)(?: de c ?v)?$")
 _LONG_LEGAL_FORMS = ("company", "limited", "corporation", "incorporated")
 
 
@@ -157,9 +161,26 @@ def tokens(text: str) -> tuple[str, ...]:
     Spellings are kept as written (a typo is measured against the listed spelling);
     transliteration variants meet through ``canonical`` and ``phonetic``.
     """
-    folded = fold(text).split()
+    folded = _join_initials(_SPANISH_FORMS.sub(" ", fold(text)).split())
     kept = [t for t in folded if not is_legal_form(t)]
     return tuple(kept or folded)
+
+
+def _join_initials(words: list[str]) -> list[str]:
+    """Runs of single letters become one word: "s a" -> "sa", "l l c" -> "llc", "j p" -> "jp"."""
+    joined: list[str] = []
+    run = ""
+    for word in words:
+        if len(word) == 1 and word.isalpha():
+            run += word
+            continue
+        if run:
+            joined.append(run)
+            run = ""
+        joined.append(word)
+    if run:
+        joined.append(run)
+    return joined
 
 
 def person_order(name: str) -> str:
@@ -170,7 +191,7 @@ def person_order(name: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def phonetic(token: str) -> str:
-    """A coarse sound key of the canonical spelling: vowel runs -> 'a', digraphs folded.
+    """A coarse sound key of the canonical spelling: inner vowel runs -> 'a', digraphs folded.
 
     "yevgeny"/"evgeniy" and "qaida"/"qaeda" share a key, while "mahmud" and "muhammad"
     do not, since vowel positions are kept.
@@ -184,11 +205,12 @@ def phonetic(token: str) -> str:
         key = key.replace(old, new)
     key = re.sub(r"c(?=[eiy])", "s", key).replace("c", "k")
     key = key[0] + key[1:].replace("y", "i") if key else key
-    key = _VOWELS.sub("a", key)
-    key = _DOUBLE.sub(r"\1", key)
-    if len(key) > 2 and key.endswith("ah"):
-        key = key[:-1]
-    return key
+    if len(key) > 2 and key[-1] == "h" and key[-2] in "aeiou":
+        key = key[:-1]  # Hamzah/Hamza, Abdullah/Abdulla
+    stem = key.rstrip("aeiou")
+    ending = key[-1] if len(stem) < len(key) else ""  # Maria/Mario stay apart
+    key = _VOWELS.sub("a", stem) + ending
+    return _DOUBLE.sub(r"\1", key)
 
 
 _SPELLING_RULES = (("ee", "i"), ("oo", "u"), ("ou", "u"), ("ie", "i"), ("y", "i"), ("kh", "h"))

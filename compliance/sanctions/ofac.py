@@ -94,8 +94,8 @@ def parse_birth_dates(remarks: str) -> tuple[BirthDate, ...]:
 def _date_parts(match: re.Match[str]) -> tuple[int, int | None, int | None] | None:
     day, month, year = match.groups()
     month_no = _MONTHS.get(month.lower()) if month else None
-    if month and month_no is None:
-        return None
+    if month and month_no is None:  # "circa 1955": a word, not a month
+        return int(year), None, None
     return int(year), month_no, int(day) if day and month_no else None
 
 

@@ -161,7 +161,9 @@ class Screener:
             entry = entries[indexed.entry]
             if kind is not None and entry.kind not in (kind, None):
                 continue
-            score = score_tokens(query, indexed.tokens, index.weight, similarity).score
+            score = score_tokens(
+                query, indexed.tokens, index.weight, similarity, index.unique_weight
+            ).score
             score = max(score, 0.97 * joined_similarity(query, indexed.tokens))
             if score > best.get(indexed.entry, (0.0, ""))[0]:
                 best[indexed.entry] = (score, indexed.text)
