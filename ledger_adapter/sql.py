@@ -130,20 +130,37 @@ def _retryable(exc: DBAPIError) -> bool:
 _TRANSFER_COLUMNS = [c.name for c in T.columns]
 _PG_TYPES = {c.name: ("bigint" if isinstance(c.type, BigInteger) else "text") for c in T.columns}
 
+# One row of arrays (decoded by the driver, no per-row overhead): the locked accounts, then
+# earlier transfers and failures with the batch's ids as JSON documents. Journal lookups are
+# scalar subqueries per id, so they probe the unique indexes whatever the planner believes
+# about the journal's size (a hash join would scan it all when statistics are stale).
 _PG_LOAD_TAIL = """
-SELECT 'a', row_to_json(acc)::text FROM acc
-UNION ALL
-SELECT 't', row_to_json(t)::text FROM ledger_transfers t WHERE t.id = ANY(CAST(:keys AS text[]))
-UNION ALL
-SELECT 'f', row_to_json(f)::text FROM ledger_failures f WHERE f.id = ANY(CAST(:ids AS text[]))
+SELECT
+    (SELECT array_agg(id ORDER BY id) FROM acc),
+    (SELECT array_agg(asset ORDER BY id) FROM acc),
+    (SELECT array_agg(flags ORDER BY id) FROM acc),
+    (SELECT array_agg(debits_posted ORDER BY id) FROM acc),
+    (SELECT array_agg(credits_posted ORDER BY id) FROM acc),
+    (SELECT array_agg(debits_pending ORDER BY id) FROM acc),
+    (SELECT array_agg(credits_pending ORDER BY id) FROM acc),
+    (SELECT array_agg(j) FROM (
+        SELECT (SELECT row_to_json(t)::text FROM ledger_transfers t WHERE t.id = k) AS j
+        FROM unnest(CAST(:keys AS text[])) AS k
+        {pending}
+    ) AS x WHERE j IS NOT NULL),
+    (SELECT array_agg(j) FROM (
+        SELECT (SELECT row_to_json(f)::text FROM ledger_failures f WHERE f.id = k) AS j
+        FROM unnest(CAST(:ids AS text[])) AS k
+    ) AS y WHERE j IS NOT NULL)
 """
 # Plain transfers: lock the named accounts (id order), read earlier rows with the batch's ids.
 _PG_LOAD = text(
     """
 WITH acc AS MATERIALIZED (
-    SELECT * FROM ledger_accounts WHERE id = ANY(CAST(:aids AS text[])) ORDER BY id FOR UPDATE
+    SELECT * FROM ledger_accounts WHERE id IN (SELECT unnest(CAST(:aids AS text[])))
+    ORDER BY id FOR UPDATE
 )"""
-    + _PG_LOAD_TAIL
+    + _PG_LOAD_TAIL.format(pending="")
 )
 # Posts/voids also lock the pendings' accounts and read the rows that resolved them.
 _PG_LOAD_PENDING = text(
@@ -151,15 +168,17 @@ _PG_LOAD_PENDING = text(
 WITH acc AS MATERIALIZED (
     SELECT * FROM ledger_accounts WHERE id IN (
         SELECT unnest(CAST(:aids AS text[]))
-        UNION SELECT debit_account FROM ledger_transfers WHERE id = ANY(CAST(:pids AS text[]))
-        UNION SELECT credit_account FROM ledger_transfers WHERE id = ANY(CAST(:pids AS text[]))
+        UNION SELECT (SELECT debit_account FROM ledger_transfers t WHERE t.id = p)
+            FROM unnest(CAST(:pids AS text[])) AS p
+        UNION SELECT (SELECT credit_account FROM ledger_transfers t WHERE t.id = p)
+            FROM unnest(CAST(:pids AS text[])) AS p
     ) ORDER BY id FOR UPDATE
 )"""
-    + _PG_LOAD_TAIL
-    + """UNION ALL
-SELECT 't', row_to_json(r)::text FROM ledger_transfers r
-    WHERE r.pending_id = ANY(CAST(:pids AS text[])) AND NOT r.id = ANY(CAST(:keys AS text[]))
-"""
+    + _PG_LOAD_TAIL.format(
+        pending="""UNION ALL
+        SELECT (SELECT row_to_json(r)::text FROM ledger_transfers r WHERE r.pending_id = p)
+        FROM unnest(CAST(:pids AS text[])) AS p"""
+    )
 )
 
 _PG_APPEND = text(
@@ -378,24 +397,21 @@ class SqlLedger:
         failures: dict[str, core.Failure] = {}
         params = {"aids": aids, "pids": pids, "keys": [*ids, *pids], "ids": ids}
         query = _PG_LOAD_PENDING if pids else _PG_LOAD
-        for kind, doc in await conn.execute(query, params):
+        row = (await conn.execute(query, params)).one()
+        if row[0]:
+            for aid, asset, flags, dp, cp, dpend, cpend in zip(*row[:7], strict=True):
+                accounts[aid] = (
+                    Account(aid, asset, AccountFlags(flags)),
+                    Balance(dp, cp, dpend, cpend),
+                )
+        for doc in row[7] or ():
             d = json.loads(doc)
-            if kind == "a":
-                accounts[d["id"]] = (
-                    Account(d["id"], d["asset"], AccountFlags(d["flags"])),
-                    Balance(
-                        d["debits_posted"],
-                        d["credits_posted"],
-                        d["debits_pending"],
-                        d["credits_pending"],
-                    ),
-                )
-            elif kind == "t":
-                transfers[d["id"]] = Transfer(**d)
-            else:
-                failures[d["id"]] = core.Failure(
-                    d["id"], d["body"], d["error"], d["message"], d["culprit"]
-                )
+            transfers[d["id"]] = Transfer(**d)
+        for doc in row[8] or ():
+            d = json.loads(doc)
+            failures[d["id"]] = core.Failure(
+                d["id"], d["body"], d["error"], d["message"], d["culprit"]
+            )
         resolved = {t.pending_id: t.id for t in transfers.values() if t.pending_id}
         return core.State(accounts, transfers, resolved, failures)
 

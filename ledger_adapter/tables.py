@@ -6,7 +6,7 @@ insert-only. Times are integer microseconds since the epoch (same on SQLite and 
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String
+from sqlalchemy import BigInteger, Column, Index, Integer, String, text
 from sqlmodel import Field, SQLModel
 
 ID = 255
@@ -39,7 +39,21 @@ class LedgerTransfer(SQLModel, table=True):
     __table_args__ = (
         Index("ix_ledger_transfers_debit", "debit_account"),
         Index("ix_ledger_transfers_credit", "credit_account"),
-        Index("ix_ledger_transfers_expiry", "expires_us"),
+        # partial: most rows have neither, and every index entry costs on insert
+        Index(
+            "ix_ledger_transfers_expiry",
+            "expires_us",
+            postgresql_where=text("expires_us IS NOT NULL"),
+            sqlite_where=text("expires_us IS NOT NULL"),
+        ),
+        # a pending transfer is resolved (posted or voided) at most once
+        Index(
+            "ux_ledger_transfers_pending",
+            "pending_id",
+            unique=True,
+            postgresql_where=text("pending_id IS NOT NULL"),
+            sqlite_where=text("pending_id IS NOT NULL"),
+        ),
     )
 
     seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
@@ -49,8 +63,7 @@ class LedgerTransfer(SQLModel, table=True):
     credit_account: str = Field(sa_column=Column(String(ID), nullable=False))
     amount: int = Field(sa_column=Column(BigInteger, nullable=False, server_default="0"))
     asset: str = Field(sa_column=Column(String(16), nullable=False))
-    # unique: a pending transfer is resolved (posted or voided) at most once
-    pending_id: str | None = Field(default=None, sa_column=Column(String(ID), unique=True))
+    pending_id: str | None = Field(default=None, sa_column=Column(String(ID)))
     timeout_s: int | None = Field(default=None, sa_column=Column(BigInteger))
     expires_us: int | None = Field(default=None, sa_column=Column(BigInteger))
     code: str = Field(default="", sa_column=Column(String(64), nullable=False))
