@@ -57,6 +57,8 @@ def test_orphan_aliases_are_screened_as_standalone_entries(screener: Screener) -
     orphans = [e for e in screener.lists.entries if e.kind is None]
     assert len(orphans) == 1724  # distinct alt.csv ent_nums absent from sdn.csv
     assert all(e.list_name == "OFAC-SDN" and e.name for e in orphans)
+    counted = {s.kind: (s.skipped, s.orphans) for s in screener.sources}
+    assert counted["ofac-alt"] == (0, 2727) and counted["ofac-comments"] == (0, 6)
 
 
 def test_entry_carries_aliases_countries_programs_and_original_script(screener: Screener) -> None:

@@ -8,6 +8,8 @@ import gzip
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from compliance.sanctions import SanctionsListError, Screener
 from compliance.sanctions.evidence import parse_dob, weigh
@@ -145,3 +147,22 @@ def test_corrupt_gzip_and_missing_file_are_refused(tmp_path: Path) -> None:
 def test_screen_refuses_blank_names() -> None:
     with pytest.raises(ValueError):
         Screener.empty().screen("   ")
+
+
+words = st.lists(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=9), min_size=1, max_size=5
+)
+
+
+@given(query=words, name=words, seed=st.randoms())
+def test_score_is_bounded_and_ignores_word_order(query: list[str], name: list[str], seed) -> None:
+    def weight(token: str) -> float:
+        return 1.0 + len(token)
+
+    score = score_tokens(query, name, weight).score
+    shuffled = query[:]
+    seed.shuffle(shuffled)
+    assert 0.0 <= score <= 1.0
+    assert score_tokens(shuffled, name, weight).score == pytest.approx(score, abs=0.02)
+    if query == name:
+        assert score == pytest.approx(1.0)

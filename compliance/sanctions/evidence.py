@@ -13,7 +13,7 @@ DOB_EXACT = 0.08
 DOB_YEAR = 0.04
 DOB_MISMATCH = -0.15
 COUNTRY_MATCH = 0.04
-COUNTRY_MISMATCH = -0.06
+COUNTRY_MISMATCH = -0.04  # residence often differs from listed nationality: a nudge only
 _DOB_TEXT = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 
 DobQuery = tuple[int, int | None, int | None]

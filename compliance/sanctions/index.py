@@ -51,17 +51,18 @@ class NameIndex:
                     names.append(IndexedName(number, text, toks))
         self.names: tuple[IndexedName, ...] = tuple(names)
         df: Counter[str] = Counter()
+        by_token: defaultdict[str, list[int]] = defaultdict(list)
         postings: defaultdict[str, list[int]] = defaultdict(list)
         for number, name in enumerate(self.names):
             df.update({canonical(t) for t in name.tokens})
-            keys: set[str] = set()
-            for tok in name.tokens:
-                keys |= _keys(tok)
-                keys.add("=" + tok)
+            for tok in set(name.tokens):
+                by_token[tok].append(number)
             if len(name.tokens) > 1:
-                keys.add("#" + phonetic("".join(name.tokens)))
-            for key in keys:
-                postings[key].append(number)
+                postings["#" + phonetic("".join(name.tokens))].append(number)
+        for tok, numbers in by_token.items():  # keys once per distinct word, not per name
+            postings["=" + tok] = numbers
+            for key in _keys(tok):
+                postings[key].extend(numbers)
         total = max(len(self.names), 1)
         self._idf = {tok: math.log(total / n) + 1.0 for tok, n in df.items()}
         self._unknown = math.log(total) + 1.0

@@ -70,11 +70,11 @@ def score_tokens(
         for j, n in enumerate(name):
             sim = similarity(q, n)
             if sim >= PAIR_MIN:
-                pairs.append((sim, i, j))
-    pairs.sort(reverse=True)
+                pairs.append((sim, q, n, i, j))
+    pairs.sort(reverse=True)  # ties broken by the words, so word order cannot matter
     used_q: dict[int, tuple[int, float]] = {}
     used_n: set[int] = set()
-    for sim, i, j in pairs:
+    for sim, _, _, i, j in pairs:
         if i not in used_q and j not in used_n:
             used_q[i] = (j, sim)
             used_n.add(j)

@@ -57,7 +57,8 @@ class SourceFile:
     sha256: str
     records: int
     list_date: str | None = None  # publication date when the file states one
-    skipped: int = 0  # rows skipped (bad field count, orphans without names)
+    skipped: int = 0  # malformed rows left out (wrong field count)
+    orphans: int = 0  # rows naming an ent_num that sdn.csv lacks (aliases kept standalone)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -67,6 +68,7 @@ class SourceFile:
             "records": self.records,
             "list_date": self.list_date,
             "skipped": self.skipped,
+            "orphans": self.orphans,
         }
 
 

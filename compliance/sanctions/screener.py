@@ -77,7 +77,7 @@ def _check_threshold(threshold: float) -> float:
 class Screener:
     """Screens names against the loaded lists; ``entry_count == 0`` means "not loaded"."""
 
-    lists: LoadedLists = field(default_factory=LoadedLists)
+    lists: LoadedLists = field(default_factory=LoadedLists, repr=False)
     threshold: float = DEFAULT_THRESHOLD
     _index: NameIndex | None = field(default=None, repr=False, compare=False)
 
@@ -85,6 +85,10 @@ class Screener:
         object.__setattr__(self, "threshold", _check_threshold(self.threshold))
         if self._index is None:
             object.__setattr__(self, "_index", NameIndex(self.lists.entries))
+
+    def __repr__(self) -> str:
+        size = f"entries={self.entry_count}, threshold={self.threshold}"
+        return f"Screener(version={self.version!r}, {size})"
 
     @classmethod
     def from_files(cls, paths: Iterable[StrPath], threshold: float = DEFAULT_THRESHOLD) -> Screener:

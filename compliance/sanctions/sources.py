@@ -106,6 +106,6 @@ def load_lists(paths: Iterable[StrPath]) -> LoadedLists:
         entries += built
         for path, kind, digest, records, skipped in ofac_sources:
             sources.append(
-                SourceFile(str(path), kind, digest, records, None, skipped + orphans.get(kind, 0))
+                SourceFile(str(path), kind, digest, records, None, skipped, orphans.get(kind, 0))
             )
     return LoadedLists(tuple(entries), tuple(sources))
