@@ -46,6 +46,48 @@ N = LedgerAnchor.__table__
 
 RETRYABLE_SQLSTATES = {"40001", "40P01"}
 ATTEMPTS = 8
+_TRANSFER_COLUMNS = [c.name for c in T.columns]
+
+_JSON_TRANSFER = "json_object(" + ", ".join(f"'{c}', {c}" for c in _TRANSFER_COLUMNS) + ")"
+_SQLITE_LOAD_TAIL = f"""
+UNION ALL
+SELECT 'h', json_array(seq, hash) FROM ledger_anchor WHERE id = 1
+UNION ALL
+SELECT 't', {_JSON_TRANSFER} FROM ledger_transfers
+    WHERE id IN (SELECT value FROM json_each(:keys))
+UNION ALL
+SELECT 'f', json_array(id, body, error, message, culprit) FROM ledger_failures
+    WHERE id IN (SELECT value FROM json_each(:ids))
+"""
+_SQLITE_ACCOUNT = (
+    "SELECT 'a', json_array(id, asset, flags, debits_posted, credits_posted, debits_pending,"
+    " credits_pending) FROM ledger_accounts WHERE id IN "
+)
+_SQLITE_LOAD = text(_SQLITE_ACCOUNT + "(SELECT value FROM json_each(:aids))" + _SQLITE_LOAD_TAIL)
+_SQLITE_LOAD_PENDING = text(
+    _SQLITE_ACCOUNT
+    + """(
+    SELECT value FROM json_each(:aids)
+    UNION SELECT debit_account FROM ledger_transfers
+        WHERE id IN (SELECT value FROM json_each(:pids))
+    UNION SELECT credit_account FROM ledger_transfers
+        WHERE id IN (SELECT value FROM json_each(:pids))
+)"""
+    + _SQLITE_LOAD_TAIL
+    + f"""UNION ALL
+SELECT 't', {_JSON_TRANSFER} FROM ledger_transfers
+    WHERE pending_id IN (SELECT value FROM json_each(:pids))
+"""
+)
+_SQLITE_INSERT = (
+    f"INSERT INTO ledger_transfers ({', '.join(_TRANSFER_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _TRANSFER_COLUMNS)})"
+)
+_SQLITE_ADD = (
+    "UPDATE ledger_accounts SET debits_posted = debits_posted + ?, "
+    "credits_posted = credits_posted + ?, debits_pending = debits_pending + ?, "
+    "credits_pending = credits_pending + ? WHERE id = ?"
+)
 
 _sqlite_locks: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
 
@@ -127,7 +169,6 @@ def _retryable(exc: DBAPIError) -> bool:
     return code in RETRYABLE_SQLSTATES
 
 
-_TRANSFER_COLUMNS = [c.name for c in T.columns]
 _PG_TYPES = {c.name: ("bigint" if isinstance(c.type, BigInteger) else "text") for c in T.columns}
 
 # One row of arrays (decoded by the driver, no per-row overhead): the locked accounts, then
@@ -339,9 +380,11 @@ class SqlLedger:
     async def _execute(self, ops: Sequence[core.Op]) -> core.Plan:
         now_us = to_us(self._clock())
         async with self._write() as conn:
-            head = await self._lock_head(conn)
-            load = self._load_pg if self._pg else self._load
-            state = await load(conn, ops)
+            if self._lock is not None:  # SQLite: the writer holds the database lock already
+                head, state = await self._load_sqlite(conn, ops)
+            else:
+                head = await self._lock_head(conn)
+                state = await (self._load_pg if self._pg else self._load)(conn, ops)
             plan = core.plan(ops, state, now_us)
             if plan.error is not None:
                 if plan.failures:
@@ -361,7 +404,8 @@ class SqlLedger:
                     )
                 return plan
             if plan.new:
-                await (self._append_pg if self._pg else self._append)(conn, plan, head)
+                append = self._append_pg if self._pg else self._append
+                await append(conn, plan, head)
         return plan
 
     async def _load(self, conn: AsyncConnection, ops: Sequence[core.Op]) -> core.State:
@@ -379,6 +423,38 @@ class SqlLedger:
             for r in await conn.execute(select(F).where(F.c.id.in_(ids)))
         }
         return core.State(accounts, transfers, resolved, failures)
+
+    async def _load_sqlite(
+        self, conn: AsyncConnection, ops: Sequence[core.Op]
+    ) -> tuple[tuple[int, str] | None, core.State]:
+        """The whole read in one statement (head, accounts, earlier ids) as JSON documents."""
+        ids = [op.id for op in ops]
+        pids = sorted(core.pending_ids(ops))
+        specs = [op for op in ops if isinstance(op, TransferSpec)]
+        aids = sorted({s.debit_account for s in specs} | {s.credit_account for s in specs})
+        params = {
+            "aids": json.dumps(aids),
+            "pids": json.dumps(pids),
+            "keys": json.dumps([*ids, *pids]),
+            "ids": json.dumps(ids),
+        }
+        head = None
+        accounts: dict[str, tuple[Account, Balance]] = {}
+        transfers: dict[str, Transfer] = {}
+        failures: dict[str, core.Failure] = {}
+        for kind, doc in await conn.execute(_SQLITE_LOAD_PENDING if pids else _SQLITE_LOAD, params):
+            d = json.loads(doc)
+            if kind == "a":
+                aid, asset, flags, *bal = d
+                accounts[aid] = (Account(aid, asset, AccountFlags(flags)), Balance(*bal))
+            elif kind == "t":
+                transfers[d["id"]] = Transfer(**d)
+            elif kind == "f":
+                failures[d[0]] = core.Failure(*d)
+            else:
+                head = (d[0], d[1])
+        resolved = {t.pending_id: t.id for t in transfers.values() if t.pending_id}
+        return head, core.State(accounts, transfers, resolved, failures)
 
     async def _load_pg(self, conn: AsyncConnection, ops: Sequence[core.Op]) -> core.State:
         """The same read in one round trip: lock accounts (id order), fetch transfers, failures."""
@@ -438,14 +514,22 @@ class SqlLedger:
     ) -> None:
         seq, prev = head or (0, GENESIS)
         new = core.with_chain(plan.new, seq, prev, chain_hash)
-        await conn.execute(insert(T), [_transfer_row(t) for t in new])
-        await conn.execute(
-            _ADD,
-            [
-                {"b_id": aid, "b_dp": d[0], "b_cp": d[1], "b_dpend": d[2], "b_cpend": d[3]}
-                for aid, d in sorted(plan.deltas.items())
-            ],
-        )
+        if self._lock is not None:  # SQLite: straight to the driver's executemany
+            await conn.exec_driver_sql(
+                _SQLITE_INSERT, [tuple(getattr(t, c) for c in _TRANSFER_COLUMNS) for t in new]
+            )
+            await conn.exec_driver_sql(
+                _SQLITE_ADD, [(*d, aid) for aid, d in sorted(plan.deltas.items())]
+            )
+        else:
+            await conn.execute(insert(T), [_transfer_row(t) for t in new])
+            await conn.execute(
+                _ADD,
+                [
+                    {"b_id": aid, "b_dp": d[0], "b_cp": d[1], "b_dpend": d[2], "b_cpend": d[3]}
+                    for aid, d in sorted(plan.deltas.items())
+                ],
+            )
         last = new[-1]
         row = {
             "seq": last.seq,
