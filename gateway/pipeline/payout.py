@@ -1,7 +1,13 @@
 """funded -> converted -> in_transit -> payout_pending | payout_unknown -> paid_out | failed,
-and failed -> refunded."""
+and failed -> refunded.
+
+Push partners get the instruction (idempotency key = remittance id) and may call back; pull
+partners collect it from GET /v1/partner/payouts. Either way a signed status recorded on the row
+(payout_status) settles the payout; otherwise a status inquiry does, never a blind resend."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from corridors.payout import NOT_FOUND, PartnerUnavailable, PayoutInstruction, PayoutResult
 from fx.money import Money
@@ -9,8 +15,12 @@ from gateway.domain.states import Status
 from gateway.pipeline.common import Row, backoff, money_path
 from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
+from gateway.storage.partners import PartnerInfo
 
 S = Status
+
+PULL_RECHECK = timedelta(seconds=30)
+"""A pull partner's status call wakes the step at once; this only bounds a missed wake-up."""
 
 
 async def convert(svc: Services, rem: Row) -> Outcome:
@@ -25,7 +35,18 @@ async def send_to_partner_ledger(svc: Services, rem: Row) -> Outcome:
     return Advance(S.IN_TRANSIT, f"pending transfer to partner {rem.partner_id}")
 
 
-def _instruction(svc: Services, rem: Row) -> PayoutInstruction:
+def callback_url(svc: Services, partner: PartnerInfo | None) -> str | None:
+    """Where the partner reports back: its registered URL, else ours if we know it."""
+    if partner is not None and partner.callback_url:
+        return partner.callback_url
+    base = svc.settings.public_base_url
+    if base and partner is not None:
+        return f"{base.rstrip('/')}/v1/partner/callbacks/{partner.id}"
+    return None
+
+
+def instruction_for(rem: Row, callback: str | None = None) -> PayoutInstruction:
+    """The same remittance always yields the same instruction (and so the same signed body)."""
     amount = Money.from_minor(rem.receive_amount_minor, rem.receive_currency)
     return PayoutInstruction(
         payout_id=rem.id,
@@ -34,13 +55,17 @@ def _instruction(svc: Services, rem: Row) -> PayoutInstruction:
         currency=rem.receive_currency,
         recipient=dict(rem.recipient),
         corridor_id=rem.corridor_id,
+        callback_url=callback,
     )
 
 
 async def instruct_partner(svc: Services, rem: Row) -> Outcome:
+    partner = await svc.partners.info(rem.partner_id, svc.now())
+    if partner is not None and partner.pull:
+        return Advance(S.PAYOUT_PENDING, f"waiting for partner {rem.partner_id} to collect (pull)")
     adapter = await svc.partners.payout(rem.partner_id)
     try:
-        result = await adapter.send(_instruction(svc, rem))
+        result = await adapter.send(instruction_for(rem, callback_url(svc, partner)))
     except PartnerUnavailable as exc:
         return Retry(backoff(rem.attempts), f"partner unavailable: {exc}")
     return _after_partner_answer(rem, result, S.IN_TRANSIT)
@@ -73,10 +98,17 @@ async def complete_payout(svc: Services, rem: Row, reason: str, fields: dict) ->
 
 
 async def settle_payout(svc: Services, rem: Row) -> Outcome:
-    """payout_pending and payout_unknown: a paid answer completes; otherwise ask the partner."""
+    """payout_pending and payout_unknown: a recorded final status (a signed callback or a pull
+    partner's status call) settles it; a pull partner is waited for; a push partner is asked."""
     current = Status(rem.status)
-    if current == S.PAYOUT_PENDING and rem.payout_status == "paid":
+    if rem.payout_status == "paid":
         return await complete_payout(svc, rem, "partner confirmed the payout", {})
+    if rem.payout_status == "failed":
+        reason = rem.failure_reason or "failed"
+        return Advance(S.FAILED, f"partner failed the payout: {reason}")
+    partner = await svc.partners.info(rem.partner_id, svc.now())
+    if partner is not None and partner.pull:
+        return Retry(PULL_RECHECK, "waiting for the partner's status")
     try:
         adapter = await svc.partners.payout(rem.partner_id)
         result = await adapter.inquire(rem.id)

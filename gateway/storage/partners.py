@@ -1,9 +1,15 @@
-"""Partners registered by operators, and the payout adapters built from them."""
+"""Partners registered by operators, and the payout adapters built from them.
+
+`kinds` is a comma-separated set: "payout", "payin", and "pull" for a payout partner that
+collects its instructions from our API (GET /v1/partner/payouts) instead of receiving them.
+Secrets are a JSON list, newest first; a rotated-out secret keeps verifying until it expires.
+"""
 
 from __future__ import annotations
 
 import secrets as pysecrets
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import aiohttp
 import sqlalchemy as sa
@@ -12,9 +18,39 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from corridors.payout import HttpPayoutPartner, PayoutAdapter
 from gateway.storage.tables import partners
 
+PULL = "pull"
+
 
 def new_secret() -> str:
     return pysecrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class PartnerInfo:
+    id: str
+    name: str
+    base_url: str | None
+    callback_url: str | None
+    kinds: frozenset[str]
+    secrets: tuple[bytes, ...]
+
+    @property
+    def pull(self) -> bool:
+        return PULL in self.kinds
+
+
+def active_secrets(stored: list[dict], now: datetime) -> tuple[bytes, ...]:
+    """Newest first; an expired (rotated-out) secret no longer counts."""
+    live = []
+    for item in stored:
+        expires = item.get("expires_at")
+        if expires is None or datetime.fromisoformat(expires) > now:
+            live.append(item["secret"].encode())
+    return tuple(live)
+
+
+def parse_kinds(kinds: str) -> frozenset[str]:
+    return frozenset(k.strip() for k in kinds.split(",") if k.strip())
 
 
 async def upsert_partner(
@@ -44,6 +80,39 @@ async def upsert_partner(
         await conn.execute(partners.update().where(partners.c.id == partner_id).values(**values))
 
 
+async def rotate_secret(
+    conn: AsyncConnection, partner_id: str, secret: str, now: datetime, overlap: timedelta
+) -> None:
+    """Put `secret` first; the older ones keep verifying for `overlap`, then stop."""
+    row = (await conn.execute(sa.select(partners).where(partners.c.id == partner_id))).first()
+    if row is None:
+        raise LookupError(f"partner {partner_id} is not registered")
+    until = (now + overlap).isoformat()
+    old = [
+        {**s, "expires_at": s.get("expires_at") or until}
+        for s in row.secrets
+        if s.get("expires_at") is None or datetime.fromisoformat(s["expires_at"]) > now
+    ]
+    fresh = {"secret": secret, "created_at": now.isoformat(), "expires_at": None}
+    await conn.execute(
+        partners.update().where(partners.c.id == partner_id).values(secrets=[fresh, *old])
+    )
+
+
+async def get_partner(conn: AsyncConnection, partner_id: str, now: datetime) -> PartnerInfo | None:
+    row = (await conn.execute(sa.select(partners).where(partners.c.id == partner_id))).first()
+    if row is None:
+        return None
+    return PartnerInfo(
+        id=row.id,
+        name=row.name,
+        base_url=row.base_url,
+        callback_url=row.callback_url,
+        kinds=parse_kinds(row.kinds),
+        secrets=active_secrets(row.secrets, now),
+    )
+
+
 class PartnerDirectory:
     """Builds each partner's adapter on first use, so partners added while running are found."""
 
@@ -55,6 +124,11 @@ class PartnerDirectory:
 
     def install(self, partner_id: str, adapter: PayoutAdapter) -> None:
         self._adapters[partner_id] = adapter
+
+    async def info(self, partner_id: str, now: datetime) -> PartnerInfo | None:
+        """Read fresh each time: secrets rotate and modes change without a restart."""
+        async with self._engine.connect() as conn:
+            return await get_partner(conn, partner_id, now)
 
     async def payout(self, partner_id: str) -> PayoutAdapter:
         adapter = self._adapters.get(partner_id)

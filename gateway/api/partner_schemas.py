@@ -1,0 +1,27 @@
+"""Request bodies partners send (pull mode status reports)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from gateway.api.schemas import Body
+
+REASON_CODE = r"^[A-Z][A-Z0-9_]{1,63}$"
+
+
+class PayoutStatusRequest(Body):
+    """A final outcome: paid (with the partner's reference) or failed (with a reason code)."""
+
+    status: Literal["paid", "failed"]
+    partner_reference: str | None = Field(default=None, min_length=1, max_length=120)
+    reason: str | None = Field(default=None, pattern=REASON_CODE, examples=["ACCOUNT_CLOSED"])
+
+    @model_validator(mode="after")
+    def _evidence(self) -> PayoutStatusRequest:
+        if self.status == "paid" and not self.partner_reference:
+            raise ValueError("partner_reference is required when status is paid")
+        if self.status == "failed" and not self.reason:
+            raise ValueError("reason is required when status is failed")
+        return self

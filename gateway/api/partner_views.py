@@ -1,0 +1,46 @@
+"""Partner views: translate HTTP to gateway.usecases.partner_payouts and back."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gateway.api.appkeys import SERVICES
+from gateway.api.http import caller, read_json, reply
+from gateway.api.partner_schemas import PayoutStatusRequest
+from gateway.api.problems import field_error
+from gateway.api.schemas import parse
+from gateway.usecases import partner_payouts as payouts
+
+
+async def list_payouts(request: web.Request) -> web.Response:
+    raw_limit = request.query.get("limit", "100")
+    if not raw_limit.isdigit():
+        raise field_error("limit", "a whole number between 1 and 500")
+    status = request.query.get("status", "pending")
+    body = await payouts.list_payouts(
+        request.app[SERVICES], caller(request), status, int(raw_limit)
+    )
+    return reply(body)
+
+
+async def get_payout(request: web.Request) -> web.Response:
+    svc = request.app[SERVICES]
+    return reply(await payouts.get_payout(svc, caller(request), request.match_info["id"]))
+
+
+async def accept_payout(request: web.Request) -> web.Response:
+    svc = request.app[SERVICES]
+    return reply(await payouts.accept_payout(svc, caller(request), request.match_info["id"]))
+
+
+async def post_status(request: web.Request) -> web.Response:
+    req = parse(PayoutStatusRequest, await read_json(request))
+    svc = request.app[SERVICES]
+    return reply(await payouts.report_status(svc, caller(request), request.match_info["id"], req))
+
+
+async def post_callback(request: web.Request) -> web.Response:
+    body = await request.read()
+    svc = request.app[SERVICES]
+    partner_id = request.match_info["partner_id"]
+    return reply(await payouts.receive_callback(svc, partner_id, request.headers, body))
