@@ -1,21 +1,67 @@
-"""Operational routes: liveness and the API description."""
+"""Operational routes: liveness, readiness, metrics and the API description."""
 
 from __future__ import annotations
 
+import asyncio
+
+import sqlalchemy as sa
 from aiohttp import web
 
+from gateway import metrics
+from gateway.api.appkeys import SERVICES
 from gateway.api.http import reply
 from gateway.api.openapi import openapi_view
-from gateway.api.routing import Route
+from gateway.api.problems import Problem
+from gateway.api.routing import Route, roles
+
+READY_TIMEOUT_S = 2.0
 
 
 async def healthz(request: web.Request) -> web.Response:
     return reply({"status": "ok"})
 
 
+async def readyz(request: web.Request) -> web.Response:
+    """Ready means the database answers: a load balancer stops sending traffic otherwise."""
+    engine = request.app[SERVICES].engine
+    try:
+        async with asyncio.timeout(READY_TIMEOUT_S):
+            async with engine.connect() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+    except Exception as exc:  # any failure means not ready; the reason goes to the caller
+        raise Problem(
+            503, "not-ready", "Not ready", f"database unavailable: {type(exc).__name__}"
+        ) from None
+    return reply({"status": "ready", "database": "ok"})
+
+
+async def metrics_view(request: web.Request) -> web.Response:
+    await metrics.refresh_state_counts(request.app[SERVICES].engine)
+    return web.Response(body=metrics.exposition(), headers={"Content-Type": metrics.CONTENT_TYPE})
+
+
 _obj = {"type": "object"}
+_text = {"type": "string", "description": "Prometheus text exposition format"}
 
 ROUTES: list[Route] = [
     Route("GET", "/healthz", healthz, "Liveness", tag="operations", response=_obj),
+    Route(
+        "GET",
+        "/readyz",
+        readyz,
+        "Readiness: the database answers",
+        tag="operations",
+        response=_obj,
+        errors=(503,),
+    ),
+    Route(
+        "GET",
+        "/metrics",
+        metrics_view,
+        "Prometheus metrics (remittances by state, step latency, partner errors, holds)",
+        roles=roles("operator"),
+        tag="operations",
+        response=_text,
+    ),
     Route("GET", "/openapi.json", openapi_view, "This document", tag="operations", response=_obj),
 ]

@@ -1,16 +1,25 @@
-"""Workers claim due remittances, run one step each and commit the outcome. Several workers, in
-one process or many, never advance the same remittance twice: a claim is a lease, and a commit
-only succeeds while the row is still in the state (and lease) the step started from."""
+"""Workers claim due remittances in batches and advance each one. Several workers, in one
+process or many, never advance the same remittance twice: a claim is a lease, and a commit
+only succeeds while the row is still in the state (and lease) the step started from.
+
+A claimed remittance is chained: while a step lands in another automatic state, the same
+transition renews the lease and the worker runs the next step at once, so a remittance that
+nothing holds up goes from created to paid_out in one claim (each step still commits, with its
+history row, before the next starts). On shutdown a worker stops chaining and releases its
+leases, so another process resumes the work without waiting for a lease to expire."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import socket
+import time
 from datetime import timedelta
+from typing import Any
 
 import structlog
 
+from gateway import metrics
 from gateway.domain.states import Status
 from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.pipeline.steps import STEPS
@@ -20,6 +29,9 @@ from gateway.storage import remittances as store
 log = structlog.get_logger("gateway.pipeline")
 
 ERROR_BACKOFF = timedelta(seconds=1)
+# A bound on steps per claim, so a remittance bouncing between states cannot pin a worker.
+MAX_CHAIN = 16
+PAYOUT_STATES = frozenset({Status.IN_TRANSIT, Status.PAYOUT_PENDING, Status.PAYOUT_UNKNOWN})
 
 
 class Worker:
@@ -27,11 +39,17 @@ class Worker:
         self.svc = svc
         self.name = f"{socket.gethostname()}:{os.getpid()}:{index}"
         self._wake = asyncio.Event()
+        self._stop: asyncio.Event | None = None
 
     def wake(self) -> None:
         self._wake.set()
 
+    @property
+    def stopping(self) -> bool:
+        return self._stop is not None and self._stop.is_set()
+
     async def run(self, stop: asyncio.Event) -> None:
+        self._stop = stop
         settings = self.svc.settings
         while not stop.is_set():
             try:
@@ -50,7 +68,7 @@ class Worker:
                 w.cancel()
 
     async def run_once(self) -> int:
-        """Claim a batch and advance each claimed remittance by one step."""
+        """Claim a batch and advance each claimed remittance as far as it goes on its own."""
         settings = self.svc.settings
         now = self.svc.now()
         async with self.svc.engine.begin() as conn:
@@ -61,37 +79,54 @@ class Worker:
             await asyncio.gather(*(self.advance(row) for row in rows))
         return len(rows)
 
-    async def advance(self, rem) -> None:
+    async def advance(self, rem: Any) -> None:
         structlog.contextvars.bind_contextvars(remittance_id=rem.id)
         try:
-            step = STEPS.get(Status(rem.status))
-            if step is None:  # nothing automatic to do; drop the schedule
-                async with self.svc.engine.begin() as conn:
-                    await store.reschedule(
-                        conn,
-                        rem.id,
-                        lease_owner=self.name,
-                        at=None,
-                        error=None,
-                        count_attempt=False,
-                    )
-                return
-            try:
-                outcome = await step(self.svc, rem)
-            except Exception as exc:
-                log.exception("step_failed", status=rem.status)
-                outcome = Retry(ERROR_BACKOFF * (2 ** min(rem.attempts, 6)), repr(exc))
-            await self.commit(rem, outcome)
+            for _ in range(MAX_CHAIN):
+                rem = await self.step(rem)
+                if rem is None:
+                    return
+                if self.stopping:  # leave the rest to whoever runs next; free the lease now
+                    await self.release(rem)
+                    return
+            await self.release(rem)
         except store.StaleState:
             log.info("step_result_discarded", status=rem.status)
         finally:
             structlog.contextvars.unbind_contextvars("remittance_id")
 
-    async def commit(self, rem, outcome: Outcome) -> None:
+    async def step(self, rem: Any) -> Any | None:
+        """Run the step for the row's state and commit its outcome. Returns the row, still
+        leased, when the next step may follow at once; None when this claim is done."""
+        step = STEPS.get(Status(rem.status))
+        if step is None:  # nothing automatic to do; drop the schedule
+            async with self.svc.engine.begin() as conn:
+                await store.reschedule(
+                    conn, rem.id, lease_owner=self.name, at=None, error=None, count_attempt=False
+                )
+            return None
+        started = time.perf_counter()
+        try:
+            outcome = await step(self.svc, rem)
+        except Exception as exc:
+            log.exception("step_failed", status=rem.status)
+            metrics.STEP_ERRORS.labels(status=rem.status).inc()
+            outcome = Retry(ERROR_BACKOFF * (2 ** min(rem.attempts, 6)), repr(exc))
+        following = await self.commit(rem, outcome)
+        result = "advance" if isinstance(outcome, Advance) else "retry"
+        metrics.STEP_SECONDS.labels(status=rem.status, result=result).observe(
+            time.perf_counter() - started
+        )
+        self.count(rem, outcome)
+        return following
+
+    async def commit(self, rem: Any, outcome: Outcome) -> Any | None:
         now = self.svc.now()
+        lease = timedelta(seconds=self.svc.settings.lease_s)
+        following = None
         async with self.svc.engine.begin() as conn:
             if isinstance(outcome, Advance):
-                await store.transition(
+                row = await store.transition(
                     conn,
                     rem.id,
                     rem.status,
@@ -99,10 +134,13 @@ class Worker:
                     now=now,
                     reason=outcome.reason,
                     lease_owner=self.name,
+                    relock_until=None if self.stopping else now + lease,
                     **outcome.fields,
                 )
                 for effect in outcome.effects:
                     await effect(conn)
+                if row.lease_owner == self.name:
+                    following = row
             else:
                 await store.reschedule(
                     conn,
@@ -114,3 +152,31 @@ class Worker:
                 )
         if isinstance(outcome, Advance):
             log.info("transition", frm=rem.status, to=outcome.to.value)
+        return following
+
+    async def release(self, rem: Any) -> None:
+        """Give a still-leased row back, due now, without counting an attempt."""
+        async with self.svc.engine.begin() as conn:
+            await store.reschedule(
+                conn,
+                rem.id,
+                lease_owner=self.name,
+                at=self.svc.now(),
+                error=None,
+                count_attempt=False,
+            )
+
+    @staticmethod
+    def count(rem: Any, outcome: Outcome) -> None:
+        frm = Status(rem.status)
+        if isinstance(outcome, Retry):
+            if frm in PAYOUT_STATES and outcome.error.startswith("partner unavailable"):
+                metrics.PARTNER_ERRORS.labels(partner=rem.partner_id, kind="unavailable").inc()
+            return
+        metrics.TRANSITIONS.labels(frm=frm.value, to=outcome.to.value).inc()
+        if frm in PAYOUT_STATES and outcome.to == Status.PAYOUT_UNKNOWN:
+            metrics.PARTNER_ERRORS.labels(partner=rem.partner_id, kind="timeout").inc()
+        elif frm in PAYOUT_STATES and outcome.to == Status.FAILED:
+            metrics.PARTNER_ERRORS.labels(partner=rem.partner_id, kind="failed").inc()
+        elif frm == Status.SCREENING and outcome.to == Status.ON_HOLD:
+            metrics.SCREENING_HITS.labels(reason=metrics.screening_reason(outcome.reason)).inc()

@@ -43,34 +43,43 @@ async def transition(
     lease_owner: str | None = None,
     unleased: bool = False,
     next_attempt_at: datetime | None = None,
+    relock_until: datetime | None = None,
     **fields: Any,
-) -> None:
+) -> sa.Row:
     """Move `frm -> to` if the table allows it and the row is still in `frm` (and, for workers,
     still leased by them; with `unleased`, only if no worker holds it). Writes the history row
-    in the same transaction."""
+    in the same transaction and returns the row as it now is.
+
+    With `relock_until` (workers only) a worker keeps its lease on a state it advances itself,
+    so it can run the next step at once instead of releasing and re-claiming the row."""
     target = check_transition(frm, to)
     where = [remittances.c.id == remittance_id, remittances.c.status == frm]
     if lease_owner is not None:
         where.append(remittances.c.lease_owner == lease_owner)
     if unleased:
         where.append(sa.or_(remittances.c.lease_until.is_(None), remittances.c.lease_until < now))
-    result = await conn.execute(
-        remittances.update()
-        .where(*where)
-        .values(
-            status=target.value,
-            updated_at=now,
-            next_attempt_at=next_attempt_at or next_attempt_for(target, now),
-            attempts=0,
-            last_error=None,
-            lease_owner=None,
-            lease_until=None,
-            **fields,
+    keep = relock_until is not None and lease_owner is not None and target in AUTOMATIC
+    row = (
+        await conn.execute(
+            remittances.update()
+            .where(*where)
+            .values(
+                status=target.value,
+                updated_at=now,
+                next_attempt_at=next_attempt_at or next_attempt_for(target, now),
+                attempts=0,
+                last_error=None,
+                lease_owner=lease_owner if keep else None,
+                lease_until=relock_until if keep else None,
+                **fields,
+            )
+            .returning(*remittances.c)
         )
-    )
-    if result.rowcount != 1:
+    ).first()
+    if row is None:
         raise StaleState(f"{remittance_id} is no longer {frm}")
     await add_history(conn, remittance_id, frm, target.value, now, reason)
+    return row
 
 
 async def reschedule(
@@ -103,8 +112,9 @@ async def reschedule(
 async def claim_due(
     conn: AsyncConnection, worker: str, now: datetime, lease: timedelta, limit: int
 ) -> Sequence[sa.Row]:
-    """Lease up to `limit` due remittances. On PostgreSQL concurrent claimers skip each other's
-    rows (FOR UPDATE SKIP LOCKED); SQLite has one writer at a time, so the update is atomic."""
+    """Lease up to `limit` due remittances in one statement (UPDATE ... RETURNING). On
+    PostgreSQL concurrent claimers skip each other's rows (FOR UPDATE SKIP LOCKED); SQLite has
+    one writer at a time, so the update is atomic there too."""
     due = (
         sa.select(remittances.c.id)
         .where(
@@ -116,16 +126,13 @@ async def claim_due(
     )
     if conn.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    ids = [row.id for row in (await conn.execute(due)).all()]
-    if not ids:
-        return []
-    await conn.execute(
+    claimed = await conn.execute(
         remittances.update()
-        .where(remittances.c.id.in_(ids))
+        .where(remittances.c.id.in_(due.scalar_subquery()))
         .values(lease_owner=worker, lease_until=now + lease)
+        .returning(*remittances.c)
     )
-    rows = await conn.execute(sa.select(remittances).where(remittances.c.id.in_(ids)))
-    return rows.all()
+    return claimed.all()
 
 
 async def get(conn: AsyncConnection, remittance_id: str) -> sa.Row | None:
