@@ -9,7 +9,8 @@ from datetime import datetime
 
 import aiohttp
 
-from compliance.kyc import load_tiers
+from compliance.aml import load_rules
+from compliance.kyc import load_field_descriptions, load_tiers
 from compliance.sanctions import Screener
 from corridors.config import Corridor, load_corridors
 from fx.rates import RateSource, default_rate_source
@@ -18,6 +19,7 @@ from gateway.services import ScreenerHolder, Services, utc_now
 from gateway.storage.engine import create_engine
 from gateway.storage.migrate import upgrade_async
 from gateway.storage.partners import PartnerDirectory
+from gateway.usecases import sanctions
 from ledger_adapter import chart
 from ledger_adapter.port import Account
 from ledger_adapter.sql import SqlLedger
@@ -52,22 +54,32 @@ async def open_services(
         corridors = load_corridors(settings.corridors_file)
         ledger = SqlLedger(engine, hmac_key=settings.ledger_hmac_key)
         await ledger.create_accounts(house_accounts(corridors))
-        if screener is None:
-            screener = await asyncio.to_thread(Screener.from_snapshot)
-        if settings.sanctions_threshold is not None:
-            screener = screener.with_threshold(settings.sanctions_threshold)
-        yield Services(
+        list_id = None
+        if screener is None:  # tests inject one; otherwise the database's active version
+            list_id, screener = await sanctions.active_screener(engine, clock())
+        svc = Services(
             settings=settings,
             engine=engine,
             ledger=ledger,
-            screening=ScreenerHolder(screener),
+            screening=ScreenerHolder(sanctions.configured(screener, settings), list_id),
             rates=rates
             or default_rate_source(rates_file=settings.rates_file, live=settings.live_rates),
             corridors=corridors,
             partners=PartnerDirectory(engine, session, settings.partner_timeout_s),
-            tiers=load_tiers(),
+            tiers=load_tiers(settings.kyc_tiers_file),
+            aml_rules=load_rules(settings.aml_rules_file),
+            kyc_fields=load_field_descriptions(settings.kyc_tiers_file),
             clock=clock,
         )
+        if list_id is not None:  # pick up lists activated by `remit sanctions load`
+            refresher = asyncio.create_task(sanctions.refresh_forever(svc), name="sanctions")
+            svc.background.append(refresher)
+        try:
+            yield svc
+        finally:
+            for task in svc.background:
+                task.cancel()
+            await asyncio.gather(*svc.background, return_exceptions=True)
     finally:
         await session.close()
         await engine.dispose()

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from gateway.bots.settings import BotSettings
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///remit.db"
 
 
@@ -35,11 +37,19 @@ class Settings:
     rates_file: str | None = None
     live_rates: bool = False
     sanctions_threshold: float | None = None
+    # How often a running gateway checks the database for a newly activated sanctions list.
+    sanctions_refresh_s: float = 30.0
+    kyc_tiers_file: str | None = None
+    aml_rules_file: str | None = None
     ledger_hmac_key: bytes | None = field(default=None, repr=False)
     partner_timeout_s: float = 10.0
     log_level: str = "info"
     json_logs: bool = True
     public_base_url: str | None = None
+    bots: BotSettings = field(default_factory=BotSettings)
+    # Compliance: approving a case at or above this risk (0-100) takes two officers.
+    four_eyes_risk: int = 80
+    audit_hmac_key: bytes | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -58,9 +68,17 @@ class Settings:
             rates_file=env.get("REMIT_RATES_FILE") or None,
             live_rates=_bool(env.get("REMIT_LIVE_RATES"), base.live_rates),
             sanctions_threshold=float(threshold) if threshold else None,
+            sanctions_refresh_s=float(
+                env.get("REMIT_SANCTIONS_REFRESH_S") or base.sanctions_refresh_s
+            ),
+            kyc_tiers_file=env.get("REMIT_KYC_TIERS_FILE") or None,
+            aml_rules_file=env.get("REMIT_AML_RULES_FILE") or None,
             ledger_hmac_key=hmac_key.encode() if hmac_key else None,
             partner_timeout_s=float(env.get("REMIT_PARTNER_TIMEOUT_S") or base.partner_timeout_s),
             log_level=env.get("REMIT_LOG_LEVEL") or base.log_level,
             json_logs=_bool(env.get("REMIT_JSON_LOGS"), base.json_logs),
             public_base_url=env.get("REMIT_PUBLIC_BASE_URL") or None,
+            bots=BotSettings.from_env(env),
+            four_eyes_risk=int(env.get("REMIT_FOUR_EYES_RISK") or base.four_eyes_risk),
+            audit_hmac_key=(env.get("REMIT_AUDIT_HMAC_KEY") or "").encode() or None,
         )

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from compliance.kyc import Tier
+from compliance.aml import RuleSet, load_rules
+from compliance.kyc import ManualReviewProvider, Tier, VerificationProvider
 from compliance.sanctions import Screener
 from corridors.config import Corridor
 from fx.rates import RateSource
@@ -31,6 +32,8 @@ class ScreenerHolder:
     the version it started with."""
 
     current: Screener
+    # The database row of the active list version (None when a screener was injected).
+    list_id: str | None = None
 
 
 @dataclass
@@ -46,6 +49,9 @@ class Services:
     clock: Callable[[], datetime] = utc_now
     wake_workers: Callable[[], None] = lambda: None
     background: list[asyncio.Task] = field(default_factory=list)
+    aml_rules: RuleSet = field(default_factory=load_rules)
+    kyc_fields: Mapping[str, str] = field(default_factory=dict)  # field -> description
+    kyc_provider: VerificationProvider = field(default_factory=ManualReviewProvider)
 
     def now(self) -> datetime:
         return self.clock()

@@ -1,4 +1,8 @@
-"""created -> screening -> quoted | on_hold | rejected, and back from a review."""
+"""created -> screening -> quoted | on_hold | rejected, and back from a review.
+
+Screening runs the sanctions lists over both parties and the AML rules over the transfer and
+its history. Anything found opens a compliance case and holds the remittance (a rule may
+reject outright); nothing is released automatically. With no list loaded everything holds."""
 
 from __future__ import annotations
 
@@ -7,30 +11,41 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from compliance.aml import AmlDecision, evaluate
+from compliance.sanctions import Screener
+from fx.rates import RateUnavailable
 from gateway.domain.states import Status
 from gateway.ids import new_id
-from gateway.pipeline.common import Row, fetch_one, quote_of
-from gateway.pipeline.outcomes import Advance, Outcome
+from gateway.pipeline.aml_facts import gather_facts
+from gateway.pipeline.common import Row, backoff, fetch_one, quote_of
+from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
 from gateway.storage.tables import compliance_cases, customers
+from gateway.storage.tables_kyc import customer_kyc
 
 S = Status
+
+# AML outcome -> (remittance state, case status). A rejected transfer's case is a closed
+# record; a held one waits in the officers' queue.
+AML_OUTCOMES: dict[str, tuple[Status, str]] = {
+    "reject": (S.REJECTED, "closed"),
+    "hold": (S.ON_HOLD, "open"),
+}
 
 
 async def start_screening(svc: Services, rem: Row) -> Outcome:
     return Advance(S.SCREENING, "screening started")
 
 
-def _case_effect(rem_id: str, case_id: str, risk: int, evidence: dict, version: str | None):
+def _case_effect(rem_id: str, status: str, risk: int, evidence: dict, version: str, now: Any):
     async def write(conn: AsyncConnection) -> None:
-        now = evidence["at"]
         await conn.execute(
             compliance_cases.insert().values(
-                id=case_id,
+                id=new_id("case"),
                 remittance_id=rem_id,
-                status="open",
+                status=status,
                 risk_score=risk,
-                evidence={k: v for k, v in evidence.items() if k != "at"},
+                evidence=evidence,
                 list_version=version,
                 created_at=now,
                 updated_at=now,
@@ -40,26 +55,67 @@ def _case_effect(rem_id: str, case_id: str, risk: int, evidence: dict, version: 
     return write
 
 
-async def screen(svc: Services, rem: Row) -> Outcome:
-    """Sanctions screening of both parties. Fails closed: with no list loaded, everything holds."""
-    sender = await fetch_one(svc, sa.select(customers).where(customers.c.id == rem.sender_id))
-    screener = svc.screening.current
-    now = svc.now()
-    evidence: dict[str, Any] = {"at": now, "sanctions": [], "reasons": []}
+def _sanctions(screener: Screener, sender: Row, rem: Row) -> tuple[list[dict], list[str]]:
+    """Hits on either party (as evidence) and the reasons they give to hold."""
+    reasons = []
     if screener.entry_count == 0:
-        evidence["reasons"].append("no sanctions list loaded: screening fails closed")
-    parties = (("sender", sender.name, sender.country), ("recipient", rem.recipient["name"], None))
-    for role, name, country in parties:
-        for hit in screener.screen(name, country=country):
-            evidence["sanctions"].append({"party": role, **hit.to_dict()})
-    if evidence["sanctions"]:
-        evidence["reasons"].append("possible sanctions match")
-    if evidence["reasons"]:
-        risk = max((int(h["score"] * 100) for h in evidence["sanctions"]), default=100)
-        case_id = new_id("case")
-        effect = _case_effect(rem.id, case_id, risk, evidence, screener.version)
-        return Advance(S.ON_HOLD, "; ".join(evidence["reasons"]), effects=(effect,))
-    return Advance(S.QUOTED, f"screening passed (lists {screener.version})")
+        reasons.append("no sanctions list loaded: screening fails closed")
+    parties = (
+        ("sender", sender.name, sender.country, sender.birth_date),
+        ("recipient", rem.recipient["name"], None, None),
+    )
+    hits = [
+        {"party": role, **hit.to_dict()}
+        for role, name, country, dob in parties
+        for hit in screener.screen(name, country=country, dob=dob)
+    ]
+    if hits:
+        reasons.append("possible sanctions match")
+    return hits, reasons
+
+
+def _aml_reasons(decision: AmlDecision) -> list[str]:
+    if decision.outcome == "pass":
+        return []
+    return [f"AML {decision.outcome}: {flag.reason}" for flag in decision.flags]
+
+
+async def screen(svc: Services, rem: Row) -> Outcome:
+    """Sanctions screening of both parties, then the AML rules; one case holds all evidence."""
+    screener = svc.screening.current  # one version for the whole screening
+    now = svc.now()
+    sender = await fetch_one(svc, sa.select(customers).where(customers.c.id == rem.sender_id))
+    async with svc.engine.connect() as conn:
+        kyc_row = (
+            await conn.execute(
+                sa.select(customer_kyc.c.fields).where(customer_kyc.c.customer_id == sender.id)
+            )
+        ).first()
+    kyc = kyc_row.fields if kyc_row else {}
+    hits, reasons = _sanctions(screener, sender, rem)
+    corridor = svc.corridors[rem.corridor_id]
+    try:
+        facts = await gather_facts(svc, rem, sender, kyc, corridor, now)
+    except RateUnavailable as exc:
+        return Retry(backoff(rem.attempts), f"no USD rate for AML: {exc}")
+    decision = evaluate(facts, svc.aml_rules, now)
+    reasons += _aml_reasons(decision)
+    if not reasons:
+        return Advance(S.QUOTED, f"screening passed (lists {screener.version})")
+    to, case_status = AML_OUTCOMES.get(decision.outcome, AML_OUTCOMES["hold"])
+    risk = max(
+        decision.risk_score,
+        max((int(h["score"] * 100) for h in hits), default=0),
+        100 if screener.entry_count == 0 else 0,
+    )
+    evidence = {
+        "sanctions": hits,
+        "aml": decision.to_dict(),
+        "reasons": reasons,
+        "list_version": screener.version,
+    }
+    effect = _case_effect(rem.id, case_status, risk, evidence, screener.version, now)
+    return Advance(to, "; ".join(reasons)[:300], effects=(effect,))
 
 
 async def resume_after_approval(svc: Services, rem: Row) -> Outcome:

@@ -1,0 +1,42 @@
+"""Tables of the KYC / sanctions area: sanctions list versions (with their raw files, so every
+gateway process loads exactly the same lists) and the SEP-9 fields customers submitted."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from gateway.storage.tables import UTC_DATETIME, metadata
+
+sanctions_lists = sa.Table(
+    "sanctions_lists",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    # The screener's content version (sha256 of the files + newest list date).
+    sa.Column("version", sa.String(80), nullable=False),
+    sa.Column("loaded_at", UTC_DATETIME, nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),  # "load" or "snapshot"
+    sa.Column("file_names", sa.JSON, nullable=False),
+    sa.Column("entry_count", sa.Integer, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_sanctions_lists_active", "active"),
+)
+
+sanctions_list_files = sa.Table(
+    "sanctions_list_files",
+    metadata,
+    sa.Column("list_id", sa.String(40), sa.ForeignKey("sanctions_lists.id"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("content_gz", sa.LargeBinary, nullable=False),  # gzip-compressed raw file
+)
+
+# Personal data: the SEP-9 values a customer submitted (never logged, never in audit entries).
+customer_kyc = sa.Table(
+    "customer_kyc",
+    metadata,
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), primary_key=True),
+    sa.Column("fields", sa.JSON, nullable=False),
+    sa.Column("status_reason", sa.String(300), nullable=True),
+    sa.Column("updated_at", UTC_DATETIME, nullable=False),
+)

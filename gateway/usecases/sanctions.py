@@ -1,0 +1,173 @@
+"""Sanctions list versions in the database. Every gateway process screens with the version
+marked active, so a load is one transaction (store the files, switch the active flag) and
+running gateways notice it with a cheap periodic check of the active id.
+
+A load builds a Screener from the files before anything is written: a corrupt or unreadable
+file raises SanctionsListError and the previous version stays active."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import hashlib
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from compliance.sanctions import Screener, snapshot_dir
+from compliance.sanctions.sources import list_files
+from gateway.config import Settings
+from gateway.ids import new_id
+from gateway.services import Services
+from gateway.storage.tables_kyc import sanctions_list_files, sanctions_lists
+
+log = structlog.get_logger("gateway.sanctions")
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def configured(screener: Screener, settings: Settings) -> Screener:
+    """The screener with the operator's threshold, if one is set."""
+    if settings.sanctions_threshold is None:
+        return screener
+    return screener.with_threshold(settings.sanctions_threshold)
+
+
+def _file_rows(list_id: str, paths: Sequence[Path]) -> list[dict[str, Any]]:
+    rows = []
+    for position, path in enumerate(paths):
+        raw = path.read_bytes()
+        packed = raw if raw[:2] == GZIP_MAGIC else gzip.compress(raw, compresslevel=6)
+        rows.append(
+            {
+                "list_id": list_id,
+                "position": position,
+                "name": path.name,
+                "sha256": hashlib.sha256(raw).hexdigest(),
+                "content_gz": packed,
+            }
+        )
+    return rows
+
+
+async def store_version(
+    engine: AsyncEngine, screener: Screener, paths: Sequence[Path], source: str, now: datetime
+) -> str:
+    """Store the files of an already-built screener and make it the active version, atomically."""
+    list_id = new_id("sl")
+    files = await asyncio.to_thread(_file_rows, list_id, paths)
+    async with engine.begin() as conn:
+        await conn.execute(
+            sanctions_lists.insert().values(
+                id=list_id,
+                version=screener.version,
+                loaded_at=now,
+                source=source,
+                file_names=[p.name for p in paths],
+                entry_count=screener.entry_count,
+                active=False,
+            )
+        )
+        await conn.execute(sanctions_list_files.insert(), files)
+        await conn.execute(
+            sanctions_lists.update().where(sanctions_lists.c.active).values(active=False)
+        )
+        await conn.execute(
+            sanctions_lists.update().where(sanctions_lists.c.id == list_id).values(active=True)
+        )
+    log.info(
+        "sanctions_list_activated",
+        list_id=list_id,
+        version=screener.version,
+        entries=screener.entry_count,
+        source=source,
+    )
+    return list_id
+
+
+async def load_files(engine: AsyncEngine, paths: Sequence[str | Path], now: datetime):
+    """Parse first (SanctionsListError leaves everything as it was), then store and activate.
+    Returns (list_id, screener)."""
+    files = [Path(p) for p in paths]
+    screener = await asyncio.to_thread(Screener.from_files, files)
+    list_id = await store_version(engine, screener, files, "load", now)
+    return list_id, screener
+
+
+async def active_list(engine: AsyncEngine) -> Any:
+    """The active version's row, or None before the first load."""
+    async with engine.connect() as conn:
+        query = sa.select(sanctions_lists).where(sanctions_lists.c.active)
+        return (await conn.execute(query.order_by(sanctions_lists.c.loaded_at.desc()))).first()
+
+
+async def list_versions(engine: AsyncEngine) -> list[Any]:
+    async with engine.connect() as conn:
+        query = sa.select(sanctions_lists).order_by(sanctions_lists.c.loaded_at.desc())
+        return list(await conn.execute(query))
+
+
+def _build_from_blobs(blobs: Sequence[tuple[int, str, bytes]]) -> Screener:
+    with tempfile.TemporaryDirectory(prefix="remit-lists-") as tmp:
+        paths = []
+        for position, name, content in blobs:
+            folder = Path(tmp) / str(position)
+            folder.mkdir()
+            (folder / name).write_bytes(content)  # gzip content is detected by its magic
+            paths.append(folder / name)
+        return Screener.from_files(paths)
+
+
+async def screener_of(engine: AsyncEngine, list_id: str) -> Screener:
+    """Rebuild the screener of a stored version from its files."""
+    async with engine.connect() as conn:
+        query = (
+            sa.select(
+                sanctions_list_files.c.position,
+                sanctions_list_files.c.name,
+                sanctions_list_files.c.content_gz,
+            )
+            .where(sanctions_list_files.c.list_id == list_id)
+            .order_by(sanctions_list_files.c.position)
+        )
+        blobs = [tuple(r) for r in await conn.execute(query)]
+    return await asyncio.to_thread(_build_from_blobs, blobs)
+
+
+async def active_screener(engine: AsyncEngine, now: datetime) -> tuple[str, Screener]:
+    """The active version; on first start, the snapshot shipped with the package becomes it."""
+    row = await active_list(engine)
+    if row is not None:
+        return row.id, await screener_of(engine, row.id)
+    files = list_files(snapshot_dir())
+    screener = await asyncio.to_thread(Screener.from_files, files)
+    return await store_version(engine, screener, files, "snapshot", now), screener
+
+
+async def refresh(svc: Services) -> bool:
+    """Swap in a newly activated version; True if the lists changed. A version that cannot be
+    rebuilt is logged and the current lists stay."""
+    row = await active_list(svc.engine)
+    if row is None or row.id == svc.screening.list_id:
+        return False
+    screener = await screener_of(svc.engine, row.id)
+    svc.screening.current = configured(screener, svc.settings)
+    svc.screening.list_id = row.id
+    log.info("sanctions_list_swapped", list_id=row.id, version=screener.version)
+    return True
+
+
+async def refresh_forever(svc: Services) -> None:
+    """The periodic check a running gateway makes (every `sanctions_refresh_s`)."""
+    while True:
+        await asyncio.sleep(svc.settings.sanctions_refresh_s)
+        try:
+            await refresh(svc)
+        except Exception:  # a bad row or a database hiccup must not stop the checks
+            log.exception("sanctions_refresh_failed")
