@@ -147,20 +147,13 @@ async def _follow(
 
 
 async def _ledger_balanced(settings: Settings) -> tuple[bool, list[str]]:
+    from gateway.usecases.ledger import is_balanced, totals_by_asset
     from ledger_adapter.sql import SqlLedger
 
     engine = create_engine(settings.database_url)
     try:
         ledger = SqlLedger(engine, hmac_key=settings.ledger_hmac_key)
-        totals: dict[str, list[int]] = {}
-        for _account, (asset, bal) in (await ledger.balances()).items():
-            t = totals.setdefault(asset, [0, 0, 0, 0])
-            t[0] += bal.debits_posted
-            t[1] += bal.credits_posted
-            t[2] += bal.debits_pending
-            t[3] += bal.credits_pending
-        balanced = all(t[0] == t[1] and t[2] == t[3] for t in totals.values())
-        return balanced, await ledger.check()
+        return is_balanced(await totals_by_asset(ledger)), await ledger.check()
     finally:
         await engine.dispose()
 

@@ -1,0 +1,67 @@
+"""Operators' ledger routes."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gateway.api.appkeys import SERVICES
+from gateway.api.http import reply
+from gateway.api.routing import Route, roles
+from gateway.usecases import ledger
+
+
+async def get_account(request: web.Request) -> web.Response:
+    return reply(await ledger.account(request.app[SERVICES], request.match_info["id"]))
+
+
+async def list_accounts(request: web.Request) -> web.Response:
+    prefix = request.query.get("prefix", "")
+    return reply({"accounts": await ledger.balances(request.app[SERVICES].ledger, prefix)})
+
+
+_str = {"type": "string"}
+ACCOUNT = {
+    "type": "object",
+    "properties": {
+        **{
+            k: _str
+            for k in (
+                "id",
+                "asset",
+                "debits_posted",
+                "credits_posted",
+                "debits_pending",
+                "credits_pending",
+                "credit_balance",
+                "debit_balance",
+            )
+        },
+        "history": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+ROUTES: list[Route] = [
+    Route(
+        "GET",
+        "/v1/ledger/accounts",
+        list_accounts,
+        "Ledger accounts and balances, optionally by id prefix (operators)",
+        roles=roles("operator"),
+        tag="ledger",
+        query=[{"name": "prefix", "in": "query", "required": False, "schema": _str}],
+        response={
+            "type": "object",
+            "properties": {"accounts": {"type": "array", "items": ACCOUNT}},
+        },
+    ),
+    Route(
+        "GET",
+        "/v1/ledger/accounts/{id}",
+        get_account,
+        "One ledger account: balances and recent transfers (operators)",
+        roles=roles("operator"),
+        tag="ledger",
+        response=ACCOUNT,
+        errors=(404,),
+    ),
+]
