@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import argparse
 
-from gateway.commands import keys, partners, server
+from gateway.commands import keys, partners, sanctions, server
 
 # One module per area; each has register(subparsers).
-AREAS = [server, keys, partners]
+AREAS = [server, keys, partners, sanctions]
 
 
 def build_parser() -> argparse.ArgumentParser:

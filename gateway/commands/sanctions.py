@@ -1,0 +1,116 @@
+"""remit sanctions load | screen | versions: the operator's handle on the sanctions lists."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from gateway.commands.common import run, with_engine
+
+
+def _setup() -> None:
+    """JSON logs on stderr, so stdout carries only the command's JSON."""
+    from gateway.config import Settings
+    from gateway.logs import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.json_logs)
+
+
+def _list_view(row: Any) -> dict[str, Any]:
+    return {
+        "list_id": row.id,
+        "version": row.version,
+        "source": row.source,
+        "loaded_at": row.loaded_at.isoformat(),
+        "files": row.file_names,
+        "entries": row.entry_count,
+        "active": row.active,
+    }
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Replace the active lists; a bad file is refused and the previous lists stay active."""
+    from compliance.sanctions import SanctionsListError
+    from gateway.services import utc_now
+    from gateway.usecases import sanctions
+
+    _setup()
+
+    async def load(engine):
+        await sanctions.load_files(engine, args.files, utc_now())
+        return await sanctions.active_list(engine)
+
+    try:
+        row = run(with_engine(load))
+    except SanctionsListError as exc:
+        print(f"error: {exc}; the previous lists stay active", file=sys.stderr)
+        return 2
+    print(json.dumps(_list_view(row)))
+    return 0
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    """Screen one name against the given files, or the database's active lists."""
+    from compliance.sanctions import SanctionsListError, Screener
+
+    _setup()
+    if args.name is None and args.list and len(args.list) > 1:
+        args.name = args.list.pop()  # `--list FILE... NAME`: the last word is the name
+    if not args.name:
+        print("error: give the NAME to screen", file=sys.stderr)
+        return 2
+    try:
+        screener = Screener.from_files(args.list) if args.list else run(with_engine(_active))
+        hits = screener.screen(args.name, kind=args.kind, country=args.country, dob=args.dob)
+    except (SanctionsListError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = {
+        "list_version": screener.version,
+        "entries": screener.entry_count,
+        "threshold": screener.threshold,
+        "hits": [hit.to_dict() for hit in hits],
+    }
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+async def _active(engine):
+    from gateway.services import utc_now
+    from gateway.usecases import sanctions
+
+    _, screener = await sanctions.active_screener(engine, utc_now())
+    return screener
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    from gateway.usecases import sanctions
+
+    _setup()
+    rows = run(with_engine(sanctions.list_versions))
+    for row in rows:
+        print(json.dumps(_list_view(row)))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    group = sub.add_parser("sanctions", help="sanctions lists").add_subparsers(
+        dest="sanctions", required=True
+    )
+    load = group.add_parser("load", help="replace the active lists (OFAC CSV, UN XML, .gz)")
+    load.add_argument("files", nargs="+", metavar="FILE")
+    load.set_defaults(func=cmd_load)
+    screen = group.add_parser("screen", help="screen a name and print the hits as JSON")
+    screen.add_argument("name", metavar="NAME", nargs="?")
+    screen.add_argument(
+        "--list", nargs="+", metavar="FILE", help="list files (default: the active lists)"
+    )
+    screen.add_argument("--kind", choices=("individual", "entity", "vessel", "aircraft"))
+    screen.add_argument("--country", help="ISO country code or name")
+    screen.add_argument("--dob", help="date of birth, YYYY[-MM[-DD]]")
+    screen.set_defaults(func=cmd_screen)
+    versions = group.add_parser("versions", help="loaded list versions, newest first")
+    versions.set_defaults(func=cmd_versions)
