@@ -64,6 +64,7 @@ class Settings:
             port=int(env.get("REMIT_PORT") or base.port),
             workers=int(env.get("REMIT_WORKERS") or base.workers),
             worker_batch=int(env.get("REMIT_WORKER_BATCH") or base.worker_batch),
+            lease_s=float(env.get("REMIT_LEASE_S") or base.lease_s),
             corridors_file=env.get("REMIT_CORRIDORS_FILE") or None,
             rates_file=env.get("REMIT_RATES_FILE") or None,
             live_rates=_bool(env.get("REMIT_LIVE_RATES"), base.live_rates),
