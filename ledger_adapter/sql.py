@@ -166,7 +166,8 @@ def _retryable(exc: DBAPIError) -> bool:
         return True  # a concurrent writer took the id first: re-read and decide again
     orig = exc.orig
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-    return code in RETRYABLE_SQLSTATES
+    # SQLite: another process held the database past the busy timeout
+    return code in RETRYABLE_SQLSTATES or "database is locked" in str(orig)
 
 
 _PG_TYPES = {c.name: ("bigint" if isinstance(c.type, BigInteger) else "text") for c in T.columns}
