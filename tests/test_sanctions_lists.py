@@ -77,7 +77,7 @@ def test_entry_carries_aliases_countries_programs_and_original_script(screener: 
 def test_version_is_a_content_hash_with_the_list_date(screener: Screener) -> None:
     assert screener.version.startswith("sha256:")
     assert screener.version.endswith("@2026-02-27")
-    un_only = Screener.from_files([LISTS / "UN_consolidated.xml"])
+    un_only = Screener.from_files(str(LISTS / "UN_consolidated.xml"))  # one path, not a list
     assert un_only.version != screener.version
 
 
@@ -197,7 +197,7 @@ def test_gzip_files_and_content_detection(tmp_path: Path) -> None:
         with (LISTS / name).open("rb") as src, gzip.open(tmp_path / f"{name}.gz", "wb") as dst:
             shutil.copyfileobj(src, dst)
     shutil.copy(LISTS / "alt.csv", tmp_path / "aliases-2026.csv")  # kind found from content
-    loaded = load_lists(list_files(tmp_path))
+    loaded = load_lists([tmp_path])  # a directory stands for its list files
     assert {s.kind for s in loaded.sources} == {"ofac-sdn", "ofac-alt", "un-consolidated"}
     assert sum(1 for e in loaded.entries if e.list_name == "UN-SC") == 1003
 

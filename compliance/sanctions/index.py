@@ -14,6 +14,7 @@ from .normalize import canonical, person_order, phonetic, tokens
 COMMON_POSTINGS = 2500  # a word in more names than this only weighs, it does not find
 NEAR_POSTINGS = 600  # a one-letter-off key shared by more names than this is noise
 CANDIDATES = 100  # names scored per screened name, the best blocked first
+SHORT_WORD = 1.5  # weight cap per letter
 MIN_SHARE = 0.3  # of the query's blocking weight a candidate must share to be scored
 
 
@@ -22,6 +23,7 @@ class IndexedName:
     entry: int  # position in the screener's entries
     text: str  # the name as the list writes it
     tokens: tuple[str, ...]
+    person: bool  # tokens are in person order (given names first, surname last)
 
 
 def _deletions(text: str, prefix: str) -> set[str]:
@@ -48,7 +50,7 @@ class NameIndex:
                 toks = tokens(person_order(text) if person else text)
                 if toks and toks not in seen:
                     seen.add(toks)
-                    names.append(IndexedName(number, text, toks))
+                    names.append(IndexedName(number, text, toks, person))
         self.names: tuple[IndexedName, ...] = tuple(names)
         df: Counter[str] = Counter()
         by_token: defaultdict[str, list[int]] = defaultdict(list)
@@ -64,14 +66,18 @@ class NameIndex:
             for key in _keys(tok):
                 postings[key].extend(numbers)
         total = max(len(self.names), 1)
-        self._idf = {tok: math.log(total / n) + 1.0 for tok, n in df.items()}
+        # short words are common somewhere even when rare on the lists ("Li", "Yu", "Wang")
+        self._idf = {
+            tok: min(math.log(total / n) + 1.0, SHORT_WORD * len(tok)) for tok, n in df.items()
+        }
         self._unknown = math.log(total) + 1.0
         self.unique_weight = self._unknown  # the weight of a word found in one name only
         self._postings = {k: tuple(v) for k, v in postings.items()}
 
     def weight(self, token: str) -> float:
         """How much a token says about identity: rare on the lists -> high."""
-        return self._idf.get(canonical(token), self._unknown)
+        key = canonical(token)
+        return self._idf.get(key) or min(self._unknown, SHORT_WORD * len(key))
 
     def candidates(self, query: Sequence[str], limit: int = CANDIDATES) -> list[int]:
         """Names sharing (nearly) a word with the query, most shared rarity first.

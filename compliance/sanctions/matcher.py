@@ -21,6 +21,7 @@ KEY_EQUAL = 0.93  # same sound or spelling key (Qaida/Qaeda, Xyng/Xing)
 TRANSPOSED = 0.88  # "Sloan" for "Solan"
 QUERY_SHARE = 0.55  # weight of "the screened name is explained" vs "the listed name is covered"
 MIN_EVIDENCE = 0.95  # share of a unique word's weight a partial match must reach in full
+SURNAME_MISSING = 0.9  # factor when a person's last listed word (in person order) is unmatched
 MIDDLE_DISCOUNT = 0.35  # weight left to a listed middle name the screened name leaves out
 
 
@@ -43,7 +44,7 @@ def token_similarity(a: str, b: str) -> float:
     if min(len(a), len(b)) <= 4:
         # short words: one letter changes the name (Ali/Wali/Mali), so demand near-equality
         return spelled if spelled >= 0.88 else 0.0
-    if phonetic(a) == phonetic(b):
+    if spelled >= 0.6 and phonetic(a) == phonetic(b):  # not "junyu"/"zhenyu"
         return max(spelled, KEY_EQUAL)
     return spelled
 
@@ -61,6 +62,7 @@ def score_tokens(
     weight: Callable[[str], float],
     similarity: Callable[[str, str], float] = token_similarity,
     unique_weight: float = 11.5,
+    person: bool = False,
 ) -> NameScore:
     """Align the two token lists greedily by similarity and combine weighted coverages."""
     if not query or not name:
@@ -84,7 +86,7 @@ def score_tokens(
         # ("Mahamood") does not make the match rare
         name_w[j] = min(name_w[j], weight(query[i]))
     ends = [sim for j, sim in used_q.values() if j in (0, len(name) - 1)]
-    if len(name) >= 3 and len(used_n) == len(name) - 1 and len(ends) == 2 and min(ends) >= 0.9:
+    if len(name) >= 3 and len(used_n) == len(name) - 1 and len(ends) == 2 and min(ends) >= 0.95:
         # first and last name agree and one middle name (in person order) is left out
         name_w = [w if j in used_n else w * MIDDLE_DISCOUNT for j, w in enumerate(name_w)]
     query_w = [name_w[used_q[i][0]] if i in used_q else weight(q) for i, q in enumerate(query)]
@@ -97,6 +99,8 @@ def score_tokens(
     if len(used_n) < len(name) and got_n < needed:
         # a partial match on common tokens only ("Muhammad Ali" within a longer name)
         score *= got_n / needed
+    if person and len(name) > 1 and len(name) - 1 not in used_n:
+        score *= SURNAME_MISSING  # given names alone ("Jean Francis") rarely mean the same person
     return NameScore(min(score, 1.0), cq, cn)
 
 

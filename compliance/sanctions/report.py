@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from pathlib import Path
 
 from .screener import DEFAULT_THRESHOLD, Screener
-from .sources import StrPath, list_files
-
-
-def expand(paths: Iterable[StrPath]) -> list[Path]:
-    """Files as given; a directory stands for every list file inside it."""
-    files: list[Path] = []
-    for item in paths:
-        path = Path(item)
-        files.extend(list_files(path) if path.is_dir() else [path])
-    return files
+from .sources import StrPath, expand
 
 
 def describe(screener: Screener) -> dict[str, object]:

@@ -91,8 +91,11 @@ class Screener:
         return f"Screener(version={self.version!r}, {size})"
 
     @classmethod
-    def from_files(cls, paths: Iterable[StrPath], threshold: float = DEFAULT_THRESHOLD) -> Screener:
-        """Load any mix of OFAC CSV / UN XML files (.gz too); all succeed or SanctionsListError."""
+    def from_files(
+        cls, paths: Iterable[StrPath] | StrPath, threshold: float = DEFAULT_THRESHOLD
+    ) -> Screener:
+        """Load any mix of OFAC CSV / UN XML files (.gz too; a directory means its list
+        files); every file loads or SanctionsListError is raised and nothing is built."""
         return cls(load_lists(paths), threshold)
 
     @classmethod
@@ -166,7 +169,12 @@ class Screener:
             if kind is not None and entry.kind not in (kind, None):
                 continue
             score = score_tokens(
-                query, indexed.tokens, index.weight, similarity, index.unique_weight
+                query,
+                indexed.tokens,
+                index.weight,
+                similarity,
+                index.unique_weight,
+                person=indexed.person and entry.kind == "individual",
             ).score
             score = max(score, 0.97 * joined_similarity(query, indexed.tokens))
             if score > best.get(indexed.entry, (0.0, ""))[0]:

@@ -78,9 +78,19 @@ def decode(path: Path, data: bytes) -> str:
             raise SanctionsListError(str(path), f"not text ({exc.reason})") from exc
 
 
-def load_lists(paths: Iterable[StrPath]) -> LoadedLists:
+def expand(paths: Iterable[StrPath] | StrPath) -> list[Path]:
+    """Files as given; a directory stands for every list file inside it; one path is a list."""
+    items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    files: list[Path] = []
+    for item in items:
+        path = Path(item)
+        files.extend(list_files(path) if path.is_dir() else [path])
+    return files
+
+
+def load_lists(paths: Iterable[StrPath] | StrPath) -> LoadedLists:
     """Parse every file or raise on the first bad one: a partial load is never returned."""
-    files = [Path(p) for p in paths]
+    files = expand(paths)
     if not files:
         raise SanctionsListError("(none)", "no list files given")
     tables: dict[str, ofac.CsvTable] = {}
