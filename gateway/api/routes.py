@@ -3,11 +3,19 @@ line per area, so areas are added without touching each other's lines)."""
 
 from __future__ import annotations
 
-from gateway.api import corridor_routes, ledger_routes, ops_routes, partner_routes, sender_routes
+from gateway.api import (
+    corridor_routes,
+    customer_routes,
+    ledger_routes,
+    ops_routes,
+    partner_routes,
+    sender_routes,
+)
 from gateway.api.routing import Route
 
 ROUTES: list[Route] = [
     *ops_routes.ROUTES,
+    *customer_routes.ROUTES,
     *sender_routes.ROUTES,
     *ledger_routes.ROUTES,
     *corridor_routes.ROUTES,

@@ -4,7 +4,6 @@ are what /openapi.json publishes, so the two cannot drift apart."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
@@ -49,14 +48,6 @@ class QuoteRequest(Body):
         if (self.send_amount is None) == (self.receive_amount is None):
             raise ValueError("give exactly one of send_amount and receive_amount")
         return self
-
-
-class CustomerRequest(Body):
-    external_id: str = Field(min_length=1, max_length=120, examples=["user-42"])
-    name: str = Field(min_length=1, max_length=200)
-    phone: str | None = Field(default=None, max_length=32, examples=["+14155550100"])
-    country: CountryCode
-    birth_date: date | None = None
 
 
 class RecipientBody(BaseModel):

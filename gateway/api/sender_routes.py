@@ -1,10 +1,10 @@
-"""Routes for sending apps: prices, quotes, customers, wallets, remittances."""
+"""Routes for sending apps: prices, quotes, wallets, remittances (customers: customer_routes)."""
 
 from __future__ import annotations
 
 from gateway.api import sender_views as views
 from gateway.api.routing import ANY_CALLER, Route, roles
-from gateway.api.schemas import CustomerRequest, QuoteRequest, RemittanceRequest, TopUpRequest
+from gateway.api.schemas import QuoteRequest, RemittanceRequest, TopUpRequest
 
 _obj = {"type": "object"}
 _str = {"type": "string"}
@@ -31,14 +31,6 @@ QUOTE = {
             "expires_at",
             "rounding",
         )
-    },
-}
-CUSTOMER = {
-    "type": "object",
-    "properties": {
-        **{k: _str for k in ("id", "external_id", "name", "country", "tier", "status")},
-        "phone": _null_str,
-        "birth_date": _null_str,
     },
 }
 WALLET = {
@@ -126,27 +118,6 @@ ROUTES: list[Route] = [
         roles=SENDERS,
         tag="quotes",
         response=QUOTE,
-        errors=(404,),
-    ),
-    Route(
-        "PUT",
-        "/v1/customers",
-        views.put_customer,
-        "Create or update a sender by the app's external id",
-        roles=SENDERS,
-        tag="customers",
-        body=CustomerRequest,
-        response=CUSTOMER,
-        errors=(400, 413, 415, 422),
-    ),
-    Route(
-        "GET",
-        "/v1/customers/{id}",
-        views.get_customer,
-        "A sender and their KYC status",
-        roles=SENDERS,
-        tag="customers",
-        response=CUSTOMER,
         errors=(404,),
     ),
     Route(

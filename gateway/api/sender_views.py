@@ -8,14 +8,13 @@ from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, idempotency_key, read_json, reply
 from gateway.api.problems import conflict, field_error
 from gateway.api.schemas import (
-    CustomerRequest,
     QuoteRequest,
     RemittanceRequest,
     TopUpRequest,
     parse,
 )
 from gateway.storage.idempotency import IdempotencyMismatch
-from gateway.usecases import customers, quotes, remittances, wallets
+from gateway.usecases import quotes, remittances, wallets
 from ledger_adapter.port import IdempotencyConflict
 
 
@@ -36,17 +35,6 @@ async def post_quote(request: web.Request) -> web.Response:
 async def get_quote(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
     return reply(await quotes.get_quote(svc, caller(request), request.match_info["id"]))
-
-
-async def put_customer(request: web.Request) -> web.Response:
-    req = parse(CustomerRequest, await read_json(request))
-    status, body = await customers.put_customer(request.app[SERVICES], caller(request), req)
-    return reply(body, status)
-
-
-async def get_customer(request: web.Request) -> web.Response:
-    svc = request.app[SERVICES]
-    return reply(await customers.get_customer(svc, caller(request), request.match_info["id"]))
 
 
 async def get_wallet(request: web.Request) -> web.Response:
