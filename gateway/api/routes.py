@@ -9,6 +9,7 @@ from gateway.api import (
     ledger_routes,
     ops_routes,
     partner_routes,
+    payin_routes,
     sender_routes,
 )
 from gateway.api.routing import Route
@@ -20,4 +21,5 @@ ROUTES: list[Route] = [
     *ledger_routes.ROUTES,
     *corridor_routes.ROUTES,
     *partner_routes.ROUTES,
+    *payin_routes.ROUTES,
 ]

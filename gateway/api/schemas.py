@@ -61,7 +61,7 @@ class RemittanceRequest(Body):
     quote_id: str = Field(min_length=1, max_length=40)
     sender_id: str = Field(min_length=1, max_length=40)
     recipient: RecipientBody
-    funding_method: Literal["wallet"] = "wallet"
+    funding_method: Literal["wallet", "bank_transfer", "card", "cash_agent"] = "wallet"
 
 
 class TopUpRequest(Body):

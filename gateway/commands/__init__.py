@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import argparse
 
-from gateway.commands import keys, partners, sanctions, server
+from gateway.commands import keys, partners, payins, sanctions, server
 
 # One module per area; each has register(subparsers).
-AREAS = [server, keys, partners, sanctions]
+AREAS = [server, keys, partners, sanctions, payins]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -39,18 +39,24 @@ async def wallet(svc: Services, caller: Caller, customer_id: str) -> dict[str, A
     }
 
 
-async def top_up(
-    svc: Services, caller: Caller, customer_id: str, req: TopUpRequest, transfer_id: str
-) -> dict[str, Any]:
-    """An operator records cash received for a sender (pay-in partners come with funding)."""
-    if not is_currency(req.currency):
-        raise field_error("currency", f"{req.currency} is not an ISO 4217 currency")
+def positive_amount(value: str, currency: str) -> Money:
+    """Money received from outside: an ISO 4217 currency, at most its decimals, above zero."""
+    if not is_currency(currency):
+        raise field_error("currency", f"{currency} is not an ISO 4217 currency")
     try:
-        amount = Money.parse(req.amount, req.currency, field="amount")
+        amount = Money.parse(value, currency, field="amount")
     except (AmountError, CurrencyError) as exc:
         raise field_error("amount", str(exc)) from None
     if not amount.is_positive():
         raise field_error("amount", "must be greater than zero")
+    return amount
+
+
+async def top_up(
+    svc: Services, caller: Caller, customer_id: str, req: TopUpRequest, transfer_id: str
+) -> dict[str, Any]:
+    """An operator records cash received for a sender (pay-in partners come with funding)."""
+    amount = positive_amount(req.amount, req.currency)
     async with svc.engine.connect() as conn:
         row = await owned_customer(conn, caller, customer_id)
     if row is None:

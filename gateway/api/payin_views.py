@@ -1,0 +1,48 @@
+"""Pay-in views: HTTP in, use case, HTTP out."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gateway.api.appkeys import SERVICES
+from gateway.api.http import caller, read_json, reply
+from gateway.api.payin_schemas import PayinCallback, PayinReferenceRequest, ResolvePayinRequest
+from gateway.api.schemas import parse
+from gateway.usecases import payins
+
+
+async def post_callback(request: web.Request) -> web.Response:
+    svc = request.app[SERVICES]
+    partner_id = request.match_info["partner_id"]
+    await payins.authenticate(svc, partner_id, request.headers, await request.read())
+    req = parse(PayinCallback, await read_json(request))
+    status, body = await payins.receive(svc, partner_id, req)
+    return reply(body, status)
+
+
+async def post_topup_reference(request: web.Request) -> web.Response:
+    req = parse(PayinReferenceRequest, await read_json(request))
+    svc = request.app[SERVICES]
+    body = await payins.topup_reference(svc, caller(request), request.match_info["id"], req)
+    return reply(body, 201)
+
+
+async def get_instructions(request: web.Request) -> web.Response:
+    svc = request.app[SERVICES]
+    return reply(await payins.instructions(svc, caller(request), request.match_info["id"]))
+
+
+async def post_refund_to_source(request: web.Request) -> web.Response:
+    svc = request.app[SERVICES]
+    remittance_id = request.match_info["id"]
+    return reply(await payins.refund_to_source(svc, caller(request), remittance_id))
+
+
+async def get_unmatched(request: web.Request) -> web.Response:
+    return reply({"payins": await payins.unmatched(request.app[SERVICES])})
+
+
+async def post_resolve(request: web.Request) -> web.Response:
+    req = parse(ResolvePayinRequest, await read_json(request))
+    body = await payins.resolve(request.app[SERVICES], request.match_info["id"], req)
+    return reply(body)

@@ -1,0 +1,85 @@
+"""remit payins unmatched | resolve | reconcile: the operators' side of pay-ins."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from gateway.commands.common import run
+
+
+async def _with_services(fn: Callable[[Any], Coroutine[Any, Any, Any]]) -> Any:
+    """Services on REMIT_DATABASE_URL; no sanctions lists are needed to work through pay-ins."""
+    from compliance.sanctions import Screener
+    from gateway.bootstrap import open_services
+    from gateway.config import Settings
+
+    async with open_services(Settings.from_env(), screener=Screener.empty()) as svc:
+        return await fn(svc)
+
+
+def cmd_unmatched(args: argparse.Namespace) -> int:
+    from gateway.usecases.payins import unmatched
+
+    rows = run(_with_services(lambda svc: unmatched(svc, args.limit)))
+    for row in rows:
+        print(json.dumps(row))
+    print(f"{len(rows)} pay-in(s) in suspense", file=sys.stderr)
+    return 0
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from gateway.api.payin_schemas import ResolvePayinRequest
+    from gateway.api.problems import Problem
+    from gateway.usecases.payins import resolve
+
+    action = "return" if args.return_to_source else "credit"
+    req = ResolvePayinRequest(customer_id=args.customer, action=action)
+    try:
+        row = run(_with_services(lambda svc: resolve(svc, args.payin, req)))
+    except Problem as problem:
+        print(json.dumps(problem.body()), file=sys.stderr)
+        return 1
+    print(json.dumps(row))
+    return 0
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    """Also reachable as `remit reconcile --payin PARTNER FILE`."""
+    from gateway.usecases.payins import reconcile_statement
+
+    text = Path(args.statement).read_text(encoding="utf-8")
+    try:
+        report = run(_with_services(lambda svc: reconcile_statement(svc, args.partner, text)))
+    except ValueError as exc:
+        print(f"reconcile: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report, indent=2))
+    return 0 if report["ok"] else 1
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    payins = sub.add_parser("payins", help="pay-ins: suspense and statements").add_subparsers(
+        dest="payins", required=True
+    )
+    unmatched = payins.add_parser("unmatched", help="pay-ins parked in suspense, oldest first")
+    unmatched.add_argument("--limit", type=int, default=500)
+    unmatched.set_defaults(func=cmd_unmatched)
+
+    resolve = payins.add_parser("resolve", help="credit a suspense pay-in, or return it")
+    resolve.add_argument("payin", help="pay-in id as listed (partner:payin_id)")
+    target = resolve.add_mutually_exclusive_group(required=True)
+    target.add_argument("--customer", help="credit this customer's wallet")
+    target.add_argument(
+        "--return", dest="return_to_source", action="store_true", help="return to the partner"
+    )
+    resolve.set_defaults(func=cmd_resolve)
+
+    reconcile = payins.add_parser("reconcile", help="compare a partner's daily statement CSV")
+    reconcile.add_argument("partner")
+    reconcile.add_argument("statement", help="CSV with payin_id, amount, currency columns")
+    reconcile.set_defaults(func=cmd_reconcile)

@@ -1,0 +1,447 @@
+"""Pay-ins: partners' signed callbacks matched by reference into wallets or suspense, payment
+references, the operators' suspense list, and refunds to the original source.
+
+Order of writes in every money path: the ledger transfer first (its id derives from the pay-in
+id, so a retry repeats it harmlessly), then the row; a crash in between is healed by the
+partner's retry (or the operator's) doing both again."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.exc import IntegrityError
+from stdnum import iso11649
+
+from corridors import signing
+from corridors.payin import (
+    METHODS,
+    HttpPayinPartner,
+    PayinPartnerError,
+    PayinRefund,
+    parse_reference,
+)
+from fx.money import Money
+from gateway.api.payin_schemas import PayinCallback, PayinReferenceRequest, ResolvePayinRequest
+from gateway.api.problems import Problem, conflict, field_error, not_found
+from gateway.domain import payins as domain
+from gateway.domain.states import Status
+from gateway.services import Services
+from gateway.storage import payins as store
+from gateway.storage import remittances as rem_store
+from gateway.storage.keys import Caller
+from gateway.storage.tables import customers, partners, remittances
+from gateway.storage.tables_funding import payins
+from gateway.usecases.customers import owned_customer
+from gateway.usecases.wallets import positive_amount
+from ledger_adapter.port import IdempotencyConflict, InsufficientFunds
+
+log = structlog.get_logger("gateway.payins")
+
+# Remittances whose money may go back to its source at the sender's request.
+REFUNDABLE_STATES = frozenset({Status.EXPIRED, Status.REFUNDED, Status.CANCELLED, Status.REJECTED})
+
+
+def payin_view(row: Any, duplicate: bool = False) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "payin_id": row.partner_payin_id,
+        "partner_id": row.partner_id,
+        "method": row.method,
+        "event": row.event,
+        "status": row.status,
+        "reason": row.reason,
+        "amount": str(Money.from_minor(row.amount_minor, row.currency)),
+        "currency": row.currency,
+        "remittance_id": row.remittance_id,
+        "received_at": row.received_at.isoformat(),
+        "duplicate": duplicate,
+    }
+
+
+# --- partners' callbacks -----------------------------------------------------------------------
+
+
+def _live_secrets(row: Any, now: datetime) -> list[bytes]:
+    """Every secret not past its rotation expiry: both are accepted during an overlap."""
+    return [
+        s["secret"].encode()
+        for s in row.secrets
+        if not s.get("expires_at") or datetime.fromisoformat(s["expires_at"]) > now
+    ]
+
+
+async def authenticate(
+    svc: Services, partner_id: str, headers: Mapping[str, str], body: bytes
+) -> None:
+    """The callback route is public; the partner's HMAC signature is its credential."""
+    async with svc.engine.connect() as conn:
+        row = (await conn.execute(sa.select(partners).where(partners.c.id == partner_id))).first()
+    now = svc.now()
+    try:
+        if row is None or "payin" not in row.kinds.split(","):
+            raise signing.SignatureError("unknown_partner")
+        signing.verify(_live_secrets(row, now), headers, body, now.timestamp())
+    except signing.SignatureError as exc:
+        log.warning("payin_callback_refused", partner_id=partner_id, reason=exc.reason)
+        raise Problem(
+            401, "bad-signature", "Signature refused", f"callback not accepted: {exc.reason}"
+        ) from None
+
+
+def _same_report(row: Any, req: PayinCallback, amount: Money) -> None:
+    if (row.amount_minor, row.currency, row.reference) != (
+        amount.to_minor(),
+        amount.currency,
+        req.reference,
+    ):
+        raise conflict(
+            "payin-conflict",
+            "Pay-in reported differently",
+            f"pay-in {req.payin_id} was reported before with another amount or reference",
+        )
+
+
+async def receive(svc: Services, partner_id: str, req: PayinCallback) -> tuple[int, dict]:
+    """Record one partner event. Returns (HTTP status, pay-in view); repeats return the first
+    outcome with duplicate=true and move no money."""
+    method = METHODS[req.method]
+    if req.event not in method.credits_on | method.holds_on:
+        allowed = ", ".join(sorted(method.credits_on | method.holds_on))
+        raise field_error("event", f"{req.method} reports {allowed}")
+    amount = positive_amount(req.amount, req.currency)
+    payin_id = f"{partner_id}:{req.payin_id}"
+    now = svc.now()
+    async with svc.engine.connect() as conn:
+        existing = await store.get(conn, payin_id)
+        reference = parse_reference(req.reference)
+        ref = await store.find_reference(conn, reference) if reference else None
+        rem = await rem_store.get(conn, ref.remittance_id) if ref and ref.remittance_id else None
+    crediting = req.event in method.credits_on
+    if existing is not None and (existing.status != "authorized" or not crediting):
+        # A repeat, or an authorisation arriving after its capture: nothing more to do.
+        if existing.event == req.event:
+            _same_report(existing, req, amount)
+        return 200, payin_view(existing, duplicate=True)
+    m = domain.match(ref, amount.currency, rem.status if rem else None)
+    row_values = {
+        "id": payin_id,
+        "partner_id": partner_id,
+        "partner_payin_id": req.payin_id,
+        "method": req.method,
+        "event": req.event,
+        "reference": req.reference,
+        "amount_minor": amount.to_minor(),
+        "currency": amount.currency,
+        "status": m.status if crediting else "authorized",
+        "reason": m.reason,
+        "customer_id": m.customer_id,
+        "remittance_id": m.remittance_id,
+        "received_at": now,
+        "updated_at": now,
+    }
+    if crediting:
+        await svc.ledger.create_accounts(
+            domain.accounts_for(partner_id, amount.currency, m.customer_id)
+        )
+        spec = domain.credit(payin_id, partner_id, amount.to_minor(), amount.currency, m)
+        try:
+            await svc.ledger.transfer([spec])
+        except IdempotencyConflict:
+            raise conflict(
+                "payin-conflict",
+                "Pay-in reported differently",
+                f"pay-in {req.payin_id} was credited before with another amount or target",
+            ) from None
+    try:
+        async with svc.engine.begin() as conn:
+            if existing is None:
+                await conn.execute(payins.insert().values(**row_values))
+            else:  # the capture of an authorised card payment
+                moved = await store.set_status(
+                    conn,
+                    payin_id,
+                    ("authorized",),
+                    row_values["status"],
+                    now,
+                    **{
+                        k: row_values[k] for k in ("event", "amount_minor", "reason", "customer_id")
+                    },
+                    remittance_id=m.remittance_id,
+                )
+                if not moved:
+                    raise IntegrityError("payin moved on", None, Exception())
+            if crediting:
+                await _tell_remittance(conn, rem, m, amount, now)
+    except IntegrityError:  # a concurrent duplicate committed first
+        async with svc.engine.connect() as conn:
+            return 200, payin_view(await store.get(conn, payin_id), duplicate=True)
+    if crediting and rem is not None:
+        svc.wake_workers()
+    log.info(
+        "payin_recorded",
+        payin=payin_id,
+        payin_event=req.event,
+        status=row_values["status"],
+        amount_minor=amount.to_minor(),
+        currency=amount.currency,
+        remittance_id=m.remittance_id,
+    )
+    async with svc.engine.connect() as conn:
+        return 201, payin_view(await store.get(conn, payin_id))
+
+
+async def _tell_remittance(conn, rem: Any, m: domain.Match, amount: Money, now: datetime) -> None:
+    """Wake an awaiting remittance now; a late pay-in leaves a note in its event log."""
+    if rem is None or m.customer_id is None:
+        return
+    if m.late:
+        reason = f"late pay-in of {amount} {amount.currency} credited to the sender's wallet"
+        await rem_store.add_history(conn, rem.id, rem.status, rem.status, now, reason)
+        return
+    await conn.execute(
+        remittances.update()
+        .where(remittances.c.id == rem.id, remittances.c.status == Status.AWAITING_FUNDS.value)
+        .values(next_attempt_at=now)
+    )
+
+
+# --- references and instructions ---------------------------------------------------------------
+
+
+async def topup_reference(
+    svc: Services, caller: Caller, customer_id: str, req: PayinReferenceRequest
+) -> dict[str, Any]:
+    positive_amount("1", req.currency)  # the currency must be a real one
+    async with svc.engine.begin() as conn:
+        if await owned_customer(conn, caller, customer_id) is None:
+            raise not_found(f"customer {customer_id}")
+        reference = await store.issue_reference(
+            conn, customer_id=customer_id, currency=req.currency, method=req.method, now=svc.now()
+        )
+    return _reference_view(reference, req.method, req.currency) | {"customer_id": customer_id}
+
+
+def _reference_view(reference: str, method: str, currency: str) -> dict[str, Any]:
+    return {
+        "reference": reference,
+        "reference_display": iso11649.format(reference),
+        "method": method,
+        "currency": currency,
+    }
+
+
+async def _remittance_for(conn, caller: Caller, remittance_id: str) -> Any:
+    query = sa.select(remittances).where(remittances.c.id == remittance_id)
+    if caller.role != "operator":
+        query = query.where(remittances.c.owner == caller.name)
+    row = (await conn.execute(query)).first()
+    if row is None:
+        raise not_found(f"remittance {remittance_id}")
+    return row
+
+
+async def instructions(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
+    """What the sender pays, to which reference, by when, and what has arrived."""
+    async with svc.engine.connect() as conn:
+        rem = await _remittance_for(conn, caller, remittance_id)
+        ref = await store.reference_of(conn, remittance_id)
+        rows = await store.of_remittance(conn, remittance_id)
+        received = await store.credited_minor(conn, remittance_id)
+    if ref is None:
+        raise not_found(f"payment reference for remittance {remittance_id} (not issued yet)")
+    cur = rem.send_currency
+    return {
+        "remittance_id": rem.id,
+        "status": rem.status,
+        **_reference_view(ref.reference, ref.method, cur),
+        "amount": str(Money.from_minor(rem.send_amount_minor, cur)),
+        "received": str(Money.from_minor(received, cur)),
+        "deadline": rem.funding_deadline.isoformat() if rem.funding_deadline else None,
+        "payins": [payin_view(r) for r in rows],
+    }
+
+
+# --- suspense ----------------------------------------------------------------------------------
+
+
+async def unmatched(svc: Services, limit: int = 500) -> list[dict[str, Any]]:
+    async with svc.engine.connect() as conn:
+        rows = await conn.execute(
+            sa.select(payins)
+            .where(payins.c.status == "suspense")
+            .order_by(payins.c.received_at, payins.c.id)
+            .limit(limit)
+        )
+        return [payin_view(r) for r in rows.all()]
+
+
+RESOLUTION = {"credit": "resolved", "return": "returned"}
+
+
+async def resolve(svc: Services, payin_id: str, req: ResolvePayinRequest) -> dict[str, Any]:
+    """Claim the suspense row for the action first, then move the money: a repeat of the same
+    action finishes a half-done one; a different action on a claimed row is refused."""
+    if req.action == "credit" and req.customer_id is None:
+        raise field_error("customer_id", "required to credit a customer")
+    target = RESOLUTION[req.action]
+    customer_id = req.customer_id if req.action == "credit" else None
+    async with svc.engine.begin() as conn:
+        row = await store.get(conn, payin_id)
+        if row is None:
+            raise not_found(f"pay-in {payin_id}")
+        if customer_id is not None:
+            found = await conn.scalar(
+                sa.select(customers.c.id).where(customers.c.id == customer_id)
+            )
+            if found is None:
+                raise field_error("customer_id", "unknown customer")
+        if row.status == "suspense":
+            reason = f"{req.action} by operator (was: {row.reason})"
+            await store.set_status(
+                conn,
+                payin_id,
+                ("suspense",),
+                target,
+                svc.now(),
+                customer_id=customer_id,
+                reason=reason,
+            )
+        elif row.status != target or row.customer_id != customer_id:
+            raise conflict("payin-not-in-suspense", "Not in suspense", f"pay-in is {row.status}")
+    cur = row.currency
+    if customer_id is not None:
+        await svc.ledger.create_accounts(domain.accounts_for(row.partner_id, cur, customer_id))
+        spec = domain.release(payin_id, row.amount_minor, cur, customer_id)
+    else:
+        spec = domain.give_back(payin_id, row.partner_id, row.amount_minor, cur, None)
+    await svc.ledger.transfer([spec])
+    log.info("payin_resolved", payin=payin_id, action=req.action)
+    async with svc.engine.connect() as conn:
+        return payin_view(await store.get(conn, payin_id))
+
+
+# --- refunds to the original source ------------------------------------------------------------
+
+
+async def _partner_refund(svc: Services, row: Any) -> bool:
+    """Ask the partner to send the money back; False when it could not be told (retry later)."""
+    async with svc.engine.connect() as conn:
+        partner = (
+            await conn.execute(sa.select(partners).where(partners.c.id == row.partner_id))
+        ).first()
+    if partner is None or not partner.base_url:
+        return False
+    secret = _live_secrets(partner, svc.now())[0]
+    refund = PayinRefund(
+        f"refund:{row.id}",
+        row.partner_payin_id,
+        str(Money.from_minor(row.amount_minor, row.currency)),
+        row.currency,
+    )
+    async with aiohttp.ClientSession() as session:
+        adapter = HttpPayinPartner(
+            partner.base_url, secret, session, svc.settings.partner_timeout_s
+        )
+        try:
+            await adapter.refund(refund)
+        except PayinPartnerError as exc:
+            log.warning("payin_refund_not_sent", payin=row.id, error=str(exc))
+            return False
+    return True
+
+
+async def refund_to_source(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
+    """The sender asks for the money of a remittance that did not pay out back where it came
+    from (a card or a bank account), instead of keeping it in the wallet."""
+    async with svc.engine.connect() as conn:
+        rem = await _remittance_for(conn, caller, remittance_id)
+        rows = await store.of_remittance(conn, remittance_id)
+    if Status(rem.status) not in REFUNDABLE_STATES:
+        raise conflict(
+            "not-refundable",
+            "Not refundable now",
+            f"remittance is {rem.status}; refunds to source follow "
+            + ", ".join(sorted(s.value for s in REFUNDABLE_STATES)),
+        )
+    todo = [r for r in rows if r.status in ("credited", "resolved", "refund_pending")]
+    returnable = [r for r in todo if METHODS[r.method].refund_to_source]
+    if not returnable:
+        methods = ", ".join(sorted({r.method for r in todo})) or "no pay-in"
+        raise conflict(
+            "nothing-to-refund-to-source",
+            "Nothing to refund to source",
+            f"{methods}: the money stays in the wallet",
+        )
+    results = []
+    for row in returnable:
+        results.append(await _refund_one(svc, row))
+    return {"remittance_id": remittance_id, "payins": results}
+
+
+async def _refund_one(svc: Services, row: Any) -> dict[str, Any]:
+    now = svc.now()
+    async with svc.engine.begin() as conn:
+        await store.set_status(conn, row.id, ("credited", "resolved"), "refund_pending", now)
+    spec = domain.give_back(row.id, row.partner_id, row.amount_minor, row.currency, row.customer_id)
+    try:
+        await svc.ledger.transfer([spec])
+    except InsufficientFunds:
+        async with svc.engine.begin() as conn:
+            await store.set_status(conn, row.id, ("refund_pending",), row.status, now)
+        raise conflict(
+            "insufficient-wallet-balance",
+            "Wallet balance too low",
+            "the wallet no longer holds this pay-in's amount",
+        ) from None
+    if await _partner_refund(svc, row):
+        async with svc.engine.begin() as conn:
+            await store.set_status(conn, row.id, ("refund_pending",), "refunded", svc.now())
+    async with svc.engine.connect() as conn:
+        return payin_view(await store.get(conn, row.id))
+
+
+# --- daily statements --------------------------------------------------------------------------
+
+
+def parse_statement(text: str) -> list[domain.StatementLine]:
+    """A partner's CSV statement (payin_id, amount, currency; other columns ignored)."""
+    lines = []
+    for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        try:
+            money = Money.parse(row["amount"].strip(), row["currency"].strip())
+            lines.append(
+                domain.StatementLine(row["payin_id"].strip(), money.to_minor(), money.currency)
+            )
+        except (KeyError, AttributeError, ValueError) as exc:
+            raise ValueError(f"statement line {number}: {exc}") from None
+    return lines
+
+
+async def reconcile_statement(svc: Services, partner_id: str, text: str) -> dict[str, Any]:
+    """Every credited or parked pay-in of the partner against its statement (authorisations
+    that were never captured moved no money and are not expected on it)."""
+    statement = parse_statement(text)
+    async with svc.engine.connect() as conn:
+        rows = await conn.execute(
+            sa.select(payins.c.partner_payin_id, payins.c.amount_minor, payins.c.currency).where(
+                payins.c.partner_id == partner_id, payins.c.status != "authorized"
+            )
+        )
+        ours = {r.partner_payin_id: (r.amount_minor, r.currency) for r in rows.all()}
+    matched, findings = domain.reconcile(statement, ours)
+    return {
+        "partner_id": partner_id,
+        "statement_lines": len(statement),
+        "matched": matched,
+        "findings": [
+            {"payin_id": f.payin_id, "kind": f.kind, "detail": f.detail} for f in findings
+        ],
+        "ok": not findings,
+    }
