@@ -1,0 +1,111 @@
+"""Helpers for the partner tests: a faulty simulator wired to the gateway on the test clock,
+signed callbacks, and driving the pipeline until every remittance is final."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiohttp
+
+from corridors.breaker import CircuitBreaker
+from corridors.payout import HttpPayoutPartner
+from corridors.signing import signature_headers
+from corridors.simulator import Faults, create_simulator_app
+from gateway.storage.partners import upsert_partner
+
+PARTNER = "sim-ph-wallet"
+SECRET = b"faulty-partner-secret"
+FINAL = {"paid_out", "refunded"}
+
+
+async def register(gateway, partner_id: str, *, base_url=None, kinds="payout", callback=True):
+    """(Re)register a partner with SECRET; callbacks go to this gateway's test server."""
+    callback_url = (
+        str(gateway.client.make_url(f"/v1/partner/callbacks/{partner_id}")) if callback else None
+    )
+    async with gateway.svc.engine.begin() as conn:
+        await upsert_partner(
+            conn,
+            partner_id,
+            name=partner_id,
+            base_url=base_url,
+            secret=SECRET.decode(),
+            callback_url=callback_url,
+            kinds=kinds,
+            now=gateway.clock(),
+        )
+
+
+async def faulty_sim(gateway, aiohttp_client, session: aiohttp.ClientSession, faults: Faults):
+    """A simulator with `faults` as PARTNER, signing and timing on the test clock, and an HTTP
+    adapter with short timeouts and quick retries so fault runs stay fast."""
+
+    def epoch() -> float:
+        return gateway.clock().timestamp()
+
+    sim = await aiohttp_client(create_simulator_app(faults, SECRET, clock=epoch))
+    base = str(sim.make_url("")).rstrip("/")
+    await register(gateway, PARTNER, base_url=base)
+    adapter = HttpPayoutPartner(
+        base,
+        PARTNER,
+        SECRET,
+        session,
+        timeout_s=0.15,
+        max_attempts=3,
+        backoff_base_s=0.005,
+        backoff_max_s=0.02,
+        breaker=CircuitBreaker(PARTNER, failure_threshold=5, reset_timeout_s=30, clock=epoch),
+        clock=epoch,
+    )
+    gateway.svc.partners.install(PARTNER, adapter)
+    return sim
+
+
+def signed(doc: dict[str, Any], secret: bytes, at: float) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+    headers = {"Content-Type": "application/json", **signature_headers(secret, body, at)}
+    return body, headers
+
+
+async def post_callback(gateway, doc, *, partner=PARTNER, secret=SECRET, skew_s: float = 0):
+    body, headers = signed(doc, secret, gateway.clock().timestamp() + skew_s)
+    return await gateway.client.post(f"/v1/partner/callbacks/{partner}", data=body, headers=headers)
+
+
+async def settle_all(gateway, ids: list[str], rounds: int = 40) -> dict[str, dict]:
+    """Drain, move time past retry delays, drain again, until every remittance is final."""
+    states: dict[str, dict] = {}
+    for _ in range(rounds):
+        await gateway.drain()
+        states = {i: await gateway.get(i) for i in ids}
+        if all(s["status"] in FINAL for s in states.values()):
+            return states
+        gateway.clock.advance(minutes=6)
+    stuck = {i: s["status"] for i, s in states.items() if s["status"] not in FINAL}
+    raise AssertionError(f"not settled: {stuck}")
+
+
+async def sim_payouts(sim) -> dict:
+    return await (await sim.get("/_sim/payouts")).json()
+
+
+async def balance(gateway, customer_id: str) -> str:
+    resp = await gateway.client.get(f"/v1/customers/{customer_id}/wallet", headers=gateway.auth())
+    return (await resp.json())["balances"][0]["available"]
+
+
+async def send_distinct(gateway, sender: dict, index: int, amount: str = "50.00") -> dict:
+    """A remittance to a recipient of its own (one recipient for many senders is fan-in)."""
+    import uuid
+
+    quote = await gateway.quote(amount)
+    body = gateway.remittance_body(quote["id"], sender["id"], phone=f"+63917{index:07d}")
+    resp = await gateway.client.post(
+        "/v1/remittances",
+        json=body,
+        headers={**gateway.auth(), "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert resp.status == 201, await resp.text()
+    return await resp.json()
