@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -95,4 +96,24 @@ async def test_concurrent_overdraft_attempts_never_go_negative(ledger: SqlLedger
     assert sum(r is None for r in results) == 12
     assert all(r is None or isinstance(r, LedgerError) for r in results)
     assert (await ledger.balance("acc3")).credit_balance == START - 12 * 400
+    assert await ledger.check() == []
+
+
+async def test_sweeper_racing_posts_resolves_each_pending_once(ledger: SqlLedger) -> None:
+    pendings = [
+        TransferSpec(f"q{i}", "acc5", "acc6", 10, "USD", pending=True, timeout_s=60)
+        for i in range(20)
+    ]
+    await ledger.transfer(pendings)
+    later = datetime.now(UTC) + timedelta(seconds=120)
+    posts = [ledger.post_pending(f"qp{i}", f"q{i}") for i in range(0, 20, 2)]
+    results = await asyncio.gather(
+        ledger.sweep_expired(later), ledger.sweep_expired(later), *posts, return_exceptions=True
+    )
+    swept = results[0] + results[1]
+    posted = sum(r is None for r in results[2:])
+    assert all(r is None or isinstance(r, PendingAlreadyResolved) for r in results[2:]), results
+    assert swept + posted == 20
+    b = await ledger.balance("acc6")
+    assert (b.credits_pending, b.credits_posted) == (0, START + 10 * posted)
     assert await ledger.check() == []
