@@ -14,6 +14,7 @@ from gateway.api.routes import ROUTES as ROUTE_TABLE
 from gateway.api.routing import add_routes
 from gateway.bootstrap import open_services
 from gateway.config import Settings
+from gateway.console import setup_console
 from gateway.pipeline.worker import Worker
 
 
@@ -27,6 +28,7 @@ def create_app(
         client_max_size=settings.max_body_bytes,
     )
     app[ROUTES] = add_routes(app, ROUTE_TABLE)
+    setup_console(app)
     app[CALLER_CACHE] = {}
 
     async def services_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -11,6 +11,7 @@ from gateway.api.appkeys import CALLER_CACHE, ROUTES, SERVICES
 from gateway.api.problems import Problem
 from gateway.api.routing import Handler
 from gateway.storage.keys import Caller, find_caller
+from gateway.storage.officers import find_officer_caller
 
 log = structlog.get_logger("gateway.http")
 
@@ -46,8 +47,9 @@ async def _caller_for(request: web.Request, key: str) -> Caller | None:
     now = time.monotonic()
     if hit is not None and hit[0] > now:
         return hit[1]
-    async with request.app[SERVICES].engine.connect() as conn:
-        caller = await find_caller(conn, key)
+    svc = request.app[SERVICES]
+    async with svc.engine.connect() as conn:
+        caller = await find_caller(conn, key) or await find_officer_caller(conn, key, svc.now())
     if len(cache) > 10_000:
         cache.clear()
     cache[key] = (now + CALLER_CACHE_TTL_S, caller)

@@ -4,6 +4,7 @@ line per area, so areas are added without touching each other's lines)."""
 from __future__ import annotations
 
 from gateway.api import (
+    compliance_routes,
     corridor_routes,
     customer_routes,
     ledger_routes,
@@ -13,6 +14,7 @@ from gateway.api import (
     sender_routes,
 )
 from gateway.api.routing import Route
+from gateway.console import routes as console_routes
 
 ROUTES: list[Route] = [
     *ops_routes.ROUTES,
@@ -22,4 +24,6 @@ ROUTES: list[Route] = [
     *corridor_routes.ROUTES,
     *partner_routes.ROUTES,
     *payin_routes.ROUTES,
+    *compliance_routes.ROUTES,
+    *console_routes.ROUTES,
 ]

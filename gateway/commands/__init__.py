@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import argparse
 
-from gateway.commands import keys, partners, payins, sanctions, server
+from gateway.commands import audit, keys, officers, partners, payins, sanctions, server
 
 # One module per area; each has register(subparsers).
-AREAS = [server, keys, partners, sanctions, payins]
+AREAS = [server, keys, partners, sanctions, payins, officers, audit]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,25 @@
+"""Request bodies of the compliance routes (and the sender's answer to a request for info)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from gateway.api.schemas import Body
+
+
+class DecisionRequest(Body):
+    decision: Literal["approve", "reject", "request_info"]
+    reason: str = Field(min_length=3, max_length=2000, description="why; kept internal")
+    message: str | None = Field(
+        default=None, max_length=1000, description="for request_info: what the sender is asked"
+    )
+
+
+class AssignRequest(Body):
+    officer_id: str = Field(min_length=1, max_length=40)
+
+
+class InformationRequest(Body):
+    information: str = Field(min_length=1, max_length=4000)

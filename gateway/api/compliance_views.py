@@ -1,0 +1,100 @@
+"""Compliance REST views: translate HTTP to gateway.usecases.cases and back."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gateway.api.appkeys import SERVICES
+from gateway.api.compliance_schemas import (
+    AssignRequest,
+    DecisionRequest,
+    InformationRequest,
+)
+from gateway.api.http import caller, read_json, reply
+from gateway.api.problems import field_error
+from gateway.api.schemas import parse
+from gateway.storage import audit
+from gateway.usecases import cases
+
+FILTERS = ("status", "corridor", "rule", "assignee")
+
+
+async def list_cases(request: web.Request) -> web.Response:
+    filters = {k: request.query.get(k) or None for k in FILTERS}
+    raw_limit = request.query.get("limit", "100")
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 500:
+        raise field_error("limit", "an integer from 1 to 500")
+    found = await cases.queue(
+        request.app[SERVICES], caller(request), limit=int(raw_limit), **filters
+    )
+    return reply({"cases": found})
+
+
+async def get_case(request: web.Request) -> web.Response:
+    svc = request.app[SERVICES]
+    return reply(await cases.case_detail(svc, caller(request), request.match_info["id"]))
+
+
+async def claim_case(request: web.Request) -> web.Response:
+    svc = request.app[SERVICES]
+    return reply(await cases.claim(svc, caller(request), request.match_info["id"]))
+
+
+async def assign_case(request: web.Request) -> web.Response:
+    req = parse(AssignRequest, await read_json(request))
+    svc = request.app[SERVICES]
+    return reply(await cases.claim(svc, caller(request), request.match_info["id"], req.officer_id))
+
+
+async def post_decision(request: web.Request) -> web.Response:
+    req = parse(DecisionRequest, await read_json(request))
+    svc = request.app[SERVICES]
+    body, replayed = await cases.decide_case(
+        svc, caller(request), request.match_info["id"], req.decision, req.reason, req.message
+    )
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return reply(body, 200 if replayed else 201, headers)
+
+
+async def decisions_csv(request: web.Request) -> web.Response:
+    text = await cases.decisions_csv(request.app[SERVICES], caller(request))
+    return web.Response(
+        text=text,
+        content_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="decisions.csv"'},
+    )
+
+
+async def sar_draft(request: web.Request) -> web.Response:
+    svc = request.app[SERVICES]
+    return reply(await cases.sar_draft(svc, caller(request), request.match_info["id"]))
+
+
+async def audit_entries(request: web.Request) -> web.Response:
+    cases.require(caller(request), "audit")
+    raw = request.query.get("after", "0")
+    if not raw.isdigit():
+        raise field_error("after", "a non-negative integer (an entry's seq)")
+    async with request.app[SERVICES].engine.connect() as conn:
+        found = await audit.entries(conn, after_seq=int(raw), limit=500)
+    return reply({"entries": found})
+
+
+async def audit_verify(request: web.Request) -> web.Response:
+    cases.require(caller(request), "audit")
+    svc = request.app[SERVICES]
+    async with svc.engine.connect() as conn:
+        finding = await audit.check(conn, svc.settings.audit_hmac_key)
+    body = {"ok": finding is None, "first_bad_entry": None, "problem": None}
+    if finding is not None:
+        body.update(first_bad_entry=finding.seq, problem=str(finding))
+    return reply(body)
+
+
+async def post_information(request: web.Request) -> web.Response:
+    req = parse(InformationRequest, await read_json(request))
+    svc = request.app[SERVICES]
+    body = await cases.answer_information(
+        svc, caller(request), request.match_info["id"], req.information
+    )
+    return reply(body)

@@ -1,0 +1,44 @@
+"""Console pages in the route table (so /openapi.json lists them, tagged "console"). They are
+public to the API-key middleware; the console checks its own session and CSRF token."""
+
+from __future__ import annotations
+
+from gateway.api.routing import Route
+from gateway.console import views
+
+_html = {"type": "string", "description": "text/html page"}
+T = "console"
+
+ROUTES: list[Route] = [
+    Route("GET", "/console/", views.index, "Console: go to the queue", tag=T, response=_html),
+    Route("GET", "/console/login", views.login_page, "Console sign-in page", tag=T, response=_html),
+    Route("POST", "/console/login", views.login, "Console sign-in (form)", tag=T, response=_html),
+    Route("POST", "/console/logout", views.logout, "Console sign-out", tag=T, response=_html),
+    Route("GET", "/console/cases", views.queue, "Console: review queue", tag=T, response=_html),
+    Route("GET", "/console/cases/{id}", views.case_page, "Console: a case", tag=T, response=_html),
+    Route(
+        "POST",
+        "/console/cases/{id}/claim",
+        views.claim,
+        "Console: claim a case (form)",
+        tag=T,
+        response=_html,
+    ),
+    Route(
+        "POST",
+        "/console/cases/{id}/decisions",
+        views.decide,
+        "Console: decide a case (form)",
+        tag=T,
+        response=_html,
+    ),
+    Route("GET", "/console/audit", views.audit_page, "Console: audit trail", tag=T, response=_html),
+    Route(
+        "GET",
+        "/console/static/console.css",
+        views.stylesheet,
+        "Console stylesheet",
+        tag=T,
+        response={"type": "string"},
+    ),
+]

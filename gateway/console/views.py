@@ -1,0 +1,154 @@
+"""Console pages. Views call the same use cases as the REST API; a refused action re-renders
+the page with the problem's detail and its status code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from gateway.api.appkeys import SERVICES
+from gateway.api.problems import Problem
+from gateway.console import CONSOLE_JINJA, HERE
+from gateway.console.sessions import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    new_login_csrf,
+    same,
+    set_cookie,
+    signed_in,
+)
+from gateway.storage import audit
+from gateway.usecases import cases, officers
+
+FILTERS = ("status", "corridor", "rule", "assignee")
+DECISIONS = (("approve", "Approve"), ("reject", "Reject"), ("request_info", "Request information"))
+
+
+def render(request: web.Request, template: str, context: dict[str, Any], status: int = 200):
+    base = {"officer": request.get("caller"), "csrf": request.get("csrf")}
+    response = aiohttp_jinja2.render_template(
+        template, request, {**base, **context}, app_key=CONSOLE_JINJA, status=status
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'"
+    return response
+
+
+async def index(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPSeeOther("/console/cases")
+
+
+async def login_page(request: web.Request) -> web.StreamResponse:
+    token = new_login_csrf()
+    response = render(request, "login.html", {"login_csrf": token, "error": None})
+    set_cookie(response, request, LOGIN_CSRF_COOKIE, token)
+    return response
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    if not same(str(form.get("csrf_token", "")), request.cookies.get(LOGIN_CSRF_COOKIE)):
+        raise Problem(403, "csrf", "Forbidden", "missing or wrong CSRF token")
+    username = str(form.get("username", "")).strip()
+    session = await officers.login(request.app[SERVICES], username, str(form.get("password", "")))
+    if session is None:
+        token = new_login_csrf()
+        response = render(
+            request,
+            "login.html",
+            {"login_csrf": token, "error": "Wrong username or password."},
+            status=401,
+        )
+        set_cookie(response, request, LOGIN_CSRF_COOKIE, token)
+        return response
+    response = web.HTTPSeeOther("/console/cases")
+    set_cookie(response, request, SESSION_COOKIE, session[0])
+    response.del_cookie(LOGIN_CSRF_COOKIE, path="/console")
+    raise response
+
+
+@signed_in
+async def logout(request: web.Request) -> web.StreamResponse:
+    await officers.logout(request.app[SERVICES], request.cookies[SESSION_COOKIE])
+    response = web.HTTPSeeOther("/console/login")
+    response.del_cookie(SESSION_COOKIE, path="/console")
+    raise response
+
+
+@signed_in
+async def queue(request: web.Request) -> web.StreamResponse:
+    filters = {k: request.query.get(k) or None for k in FILTERS}
+    found = await cases.queue(request.app[SERVICES], request["caller"], **filters)
+    svc = request.app[SERVICES]
+    return render(
+        request,
+        "queue.html",
+        {"cases": found, "filters": filters, "corridors": sorted(svc.corridors)},
+    )
+
+
+async def _case_page(request: web.Request, error: str | None = None, status: int = 200):
+    svc = request.app[SERVICES]
+    case = await cases.case_detail(svc, request["caller"], request.match_info["id"])
+    return render(
+        request,
+        "case.html",
+        {"case": case, "error": error, "decisions": DECISIONS},
+        status=status,
+    )
+
+
+@signed_in
+async def case_page(request: web.Request) -> web.StreamResponse:
+    return await _case_page(request)
+
+
+@signed_in
+async def claim(request: web.Request) -> web.StreamResponse:
+    try:
+        await cases.claim(request.app[SERVICES], request["caller"], request.match_info["id"])
+    except Problem as problem:
+        return await _case_page(request, problem.detail, problem.status)
+    raise web.HTTPSeeOther(f"/console/cases/{request.match_info['id']}")
+
+
+@signed_in
+async def decide(request: web.Request) -> web.StreamResponse:
+    form = request["form"]
+    action = str(form.get("decision", ""))
+    reason = str(form.get("reason", "")).strip()
+    message = str(form.get("message", "")).strip() or None
+    if action not in {a for a, _ in DECISIONS}:
+        return await _case_page(request, "Choose a decision.", 422)
+    if len(reason) < 3:
+        return await _case_page(request, "A reason is required (at least 3 characters).", 422)
+    try:
+        await cases.decide_case(
+            request.app[SERVICES],
+            request["caller"],
+            request.match_info["id"],
+            action,
+            reason,
+            message,
+        )
+    except Problem as problem:
+        return await _case_page(request, problem.detail, problem.status)
+    raise web.HTTPSeeOther(f"/console/cases/{request.match_info['id']}")
+
+
+@signed_in
+async def audit_page(request: web.Request) -> web.StreamResponse:
+    cases.require(request["caller"], "audit")
+    svc = request.app[SERVICES]
+    async with svc.engine.connect() as conn:
+        entries = await audit.entries(conn, limit=200, newest_first=True)
+        finding = await audit.check(conn, svc.settings.audit_hmac_key)
+    names = await officers.officer_names(svc)
+    return render(request, "audit.html", {"entries": entries, "finding": finding, "names": names})
+
+
+async def stylesheet(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(HERE / "static" / "console.css", headers={"Content-Type": "text/css"})

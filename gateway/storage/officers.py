@@ -1,0 +1,134 @@
+"""Officer accounts and their credentials: argon2 password hashes; API tokens and web sessions
+stored as SHA-256 digests of random secrets."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from compliance.cases import OFFICER_ROLES
+from gateway.ids import new_id
+from gateway.storage.keys import Caller, digest
+from gateway.storage.tables_compliance import officer_tokens, officers
+
+_hasher = PasswordHasher()
+# A hash to verify against when the username is unknown, so timing does not reveal which.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+async def add_officer(
+    conn: AsyncConnection, username: str, role: str, password: str, now: datetime
+) -> str:
+    if role not in OFFICER_ROLES:
+        raise ValueError(f"role must be one of {', '.join(OFFICER_ROLES)}")
+    if len(password) < 10:
+        raise ValueError("the password must have at least 10 characters")
+    exists = await conn.scalar(sa.select(officers.c.id).where(officers.c.username == username))
+    if exists:
+        raise ValueError(f"officer {username} exists")
+    officer_id = new_id("off")
+    await conn.execute(
+        officers.insert().values(
+            id=officer_id,
+            username=username,
+            role=role,
+            password_hash=_hasher.hash(password),
+            created_at=now,
+        )
+    )
+    return officer_id
+
+
+async def by_username(conn: AsyncConnection, username: str) -> Any:
+    return (
+        await conn.execute(
+            sa.select(officers).where(
+                officers.c.username == username, officers.c.disabled_at.is_(None)
+            )
+        )
+    ).first()
+
+
+async def check_password(conn: AsyncConnection, username: str, password: str) -> Any:
+    """The officer row when the password is right, else None (same work either way)."""
+    row = await by_username(conn, username)
+    try:
+        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return row
+
+
+async def issue_token(
+    conn: AsyncConnection,
+    officer_id: str,
+    kind: str,
+    now: datetime,
+    expires_at: datetime | None = None,
+) -> tuple[str, str | None]:
+    """A new secret (shown once) and, for sessions, its CSRF token."""
+    secret = f"ro_{secrets.token_urlsafe(32)}"
+    csrf = secrets.token_urlsafe(32) if kind == "session" else None
+    await conn.execute(
+        officer_tokens.insert().values(
+            id=new_id("otk"),
+            officer_id=officer_id,
+            kind=kind,
+            token_hash=digest(secret),
+            csrf_token=csrf,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+    return secret, csrf
+
+
+async def find_token(conn: AsyncConnection, secret: str, kind: str, now: datetime) -> Any:
+    """The officer behind a live token of `kind`, with the token's CSRF value."""
+    row = (
+        await conn.execute(
+            sa.select(
+                officers.c.id,
+                officers.c.username,
+                officers.c.role,
+                officer_tokens.c.csrf_token,
+                officer_tokens.c.expires_at,
+            )
+            .join(officers, officers.c.id == officer_tokens.c.officer_id)
+            .where(
+                officer_tokens.c.token_hash == digest(secret),
+                officer_tokens.c.kind == kind,
+                officer_tokens.c.revoked_at.is_(None),
+                officers.c.disabled_at.is_(None),
+            )
+        )
+    ).first()
+    if row is None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    return row
+
+
+async def revoke_token(conn: AsyncConnection, secret: str, now: datetime) -> None:
+    await conn.execute(
+        officer_tokens.update()
+        .where(officer_tokens.c.token_hash == digest(secret))
+        .values(revoked_at=now)
+    )
+
+
+async def find_officer_caller(conn: AsyncConnection, secret: str, now: datetime) -> Caller | None:
+    """An officer API token as a Caller: key_id is the officer id, role the officer's role."""
+    if not secret.startswith("ro_"):
+        return None
+    row = await find_token(conn, secret, "api", now)
+    return Caller(row.id, row.username, row.role, None) if row else None
+
+
+async def list_officers(conn: AsyncConnection) -> list[Any]:
+    return list((await conn.execute(sa.select(officers).order_by(officers.c.username))).all())
