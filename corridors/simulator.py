@@ -16,6 +16,9 @@ HTTP protocol
   with the same headers, once the payout is final (paid or failed).
 - GET /_sim/payouts (unsigned, test aid): {"payouts": {key: {...,"payments": n}},
   "total_payments": n}.
+- GET /_sim/statement.csv (unsigned): the partner's statement for `remit reconcile`, one row
+  per payment made (a payout paid twice appears twice) and one per failed payout; columns
+  payout_id, partner_reference, amount, currency, status.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import csv
 import hashlib
+import io
 import json
 import random
 import time
@@ -267,6 +272,33 @@ async def _list_payouts(request: web.Request) -> web.Response:
     return web.json_response({"payouts": payouts, "total_payments": total})
 
 
+STATEMENT_COLUMNS = ("payout_id", "partner_reference", "amount", "currency", "status")
+
+
+def statement_csv(payouts: dict[str, _Payout]) -> str:
+    """One row per payment, and one per failed payout, as a partner's statement lists them."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(STATEMENT_COLUMNS)
+    for key, p in payouts.items():
+        base = (
+            key,
+            p.partner_reference,
+            p.instruction.get("amount"),
+            p.instruction.get("currency"),
+        )
+        rows = [(*base, "paid")] * p.payments if p.payments else []
+        if p.status == "failed":
+            rows.append((*base, "failed"))
+        writer.writerows(rows)
+    return out.getvalue()
+
+
+async def _statement(request: web.Request) -> web.Response:
+    text = statement_csv(request.app[STATE].payouts)
+    return web.Response(text=text, content_type="text/csv")
+
+
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     state = app[STATE]
     state.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5))
@@ -296,6 +328,7 @@ def create_simulator_app(
     app.router.add_post("/payouts", _create_payout)
     app.router.add_get("/payouts/{key}", _get_payout)
     app.router.add_get("/_sim/payouts", _list_payouts)
+    app.router.add_get("/_sim/statement.csv", _statement)
     app.cleanup_ctx.append(_lifecycle)
     app.on_shutdown.append(_on_shutdown)
     return app

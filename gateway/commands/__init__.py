@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import argparse
 
-from gateway.commands import audit, keys, officers, partners, payins, sanctions, server
+from gateway.commands import (
+    audit,
+    keys,
+    officers,
+    partners,
+    payins,
+    reconcile,
+    sanctions,
+    server,
+)
 
 # One module per area; each has register(subparsers).
-AREAS = [server, keys, partners, sanctions, payins, officers, audit]
+AREAS = [server, keys, partners, sanctions, payins, officers, audit, reconcile]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,77 @@
+"""Payout reconciliation: a payout partner's statement against our books. We expect every
+remittance of that partner that reached paid_out, for the amount and currency we instructed
+and the partner's reference we recorded, with its pending ledger transfer posted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from fx.money import Money
+from gateway.domain.postings import MoneyPath
+from gateway.domain.reconciliation import Mismatch, Reconciliation, Record, read_statement
+from gateway.domain.reconciliation import reconcile as match
+from gateway.domain.states import Status
+from gateway.services import Services
+from gateway.storage.tables import remittances
+
+
+async def expected_payouts(
+    svc: Services, partner_id: str, since: datetime | None = None, until: datetime | None = None
+) -> list[Record]:
+    """paid_out remittances of `partner_id`, by the time they were paid (updated_at)."""
+    query = sa.select(remittances).where(
+        remittances.c.partner_id == partner_id,
+        remittances.c.status == Status.PAID_OUT.value,
+    )
+    if since is not None:
+        query = query.where(remittances.c.updated_at >= since)
+    if until is not None:
+        query = query.where(remittances.c.updated_at < until)
+    async with svc.engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return [
+        Record(
+            row.id,
+            Money.from_minor(row.receive_amount_minor, row.receive_currency).amount,
+            row.receive_currency,
+            {"partner_reference": row.partner_reference or ""},
+        )
+        for row in rows
+    ]
+
+
+async def _ledger_unposted(svc: Services, records: list[Record], partner_id: str) -> list[Mismatch]:
+    """A paid_out remittance whose pending transfer was never posted is a books problem."""
+    found = []
+    for rec in records:
+        post_id = MoneyPath(rec.key, "", partner_id, "", 0, 0, "").post_id
+        if await svc.ledger.get_transfer(post_id) is None:
+            found.append(Mismatch(rec.key, "ledger", "posted", "not posted"))
+    return found
+
+
+async def reconcile_payouts(
+    svc: Services,
+    partner_id: str,
+    statement_csv: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Reconciliation:
+    statement = read_statement(statement_csv)
+    expected = await expected_payouts(svc, partner_id, since, until)
+    result = match(statement, expected)
+    unposted = await _ledger_unposted(svc, expected, partner_id)
+    if not unposted:
+        return result
+    # A ledger problem on a row that matched the statement un-matches it.
+    listed = {r.key for r in statement}
+    already = {m.key for m in result.mismatched}
+    newly_bad = {m.key for m in unposted if m.key in listed and m.key not in already}
+    return Reconciliation(
+        result.matched - len(newly_bad),
+        result.missing,
+        result.extra,
+        [*result.mismatched, *unposted],
+    )

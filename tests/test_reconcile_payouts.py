@@ -1,0 +1,108 @@
+"""Payout reconciliation: the pure matcher, the statement reader, and `remit reconcile
+--partner` against the simulator's statement (clean, then tampered: exit code 1)."""
+
+import asyncio
+import json
+from decimal import Decimal
+
+import pytest
+from partners_support import PARTNER, send_distinct
+
+from gateway.commands import main
+from gateway.domain.reconciliation import Record, StatementError, read_statement, reconcile
+from gateway.usecases.reconcile import reconcile_payouts
+
+
+def rec(key: str, amount: str = "10.00", currency: str = "PHP", ref: str = "R1") -> Record:
+    return Record(key, Decimal(amount), currency, {"partner_reference": ref})
+
+
+def test_clean_statement_matches() -> None:
+    result = reconcile([rec("a"), rec("b", "10.0")], [rec("a"), rec("b", "10.00")])
+    assert result.clean and result.matched == 2
+
+
+def test_missing_extra_and_mismatched() -> None:
+    statement = [rec("a", "11.00"), rec("c"), rec("d", ref="OTHER"), rec("e"), rec("e")]
+    expected = [rec("a"), rec("b"), rec("d"), rec("e")]
+    result = reconcile(statement, expected)
+    assert not result.clean and result.matched == 0
+    assert [r.key for r in result.missing] == ["b"]
+    assert [r.key for r in result.extra] == ["c"]
+    assert {(m.key, m.field) for m in result.mismatched} == {
+        ("a", "amount"),
+        ("d", "partner_reference"),
+        ("e", "count"),  # paid twice
+    }
+    assert result.to_json()["mismatched"][0] == {
+        "key": "a",
+        "field": "amount",
+        "expected": "10.00",
+        "actual": "11.00",
+    }
+
+
+def test_blank_reference_is_not_compared() -> None:
+    assert reconcile([rec("a", ref="")], [rec("a", ref="R1")]).clean
+
+
+def test_reader_skips_unpaid_rows_and_names_bad_lines() -> None:
+    text = "payout_id,amount,currency,status,reference\nx,5.00,php,paid,R\ny,5.00,PHP,failed,\n"
+    rows = read_statement(text)
+    assert rows == [Record("x", Decimal("5.00"), "PHP", {"partner_reference": "R"})]
+    with pytest.raises(StatementError, match="column amount"):
+        read_statement("payout_id,currency\nx,PHP\n")
+    with pytest.raises(StatementError, match="line 3: column amount"):
+        read_statement("id,amount,currency\nx,1.00,PHP\ny,abc,PHP\n")
+
+
+@pytest.fixture
+async def paid_two(gateway):
+    ids = []
+    for i in range(2):
+        sender = await gateway.customer(external_id=f"r-{i}")
+        await gateway.top_up(sender["id"], "100.00")
+        ids.append((await send_distinct(gateway, sender, i))["id"])
+    await gateway.drain()
+    for i in ids:
+        assert (await gateway.get(i))["status"] == "paid_out"
+    return ids
+
+
+async def _sim_statement(gateway) -> str:
+    resp = await gateway.sim.get("/_sim/statement.csv")
+    assert resp.status == 200 and resp.content_type == "text/csv"
+    return await resp.text()
+
+
+async def test_simulator_statement_reconciles(gateway, paid_two) -> None:
+    text = await _sim_statement(gateway)
+    assert len(text.strip().splitlines()) == 3
+    result = await reconcile_payouts(gateway.svc, PARTNER, text)
+    assert result.clean and result.matched == 2
+
+    first, second = text.strip().splitlines()[1:]
+    header = text.splitlines()[0]
+    bumped = first.replace(first.split(",")[2], "1.00")
+    tampered = "\n".join([header, bumped, second, second, "rem_unknown,R,5.00,PHP,paid"]) + "\n"
+    result = await reconcile_payouts(gateway.svc, PARTNER, tampered)
+    assert [r.key for r in result.extra] == ["rem_unknown"]
+    assert {m.field for m in result.mismatched} == {"amount", "count"}
+    missing = await reconcile_payouts(gateway.svc, PARTNER, header + "\n" + first + "\n")
+    assert [r.key for r in missing.missing] == [second.split(",")[0]]
+
+
+async def test_cli_exit_codes(gateway, paid_two, database_url, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("REMIT_DATABASE_URL", database_url)
+    text = await _sim_statement(gateway)
+    good = tmp_path / "good.csv"
+    good.write_text(text)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text.splitlines()[0] + "\n")
+    args = ["reconcile", "--partner", PARTNER]
+    assert await asyncio.to_thread(main, [*args, str(good)]) == 0
+    assert json.loads(capsys.readouterr().out)["matched"] == 2
+    assert await asyncio.to_thread(main, [*args, str(bad)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["missing"]) == 2 and not report["clean"]
+    assert await asyncio.to_thread(main, [*args, str(tmp_path / "none.csv")]) == 2
