@@ -13,6 +13,7 @@ from gateway.api.middleware import auth_middleware, problem_middleware
 from gateway.api.routes import ROUTES as ROUTE_TABLE
 from gateway.api.routing import add_routes
 from gateway.bootstrap import open_services
+from gateway.bots import mount as bots
 from gateway.config import Settings
 from gateway.console import setup_console
 from gateway.pipeline.worker import Worker
@@ -27,7 +28,7 @@ def create_app(
         middlewares=[problem_middleware, auth_middleware],
         client_max_size=settings.max_body_bytes,
     )
-    app[ROUTES] = add_routes(app, ROUTE_TABLE)
+    app[ROUTES] = add_routes(app, bots.mounted_routes(settings, ROUTE_TABLE))
     setup_console(app)
     app[CALLER_CACHE] = {}
 
@@ -39,6 +40,8 @@ def create_app(
     app.cleanup_ctx.append(services_ctx)
     if run_workers:
         app.cleanup_ctx.append(workers_ctx)
+    if bots.enabled(settings):
+        app.cleanup_ctx.append(bots.bots_ctx(run_notifier=run_workers))
     return app
 
 

@@ -4,6 +4,7 @@ line per area, so areas are added without touching each other's lines)."""
 from __future__ import annotations
 
 from gateway.api import (
+    bot_routes,
     compliance_routes,
     corridor_routes,
     customer_routes,
@@ -26,4 +27,5 @@ ROUTES: list[Route] = [
     *payin_routes.ROUTES,
     *compliance_routes.ROUTES,
     *console_routes.ROUTES,
+    *bot_routes.ROUTES,
 ]

@@ -1,6 +1,7 @@
 """Imports every module that defines tables, so `metadata` is complete for Alembic."""
 
 from gateway.storage import tables as _tables  # noqa: F401
+from gateway.storage import tables_bots as _tables_bots  # noqa: F401
 from gateway.storage import tables_compliance as _tables_compliance  # noqa: F401
 from gateway.storage import tables_funding as _tables_funding  # noqa: F401
 from gateway.storage import tables_kyc as _tables_kyc  # noqa: F401

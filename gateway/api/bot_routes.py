@@ -1,0 +1,45 @@
+"""Webhooks of the messaging bots. Public (the platforms authenticate with their own secret
+token or signature); mounted only for configured platforms."""
+
+from __future__ import annotations
+
+from gateway.api import bot_views as views
+from gateway.api.routing import Route
+from gateway.bots.mount import TELEGRAM_PATH, WHATSAPP_PATH
+
+_ok = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+_VERIFY_QUERY = [
+    {"name": n, "in": "query", "required": True, "schema": {"type": "string"}}
+    for n in ("hub.mode", "hub.verify_token", "hub.challenge")
+]
+
+ROUTES: list[Route] = [
+    Route(
+        "POST",
+        TELEGRAM_PATH,
+        views.telegram_webhook,
+        "Telegram Bot API updates (checks X-Telegram-Bot-Api-Secret-Token)",
+        tag="bots",
+        response=_ok,
+        errors=(400, 401, 413),
+    ),
+    Route(
+        "GET",
+        WHATSAPP_PATH,
+        views.whatsapp_verify,
+        "WhatsApp webhook verification handshake (echoes hub.challenge)",
+        tag="bots",
+        query=_VERIFY_QUERY,
+        response={"type": "string"},
+        errors=(403,),
+    ),
+    Route(
+        "POST",
+        WHATSAPP_PATH,
+        views.whatsapp_webhook,
+        "WhatsApp Cloud API notifications (checks X-Hub-Signature-256)",
+        tag="bots",
+        response=_ok,
+        errors=(400, 401, 413),
+    ),
+]

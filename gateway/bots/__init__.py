@@ -1,0 +1,1 @@
+"""Messaging bots (Telegram, WhatsApp): one conversation engine, thin platform adapters."""

@@ -1,0 +1,725 @@
+"""The conversation engine both platforms share: a state machine as data (text handlers per
+state, tap handlers per button kind, commands), speaking through the i18n catalogues and acting
+only through the same use cases the HTTP API uses. Adapters translate platform updates into
+`Incoming` and `Reply` back into platform messages."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+import structlog
+
+from corridors.config import SEPA_COUNTRIES, Corridor
+from corridors.recipients import NAME, RecipientInvalid, requirements, validate_recipient
+from fx.money import AmountError, CurrencyError, Money
+from gateway.api.customer_schemas import CustomerRequest
+from gateway.api.problems import Problem
+from gateway.api.schemas import QuoteRequest, RemittanceRequest, parse
+from gateway.bots import parse as understand
+from gateway.bots import store
+from gateway.bots.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    country_name,
+    field_label,
+    method_name,
+    pick_language,
+    status_word,
+    t,
+)
+from gateway.bots.ratelimit import ChatLimiter
+from gateway.domain.states import CANCELLABLE
+from gateway.services import Services
+from gateway.storage.keys import Caller
+from gateway.usecases import customers, quotes, remittances, wallets
+
+log = structlog.get_logger("gateway.bots")
+
+HISTORY_SIZE = 5
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One user message or button tap, platform-neutral."""
+
+    platform: str
+    chat_id: str
+    text: str | None = None
+    action_id: str | None = None  # the server-side id a tapped button carries
+    language: str | None = None  # the client's language code
+    phone: str | None = None  # E.164, when the platform tells us (WhatsApp)
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action_id: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+def bot_caller(platform: str) -> Caller:
+    """The bot is a built-in sending app: one fixed internal caller per platform."""
+    return Caller(key_id=f"bot:{platform}", name="bot", role="sender-app", partner_id=None)
+
+
+def short_ref(remittance_id: str) -> str:
+    return remittance_id.removeprefix("rem_")[:8].upper()
+
+
+def money(amount: str, currency: str) -> str:
+    return f"{amount} {currency}"
+
+
+@dataclass
+class Turn:
+    """One incoming message being answered."""
+
+    svc: Services
+    conv: store.Conversation
+    msg: Incoming
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def lang(self) -> str:
+        return self.conv.language
+
+    @property
+    def caller(self) -> Caller:
+        return bot_caller(self.conv.platform)
+
+    @property
+    def draft(self) -> dict[str, Any]:
+        return self.conv.data
+
+    def say(self, key: str, **values: Any) -> None:
+        self.replies.append(Reply(t(self.lang, key, **values)))
+
+    async def ask(self, text: str, choices: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """A message with buttons; each button is a stored action, and only the buttons of the
+        latest prompt are live."""
+        buttons = []
+        for label, kind, data in choices:
+            action_id = await store.create_action(
+                self.svc.engine, self.conv, kind, data, self.svc.now()
+            )
+            buttons.append(Button(label, action_id))
+        self.draft["buttons"] = [b.action_id for b in buttons]
+        self.replies.append(Reply(text, tuple(buttons)))
+
+    def reset(self, state: str = "idle") -> None:
+        self.conv.state = state
+        self.conv.data = {}
+
+
+# --- onboarding -------------------------------------------------------------------------------
+
+
+async def on_new(turn: Turn, text: str) -> None:
+    turn.conv.state = "ask_name"
+    turn.say("ask_name")
+
+
+async def on_name(turn: Turn, text: str) -> None:
+    try:
+        turn.draft["name"] = NAME.validate(text)
+    except ValueError:
+        turn.say("bad_name")
+        return
+    country = _phone_country(turn.msg.phone)
+    if country is None:
+        turn.conv.state = "ask_country"
+        turn.say("ask_country")
+        return
+    await _register(turn, country)
+
+
+async def on_country(turn: Turn, text: str) -> None:
+    country = understand.country_of(text)
+    if country is None or country == "EU":
+        turn.say("bad_country")
+        return
+    await _register(turn, country)
+
+
+def split_name(name: str) -> tuple[str | None, str | None]:
+    """(first, last): "Ana Reyes Cruz" -> ("Ana", "Reyes Cruz"); a Chinese name without spaces
+    puts the family name first ("王小明" -> ("小明", "王"))."""
+    first, _, last = name.partition(" ")
+    if last:
+        return first, last
+    if len(name) >= 2 and not name.isascii():
+        return name[1:], name[0]
+    return None, None
+
+
+def _phone_country(phone: str | None) -> str | None:
+    if not phone:
+        return None
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(phone))
+    except phonenumbers.NumberParseException:
+        return None
+
+
+async def _register(turn: Turn, country: str) -> None:
+    name = turn.draft["name"]
+    first, last = split_name(name)
+    request = CustomerRequest(
+        external_id=f"{turn.conv.platform}:{turn.conv.chat_id}",
+        name=name,
+        first_name=first,
+        last_name=last,
+        phone=turn.msg.phone,
+        country=country,
+    )
+    try:
+        _status, body = await customers.put_customer(turn.svc, turn.caller, request)
+    except Problem:
+        turn.say("bad_country")
+        turn.conv.state = "ask_country"
+        return
+    turn.conv.customer_id = body["id"]
+    turn.reset()
+    kyc = "kyc_accepted" if body.get("status") == "accepted" else "kyc_other"
+    turn.say("registered", name=name, kyc=t(turn.lang, kyc))
+
+
+# --- building a transfer ----------------------------------------------------------------------
+
+
+def _served_countries(svc: Services) -> list[str]:
+    return sorted({c.receive_country for c in svc.corridors.values()})
+
+
+def _countries_text(turn: Turn) -> str:
+    return ", ".join(country_name(turn.lang, c) for c in _served_countries(turn.svc))
+
+
+async def _sender_country(turn: Turn) -> str | None:
+    if turn.conv.customer_id is None:
+        return None
+    body = await customers.get_customer(turn.svc, turn.caller, turn.conv.customer_id)
+    return body.get("country")
+
+
+async def _candidates(turn: Turn) -> list[Corridor]:
+    """Corridors to the draft's country in its currency; the sender's home currency first."""
+    country, currency = turn.draft["country"], turn.draft.get("currency")
+    found = [c for c in turn.svc.corridors.values() if c.serves_country(country)]
+    if currency:
+        return [c for c in found if c.send_currency == currency]
+    home = await _sender_country(turn)
+    local = [
+        c
+        for c in found
+        if c.send_country == home or (c.send_country == "EU" and home in SEPA_COUNTRIES)
+    ]
+    chosen = local or found
+    first_currency = sorted(c.send_currency for c in chosen)[0] if chosen else None
+    return [c for c in chosen if c.send_currency == first_currency]
+
+
+async def on_idle(turn: Turn, text: str) -> None:
+    intent = understand.send_intent(text)
+    if not understand.is_send_request(text) and not (intent.amount and intent.country):
+        turn.say("not_understood")
+        return
+    if intent.amount_error:
+        turn.say(intent.amount_error)
+        return
+    if intent.unknown_place:
+        turn.say(
+            "unsupported_country",
+            country=intent.unknown_place[:40],
+            countries=_countries_text(turn),
+        )
+        return
+    turn.reset("building")
+    for key in ("amount", "currency", "country"):
+        if getattr(intent, key):
+            turn.draft[key] = getattr(intent, key)
+    if "country" in turn.draft and not await _check_destination(turn):
+        turn.reset()
+        return
+    await advance(turn)
+
+
+async def _check_destination(turn: Turn) -> bool:
+    country = turn.draft["country"]
+    if not any(c.serves_country(country) for c in turn.svc.corridors.values()):
+        turn.say(
+            "unsupported_country",
+            country=country_name(turn.lang, country),
+            countries=_countries_text(turn),
+        )
+        return False
+    if not await _candidates(turn):
+        currencies = sorted(
+            {c.send_currency for c in turn.svc.corridors.values() if c.serves_country(country)}
+        )
+        turn.say(
+            "unsupported_currency",
+            country=country_name(turn.lang, country),
+            currencies=", ".join(currencies),
+            currency=turn.draft.get("currency"),
+        )
+        return False
+    return True
+
+
+async def on_destination(turn: Turn, text: str) -> None:
+    if understand.command_of(text) is None and understand.is_send_request(text):
+        await on_idle(turn, text)
+        return
+    country = understand.country_of(text)
+    if country is None:
+        turn.say("unsupported_country", country=text.strip()[:40], countries=_countries_text(turn))
+        return
+    turn.draft["country"] = country
+    if not await _check_destination(turn):
+        turn.draft.pop("country")
+        return
+    await advance(turn)
+
+
+async def on_amount(turn: Turn, text: str) -> None:
+    amount, error = understand.amount_of(text)
+    if error or amount is None:
+        turn.say(error or "bad_amount")
+        return
+    turn.draft["amount"] = amount
+    await advance(turn)
+
+
+async def on_field(turn: Turn, text: str) -> None:
+    corridor = turn.svc.corridors[turn.draft["corridor_id"]]
+    key = turn.draft["field"]
+    values = {**turn.draft.get("recipient", {}), key: text.strip()[:200]}
+    spec = _field_spec(corridor, key)
+    try:
+        validate_recipient(corridor, values)
+    except RecipientInvalid as exc:
+        if any(e["field"] == f"recipient.{key}" for e in exc.errors):
+            turn.say("bad_field", label=_label(turn, spec), example=spec["example"])
+            return
+    turn.draft["recipient"] = values
+    await advance(turn)
+
+
+def _field_spec(corridor: Corridor, key: str) -> dict[str, Any]:
+    return next(s for s in requirements(corridor) if s["key"] == key)
+
+
+def _label(turn: Turn, spec: dict[str, Any]) -> str:
+    return field_label(turn.lang, spec["key"], spec["name"])
+
+
+def _amount_problem(corridor: Corridor, amount: str) -> tuple[str, dict[str, Any]] | None:
+    try:
+        value = Money.parse(amount, corridor.send_currency)
+    except (AmountError, CurrencyError):
+        return "bad_amount", {}
+    if value.amount <= Decimal(0):
+        return "amount_not_positive", {}
+    if not corridor.min_send <= value.amount <= corridor.max_send:
+        return "amount_range", {
+            "min": corridor.min_send,
+            "max": corridor.max_send,
+            "currency": corridor.send_currency,
+        }
+    return None
+
+
+async def advance(turn: Turn) -> None:
+    """Ask for the first missing piece of the draft, or quote when nothing is missing."""
+    draft = turn.draft
+    if "country" not in draft:
+        turn.conv.state = "ask_destination"
+        turn.say("ask_destination", countries=_countries_text(turn))
+        return
+    if "corridor_id" not in draft:
+        candidates = await _candidates(turn)
+        if len(candidates) == 1:
+            draft["corridor_id"] = candidates[0].id
+        else:
+            turn.conv.state = "ask_method"
+            choices = [
+                (method_name(turn.lang, c.payout_method), "method", {"corridor_id": c.id})
+                for c in candidates
+            ]
+            country = country_name(turn.lang, draft["country"])
+            await turn.ask(t(turn.lang, "ask_method", country=country), choices)
+            return
+    corridor = turn.svc.corridors[draft["corridor_id"]]
+    draft["currency"] = corridor.send_currency
+    problem = _amount_problem(corridor, draft["amount"]) if "amount" in draft else None
+    if problem is not None:
+        draft.pop("amount")
+        turn.say(problem[0], **problem[1])
+    if "amount" not in draft:
+        turn.conv.state = "ask_amount"
+        turn.say(
+            "ask_amount",
+            currency=corridor.send_currency,
+            min=corridor.min_send,
+            max=corridor.max_send,
+        )
+        return
+    if not draft.get("recipient_started"):
+        draft["recipient_started"] = True
+        saved = await store.saved_recipients(turn.svc.engine, turn.conv, corridor.id)
+        if saved:
+            turn.conv.state = "ask_saved"
+            choices = [(r.data["name"][:20], "saved", {"recipient": dict(r.data)}) for r in saved]
+            choices.append((t(turn.lang, "btn_new_recipient"), "new_recipient", {}))
+            await turn.ask(t(turn.lang, "ask_saved"), choices)
+            return
+    recipient = draft.setdefault("recipient", {})
+    for spec in requirements(corridor):
+        if spec["required"] and spec["key"] not in recipient:
+            draft["field"] = spec["key"]
+            turn.conv.state = "ask_field"
+            turn.say("ask_field", label=_label(turn, spec), example=spec["example"])
+            return
+    try:
+        draft["recipient"] = validate_recipient(corridor, recipient)
+    except RecipientInvalid as exc:
+        key = exc.errors[0]["field"].removeprefix("recipient.")
+        draft["recipient"] = {}
+        turn.say("bad_recipient", label=_label(turn, _field_spec(corridor, key)))
+        await advance(turn)
+        return
+    await _quote(turn, corridor)
+
+
+async def _quote(turn: Turn, corridor: Corridor, refreshed: bool = False) -> None:
+    draft = turn.draft
+    request = QuoteRequest(
+        send_currency=corridor.send_currency,
+        receive_currency=corridor.receive_currency,
+        send_amount=draft["amount"],
+        corridor_id=corridor.id,
+    )
+    try:
+        quote = await quotes.create_quote(turn.svc, turn.caller, request)
+    except Problem as problem:
+        log.info("bot_quote_refused", problem=problem.slug, corridor=corridor.id)
+        turn.reset()
+        turn.say("error" if problem.status >= 500 else "bad_amount")
+        return
+    draft["quote_id"] = quote["id"]
+    turn.conv.state = "confirm"
+    expires = datetime.fromisoformat(quote["expires_at"])
+    text = t(
+        turn.lang,
+        "quote",
+        send=money(quote["send_amount"], quote["send_currency"]),
+        fee=money(quote["fee"], quote["send_currency"]),
+        send_currency=quote["send_currency"],
+        receive_currency=quote["receive_currency"],
+        rate=quote["rate"],
+        name=draft["recipient"]["name"],
+        receive=money(quote["receive_amount"], quote["receive_currency"]),
+        seconds=max(0, int((expires - turn.svc.now()).total_seconds())),
+        until=expires.strftime("%H:%M:%S"),
+    )
+    if refreshed:
+        text = t(turn.lang, "quote_refreshed") + "\n" + text
+    data = {"quote_id": quote["id"]}
+    await turn.ask(
+        text,
+        [
+            (t(turn.lang, "btn_confirm"), "confirm", data),
+            (t(turn.lang, "btn_cancel"), "cancel", data),
+        ],
+    )
+
+
+async def on_confirm_text(turn: Turn, text: str) -> None:
+    if understand.is_send_request(text):
+        await on_idle(turn, text)
+        return
+    turn.say("tap_confirm")
+
+
+# --- button taps ------------------------------------------------------------------------------
+
+
+async def tap_confirm(turn: Turn, action: Any) -> None:
+    draft = turn.draft
+    quote = await quotes.get_quote(turn.svc, turn.caller, action.data["quote_id"])
+    corridor = turn.svc.corridors[draft["corridor_id"]]
+    if datetime.fromisoformat(quote["expires_at"]) <= turn.svc.now():
+        await store.use_action(turn.svc.engine, action.id, {"refreshed": True}, turn.svc.now())
+        await _quote(turn, corridor, refreshed=True)
+        return
+    raw = {
+        "quote_id": quote["id"],
+        "sender_id": turn.conv.customer_id,
+        "recipient": draft["recipient"],
+        "funding_method": "wallet",
+    }
+    try:
+        _status, body, _replayed = await remittances.submit_remittance(
+            turn.svc,
+            turn.caller,
+            parse(RemittanceRequest, raw),
+            key=f"bot:{action.id}",
+            raw=raw,
+            path=f"/bots/{turn.conv.platform}",
+        )
+    except Problem as problem:
+        log.info("bot_submit_refused", problem=problem.slug)
+        if problem.slug == "quote-expired":
+            await _quote(turn, corridor, refreshed=True)
+            return
+        turn.reset()
+        turn.say("limit_exceeded" if problem.slug == "limit-exceeded" else "error")
+        return
+    now = turn.svc.now()
+    await store.use_action(turn.svc.engine, action.id, {"remittance_id": body["id"]}, now)
+    await store.link_remittance(turn.svc.engine, turn.conv, body["id"], now)
+    await store.save_recipient(turn.svc.engine, turn.conv, corridor.id, draft["recipient"], now)
+    turn.svc.wake_workers()
+    turn.reset()
+    send = money(body["send_amount"], body["send_currency"])
+    turn.say("sent", ref=short_ref(body["id"]), send=send, name=draft["recipient"]["name"])
+    await _funding(turn, body, quote)
+
+
+async def _funding(turn: Turn, rem: dict[str, Any], quote: dict[str, Any]) -> None:
+    """Funding instructions: the wallet pays when it can; otherwise how much to top up."""
+    currency = rem["send_currency"]
+    balances = (await wallets.wallet(turn.svc, turn.caller, rem["sender_id"]))["balances"]
+    available = next((b["available"] for b in balances if b["currency"] == currency), "0")
+    have = Money.parse(available, currency)
+    need = Money.parse(rem["send_amount"], currency)
+    if have >= need:
+        turn.say(
+            "funding_wallet", send=money(str(need), currency), balance=money(str(have), currency)
+        )
+        return
+    until = datetime.fromisoformat(quote["expires_at"]).strftime("%H:%M:%S")
+    turn.say(
+        "funding_top_up",
+        balance=money(str(have), currency),
+        missing=money(str(need - have), currency),
+        until=until,
+        reference=short_ref(rem["id"]),
+    )
+
+
+async def tap_cancel(turn: Turn, action: Any) -> None:
+    await store.use_action(turn.svc.engine, action.id, {"cancelled": True}, turn.svc.now())
+    turn.reset()
+    turn.say("cancelled_draft")
+
+
+async def tap_method(turn: Turn, action: Any) -> None:
+    turn.draft["corridor_id"] = action.data["corridor_id"]
+    await advance(turn)
+
+
+async def tap_saved(turn: Turn, action: Any) -> None:
+    turn.draft["recipient"] = dict(action.data["recipient"])
+    await advance(turn)
+
+
+async def tap_new_recipient(turn: Turn, action: Any) -> None:
+    turn.draft["recipient"] = {}
+    await advance(turn)
+
+
+async def tap_language(turn: Turn, action: Any) -> None:
+    turn.conv.language = action.data["language"]
+    turn.draft.pop("buttons", None)
+    turn.say("language_set")
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+async def cmd_help(turn: Turn) -> None:
+    turn.say("help")
+
+
+async def cmd_start(turn: Turn) -> None:
+    if turn.conv.customer_id is None:
+        await on_new(turn, "")
+    else:
+        turn.reset()
+        turn.say("help")
+
+
+async def cmd_language(turn: Turn) -> None:
+    choices = [(LANGUAGE_NAMES[code], "language", {"language": code}) for code in LANGUAGES]
+    await turn.ask(t(turn.lang, "pick_language"), choices)
+
+
+def _set_language(code: str) -> Callable[[Turn], Awaitable[None]]:
+    async def command(turn: Turn) -> None:
+        turn.conv.language = code
+        turn.say("language_set")
+
+    return command
+
+
+def _status_line(turn: Turn, rem: dict[str, Any]) -> str:
+    return t(
+        turn.lang,
+        "status_line",
+        ref=short_ref(rem["id"]),
+        send=money(rem["send_amount"], rem["send_currency"]),
+        receive=money(rem["receive_amount"], rem["receive_currency"]),
+        status=status_word(turn.lang, rem["status"]),
+    )
+
+
+async def _recent(turn: Turn, limit: int) -> list[dict[str, Any]]:
+    ids = await store.chat_remittances(turn.svc.engine, turn.conv, limit)
+    return [await remittances.get_remittance(turn.svc, turn.caller, rid) for rid in ids]
+
+
+async def cmd_status(turn: Turn) -> None:
+    recent = await _recent(turn, 1)
+    if not recent:
+        turn.say("no_transfers")
+        return
+    turn.replies.append(Reply(_status_line(turn, recent[0])))
+
+
+async def cmd_history(turn: Turn) -> None:
+    recent = await _recent(turn, HISTORY_SIZE)
+    if not recent:
+        turn.say("no_transfers")
+        return
+    lines = [t(turn.lang, "history_header"), *(_status_line(turn, r) for r in recent)]
+    turn.replies.append(Reply("\n".join(lines)))
+
+
+async def cmd_cancel(turn: Turn) -> None:
+    if turn.conv.state not in ("idle", "new"):
+        turn.reset()
+        turn.say("cancelled_draft")
+        return
+    recent = await _recent(turn, 1)
+    if not recent:
+        turn.say("nothing_to_cancel")
+        return
+    rem = recent[0]
+    ref = short_ref(rem["id"])
+    if rem["status"] not in {s.value for s in CANCELLABLE}:
+        turn.say("cannot_cancel", ref=ref, status=status_word(turn.lang, rem["status"]))
+        return
+    try:
+        await remittances.cancel_remittance(turn.svc, turn.caller, rem["id"])
+    except Problem:
+        turn.say("cannot_cancel", ref=ref, status=status_word(turn.lang, rem["status"]))
+        return
+    turn.say("cancelled_remittance", ref=ref)
+
+
+# --- the tables -------------------------------------------------------------------------------
+
+TextHandler = Callable[[Turn, str], Awaitable[None]]
+TapHandler = Callable[[Turn, Any], Awaitable[None]]
+Command = Callable[[Turn], Awaitable[None]]
+
+ONBOARDING = frozenset({"new", "ask_name", "ask_country"})
+TEXT: dict[str, TextHandler] = {
+    "new": on_new,
+    "ask_name": on_name,
+    "ask_country": on_country,
+    "idle": on_idle,
+    "building": on_idle,
+    "ask_destination": on_destination,
+    "ask_method": on_idle,
+    "ask_amount": on_amount,
+    "ask_saved": on_idle,
+    "ask_field": on_field,
+    "confirm": on_confirm_text,
+}
+TAPS: dict[str, TapHandler] = {
+    "confirm": tap_confirm,
+    "cancel": tap_cancel,
+    "method": tap_method,
+    "saved": tap_saved,
+    "new_recipient": tap_new_recipient,
+    "language": tap_language,
+}
+COMMANDS: dict[str, Command] = {
+    "start": cmd_start,
+    "help": cmd_help,
+    "language": cmd_language,
+    "status": cmd_status,
+    "history": cmd_history,
+    "cancel": cmd_cancel,
+    **{f"lang:{code}": _set_language(code) for code in LANGUAGES},
+}
+# Commands that work before the sender has an account.
+OPEN_COMMANDS = frozenset({"start", "help", "language", *(f"lang:{c}" for c in LANGUAGES)})
+
+
+class Engine:
+    """Answers one Incoming at a time; everything it remembers is in the database."""
+
+    def __init__(self, svc: Services, limiter: ChatLimiter) -> None:
+        self.svc = svc
+        self.limiter = limiter
+
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        lang = pick_language(msg.language)
+        verdict = self.limiter.check(msg.platform, msg.chat_id)
+        if verdict != "ok":
+            log.info("bot_rate_limited", platform=msg.platform)
+            if verdict == "drop":
+                return []
+            conv = await store.load_conversation(self.svc.engine, msg.platform, msg.chat_id, lang)
+            return [Reply(t(conv.language, "rate_limited"))]
+        conv = await store.load_conversation(self.svc.engine, msg.platform, msg.chat_id, lang)
+        turn = Turn(self.svc, conv, msg)
+        try:
+            if msg.action_id is not None:
+                await self._tap(turn, msg.action_id)
+            else:
+                await self._text(turn, (msg.text or "").strip())
+        except Problem as problem:
+            log.warning("bot_problem", platform=msg.platform, problem=problem.slug)
+            turn.replies = [Reply(t(conv.language, "error"))]
+        await store.save_conversation(self.svc.engine, conv, self.svc.now())
+        return turn.replies
+
+    async def _text(self, turn: Turn, text: str) -> None:
+        command = understand.command_of(text)
+        onboarding = turn.conv.customer_id is None
+        if command is not None and (not onboarding or command in OPEN_COMMANDS):
+            await COMMANDS[command](turn)
+            return
+        if onboarding and turn.conv.state not in ONBOARDING:
+            turn.conv.state = "new"
+        await TEXT.get(turn.conv.state, on_idle)(turn, text[:500])
+
+    async def _tap(self, turn: Turn, action_id: str) -> None:
+        action = await store.get_action(self.svc.engine, turn.conv, action_id)
+        if action is None:
+            turn.say("stale_button")
+            return
+        done = (action.data or {}).get("remittance_id")
+        if action.used_at is not None and done:
+            turn.say("already_confirmed", ref=short_ref(done))
+            return
+        if action.used_at is not None or action_id not in turn.draft.get("buttons", []):
+            turn.say("stale_button")
+            return
+        turn.draft.pop("buttons", None)
+        await TAPS[action.kind](turn, action)

@@ -1,0 +1,252 @@
+"""What the bots say, in English and Simplified Chinese: one catalogue per language, the same keys
+in both (a test checks), so the engine never holds a sentence of its own."""
+
+from __future__ import annotations
+
+from babel import Locale
+
+EN = "en"
+ZH = "zh-Hans"
+LANGUAGES = (EN, ZH)
+LANGUAGE_NAMES = {EN: "English", ZH: "中文"}
+
+_CATALOGUES: dict[str, dict[str, str]] = {
+    EN: {
+        "ask_name": "Hi! I help you send money home. What is your full name, as on your ID?",
+        "bad_name": "Please send your full name in letters only, e.g. Ana Reyes.",
+        "ask_country": "Which country do you live in? Send its name or code, e.g. US.",
+        "bad_country": "I don't know that country. Send its name or 2-letter code, e.g. US.",
+        "registered": "Thanks, {name}! Your account is ready. KYC: {kyc}.\nTry: send 100 USD to PH",
+        "help": "Send money in one line: send 100 USD to PH\n"
+        "Or just write: send\n"
+        "/status latest transfer · /history recent transfers\n"
+        "/cancel stop · /language English/中文",
+        "not_understood": "Sorry, I didn't get that. Try: send 100 USD to PH, or /help.",
+        "ask_destination": "Where to? Send a country, e.g. PH.\nWe send to: {countries}.",
+        "unsupported_country": "We don't send to {country} yet. We send to: {countries}.",
+        "unsupported_currency": "To {country} we send from {currencies}, not {currency}.",
+        "ask_amount": "How much do you want to send, in {currency}? ({min} to {max})",
+        "bad_amount": "Please send the amount as a number, e.g. 100 or 100.50.",
+        "amount_not_positive": "The amount must be more than zero.",
+        "amount_range": "You can send between {min} and {max} {currency} at a time.",
+        "ask_method": "How should the money arrive in {country}?",
+        "ask_saved": "Send to a saved recipient, or someone new?",
+        "btn_new_recipient": "Someone new",
+        "ask_field": "Recipient's {label}? e.g. {example}",
+        "bad_field": "That {label} doesn't look right. Please check it and send it again, "
+        "e.g. {example}.",
+        "bad_recipient": "Those details don't match ({label}). Let's enter the recipient again.",
+        "quote": "You send {send} (fee {fee} included)\n"
+        "Rate: 1 {send_currency} = {rate} {receive_currency}\n"
+        "{name} receives {receive}\n"
+        "Valid for {seconds} s, until {until} UTC.",
+        "quote_refreshed": "That quote expired, so here is a fresh one:",
+        "btn_confirm": "Confirm",
+        "btn_cancel": "Cancel",
+        "tap_confirm": "Tap Confirm to send, or Cancel.",
+        "sent": "Done! Transfer {ref}: {send} to {name}.",
+        "funding_wallet": "We take {send} from your wallet (balance {balance}). "
+        "I'll message you when it arrives.",
+        "funding_top_up": "Your wallet has {balance}. Please top up {missing} before {until} "
+        "UTC (cash at an agent or a bank transfer, reference {reference}).",
+        "already_confirmed": "You already confirmed this transfer ({ref}). It is sent only once.",
+        "stale_button": "That button is no longer active.",
+        "cancelled_draft": "Cancelled. Nothing was sent.",
+        "cancelled_remittance": "Transfer {ref} is cancelled. Nothing was sent.",
+        "nothing_to_cancel": "There is nothing to cancel.",
+        "cannot_cancel": "Transfer {ref} can't be cancelled any more: it is {status}.",
+        "no_transfers": "You haven't sent anything yet. Try: send 100 USD to PH",
+        "status_line": "{ref} · {send} → {receive} · {status}",
+        "history_header": "Your recent transfers:",
+        "limit_exceeded": "That is above your sending limit. Please try a smaller amount.",
+        "rate_limited": "You're sending messages too fast. Please wait a minute.",
+        "error": "Something went wrong on our side. Please try again in a moment.",
+        "pick_language": "Choose your language:",
+        "language_set": "OK, I'll write in English.",
+        "kyc_accepted": "verified",
+        "kyc_other": "being checked",
+        "push_on_hold": "Transfer {ref} is being reviewed by our compliance team. "
+        "We'll message you when it moves on.",
+        "push_paid_out": "Transfer {ref} has arrived: {receive} paid out. 🎉",
+        "push_refunded": "Transfer {ref} could not be paid out. {send} was refunded to your "
+        "wallet.",
+        "push_rejected": "Transfer {ref} was declined. No money was taken.",
+        "push_expired": "Transfer {ref} expired: the money didn't arrive in time. "
+        "Send it again for a new quote.",
+        "push_requote": "The quote for transfer {ref} has lapsed. Send it again for a new quote, "
+        "or /cancel.",
+    },
+    ZH: {
+        "ask_name": "您好！我帮您往家里汇款。请告诉我您证件上的全名。",
+        "bad_name": "请只用文字发送您的全名，例如：Ana Reyes。",
+        "ask_country": "您住在哪个国家？请发送国家名称或代码，例如：US。",
+        "bad_country": "我不认识这个国家。请发送国家名称或两位字母代码，例如：US。",
+        "registered": "谢谢，{name}！您的账户已开通。身份验证：{kyc}。\n"
+        "试试：发送 100 USD 到 菲律宾",
+        "help": "一句话汇款：发送 100 USD 到 菲律宾\n"
+        "或者只写：发送\n"
+        "/status 最近一笔 · /history 汇款记录\n"
+        "/cancel 取消 · /language English/中文",
+        "not_understood": "抱歉，我没看懂。试试：发送 100 USD 到 菲律宾，或发送 /help。",
+        "ask_destination": "汇到哪里？请发送国家，例如：菲律宾。\n可汇往：{countries}。",
+        "unsupported_country": "暂不支持汇往{country}。可汇往：{countries}。",
+        "unsupported_currency": "汇往{country}可用 {currencies} 付款，不支持 {currency}。",
+        "ask_amount": "您要汇多少 {currency}？（{min} 至 {max}）",
+        "bad_amount": "请用数字发送金额，例如：100 或 100.50。",
+        "amount_not_positive": "金额必须大于零。",
+        "amount_range": "每笔可汇 {min} 至 {max} {currency}。",
+        "ask_method": "收款人在{country}以什么方式收款？",
+        "ask_saved": "汇给已保存的收款人，还是新的收款人？",
+        "btn_new_recipient": "新收款人",
+        "ask_field": "收款人的{label}？例如：{example}",
+        "bad_field": "这个{label}好像不对。请检查后重新发送，例如：{example}。",
+        "bad_recipient": "收款信息不一致（{label}）。请重新填写收款人。",
+        "quote": "您支付 {send}（含手续费 {fee}）\n"
+        "汇率：1 {send_currency} = {rate} {receive_currency}\n"
+        "{name} 收到 {receive}\n"
+        "报价有效 {seconds} 秒，至 UTC {until}。",
+        "quote_refreshed": "之前的报价已过期，这是新的报价：",
+        "btn_confirm": "确认",
+        "btn_cancel": "取消",
+        "tap_confirm": "请点“确认”汇款，或点“取消”。",
+        "sent": "完成！汇款 {ref}：{send} 汇给 {name}。",
+        "funding_wallet": "将从您的钱包扣除 {send}（余额 {balance}）。到账后我会通知您。",
+        "funding_top_up": "您的钱包余额为 {balance}。请在 UTC {until} 前充值 {missing}"
+        "（代理点现金或银行转账，参考号 {reference}）。",
+        "already_confirmed": "您已确认过这笔汇款（{ref}），不会重复汇出。",
+        "stale_button": "这个按钮已失效。",
+        "cancelled_draft": "已取消，没有汇出任何款项。",
+        "cancelled_remittance": "汇款 {ref} 已取消，没有汇出任何款项。",
+        "nothing_to_cancel": "没有可以取消的内容。",
+        "cannot_cancel": "汇款 {ref} 已无法取消：{status}。",
+        "no_transfers": "您还没有汇过款。试试：发送 100 USD 到 菲律宾",
+        "status_line": "{ref} · {send} → {receive} · {status}",
+        "history_header": "您最近的汇款：",
+        "limit_exceeded": "超出了您的汇款限额，请试试较小的金额。",
+        "rate_limited": "您发送消息太快了，请稍等一分钟。",
+        "error": "我们这边出了点问题，请稍后再试。",
+        "pick_language": "请选择语言：",
+        "language_set": "好的，我会用中文回复。",
+        "kyc_accepted": "已验证",
+        "kyc_other": "审核中",
+        "push_on_hold": "汇款 {ref} 正在由合规团队审核，有进展时我会通知您。",
+        "push_paid_out": "汇款 {ref} 已到账：已支付 {receive}。🎉",
+        "push_refunded": "汇款 {ref} 未能支付，{send} 已退回您的钱包。",
+        "push_rejected": "汇款 {ref} 被拒绝，没有扣款。",
+        "push_expired": "汇款 {ref} 已过期：款项未按时到账。请重新发送以获取新报价。",
+        "push_requote": "汇款 {ref} 的报价已失效。请重新发送以获取新报价，或发送 /cancel。",
+    },
+}
+
+# How each remittance state reads to a sender (several states read the same).
+_STATUS_WORDS: dict[str, dict[str, str]] = {
+    EN: {
+        "checking": "being checked",
+        "on_hold": "under review",
+        "awaiting_funds": "waiting for your money",
+        "on_its_way": "on its way",
+        "paid_out": "paid out",
+        "refunded": "refunded",
+        "rejected": "declined",
+        "expired": "expired",
+        "cancelled": "cancelled",
+        "requote": "needs a new quote",
+    },
+    ZH: {
+        "checking": "审核中",
+        "on_hold": "合规审核中",
+        "awaiting_funds": "等待付款",
+        "on_its_way": "汇款途中",
+        "paid_out": "已到账",
+        "refunded": "已退款",
+        "rejected": "已拒绝",
+        "expired": "已过期",
+        "cancelled": "已取消",
+        "requote": "需要新报价",
+    },
+}
+STATUS_GROUP = {
+    "created": "checking",
+    "screening": "checking",
+    "approved": "checking",
+    "needs_info": "on_hold",
+    "on_hold": "on_hold",
+    "quoted": "awaiting_funds",
+    "awaiting_funds": "awaiting_funds",
+    "funded": "on_its_way",
+    "converted": "on_its_way",
+    "in_transit": "on_its_way",
+    "payout_pending": "on_its_way",
+    "payout_unknown": "on_its_way",
+    "failed": "on_its_way",
+    "paid_out": "paid_out",
+    "refunded": "refunded",
+    "rejected": "rejected",
+    "expired": "expired",
+    "cancelled": "cancelled",
+    "requote": "requote",
+}
+
+# Recipient field labels by corridors.recipients key; English falls back to the corridor's own.
+_FIELD_LABELS: dict[str, dict[str, str]] = {
+    EN: {"name": "full name", "phone": "mobile wallet number"},
+    ZH: {
+        "name": "全名",
+        "phone": "手机钱包号码",
+        "wallet_provider": "钱包",
+        "clabe": "CLABE 账号（18 位）",
+        "ifsc": "IFSC 代码",
+        "account_number": "账号",
+        "vpa": "UPI ID",
+        "bank_code": "银行代码",
+        "iban": "IBAN",
+        "bic": "BIC / SWIFT",
+    },
+}
+_METHODS: dict[str, dict[str, str]] = {
+    EN: {
+        "mobile_wallet": "Mobile wallet",
+        "bank_account": "Bank account",
+        "upi": "UPI",
+        "sepa": "Bank (SEPA)",
+        "cash_pickup": "Cash pick-up",
+    },
+    ZH: {
+        "mobile_wallet": "手机钱包",
+        "bank_account": "银行账户",
+        "upi": "UPI",
+        "sepa": "银行（SEPA）",
+        "cash_pickup": "现金自取",
+    },
+}
+_BABEL = {EN: "en", ZH: "zh_Hans"}
+
+
+def pick_language(client_code: str | None) -> str:
+    """The user's client language, if we speak it; English otherwise."""
+    code = (client_code or "").lower()
+    return ZH if code.startswith("zh") else EN
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    return _CATALOGUES.get(lang, _CATALOGUES[EN])[key].format(**values)
+
+
+def keys(lang: str) -> set[str]:
+    return set(_CATALOGUES[lang])
+
+
+def status_word(lang: str, status: str) -> str:
+    return _STATUS_WORDS[lang][STATUS_GROUP.get(status, "on_its_way")]
+
+
+def field_label(lang: str, key: str, default: str) -> str:
+    return _FIELD_LABELS[lang].get(key, default.lower() if lang == EN else default)
+
+
+def method_name(lang: str, method: str) -> str:
+    return _METHODS[lang].get(method, method)
+
+
+def country_name(lang: str, code: str) -> str:
+    return Locale.parse(_BABEL[lang]).territories.get(code, code)

@@ -1,0 +1,83 @@
+"""Status pushes: reads the remittance history (the durable event log) past the "bot-notifier"
+cursor and tells the owning chat when its transfer is held, paid out, refunded and so on."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import structlog
+
+from gateway import events
+from gateway.bots import store
+from gateway.bots.engine import Reply, bot_caller, money, short_ref
+from gateway.bots.i18n import t
+from gateway.services import Services
+from gateway.usecases import remittances
+
+log = structlog.get_logger("gateway.bots.notifier")
+
+CONSUMER = "bot-notifier"
+BATCH = 100
+# Which state changes a sender hears about, and in which words.
+PUSHES: dict[str, str] = {
+    "on_hold": "push_on_hold",
+    "requote": "push_requote",
+    "expired": "push_expired",
+    "rejected": "push_rejected",
+    "paid_out": "push_paid_out",
+    "refunded": "push_refunded",
+}
+
+
+class Sender(Protocol):
+    async def send(self, chat_id: str, replies: Sequence[Reply]) -> None: ...
+
+
+class Notifier:
+    def __init__(self, svc: Services, senders: Mapping[str, Sender], poll_s: float = 1.0) -> None:
+        self.svc = svc
+        self.senders = senders
+        self.poll_s = poll_s
+
+    async def run_once(self) -> int:
+        """Handle one batch of history rows; returns how many rows were read."""
+        async with self.svc.engine.connect() as conn:
+            rows = await events.read_after(conn, CONSUMER, BATCH)
+        if not rows:
+            return 0
+        wanted = [r for r in rows if r.to_status in PUSHES]
+        chats = await store.chats_of(self.svc.engine, [r.remittance_id for r in wanted])
+        for row in wanted:
+            chat = chats.get(row.remittance_id)
+            sender = self.senders.get(chat.platform) if chat else None
+            if chat is None or sender is None:
+                continue
+            rem = await remittances.get_remittance(
+                self.svc, bot_caller(chat.platform), row.remittance_id
+            )
+            text = t(
+                chat.language,
+                PUSHES[row.to_status],
+                ref=short_ref(rem["id"]),
+                send=money(rem["send_amount"], rem["send_currency"]),
+                receive=money(rem["receive_amount"], rem["receive_currency"]),
+            )
+            await sender.send(chat.chat_id, [Reply(text)])
+            log.info("bot_status_pushed", platform=chat.platform, status=row.to_status)
+        async with self.svc.engine.begin() as conn:
+            await events.save_cursor(conn, CONSUMER, rows[-1].id)
+        return len(rows)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                read = await self.run_once()
+            except Exception:
+                log.exception("bot_notifier_failed")
+                read = 0
+            if read < BATCH:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.poll_s)

@@ -1,0 +1,286 @@
+"""Local fakes of the Telegram Bot API and the WhatsApp Graph API (aiohttp servers on
+127.0.0.1), and a gateway wired to them with the real aiogram client."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from tests.conftest import DEMO_PARTNER, SIM_SECRET
+
+TG_TOKEN = "123456:TEST-token-for-fake-api"
+TG_SECRET = "tg-webhook-secret"
+WA_SECRET = "wa-app-secret"
+WA_VERIFY = "wa-verify-token"
+WA_TOKEN = "wa-access-token"
+WA_PHONE_ID = "1098765"
+
+
+class FakeTelegram:
+    """Records every Bot API call; answers like Telegram with minimal valid objects."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.app = web.Application()
+        self.app.router.add_post("/bot{token}/{method}", self.handle)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != TG_TOKEN:
+            return web.json_response({"ok": False, "error_code": 401}, status=401)
+        method = request.match_info["method"]
+        if request.content_type == "application/json":
+            params = await request.json()
+        else:
+            params = dict(await request.post())
+        self.calls.append((method, params))
+        if method == "sendMessage":
+            chat = int(params["chat_id"])
+            result: Any = {
+                "message_id": len(self.calls),
+                "date": 0,
+                "chat": {"id": chat, "type": "private"},
+                "text": params.get("text", ""),
+            }
+        else:
+            result = True
+        return web.json_response({"ok": True, "result": result})
+
+    def messages(self, since: int = 0) -> list[dict[str, Any]]:
+        out = []
+        for method, params in self.calls[since:]:
+            if method == "sendMessage":
+                markup = json.loads(params["reply_markup"]) if params.get("reply_markup") else {}
+                buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
+                out.append({"text": params["text"], "buttons": buttons})
+        return out
+
+
+class FakeWhatsApp:
+    """Records every message the gateway sends through the Graph API."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.app = web.Application()
+        self.app.router.add_post("/{phone_id}/messages", self.handle)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        assert request.headers["Authorization"] == f"Bearer {WA_TOKEN}"
+        assert request.match_info["phone_id"] == WA_PHONE_ID
+        body = await request.json()
+        self.sent.append(body)
+        return web.json_response(
+            {"messaging_product": "whatsapp", "messages": [{"id": f"wamid.{uuid.uuid4().hex}"}]}
+        )
+
+    def messages(self, since: int = 0) -> list[dict[str, Any]]:
+        out = []
+        for body in self.sent[since:]:
+            if body["type"] == "text":
+                out.append({"text": body["text"]["body"], "buttons": []})
+                continue
+            inner = body["interactive"]
+            action = inner["action"]
+            if inner["type"] == "button":
+                buttons = [
+                    {"text": b["reply"]["title"], "id": b["reply"]["id"]} for b in action["buttons"]
+                ]
+            else:
+                buttons = [
+                    {"text": r["title"], "id": r["id"]}
+                    for s in action["sections"]
+                    for r in s["rows"]
+                ]
+            out.append({"text": inner["body"]["text"], "buttons": buttons})
+        return out
+
+
+class BotWorld:
+    """The gateway with bots, the fakes, and helpers that speak as a user would."""
+
+    def __init__(self, client, tg: FakeTelegram, wa: FakeWhatsApp, clock) -> None:
+        from gateway.api.appkeys import SERVICES
+        from gateway.bots.mount import BOTS
+
+        self.client = client
+        self.tg = tg
+        self.wa = wa
+        self.clock = clock
+        self.svc = client.server.app[SERVICES]
+        self.bots = client.server.app[BOTS]
+        self._update_id = 1000
+
+    # Telegram -----------------------------------------------------------------------------
+
+    def tg_message(self, text: str, chat: int = 42, lang: str = "en") -> dict[str, Any]:
+        self._update_id += 1
+        user = {"id": chat, "is_bot": False, "first_name": "Ana", "language_code": lang}
+        return {
+            "update_id": self._update_id,
+            "message": {
+                "message_id": self._update_id,
+                "date": 0,
+                "chat": {"id": chat, "type": "private"},
+                "from": user,
+                "text": text,
+            },
+        }
+
+    def tg_tap(self, data: str, chat: int = 42, lang: str = "en") -> dict[str, Any]:
+        self._update_id += 1
+        user = {"id": chat, "is_bot": False, "first_name": "Ana", "language_code": lang}
+        return {
+            "update_id": self._update_id,
+            "callback_query": {
+                "id": str(self._update_id),
+                "from": user,
+                "chat_instance": "ci",
+                "data": data,
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": {"id": chat, "type": "private"},
+                    "text": "quote",
+                },
+            },
+        }
+
+    async def tg_post(self, update: dict[str, Any], secret: str = TG_SECRET):
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+        return await self.client.post("/bots/telegram", json=update, headers=headers)
+
+    async def telegram(self, update: dict[str, Any]) -> list[dict[str, Any]]:
+        """Deliver an update; the bot's answers to it."""
+        before = len(self.tg.calls)
+        resp = await self.tg_post(update)
+        assert resp.status == 200, await resp.text()
+        return self.tg.messages(before)
+
+    # WhatsApp -----------------------------------------------------------------------------
+
+    def wa_payload(self, message: dict[str, Any], wa_id: str = "14155550123") -> dict[str, Any]:
+        message = {"from": wa_id, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": "0", **message}
+        value = {
+            "messaging_product": "whatsapp",
+            "metadata": {"phone_number_id": WA_PHONE_ID},
+            "contacts": [{"wa_id": wa_id, "profile": {"name": "Ana"}}],
+            "messages": [message],
+        }
+        return {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "waba", "changes": [{"field": "messages", "value": value}]}],
+        }
+
+    def wa_text(self, text: str, **kw) -> dict[str, Any]:
+        return self.wa_payload({"type": "text", "text": {"body": text}}, **kw)
+
+    def wa_button(self, payload_id: str, **kw) -> dict[str, Any]:
+        reply = {"type": "button_reply", "button_reply": {"id": payload_id, "title": "x"}}
+        return self.wa_payload({"type": "interactive", "interactive": reply}, **kw)
+
+    async def wa_post(self, payload: dict[str, Any], secret: str = WA_SECRET):
+        raw = json.dumps(payload).encode()
+        sig = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+        headers = {"X-Hub-Signature-256": sig, "Content-Type": "application/json"}
+        return await self.client.post("/bots/whatsapp", data=raw, headers=headers)
+
+    async def whatsapp(self, payload: dict[str, Any]) -> list[dict[str, Any]]:
+        before = len(self.wa.sent)
+        resp = await self.wa_post(payload)
+        assert resp.status == 200, await resp.text()
+        return self.wa.messages(before)
+
+    # The gateway --------------------------------------------------------------------------
+
+    async def drain(self) -> None:
+        from gateway.pipeline.worker import Worker
+
+        worker = Worker(self.svc)
+        for _ in range(200):
+            if not await worker.run_once():
+                return
+        raise AssertionError("pipeline did not settle")
+
+    async def top_up(self, customer_id: str, amount: str = "500.00") -> None:
+        from gateway.api.schemas import TopUpRequest
+        from gateway.storage.keys import Caller
+        from gateway.usecases.wallets import top_up
+
+        operator = Caller("key_test_operator", "test-operator", "operator", None)
+        request = TopUpRequest(amount=amount, currency="USD")
+        await top_up(self.svc, operator, customer_id, request, f"topup:{uuid.uuid4().hex}")
+
+    async def count(self, table) -> int:
+        import sqlalchemy as sa
+
+        async with self.svc.engine.connect() as conn:
+            return int(await conn.scalar(sa.select(sa.func.count()).select_from(table)))
+
+    async def customer_of(self, platform: str, chat_id: str) -> str:
+        import sqlalchemy as sa
+
+        from gateway.storage.tables_bots import bot_conversations
+
+        async with self.svc.engine.connect() as conn:
+            return await conn.scalar(
+                sa.select(bot_conversations.c.customer_id).where(
+                    bot_conversations.c.platform == platform,
+                    bot_conversations.c.chat_id == chat_id,
+                )
+            )
+
+
+def bot_settings(tg_base: str, wa_base: str):
+    from gateway.bots.settings import BotSettings
+
+    return BotSettings(
+        telegram_bot_token=TG_TOKEN,
+        telegram_webhook_secret=TG_SECRET,
+        telegram_api_base=tg_base,
+        whatsapp_app_secret=WA_SECRET,
+        whatsapp_verify_token=WA_VERIFY,
+        whatsapp_access_token=WA_TOKEN,
+        whatsapp_phone_number_id=WA_PHONE_ID,
+        whatsapp_api_base=wa_base,
+    )
+
+
+@pytest.fixture
+async def world(database_url, aiohttp_client, sim_client, screener, clock):
+    from gateway.app import create_app
+    from gateway.config import Settings
+    from gateway.storage.engine import create_engine
+    from gateway.storage.migrate import upgrade_async
+    from gateway.storage.partners import upsert_partner
+
+    tg, wa = FakeTelegram(), FakeWhatsApp()
+    tg_client = await aiohttp_client(tg.app)
+    wa_client = await aiohttp_client(wa.app)
+    await upgrade_async(database_url)
+    engine = create_engine(database_url)
+    async with engine.begin() as conn:
+        await upsert_partner(
+            conn,
+            DEMO_PARTNER,
+            name="simulator",
+            base_url=str(sim_client.make_url("")).rstrip("/"),
+            secret=SIM_SECRET,
+            now=clock(),
+        )
+    await engine.dispose()
+    settings = Settings(
+        database_url=database_url,
+        partner_timeout_s=5,
+        bots=bot_settings(
+            str(tg_client.make_url("")).rstrip("/"), str(wa_client.make_url("")).rstrip("/")
+        ),
+    )
+    app = create_app(settings, run_workers=False, screener=screener, clock=clock, migrate=False)
+    world = BotWorld(await aiohttp_client(app), tg, wa, clock)
+    yield world
+    assert await world.svc.ledger.check() == []
