@@ -42,6 +42,8 @@ log = structlog.get_logger("gateway.customers")
 # Set to True to make the lowest tier require every field tiers.toml lists.
 LOWEST_TIER_NEEDS_PHONE = False
 
+NAME_NEEDED = "give name, or first_name and last_name"
+
 # KYC fields kept in customer_kyc.fields (the customers row keeps name, phone, country, dob).
 KYC_FIELDS = (
     "first_name",
@@ -75,8 +77,6 @@ def _normalise(req: CustomerRequest, today: date) -> dict[str, Any]:
         errors.append({"field": "country", "message": f"{req.country} is not an ISO 3166 country"})
     if req.id_country_code and pycountry.countries.get(alpha_3=req.id_country_code) is None:
         errors.append({"field": "id_country_code", "message": "not an ISO 3166 alpha-3 country"})
-    if req.name is None and not (req.first_name and req.last_name):
-        errors.append({"field": "name", "message": "give name, or first_name and last_name"})
     if req.phone and req.mobile_number and req.phone != req.mobile_number:
         errors.append({"field": "mobile_number", "message": "differs from phone; give one"})
     if req.birth_date is not None and req.birth_date >= today:
@@ -98,7 +98,8 @@ def _normalise(req: CustomerRequest, today: date) -> dict[str, Any]:
             fields.setdefault("last_name", last.strip())
     if "birth_date" in fields:
         fields["birth_date"] = fields["birth_date"].isoformat()
-    name = req.name or f"{fields['first_name']} {fields['last_name']}"
+    both = req.first_name and req.last_name
+    name = req.name or (f"{req.first_name} {req.last_name}" if both else None)
     return {"name": name, "country": req.country, "fields": fields}
 
 
@@ -179,6 +180,9 @@ async def put_customer(svc: Services, caller: Caller, req: CustomerRequest) -> t
     async with svc.engine.begin() as conn:
         row, kyc = await _load(conn, owned)
         created = row is None
+        if created and values["name"] is None:
+            raise validation([{"field": "name", "message": NAME_NEEDED}])
+        name = values["name"] or row.name
         customer_id = new_id("cus") if created else row.id
         fields = {**(kyc.fields if kyc else {}), **values["fields"]}
         status = INITIAL_STATUS if created else row.status
@@ -187,7 +191,7 @@ async def put_customer(svc: Services, caller: Caller, req: CustomerRequest) -> t
         if status != ACCEPTED and kyc is not None:
             review = kyc.status_reason  # why a review holds the customer stays until decided
         columns = {
-            **_columns(values["name"], values["country"], fields),
+            **_columns(name, values["country"], fields),
             "tier": tier,
             "status": status,
         }
