@@ -17,6 +17,7 @@ from gateway.bots import mount as bots
 from gateway.config import Settings
 from gateway.console import setup_console
 from gateway.pipeline.worker import Worker
+from gateway.webhooks.dispatcher import webhooks_ctx
 
 
 def create_app(
@@ -40,6 +41,7 @@ def create_app(
     app.cleanup_ctx.append(services_ctx)
     if run_workers:
         app.cleanup_ctx.append(workers_ctx)
+        app.cleanup_ctx.append(webhooks_ctx(SERVICES))
     if bots.enabled(settings):
         app.cleanup_ctx.append(bots.bots_ctx(run_notifier=run_workers))
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 
@@ -24,4 +25,19 @@ class PayoutStatusRequest(Body):
             raise ValueError("partner_reference is required when status is paid")
         if self.status == "failed" and not self.reason:
             raise ValueError("reason is required when status is failed")
+        return self
+
+
+class WebhookRequest(Body):
+    """Where a sending app receives remittance events. Without a secret one is generated and
+    returned once; events are signed with it (X-Remit-Timestamp, X-Remit-Signature)."""
+
+    url: str = Field(min_length=8, max_length=500, examples=["https://app.example/hooks/remit"])
+    secret: str | None = Field(default=None, min_length=16, max_length=200)
+
+    @model_validator(mode="after")
+    def _http_url(self) -> WebhookRequest:
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("url must be an absolute http(s) URL")
         return self

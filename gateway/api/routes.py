@@ -13,6 +13,7 @@ from gateway.api import (
     partner_routes,
     payin_routes,
     sender_routes,
+    webhook_routes,
 )
 from gateway.api.routing import Route
 from gateway.console import routes as console_routes
@@ -24,6 +25,7 @@ ROUTES: list[Route] = [
     *ledger_routes.ROUTES,
     *corridor_routes.ROUTES,
     *partner_routes.ROUTES,
+    *webhook_routes.ROUTES,
     *payin_routes.ROUTES,
     *compliance_routes.ROUTES,
     *console_routes.ROUTES,

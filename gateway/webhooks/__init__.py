@@ -1,0 +1,1 @@
+"""Outgoing webhooks: remittance events to the sending apps, signed like partner callbacks."""

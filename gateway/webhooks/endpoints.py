@@ -1,0 +1,52 @@
+"""Sending apps register where their events go (one endpoint per app)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from gateway.api.partner_schemas import WebhookRequest
+from gateway.api.problems import not_found
+from gateway.services import Services
+from gateway.storage.keys import Caller
+from gateway.storage.partners import new_secret
+from gateway.storage.tables_partners import webhook_endpoints
+
+
+def _view(row: Any) -> dict[str, Any]:
+    return {"url": row.url, "updated_at": row.updated_at.isoformat()}
+
+
+async def put_endpoint(svc: Services, caller: Caller, req: WebhookRequest) -> dict[str, Any]:
+    secret = req.secret or new_secret()
+    now = svc.now()
+    secrets = [{"secret": secret, "created_at": now.isoformat(), "expires_at": None}]
+    async with svc.engine.begin() as conn:
+        updated = await conn.execute(
+            webhook_endpoints.update()
+            .where(webhook_endpoints.c.owner == caller.name)
+            .values(url=req.url, secrets=secrets, updated_at=now)
+        )
+        if updated.rowcount == 0:
+            await conn.execute(
+                webhook_endpoints.insert().values(
+                    owner=caller.name, url=req.url, secrets=secrets, created_at=now, updated_at=now
+                )
+            )
+    body = {"url": req.url, "updated_at": now.isoformat()}
+    if req.secret is None:
+        body["secret"] = secret  # shown once
+    return body
+
+
+async def get_endpoint(svc: Services, caller: Caller) -> dict[str, Any]:
+    async with svc.engine.connect() as conn:
+        row = (
+            await conn.execute(
+                sa.select(webhook_endpoints).where(webhook_endpoints.c.owner == caller.name)
+            )
+        ).first()
+    if row is None:
+        raise not_found("webhook endpoint")
+    return _view(row)
