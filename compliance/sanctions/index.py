@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ COMMON_POSTINGS = 2500  # a word in more names than this only weighs, it does no
 NEAR_POSTINGS = 600  # a one-letter-off key shared by more names than this is noise
 CANDIDATES = 100  # names scored per screened name, the best blocked first
 SHORT_WORD = 1.5  # weight cap per letter
-MIN_SHARE = 0.3  # of the query's blocking weight a candidate must share to be scored
+MIN_SHARE = 0.35  # of the query's blocking weight a candidate must share to be scored
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class IndexedName:
     text: str  # the name as the list writes it
     tokens: tuple[str, ...]
     person: bool  # tokens are in person order (given names first, surname last)
+    weights: tuple[float, ...] = ()  # each token's weight, filled in once the index is built
 
 
 def _deletions(text: str, prefix: str) -> set[str]:
@@ -72,7 +74,12 @@ class NameIndex:
         }
         self._unknown = math.log(total) + 1.0
         self.unique_weight = self._unknown  # the weight of a word found in one name only
-        self._postings = {k: tuple(v) for k, v in postings.items()}
+        self.names = tuple(
+            IndexedName(n.entry, n.text, n.tokens, n.person, tuple(map(self.weight, n.tokens)))
+            for n in self.names
+        )
+        # int arrays: a quarter of the memory of tuples, and nothing for the GC to walk
+        self._postings = {k: array("i", v) for k, v in postings.items()}
 
     def weight(self, token: str) -> float:
         """How much a token says about identity: rare on the lists -> high."""

@@ -63,6 +63,7 @@ def score_tokens(
     similarity: Callable[[str, str], float] = token_similarity,
     unique_weight: float = 11.5,
     person: bool = False,
+    name_weights: Sequence[float] | None = None,
 ) -> NameScore:
     """Align the two token lists greedily by similarity and combine weighted coverages."""
     if not query or not name:
@@ -80,7 +81,7 @@ def score_tokens(
         if i not in used_q and j not in used_n:
             used_q[i] = (j, sim)
             used_n.add(j)
-    name_w = [weight(n) for n in name]
+    name_w = list(name_weights) if name_weights is not None else [weight(n) for n in name]
     for i, (j, _) in used_q.items():
         # a pair is as telling as its commoner side: a rare spelling of a common name
         # ("Mahamood") does not make the match rare

@@ -59,6 +59,9 @@ LEGAL_FORMS = frozenset(
         "ao",
         "pao",
         "tov",
+        "joint",
+        "stock",
+        "liability",
         "cv",
         "rl",
         "fze",
@@ -142,7 +145,8 @@ def canonical(token: str) -> str:
 
 # "S.A. de C.V.", "S. de R.L. de C.V.": Mexican legal forms spelled as initials with "de".
 _SPANISH_FORMS = re.compile(r"\b(?:s ?a|s de r ?l)(?: de c ?v)?$")
-_LONG_LEGAL_FORMS = ("company", "limited", "corporation", "incorporated")
+_LONG_LEGAL_FORMS = ("company", "limited", "corporation", "incorporated", "liability")
+_LONG_LEGAL_FORMS += ("joint", "stock")
 
 
 @lru_cache(maxsize=200_000)
@@ -150,9 +154,15 @@ def is_legal_form(token: str) -> bool:
     """A legal form, also when misspelled ("compani", "limted", "coporation")."""
     if token in LEGAL_FORMS:
         return True
-    if len(token) < 6:
+    if len(token) < 5:
         return False
+    if len(token) == 5:  # "joynt", "jiont"; but "point" or "stick" are words of a name
+        return any(_same_letters(token, form) for form in _LONG_LEGAL_FORMS if len(form) == 5)
     return any(Indel.normalized_similarity(token, form) >= 0.85 for form in _LONG_LEGAL_FORMS)
+
+
+def _same_letters(a: str, b: str) -> bool:
+    return a.replace("y", "i") == b or (sorted(a) == sorted(b) and a[0] == b[0])
 
 
 def tokens(text: str) -> tuple[str, ...]:

@@ -175,6 +175,7 @@ class Screener:
                 similarity,
                 index.unique_weight,
                 person=indexed.person and entry.kind == "individual",
+                name_weights=indexed.weights,
             ).score
             score = max(score, 0.97 * joined_similarity(query, indexed.tokens))
             if score > best.get(indexed.entry, (0.0, ""))[0]:
