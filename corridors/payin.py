@@ -8,8 +8,10 @@ reference fails the check digits instead of matching someone else's transfer.
 
 from __future__ import annotations
 
+import json
 import secrets
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -20,8 +22,11 @@ from stdnum.iso7064 import mod_97_10
 
 from corridors import signing
 
-REFERENCE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, O: they read as 1, 0
-REFERENCE_BODY_LEN = 12
+# Digits only: mod 97-10 then catches every single substitution and adjacent transposition
+# (a letter counts as two digits, so with letters some typos would slip through), and digits are
+# what people type most reliably into a bank form. 10**16 references.
+REFERENCE_ALPHABET = "0123456789"
+REFERENCE_BODY_LEN = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,17 +96,20 @@ class HttpPayinPartner:
     """A pay-in partner's HTTP API: signed requests, the refund id as the idempotency key."""
 
     def __init__(
-        self, base_url: str, secret: bytes, session: aiohttp.ClientSession, timeout_s: float = 10
+        self,
+        base_url: str,
+        secret: bytes,
+        session: aiohttp.ClientSession,
+        timeout_s: float = 10,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        self._clock = clock
         self._base = base_url.rstrip("/")
         self._secret = secret
         self._session = session
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
     async def refund(self, refund: PayinRefund) -> str:
-        import json
-        import time
-
         body = json.dumps(
             {
                 "refund_id": refund.refund_id,
@@ -113,7 +121,7 @@ class HttpPayinPartner:
         headers = {
             "Content-Type": "application/json",
             "Idempotency-Key": refund.refund_id,
-            **signing.signature_headers(self._secret, body, time.time()),
+            **signing.signature_headers(self._secret, body, self._clock()),
         }
         try:
             async with self._session.post(

@@ -111,7 +111,7 @@ async def test_late_payment_goes_to_wallet_and_sender_is_told(gw) -> None:
 
 async def test_duplicate_callbacks_credit_once(gw) -> None:
     sender = await gw.customer()
-    rem, pay = await send_by(gw, "bank_transfer", "100.00", sender)
+    _rem, pay = await send_by(gw, "bank_transfer", "100.00", sender)
     first = await callback(gw, pay["reference"], "40.00", payin_id="dup-1")
     again = await callback(gw, pay["reference"], "40.00", payin_id="dup-1")
     assert first[0] == 201 and first[1]["duplicate"] is False
@@ -127,7 +127,9 @@ async def test_card_authorisation_then_capture_and_out_of_order(gw) -> None:
     sender = await gw.customer()
     rem, pay = await send_by(gw, "card", "100.00", sender)
     ref = pay["reference"]
-    status, body = await callback(gw, ref, "100.00", method="card", event="authorized", payin_id="c1")
+    status, body = await callback(
+        gw, ref, "100.00", method="card", event="authorized", payin_id="c1"
+    )
     assert status == 201 and body["status"] == "authorized"
     assert await available(gw, sender["id"]) == "0.00"  # an authorisation moves no money
     status, body = await callback(gw, ref, "100.00", method="card", event="captured", payin_id="c1")
@@ -147,7 +149,7 @@ async def test_card_authorisation_then_capture_and_out_of_order(gw) -> None:
 
 
 async def test_card_quote_window_is_the_quotes_own(gw) -> None:
-    rem, pay = await send_by(gw, "card", "100.00")
+    rem, _pay = await send_by(gw, "card", "100.00")
     gw.clock.advance(minutes=5)
     await gw.drain()
     assert (await gw.get(rem["id"]))["status"] == "expired"

@@ -347,7 +347,11 @@ async def _partner_refund(svc: Services, row: Any) -> bool:
     )
     async with aiohttp.ClientSession() as session:
         adapter = HttpPayinPartner(
-            partner.base_url, secret, session, svc.settings.partner_timeout_s
+            partner.base_url,
+            secret,
+            session,
+            svc.settings.partner_timeout_s,
+            clock=lambda: svc.now().timestamp(),
         )
         try:
             await adapter.refund(refund)
@@ -370,7 +374,7 @@ async def refund_to_source(svc: Services, caller: Caller, remittance_id: str) ->
             f"remittance is {rem.status}; refunds to source follow "
             + ", ".join(sorted(s.value for s in REFUNDABLE_STATES)),
         )
-    todo = [r for r in rows if r.status in ("credited", "resolved", "refund_pending")]
+    todo = [r for r in rows if r.status in ("credited", "resolved", "refund_pending", "refunded")]
     returnable = [r for r in todo if METHODS[r.method].refund_to_source]
     if not returnable:
         methods = ", ".join(sorted({r.method for r in todo})) or "no pay-in"
@@ -386,6 +390,10 @@ async def refund_to_source(svc: Services, caller: Caller, remittance_id: str) ->
 
 
 async def _refund_one(svc: Services, row: Any) -> dict[str, Any]:
+    """Claim (credited -> refund_pending), move the money back to the partner's account, tell
+    the partner, then refunded. A repeat resumes where the last attempt stopped."""
+    if row.status == "refunded":
+        return payin_view(row, duplicate=True)
     now = svc.now()
     async with svc.engine.begin() as conn:
         await store.set_status(conn, row.id, ("credited", "resolved"), "refund_pending", now)
