@@ -1,0 +1,75 @@
+"""The console over HTTP: sign-in, sessions, CSRF on every form, pages that show the evidence."""
+
+from __future__ import annotations
+
+import re
+
+from gateway.storage.tables_compliance import case_decisions
+from tests.console.support import PASSWORD, count, hold
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+async def sign_in(client, username: str, password: str = PASSWORD):
+    page = await client.get("/console/login")
+    token = CSRF.search(await page.text()).group(1)
+    return await client.post(
+        "/console/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        allow_redirects=False,
+    )
+
+
+async def test_sign_in_needs_csrf_and_the_right_password(gateway, officers) -> None:
+    client = gateway.client
+    assert (await client.get("/console/cases", allow_redirects=False)).status == 303
+    no_token = await client.post(
+        "/console/login", data={"username": "analyst", "password": PASSWORD}
+    )
+    assert no_token.status == 403
+    wrong = await sign_in(client, "analyst", "not the password")
+    assert wrong.status == 401
+    assert "remit_session" not in {c.key for c in client.session.cookie_jar}
+    ok = await sign_in(client, "analyst")
+    assert ok.status == 303
+    cookie = ok.cookies["remit_session"]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert (await client.get("/console/cases")).status == 200
+
+
+async def test_decision_form_requires_the_session_csrf_token(gateway, officers) -> None:
+    _, case_id = await hold(gateway)
+    client = gateway.client
+    assert (await sign_in(client, "supervisor")).status == 303
+    page = await client.get(f"/console/cases/{case_id}")
+    html = await page.text()
+    assert "Vladimir Vladimirovich Putin" in html and "Sanctions hits" in html
+    token = CSRF.search(html).group(1)
+    form = {"decision": "reject", "reason": "confirmed SDN match"}
+    for bad in ({}, {"csrf_token": "forged"}):
+        resp = await client.post(f"/console/cases/{case_id}/decisions", data={**form, **bad})
+        assert resp.status == 403
+    assert await count(gateway, case_decisions) == 0
+    no_reason = await client.post(
+        f"/console/cases/{case_id}/decisions",
+        data={"decision": "reject", "reason": "", "csrf_token": token},
+    )
+    assert no_reason.status == 422
+    assert await count(gateway, case_decisions) == 0
+    done = await client.post(
+        f"/console/cases/{case_id}/decisions",
+        data={**form, "csrf_token": token},
+        allow_redirects=False,
+    )
+    assert done.status == 303
+    assert await count(gateway, case_decisions) == 1
+    audit = await client.get("/console/audit")
+    assert "Chain verified" in await audit.text()
+    # Signing out ends the session server-side: the old cookie no longer works.
+    assert (await client.post("/console/logout", data={"csrf_token": token})).status == 200
+    assert (await client.get("/console/cases", allow_redirects=False)).status == 303
+
+
+async def test_analyst_cannot_open_the_audit_page(gateway, officers) -> None:
+    assert (await sign_in(gateway.client, "analyst")).status == 303
+    assert (await gateway.client.get("/console/audit")).status == 403
