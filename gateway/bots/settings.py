@@ -21,8 +21,8 @@ class BotSettings:
     whatsapp_phone_number_id: str | None = None
     whatsapp_api_base: str = WHATSAPP_API_BASE
     # Per chat: a burst of `rate_burst` messages, refilled at `rate_per_minute`.
-    rate_burst: int = 10
-    rate_per_minute: int = 20
+    rate_burst: int = 20
+    rate_per_minute: int = 30
 
     @property
     def telegram(self) -> bool:
