@@ -35,6 +35,22 @@ ROUTES: list[Route] = [
     Route("GET", "/console/audit", views.audit_page, "Console: audit trail", tag=T, response=_html),
     Route(
         "GET",
+        "/console/exports/decisions.csv",
+        views.decisions_csv,
+        "Console: decisions as CSV",
+        tag=T,
+        response={"type": "string"},
+    ),
+    Route(
+        "GET",
+        "/console/cases/{id}/sar.json",
+        views.sar_draft,
+        "Console: draft suspicious-activity report",
+        tag=T,
+        response={"type": "object"},
+    ),
+    Route(
+        "GET",
         "/console/static/console.css",
         views.stylesheet,
         "Console stylesheet",

@@ -150,5 +150,23 @@ async def audit_page(request: web.Request) -> web.StreamResponse:
     return render(request, "audit.html", {"entries": entries, "finding": finding, "names": names})
 
 
+@signed_in
+async def decisions_csv(request: web.Request) -> web.StreamResponse:
+    text = await cases.decisions_csv(request.app[SERVICES], request["caller"])
+    return web.Response(
+        text=text,
+        content_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="decisions.csv"'},
+    )
+
+
+@signed_in
+async def sar_draft(request: web.Request) -> web.StreamResponse:
+    svc = request.app[SERVICES]
+    return web.json_response(
+        await cases.sar_draft(svc, request["caller"], request.match_info["id"])
+    )
+
+
 async def stylesheet(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(HERE / "static" / "console.css", headers={"Content-Type": "text/css"})

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.audit import GENESIS, Anchor, Finding, anchor_mac, entry_hash, verify
@@ -22,8 +23,13 @@ async def _locked_anchor(conn: AsyncConnection) -> Any:
         query = query.with_for_update()
     row = (await conn.execute(query)).first()
     if row is None:
-        # First entry ever: create the anchor; a concurrent creator makes one of us retry.
-        await conn.execute(audit_anchor.insert().values(id=ANCHOR_ID, seq=0, hash=GENESIS))
+        # First entry ever: create the anchor; concurrent first writers both end up locking it.
+        insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(
+            audit_anchor
+        )
+        await conn.execute(
+            insert.values(id=ANCHOR_ID, seq=0, hash=GENESIS).on_conflict_do_nothing()
+        )
         row = (await conn.execute(query)).one()
     return row
 

@@ -63,6 +63,10 @@ async def test_decision_form_requires_the_session_csrf_token(gateway, officers) 
     )
     assert done.status == 303
     assert await count(gateway, case_decisions) == 1
+    exported = await client.get("/console/exports/decisions.csv")
+    assert exported.status == 200 and "confirmed SDN match" in await exported.text()
+    sar = await (await client.get(f"/console/cases/{case_id}/sar.json")).json()
+    assert sar["case"]["id"] == case_id and sar["status"] == "draft"
     audit = await client.get("/console/audit")
     assert "Chain verified" in await audit.text()
     # Signing out ends the session server-side: the old cookie no longer works.
