@@ -113,3 +113,18 @@ async def test_bad_status_reports_name_the_field(gateway) -> None:
     async with gateway.svc.engine.connect() as conn:
         row = (await conn.execute(sa.select(remittances).where(remittances.c.id == rem_id))).one()
     assert row.payout_status is None
+
+
+async def test_cli_registers_a_pull_partner(gateway, database_url, monkeypatch, capsys) -> None:
+    import asyncio
+    import json
+
+    from gateway.commands import main
+
+    monkeypatch.setenv("REMIT_DATABASE_URL", database_url)
+    assert await asyncio.to_thread(main, ["partners", "add", "pull-bank", "--pull"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["mode"] == "pull" and printed["secret"]
+    info = await gateway.svc.partners.info("pull-bank", gateway.clock())
+    assert info is not None and info.pull and info.secrets == (printed["secret"].encode(),)
+    assert await asyncio.to_thread(main, ["partners", "add", "push-bank"]) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import sys
 
 from gateway.commands.common import run, with_engine
 
@@ -13,6 +14,9 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
     from gateway.services import utc_now
     from gateway.storage.partners import new_secret, upsert_partner
 
+    if not args.url and not args.pull:
+        print("error: a push partner needs --url (or use --pull)", file=sys.stderr)
+        return 2
     secret = args.secret or new_secret()
 
     async def add(engine):
@@ -24,11 +28,13 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
                 base_url=args.url,
                 secret=secret,
                 callback_url=args.callback_url,
+                kinds="payout,pull" if args.pull else "payout",
                 now=utc_now(),
             )
 
     run(with_engine(add))
-    print(json.dumps({"id": args.id, "base_url": args.url, "secret": secret}))
+    mode = "pull" if args.pull else "push"
+    print(json.dumps({"id": args.id, "base_url": args.url, "mode": mode, "secret": secret}))
     return 0
 
 
@@ -49,7 +55,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add = partners.add_parser("add", help="register or update a partner")
     add.add_argument("id", help="partner id used by corridors (e.g. sim-ph-wallet)")
-    add.add_argument("--url", required=True, help="partner API base URL")
+    add.add_argument("--url", help="partner API base URL (push partners)")
+    add.add_argument(
+        "--pull",
+        action="store_true",
+        help="pull mode: the partner collects payouts from GET /v1/partner/payouts",
+    )
     add.add_argument("--name")
     add.add_argument("--callback-url")
     add.add_argument("--secret", help="HMAC secret shared with the partner (default: generated)")
