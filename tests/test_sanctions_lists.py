@@ -168,9 +168,11 @@ def test_dob_and_country_change_the_score(screener: Screener) -> None:
     plain = name_only()
     assert score(dob="1990-01-01") < plain
     assert score(country="FR") < plain
-    weak = screener.screen("Sadam Husein", threshold=0.5)
+    weak = screener.screen("Sadam Husein al-Tikriti", threshold=0.5)
     weak_score = next(h.score for h in weak if h.entry_id == "IQi.001")
-    confirmed = screener.screen("Sadam Husein", threshold=0.5, dob="1937-04-28", country="Iraq")
+    confirmed = screener.screen(
+        "Sadam Husein al-Tikriti", threshold=0.5, dob="1937-04-28", country="Iraq"
+    )
     assert next(h.score for h in confirmed if h.entry_id == "IQi.001") > weak_score
     why = next(h.why for h in confirmed if h.entry_id == "IQi.001")
     assert any("date of birth matches" in w for w in why)

@@ -16,7 +16,7 @@ COMMON_POSTINGS = 2500  # a word in more names than this only weighs, it does no
 NEAR_POSTINGS = 600  # a one-letter-off key shared by more names than this is noise
 CANDIDATES = 100  # names scored per screened name, the best blocked first
 SHORT_WORD = 1.5  # weight cap per letter
-MIN_SHARE = 0.35  # of the query's blocking weight a candidate must share to be scored
+MIN_SHARE = 0.45  # of the query's blocking weight a candidate must share to be scored
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,7 @@ class NameIndex:
         key = canonical(token)
         return self._idf.get(key) or min(self._unknown, SHORT_WORD * len(key))
 
-    def candidates(self, query: Sequence[str], limit: int = CANDIDATES) -> list[int]:
+    def candidates(self, query: Sequence[str], limit: int | None = None) -> list[int]:
         """Names sharing (nearly) a word with the query, most shared rarity first.
 
         Common words (huge postings) only add weight to names found through rarer words,
@@ -130,6 +130,8 @@ class NameIndex:
         total = sum(w for w, _ in per_token)
         floor = MIN_SHARE * max(total, max(scores.values()))
         kept = [n for n, v in scores.items() if v >= floor]
+        if limit is None:  # a one-word query is cheap to score: look at more names
+            limit = CANDIDATES * 2 if len(query) == 1 else CANDIDATES
         if len(kept) <= limit:
             return kept
         return sorted(kept, key=scores.__getitem__, reverse=True)[:limit]

@@ -19,6 +19,7 @@ PAIR_MIN = 0.78  # below this two tokens are not the same word
 VARIANT_EQUAL = 0.97  # known transliteration variants (Mohammed/Muhammad)
 KEY_EQUAL = 0.93  # same sound or spelling key (Qaida/Qaeda, Xyng/Xing)
 TRANSPOSED = 0.88  # "Sloan" for "Solan"
+SHORT_SLIP = 0.85  # "Aug" for "Aung"
 QUERY_SHARE = 0.55  # weight of "the screened name is explained" vs "the listed name is covered"
 MIN_EVIDENCE = 0.95  # share of a unique word's weight a partial match must reach in full
 SURNAME_MISSING = 0.9  # factor when a person's last listed word (in person order) is unmatched
@@ -29,20 +30,26 @@ def token_similarity(a: str, b: str) -> float:
     """0..1 similarity of two folded words: variants, sound key, then spelling."""
     if a == b:
         return 1.0
+    spelled = Indel.normalized_similarity(a, b)
     if canonical(a) == canonical(b):
         return VARIANT_EQUAL
+    if spelled < 0.5:  # most pairs: too far apart for any rule below to matter
+        return 0.0
     if spelling(a) == spelling(b):
         return KEY_EQUAL
-    spelled = Indel.normalized_similarity(a, b)
     if (
         spelled < TRANSPOSED
-        and len(a) == len(b) >= 4
+        and len(a) == len(b) >= 3
+        and a[0] == b[0]
         and OSA.distance(a, b) == 1
         and Levenshtein.distance(a, b) == 2
     ):
         return TRANSPOSED  # two neighbouring letters swapped: a typing slip
     if min(len(a), len(b)) <= 4:
-        # short words: one letter changes the name (Ali/Wali/Mali), so demand near-equality
+        # short words: one letter changes the name (Ali/Wali/Mali), so demand near-equality;
+        # a letter left out after the first ("Aug" for "Aung") is a slip, not another name
+        if abs(len(a) - len(b)) == 1 and min(len(a), len(b)) >= 3 and a[0] == b[0]:
+            return max(spelled, SHORT_SLIP) if Levenshtein.distance(a, b) == 1 else 0.0
         return spelled if spelled >= 0.88 else 0.0
     if spelled >= 0.6 and phonetic(a) == phonetic(b):  # not "junyu"/"zhenyu"
         return max(spelled, KEY_EQUAL)
