@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from corridors.payin import METHODS, new_reference, parse_reference
-from gateway.domain.payins import StatementLine, credit, match, reconcile
+from gateway.domain.payins import credit, match
 
 
 def test_references_carry_iso_7064_check_digits() -> None:
@@ -64,22 +64,3 @@ def test_methods_table() -> None:
     assert METHODS["card"].holds_on == {"authorized"} and METHODS["card"].window == "quote"
     assert not METHODS["cash_agent"].refund_to_source
     assert METHODS["bank_transfer"].window == "bank"
-
-
-def test_statement_reconciliation_findings() -> None:
-    ours = {"a": (100, "USD"), "b": (200, "USD"), "c": (300, "USD")}
-    statement = [
-        StatementLine("a", 100, "USD"),
-        StatementLine("b", 250, "USD"),
-        StatementLine("d", 50, "USD"),
-    ]
-    matched, findings = reconcile(statement, ours)
-    assert matched == 1
-    assert [(f.payin_id, f.kind) for f in findings] == [
-        ("b", "amount_mismatch"),
-        ("d", "missing_here"),
-        ("c", "missing_there"),
-    ]
-    assert reconcile([StatementLine("a", 100, "EUR")], {"a": (100, "USD")})[1][0].kind == (
-        "amount_mismatch"
-    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from corridors.payin_simulator import STATE, create_payin_simulator_app
-from gateway.usecases.payins import reconcile_statement
+from gateway.usecases.payins import reconcile_payins
 from tests.funding_support import (
     BANK,
     SECRET,
@@ -134,12 +134,14 @@ async def test_statement_reconciles_against_recorded_pay_ins(gateway, sim) -> No
     await gw.drain()
     assert (await gw.get(rem["id"]))["status"] == "paid_out"
     text = await (await sim.get("/payins/statement.csv")).text()
-    report = await reconcile_statement(gw.svc, BANK, text)
-    assert report["ok"] and report["matched"] == 2, report
+    report = (await reconcile_payins(gw.svc, BANK, text)).to_json()
+    assert report["clean"] and report["matched"] == 2, report
 
     tampered = text.replace("100.00", "101.00") + "st-3,RF1,5.00,USD,bank_transfer\n"
-    report = await reconcile_statement(gw.svc, BANK, tampered)
-    kinds = sorted((f["payin_id"], f["kind"]) for f in report["findings"])
-    assert kinds == [("st-1", "amount_mismatch"), ("st-3", "missing_here")]
-    report = await reconcile_statement(gw.svc, BANK, "payin_id,reference,amount,currency\n")
-    assert sorted(f["kind"] for f in report["findings"]) == ["missing_there", "missing_there"]
+    report = (await reconcile_payins(gw.svc, BANK, tampered)).to_json()
+    assert [(m["key"], m["field"]) for m in report["mismatched"]] == [("st-1", "amount")]
+    assert [r["key"] for r in report["extra"]] == ["st-3"]
+    report = (
+        await reconcile_payins(gw.svc, BANK, "payin_id,reference,amount,currency\n")
+    ).to_json()
+    assert sorted(r["key"] for r in report["missing"]) == ["st-1", "st-2"]

@@ -1,4 +1,5 @@
-"""remit payins unmatched | resolve | reconcile: the operators' side of pay-ins."""
+"""remit payins unmatched | resolve, and `remit reconcile --payin`: the operators' side of
+pay-ins."""
 
 from __future__ import annotations
 
@@ -48,18 +49,21 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_reconcile(args: argparse.Namespace) -> int:
-    """Also reachable as `remit reconcile --payin PARTNER FILE`."""
-    from gateway.usecases.payins import reconcile_statement
+def reconcile_payins(args: argparse.Namespace) -> int:
+    """`remit reconcile --payin PARTNER STATEMENT.csv` (the branch in commands/reconcile.py)."""
+    from gateway.domain.reconciliation import StatementError
+    from gateway.usecases.payins import reconcile_payins as match
 
-    text = Path(args.statement).read_text(encoding="utf-8")
     try:
-        report = run(_with_services(lambda svc: reconcile_statement(svc, args.partner, text)))
-    except ValueError as exc:
+        text = Path(args.statement).read_text(encoding="utf-8")
+        report = run(
+            _with_services(lambda svc: match(svc, args.payin, text, args.since, args.until))
+        )
+    except (OSError, StatementError) as exc:
         print(f"reconcile: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(report, indent=2))
-    return 0 if report["ok"] else 1
+    print(json.dumps(report.to_json(), indent=2))
+    return 0 if report.clean else 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -78,8 +82,3 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--return", dest="return_to_source", action="store_true", help="return to the partner"
     )
     resolve.set_defaults(func=cmd_resolve)
-
-    reconcile = payins.add_parser("reconcile", help="compare a partner's daily statement CSV")
-    reconcile.add_argument("partner")
-    reconcile.add_argument("statement", help="CSV with payin_id, amount, currency columns")
-    reconcile.set_defaults(func=cmd_reconcile)

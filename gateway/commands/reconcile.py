@@ -34,7 +34,11 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     """One branch per option of the mutually exclusive group (--partner; --payin elsewhere)."""
     if getattr(args, "partner", None):
         return reconcile_payouts(args)
-    print("reconcile: give --partner NAME", file=sys.stderr)
+    if getattr(args, "payin", None):
+        from gateway.commands.payins import reconcile_payins
+
+        return reconcile_payins(args)
+    print("reconcile: give --partner NAME or --payin PARTNER", file=sys.stderr)
     return EXIT_UNREADABLE
 
 
@@ -57,6 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     which = rec.add_mutually_exclusive_group(required=True)
     which.add_argument("--partner", metavar="NAME", help="payout partner id")
+    which.add_argument("--payin", metavar="PARTNER", help="pay-in partner id (payin_id column)")
     rec.add_argument("statement", help="statement CSV: payout_id, amount, currency, ...")
     rec.add_argument("--since", type=_moment, help="paid at or after (ISO 8601, UTC default)")
     rec.add_argument("--until", type=_moment, help="paid before (ISO 8601)")

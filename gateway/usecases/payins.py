@@ -7,8 +7,6 @@ partner's retry (or the operator's) doing both again."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -31,6 +29,8 @@ from fx.money import Money
 from gateway.api.payin_schemas import PayinCallback, PayinReferenceRequest, ResolvePayinRequest
 from gateway.api.problems import Problem, conflict, field_error, not_found
 from gateway.domain import payins as domain
+from gateway.domain.reconciliation import Reconciliation, Record, read_statement
+from gateway.domain.reconciliation import reconcile as match_statement
 from gateway.domain.states import Status
 from gateway.services import Services
 from gateway.storage import payins as store
@@ -418,38 +418,40 @@ async def _refund_one(svc: Services, row: Any) -> dict[str, Any]:
 # --- daily statements --------------------------------------------------------------------------
 
 
-def parse_statement(text: str) -> list[domain.StatementLine]:
-    """A partner's CSV statement (payin_id, amount, currency; other columns ignored)."""
-    lines = []
-    for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        try:
-            money = Money.parse(row["amount"].strip(), row["currency"].strip())
-            lines.append(
-                domain.StatementLine(row["payin_id"].strip(), money.to_minor(), money.currency)
-            )
-        except (KeyError, AttributeError, ValueError) as exc:
-            raise ValueError(f"statement line {number}: {exc}") from None
-    return lines
-
-
-async def reconcile_statement(svc: Services, partner_id: str, text: str) -> dict[str, Any]:
-    """Every credited or parked pay-in of the partner against its statement (authorisations
-    that were never captured moved no money and are not expected on it)."""
-    statement = parse_statement(text)
+async def expected_payins(
+    svc: Services, partner_id: str, since: datetime | None = None, until: datetime | None = None
+) -> list[Record]:
+    """Every pay-in of the partner that moved money (credited or parked; an authorisation never
+    captured moved none), by when it was received."""
+    query = sa.select(payins).where(
+        payins.c.partner_id == partner_id, payins.c.status != "authorized"
+    )
+    if since is not None:
+        query = query.where(payins.c.received_at >= since)
+    if until is not None:
+        query = query.where(payins.c.received_at < until)
     async with svc.engine.connect() as conn:
-        rows = await conn.execute(
-            sa.select(payins.c.partner_payin_id, payins.c.amount_minor, payins.c.currency).where(
-                payins.c.partner_id == partner_id, payins.c.status != "authorized"
-            )
+        rows = (await conn.execute(query)).all()
+    return [
+        Record(
+            r.partner_payin_id,
+            Money.from_minor(r.amount_minor, r.currency).amount,
+            r.currency,
+            {"reference": r.reference},
         )
-        ours = {r.partner_payin_id: (r.amount_minor, r.currency) for r in rows.all()}
-    matched, findings = domain.reconcile(statement, ours)
-    return {
-        "partner_id": partner_id,
-        "statement_lines": len(statement),
-        "matched": matched,
-        "findings": [
-            {"payin_id": f.payin_id, "kind": f.kind, "detail": f.detail} for f in findings
-        ],
-        "ok": not findings,
-    }
+        for r in rows
+    ]
+
+
+async def reconcile_payins(
+    svc: Services,
+    partner_id: str,
+    statement_csv: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Reconciliation:
+    """The payout side's pure matcher, keyed by the partner's pay-in id."""
+    statement = read_statement(
+        statement_csv, key=("payin_id", "id"), keep={"reference": ("reference",)}, only_status=None
+    )
+    return match_statement(statement, await expected_payins(svc, partner_id, since, until))
