@@ -13,6 +13,7 @@ DOB_EXACT = 0.08
 DOB_YEAR = 0.04
 DOB_MISMATCH = -0.15
 COUNTRY_MATCH = 0.04
+MAX_LIFT = DOB_EXACT + COUNTRY_MATCH  # the most evidence can add to a name score
 COUNTRY_MISMATCH = -0.04  # residence often differs from listed nationality: a nudge only
 _DOB_TEXT = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .evidence import parse_dob, weigh
+from .evidence import MAX_LIFT, parse_dob, weigh
 from .index import NameIndex
 from .matcher import joined_similarity, score_tokens, token_similarity
 from .model import KINDS, Entry, LoadedLists, SourceFile
@@ -182,7 +182,7 @@ class Screener:
                 best[indexed.entry] = (score, indexed.text)
         version = self.version
         hits = []
-        floor = cutoff - 0.1  # evidence can lift a close name over the threshold
+        floor = cutoff - MAX_LIFT  # evidence can lift a close name over the threshold
         for position, (name_score, matched) in best.items():
             if name_score < floor:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import os
@@ -58,8 +59,6 @@ def detect_kind(path: Path, data: bytes) -> str:
     if head.startswith(b"<"):
         return "un-consolidated"
     first = decode(path, data[:4096]).splitlines()[0] if data else ""
-    import csv
-
     fields = next(csv.reader([first]), [])
     for kind, width in ofac.FIELDS.items():
         if len(fields) == width and fields[0].strip().isdigit():
