@@ -629,6 +629,13 @@ async def cmd_cancel(turn: Turn) -> None:
     turn.say("cancelled_remittance", ref=ref)
 
 
+def _starts_over(text: str) -> bool:
+    intent = understand.send_intent(text)
+    return understand.is_send_request(text) and bool(
+        intent.amount or intent.country or intent.unknown_place or intent.amount_error
+    )
+
+
 # --- the tables -------------------------------------------------------------------------------
 
 TextHandler = Callable[[Turn, str], Awaitable[None]]
@@ -707,6 +714,8 @@ class Engine:
             return
         if onboarding and turn.conv.state not in ONBOARDING:
             turn.conv.state = "new"
+        if not onboarding and _starts_over(text):
+            turn.conv.state = "idle"  # a new one-line request replaces the draft
         await TEXT.get(turn.conv.state, on_idle)(turn, text[:500])
 
     async def _tap(self, turn: Turn, action_id: str) -> None:
