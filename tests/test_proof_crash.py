@@ -1,0 +1,263 @@
+"""Crash recovery on PostgreSQL: 300 remittances submitted to a gateway process that is killed
+with SIGKILL at random moments (at least five times) and restarted. In the end every remittance
+is terminal, no payout was made twice at the partner simulator, and the ledger check passes.
+
+Runs only when REMIT_TEST_DATABASE_URL names a PostgreSQL server (and then fails, never skips,
+if the server is missing: the database_url fixture creates a database on it)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import socket
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import SANCTIONS_DIR, postgres_server_url
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "crash-test-secret"
+PARTNER = "sim-ph-wallet"
+REMITTANCES = 300
+SENDERS = 75  # AML velocity: at most 5 a day per sender; fan-in: 5 senders per recipient
+KILLS = 6
+DEADLINE_S = 170  # the whole test, start to finish (a few tens of seconds when not loaded)
+
+pytestmark = pytest.mark.skipif(
+    postgres_server_url() is None, reason="PostgreSQL only: set REMIT_TEST_DATABASE_URL"
+)
+
+
+def letters(n: int) -> str:
+    """A name-safe rendering of a number (names take letters only)."""
+    out = ""
+    while True:
+        n, d = divmod(n, 26)
+        out += "abcdefghijklmnopqrstuvwxyz"[d]
+        if n == 0:
+            return out.capitalize()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Launcher:
+    """bench/launcher.py as a subprocess: forks gateway processes that we kill and restart."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env, self.log = env, log
+        self.pid: int | None = None
+
+    async def __aenter__(self) -> Launcher:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bench.launcher",
+            str(SANCTIONS_DIR / "UN_consolidated.xml"),  # a real list, quicker to load
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=self.log.open("ab"),
+            env=self.env,
+            cwd=ROOT,
+        )
+        assert await self._line() == "ready"
+        return self
+
+    async def _line(self) -> str:
+        line = await asyncio.wait_for(self.proc.stdout.readline(), 120)
+        return line.decode().strip()
+
+    async def _send(self, text: str) -> str:
+        self.proc.stdin.write(f"{text}\n".encode())
+        await self.proc.stdin.drain()
+        return await self._line()
+
+    async def start(self) -> int:
+        self.pid = int((await self._send("start")).split()[1])
+        return self.pid
+
+    async def signal(self, sig: int) -> int:
+        """Send `sig` to the running gateway and return its exit status."""
+        assert self.pid is not None
+        os.kill(self.pid, sig)
+        status = int((await self._send(f"wait {self.pid}")).split()[2])
+        self.pid = None
+        return status
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGKILL)
+            await self._send(f"wait {self.pid}")
+        self.proc.stdin.write(b"quit\n")
+        await self.proc.stdin.drain()
+        await asyncio.wait_for(self.proc.wait(), 30)
+
+
+async def wait_healthy(http: aiohttp.ClientSession, base: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            async with http.get(base + "/healthz") as resp:
+                if resp.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.05)  # polling for readiness, not timing a race
+    raise AssertionError("gateway did not come up")
+
+
+async def call(http, method, url, *, attempts: int = 400, **kw) -> dict:
+    """Retry through crashes: connection errors and 5xx go again (same Idempotency-Key)."""
+    for _ in range(attempts):
+        try:
+            async with http.request(method, url, **kw) as resp:
+                if resp.status < 500:
+                    assert resp.status in (200, 201), f"{url}: {resp.status} {await resp.text()}"
+                    return await resp.json()
+        except (TimeoutError, aiohttp.ClientError):
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{method} {url} never succeeded")
+
+
+async def seed(url: str, sim_url: str) -> dict[str, str]:
+    from gateway.services import utc_now
+    from gateway.storage.engine import create_engine
+    from gateway.storage.keys import create_key
+    from gateway.storage.migrate import upgrade_async
+    from gateway.storage.partners import upsert_partner
+
+    await upgrade_async(url)
+    engine = create_engine(url)
+    keys = {}
+    async with engine.begin() as conn:
+        await upsert_partner(
+            conn, PARTNER, name="simulator", base_url=sim_url, secret=SECRET, now=utc_now()
+        )
+        for role in ("sender-app", "operator"):
+            keys[role], _ = await create_key(conn, f"crash-{role}", role, None, utc_now())
+    await engine.dispose()
+    return keys
+
+
+async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
+    database_url, aiohttp_server, tmp_path
+) -> None:
+    from corridors.simulator import Faults, create_simulator_app
+    from gateway.domain.states import TERMINAL
+    from gateway.storage.engine import create_engine
+    from gateway.storage.tables import remittances
+    from ledger_adapter.sql import SqlLedger
+
+    started = time.monotonic()
+    rng = random.Random(20260807)
+    faults = Faults(seed=5, latency_ms=5, error_rate=0.03, late_error_rate=0.03, fail_rate=0.02)
+    sim = await aiohttp_server(create_simulator_app(faults, SECRET.encode()), host="127.0.0.1")
+    sim_url = str(sim.make_url("")).rstrip("/")
+    keys = await seed(database_url, sim_url)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "REMIT_DATABASE_URL": database_url,
+        "REMIT_PORT": str(port),
+        "REMIT_WORKERS": "4",
+        "REMIT_WORKER_BATCH": "16",
+        "REMIT_LEASE_S": "3",
+        "REMIT_PARTNER_TIMEOUT_S": "2",
+        "REMIT_LOG_LEVEL": "warning",
+        "PYTHONPATH": str(ROOT),
+    }
+    sender_h = {"Authorization": f"Bearer {keys['sender-app']}"}
+    operator_h = {"Authorization": f"Bearer {keys['operator']}"}
+    timeout = aiohttp.ClientTimeout(total=10)
+
+    log = tmp_path / "gateway.log"
+    print(f"gateway log: {log}")
+    async with Launcher(env, log) as gw, aiohttp.ClientSession(timeout=timeout) as http:
+        await gw.start()
+        await wait_healthy(http, base)
+        print(f"gateway up after {time.monotonic() - started:.1f}s")
+        senders = []
+        for i in range(SENDERS):
+            body = {"external_id": f"crash-{i}", "name": f"Sender {letters(i)}", "country": "US"}
+            senders.append(
+                await call(http, "PUT", base + "/v1/customers", json=body, headers=sender_h)
+            )
+            await call(
+                http,
+                "POST",
+                f"{base}/v1/customers/{senders[-1]['id']}/wallet/topups",
+                json={"amount": "500.00", "currency": "USD"},
+                headers={**operator_h, "Idempotency-Key": f"topup-{i}"},
+            )
+
+        print(f"senders ready after {time.monotonic() - started:.1f}s")
+
+        async def submit(n: int) -> str:
+            phone = f"+63917{n % SENDERS:07d}"
+            quote_body = {"send_currency": "USD", "receive_currency": "PHP", "send_amount": "20.00"}
+            quote = await call(http, "POST", base + "/v1/quotes", json=quote_body, headers=sender_h)
+            body = {
+                "quote_id": quote["id"],
+                "sender_id": senders[n % SENDERS]["id"],
+                "recipient": {"name": f"Recipient {letters(n % SENDERS)}", "phone": phone},
+            }
+            key = {"Idempotency-Key": f"crash-rem-{n}-{uuid.uuid4().hex[:6]}"}
+            created = await call(
+                http, "POST", base + "/v1/remittances", json=body, headers={**sender_h, **key}
+            )
+            return created["id"]
+
+        gate = asyncio.Semaphore(16)
+
+        async def submit_gated(n: int) -> str:
+            async with gate:
+                return await submit(n)
+
+        submissions = asyncio.gather(*(submit_gated(n) for n in range(REMITTANCES)))
+        statuses = []
+        for _ in range(KILLS):
+            await asyncio.sleep(rng.uniform(0.3, 1.5))  # a random moment: the injected fault
+            statuses.append(await gw.signal(signal.SIGKILL))
+            await gw.start()
+            await wait_healthy(http, base)
+        ids = await submissions
+        print(f"kills and submissions done after {time.monotonic() - started:.1f}s")
+        assert statuses == [-signal.SIGKILL] * KILLS
+        assert len(set(ids)) == REMITTANCES
+
+        engine = create_engine(database_url)
+        try:
+            terminal = [s.value for s in TERMINAL]
+            query = sa.select(remittances.c.status, sa.func.count()).group_by(remittances.c.status)
+            while True:
+                async with engine.connect() as conn:
+                    counts = dict((await conn.execute(query)).all())
+                if sum(n for s, n in counts.items() if s in terminal) == REMITTANCES:
+                    break
+                assert not counts.get("on_hold") and not counts.get("rejected"), counts
+                assert time.monotonic() - started < DEADLINE_S, f"not settled: {counts}"
+                await asyncio.sleep(0.2)  # polling the database for the end state
+            assert sum(counts.values()) == REMITTANCES  # the retried submissions made no extras
+            assert await gw.signal(signal.SIGTERM) == 0  # and a graceful stop exits cleanly
+
+            sim_state = await (await http.get(sim_url + "/_sim/payouts")).json()
+            paid_twice = {k: p for k, p in sim_state["payouts"].items() if p["payments"] > 1}
+            assert paid_twice == {}
+            assert sim_state["total_payments"] == counts.get("paid_out", 0)
+            assert counts.get("paid_out", 0) + counts.get("refunded", 0) == REMITTANCES
+            assert await SqlLedger(engine).check() == []
+        finally:
+            await engine.dispose()
