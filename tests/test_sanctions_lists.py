@@ -182,6 +182,7 @@ def test_dob_and_country_change_the_score(screener: Screener) -> None:
 def test_threshold_is_configurable(screener: Screener) -> None:
     strict = screener.with_threshold(0.99)
     assert strict.threshold == 0.99 and strict.entry_count == screener.entry_count
+    assert strict._index is screener._index  # no reload, no copy
     assert len(strict.screen("Sadam Husein Al Tikriti")) < len(
         screener.screen("Sadam Husein Al Tikriti")
     )
@@ -214,7 +215,7 @@ def test_snapshot_is_the_same_lists_compressed(screener: Screener) -> None:
     assert len(shipped.entries) == screener.entry_count == 17692
 
 
-def test_one_bad_file_refuses_the_whole_load(tmp_path: Path) -> None:
+def test_one_bad_file_refuses_the_whole_load(screener: Screener, tmp_path: Path) -> None:
     for name in ("sdn.csv", "alt.csv"):
         shutil.copy(LISTS / name, tmp_path / name)
     cut = (LISTS / "add.csv").read_bytes()
@@ -222,6 +223,7 @@ def test_one_bad_file_refuses_the_whole_load(tmp_path: Path) -> None:
     with pytest.raises(SanctionsListError) as err:
         Screener.from_files(list_files(tmp_path))
     assert err.value.file.endswith("add.csv") and "truncated" in err.value.reason
+    assert screener.screen("Vladimir Putin")[0].entry_id == "35096"  # active lists untouched
 
 
 def test_cli_reports_are_json_ready(screener: Screener) -> None:
