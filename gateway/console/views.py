@@ -1,5 +1,6 @@
-"""Console pages. Views call the same use cases as the REST API; a refused action re-renders
-the page with the problem's detail and its status code."""
+"""Console pages. Views call the same use cases as the REST API. A refused form re-renders the
+page with the reason shown (HTTP 200: every 4xx body of the gateway is problem details, and a
+page is not); missing sessions and CSRF tokens are refused as problems."""
 
 from __future__ import annotations
 
@@ -60,7 +61,6 @@ async def login(request: web.Request) -> web.StreamResponse:
             request,
             "login.html",
             {"login_csrf": token, "error": "Wrong username or password."},
-            status=401,
         )
         set_cookie(response, request, LOGIN_CSRF_COOKIE, token)
         return response
@@ -90,14 +90,13 @@ async def queue(request: web.Request) -> web.StreamResponse:
     )
 
 
-async def _case_page(request: web.Request, error: str | None = None, status: int = 200):
+async def _case_page(request: web.Request, error: str | None = None):
     svc = request.app[SERVICES]
     case = await cases.case_detail(svc, request["caller"], request.match_info["id"])
     return render(
         request,
         "case.html",
         {"case": case, "error": error, "decisions": DECISIONS},
-        status=status,
     )
 
 
@@ -111,7 +110,7 @@ async def claim(request: web.Request) -> web.StreamResponse:
     try:
         await cases.claim(request.app[SERVICES], request["caller"], request.match_info["id"])
     except Problem as problem:
-        return await _case_page(request, problem.detail, problem.status)
+        return await _case_page(request, problem.detail)
     raise web.HTTPSeeOther(f"/console/cases/{request.match_info['id']}")
 
 
@@ -122,9 +121,9 @@ async def decide(request: web.Request) -> web.StreamResponse:
     reason = str(form.get("reason", "")).strip()
     message = str(form.get("message", "")).strip() or None
     if action not in {a for a, _ in DECISIONS}:
-        return await _case_page(request, "Choose a decision.", 422)
+        return await _case_page(request, "Choose a decision.")
     if len(reason) < 3:
-        return await _case_page(request, "A reason is required (at least 3 characters).", 422)
+        return await _case_page(request, "A reason is required (at least 3 characters).")
     try:
         await cases.decide_case(
             request.app[SERVICES],
@@ -135,7 +134,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
             message,
         )
     except Problem as problem:
-        return await _case_page(request, problem.detail, problem.status)
+        return await _case_page(request, problem.detail)
     raise web.HTTPSeeOther(f"/console/cases/{request.match_info['id']}")
 
 

@@ -28,7 +28,7 @@ async def test_sign_in_needs_csrf_and_the_right_password(gateway, officers) -> N
     )
     assert no_token.status == 403
     wrong = await sign_in(client, "analyst", "not the password")
-    assert wrong.status == 401
+    assert wrong.status == 200 and "Wrong username or password" in await wrong.text()
     assert "remit_session" not in {c.key for c in client.session.cookie_jar}
     ok = await sign_in(client, "analyst")
     assert ok.status == 303
@@ -54,7 +54,7 @@ async def test_decision_form_requires_the_session_csrf_token(gateway, officers) 
         f"/console/cases/{case_id}/decisions",
         data={"decision": "reject", "reason": "", "csrf_token": token},
     )
-    assert no_reason.status == 422
+    assert "A reason is required" in await no_reason.text()
     assert await count(gateway, case_decisions) == 0
     done = await client.post(
         f"/console/cases/{case_id}/decisions",
