@@ -8,7 +8,7 @@ import json
 
 from corridors.payin import new_reference
 from gateway.commands import main
-from tests.funding_support import BANK, add_payin_partner, available, callback
+from tests.funding_support import BANK, SECRET, add_payin_partner, available, callback
 
 
 def _json_lines(out: str) -> list:
@@ -53,6 +53,11 @@ async def test_operator_works_suspense_and_reconciles_from_the_cli(
     report = _report(capsys.readouterr().out)
     assert [r["key"] for r in report["extra"]] == ["cli-2"]
     assert [m["field"] for m in report["mismatched"]] == ["reference"]
+    # an operator registers a pay-in partner; its signed callbacks are then accepted
+    args = ["partners", "add", "cli-bank", "--url", "http://127.0.0.1:9", "--payin"]
+    assert await asyncio.to_thread(main, [*args, "--secret", SECRET]) == 0
+    status, body = await callback(gw, unknown, "5.00", partner_id="cli-bank")
+    assert status == 201 and body["status"] == "suspense"
     broken = tmp_path / "broken.csv"
     broken.write_text("payin_id,currency\ncli-1,USD\n")
     assert await asyncio.to_thread(main, ["reconcile", "--payin", BANK, str(broken)]) == 2

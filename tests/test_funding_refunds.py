@@ -145,3 +145,42 @@ async def test_statement_reconciles_against_recorded_pay_ins(gateway, sim) -> No
         await reconcile_payins(gw.svc, BANK, "payin_id,reference,amount,currency\n")
     ).to_json()
     assert sorted(r["key"] for r in report["missing"]) == ["st-1", "st-2"]
+
+
+async def test_failed_payout_refunds_to_wallet_then_to_source_on_request(gateway, sim) -> None:
+    from corridors.fake import InMemoryPayoutPartner
+
+    gw = gateway
+    partner = InMemoryPayoutPartner()
+    partner.script("failed")
+    gw.svc.partners.install("sim-ph-wallet", partner)
+    sender = await gw.customer()
+    rem, pay = await send_by(gw, "bank_transfer", "100.00", sender)
+    await _pay(sim, pay["reference"], "100.00", "f-1")
+    await gw.drain()
+    assert (await gw.get(rem["id"]))["status"] == "refunded"
+    assert await available(gw, sender["id"]) == "100.00"  # the default: back to the wallet
+    status, body = await _refund(gw, rem["id"])
+    assert status == 200 and body["payins"][0]["status"] == "refunded"
+    assert await available(gw, sender["id"]) == "0.00"
+    assert list(sim.server.app[STATE]["refunds"]) == [f"refund:{BANK}:f-1"]
+
+
+async def test_concurrent_duplicate_callbacks_credit_once(gateway) -> None:
+    import asyncio
+
+    gw = gateway
+    await add_payin_partner(gw)
+    sender = await gw.customer()
+    rem, pay = await send_by(gw, "bank_transfer", "100.00", sender)
+    results = await asyncio.gather(
+        *(callback(gw, pay["reference"], "100.00", payin_id="race-1") for _ in range(5))
+    )
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200, 200, 200, 200, 201]  # one recorded it; the others saw a duplicate
+    assert all(body["status"] == "credited" for _, body in results)
+    await gw.drain()
+    assert (await gw.get(rem["id"]))["status"] == "paid_out"
+    assert await available(gw, sender["id"]) == "0.00"
+    transfers = await gw.svc.ledger.history(f"payin:{BANK}:USD")
+    assert [t.id for t in transfers] == [f"payin:{BANK}:race-1"]

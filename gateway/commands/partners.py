@@ -28,7 +28,7 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
                 base_url=args.url,
                 secret=secret,
                 callback_url=args.callback_url,
-                kinds="payout,pull" if args.pull else "payout",
+                kinds=("payout,pull" if args.pull else "payout") + (",payin" if args.payin else ""),
                 now=utc_now(),
             )
 
@@ -60,6 +60,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--pull",
         action="store_true",
         help="pull mode: the partner collects payouts from GET /v1/partner/payouts",
+    )
+    add.add_argument(
+        "--payin",
+        action="store_true",
+        help="also a pay-in partner: its signed callbacks to /v1/payins/callbacks/ID are accepted",
     )
     add.add_argument("--name")
     add.add_argument("--callback-url")
