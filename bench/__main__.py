@@ -1,0 +1,121 @@
+"""`python -m bench`: every benchmark on this machine, one table (or `--json`, one object).
+
+End to end (POST /v1/remittances -> paid_out) on SQLite and PostgreSQL, accept latency in a
+closed-loop run and in a run paced at --rate, time to paid_out, the gateway's peak memory; the
+ceilings measured in the same run (a bare aiohttp handler, pgbench); and the FX, screening and
+ledger benchmarks' own output. PostgreSQL: REMIT_BENCH_DATABASE_URL names the server (default
+postgresql+asyncpg://postgres@127.0.0.1:5432/test); the bench creates and drops its databases."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.e2e import Options, run_all
+
+
+def fmt(value: object, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        value = f"{value:,.1f}" if value >= 10 else f"{value:.3g}"
+    return f"{value}{unit}"
+
+
+def table(report: dict) -> str:
+    e2e = report["e2e"]
+    kinds = list(e2e)
+    rows: list[tuple[str, ...]] = [("figure", *kinds)]
+
+    def row(label: str, get, unit: str = "") -> None:
+        values = []
+        for kind in kinds:
+            try:
+                values.append(fmt(get(e2e[kind]), unit))
+            except (KeyError, TypeError):
+                values.append("-")
+        rows.append((label, *values))
+
+    row("e2e remittances/s (POST -> paid_out)", lambda r: r["closed_loop"]["e2e_per_s"])
+    row("accepted/s (closed loop)", lambda r: r["closed_loop"]["accepted_per_s"])
+    row(
+        "paid_out / accepted (closed loop)",
+        lambda r: f"{r['closed_loop']['paid_out']}/{r['closed_loop']['accepted']}",
+    )
+    row("accept p50 ms (closed loop)", lambda r: r["closed_loop"]["accept_p50_ms"])
+    row("accept p99 ms (closed loop)", lambda r: r["closed_loop"]["accept_p99_ms"])
+    row("time to paid_out p50 s", lambda r: r["closed_loop"]["to_paid_out_p50_s"])
+    row("time to paid_out p99 s", lambda r: r["closed_loop"]["to_paid_out_p99_s"])
+    rate = report["load"]["offered_rate_paced_run"]
+    row(f"accepted/s at {rate:g}/s offered", lambda r: r["paced"]["accepted_per_s"])
+    row(f"accept p50 ms at {rate:g}/s offered", lambda r: r["paced"]["accept_p50_ms"])
+    row(f"accept p99 ms at {rate:g}/s offered", lambda r: r["paced"]["accept_p99_ms"])
+    row(
+        "errors (closed, paced)",
+        lambda r: (
+            f"{sum(r['closed_loop']['errors'].values())}, {sum(r['paced']['errors'].values())}"
+        ),
+    )
+    row("gateway peak RSS MB", lambda r: r["gateway_peak_rss_mb"])
+    row("gateway startup s", lambda r: r["startup_s"])
+    width = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, width, strict=True)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in width))
+    load = report["load"]
+    lines.insert(
+        0,
+        f"load: {load['process']}, {load['connections']} connections, "
+        f"{load['duration_s']:g} s per run; "
+        + "; ".join(f"{k}: {v['database']}" for k, v in e2e.items()),
+    )
+    c = report.get("ceilings_summary", {})
+    lines.append("")
+    lines.append(f"ceiling: bare aiohttp handler  {fmt(c.get('aiohttp_rps'))} requests/s")
+    lines.append(f"ceiling: pgbench (tpcb-like)   {fmt(c.get('pgbench_tps'))} transactions/s")
+    for name, comp in report.get("components", {}).items():
+        lines.append("")
+        lines.append(f"== bench/{name}.py " + ("" if comp.get("ok") else f"({comp.get('error')})"))
+        lines.extend(comp.get("output", []))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per load run")
+    parser.add_argument("--connections", type=int, default=32, help="load client connections")
+    parser.add_argument("--rate", type=float, default=200.0, help="offered rate, paced run")
+    parser.add_argument("--workers", type=int, default=4, help="REMIT_WORKERS of the gateway")
+    parser.add_argument("--batch", type=int, default=16, help="REMIT_WORKER_BATCH")
+    parser.add_argument("--senders", type=int, default=1500, help="senders for the closed loop")
+    parser.add_argument("--settle", type=float, default=120.0, help="max wait for paid_out, s")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-ceilings", action="store_true")
+    parser.add_argument("--no-components", action="store_true")
+    args = parser.parse_args()
+    opts = Options(
+        duration=args.duration,
+        connections=args.connections,
+        rate=args.rate,
+        workers=args.workers,
+        batch=args.batch,
+        senders=args.senders,
+        settle_s=args.settle,
+    )
+    report = run_all(
+        opts,
+        sqlite=not args.no_sqlite,
+        postgres=not args.no_postgres,
+        ceilings=not args.no_ceilings,
+        others=not args.no_components,
+    )
+    print(json.dumps(report, indent=2, default=str) if args.json else table(report))
+
+
+if __name__ == "__main__":
+    main()

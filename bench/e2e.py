@@ -1,0 +1,465 @@
+"""End-to-end figures: remittances per second from POST /v1/remittances to paid_out, through a
+real `remit serve` process and the partner simulator in its own process, with load from a third
+process (bench/load.py); and the ceilings they compare with, measured in the same run: a bare
+aiohttp handler's requests per second and pgbench's transactions per second.
+
+Real sanctions lists (the shipped snapshot `remit serve` loads), AML rules on, PostgreSQL with
+fsync on (the server's own setting, reported), SQLite with synchronous=FULL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+REMIT = [PY, "-c", "from gateway.commands import main; raise SystemExit(main())"]
+
+
+@dataclass
+class Options:
+    duration: float = 10.0
+    connections: int = 32
+    rate: float = 200.0
+    workers: int = 4
+    batch: int = 16
+    senders: int = 1500
+    settle_s: float = 120.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def env_with(**extra: str) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "REMIT_LOG_LEVEL": "warning"}
+    env.update(extra)
+    return env
+
+
+def wait_http(url: str, proc: subprocess.Popen, timeout: float = 300) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[:3]} exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
+@contextmanager
+def process(cmd: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    with log.open("ab") as out:
+        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=out)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """VmHWM: the process's peak resident set size so far."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def load(mode: str, *args: str, timeout: float = 600) -> dict:
+    out = subprocess.run(
+        [PY, "-m", "bench.load", mode, *args],
+        cwd=ROOT,
+        env=env_with(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"load {mode} failed: {out.stderr[-2000:]}")
+    return json.loads(out.stdout)
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+
+def pg_admin(server: str, statement: str) -> None:
+    async def run() -> None:
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(sa.text(statement))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+@contextmanager
+def pg_database(server: str, prefix: str) -> Iterator[str]:
+    """A database of our own on the benchmark server, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    pg_admin(server, f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pg_setting(server: str, name: str) -> str:
+    async def read() -> str:
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine(server)
+        try:
+            async with engine.connect() as conn:
+                return (await conn.execute(sa.text(f"SHOW {name}"))).scalar_one()
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
+# --- the gateway under test --------------------------------------------------------------------
+
+
+async def seed(url: str, sim_url: str) -> dict[str, str]:
+    from corridors.simulator import DEV_SECRET
+    from gateway.services import utc_now
+    from gateway.storage.engine import create_engine
+    from gateway.storage.keys import create_key
+    from gateway.storage.migrate import upgrade_async
+    from gateway.storage.partners import upsert_partner
+
+    await upgrade_async(url)
+    engine = create_engine(url)
+    keys = {}
+    try:
+        async with engine.begin() as conn:
+            await upsert_partner(
+                conn,
+                "sim-ph-wallet",
+                name="simulator",
+                base_url=sim_url,
+                secret=DEV_SECRET.decode(),
+                now=utc_now(),
+            )
+            for role in ("sender-app", "operator"):
+                keys[role], _ = await create_key(conn, f"bench-{role}", role, None, utc_now())
+    finally:
+        await engine.dispose()
+    return keys
+
+
+async def settle(url: str, ids: list[str], timeout: float) -> dict:
+    """Wait until the given remittances are terminal (or time runs out); then the figures."""
+    from gateway.domain.states import TERMINAL
+    from gateway.storage.engine import create_engine
+    from gateway.storage.tables import remittance_history, remittances
+
+    engine = create_engine(url)
+    terminal = [s.value for s in TERMINAL]
+    wanted = set(ids)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            async with engine.connect() as conn:
+                rows = (await conn.execute(sa.select(remittances.c.id, remittances.c.status))).all()
+            counts: dict[str, int] = {}
+            for row in rows:
+                if row.id in wanted:
+                    counts[row.status] = counts.get(row.status, 0) + 1
+            pending = sum(n for s, n in counts.items() if s not in terminal)
+            if pending == 0 or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.5)
+        query = (
+            sa.select(remittances.c.id, remittances.c.created_at, remittance_history.c.at)
+            .join(remittance_history, remittance_history.c.remittance_id == remittances.c.id)
+            .where(remittance_history.c.to_status == "paid_out")
+        )
+        async with engine.connect() as conn:
+            paid = [r for r in (await conn.execute(query)).all() if r.id in wanted]
+    finally:
+        await engine.dispose()
+    result: dict = {"states": counts, "unsettled": pending, "paid_out": len(paid)}
+    if paid:
+        first = min(r.created_at for r in paid)
+        last = max(r.at for r in paid)
+        window = (last - first).total_seconds()
+        to_paid = sorted((r.at - r.created_at).total_seconds() for r in paid)
+        result["window_s"] = round(window, 2)
+        result["e2e_per_s"] = round(len(paid) / window, 1) if window > 0 else None
+        result["to_paid_out_p50_s"] = round(to_paid[len(to_paid) // 2], 3)
+        result["to_paid_out_p99_s"] = round(
+            to_paid[min(len(to_paid) - 1, int(0.99 * len(to_paid)))], 3
+        )
+    return result
+
+
+def run_gateway(kind: str, url: str, opts: Options, workdir: Path) -> dict:
+    """One database: start simulator and gateway, create senders, a closed-loop run for
+    throughput, then a paced run at `opts.rate` for accept latency; every figure from them."""
+    sim_port, port = free_port(), free_port()
+    sim_url, base = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{port}"
+    keys = asyncio.run(seed(url, sim_url))
+    gw_env = env_with(
+        REMIT_DATABASE_URL=url,
+        REMIT_PORT=str(port),
+        REMIT_WORKERS=str(opts.workers),
+        REMIT_WORKER_BATCH=str(opts.batch),
+    )
+    sim_cmd = [PY, "-m", "corridors.simulator", "--port", str(sim_port)]
+    result: dict = {"workers": opts.workers, "worker_batch": opts.batch}
+    with (
+        process(sim_cmd, env_with(), workdir / f"sim-{kind}.log") as sim,
+        process([*REMIT, "serve"], gw_env, workdir / f"gateway-{kind}.log") as gw,
+    ):
+        wait_http(sim_url + "/_sim/payouts", sim)
+        started = time.monotonic()
+        wait_http(base + "/healthz", gw)
+        result["startup_s"] = round(time.monotonic() - started, 1)
+        common = ["--url", base, "--key", keys["sender-app"]]
+        paced_senders = math.ceil(opts.rate * opts.duration * 1.2 / 5)
+        for prefix, count in (("closed", opts.senders), ("paced", paced_senders)):
+            load(
+                "setup",
+                *common,
+                "--operator-key",
+                keys["operator"],
+                "--count",
+                str(count),
+                "--prefix",
+                prefix,
+                "--connections",
+                "16",
+                "--out",
+                str(workdir / f"{prefix}-{kind}.json"),
+            )
+        closed = load(
+            "remit",
+            *common,
+            "--senders",
+            str(workdir / f"closed-{kind}.json"),
+            "--connections",
+            str(opts.connections),
+            "--duration",
+            str(opts.duration),
+        )
+        result["closed_loop"] = {k: v for k, v in closed.items() if k != "ids"}
+        result["closed_loop"].update(asyncio.run(settle(url, closed["ids"], opts.settle_s)))
+        paced = load(
+            "remit",
+            *common,
+            "--senders",
+            str(workdir / f"paced-{kind}.json"),
+            "--connections",
+            str(opts.connections),
+            "--duration",
+            str(opts.duration),
+            "--rate",
+            str(opts.rate),
+        )
+        result["paced"] = {k: v for k, v in paced.items() if k != "ids"}
+        result["paced"].update(asyncio.run(settle(url, paced["ids"], opts.settle_s)))
+        result["gateway_peak_rss_mb"] = peak_rss_mb(gw.pid)
+        result["simulator_peak_rss_mb"] = peak_rss_mb(sim.pid)
+    return result
+
+
+def run_sqlite(opts: Options, workdir: Path) -> dict:
+    url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    return {
+        "database": "sqlite (WAL, synchronous=FULL)",
+        **run_gateway("sqlite", url, opts, workdir),
+    }
+
+
+def run_postgres(server: str, opts: Options, workdir: Path) -> dict:
+    fsync = pg_setting(server, "fsync")
+    commit = pg_setting(server, "synchronous_commit")
+    with pg_database(server, "remit_bench") as url:
+        figures = run_gateway("postgres", url, opts, workdir)
+    return {"database": f"postgresql (fsync={fsync}, synchronous_commit={commit})", **figures}
+
+
+# --- ceilings ----------------------------------------------------------------------------------
+
+BARE_SERVER = """
+import sys
+from aiohttp import web
+async def ok(request):
+    return web.json_response({"status": "ok"})
+app = web.Application()
+app.router.add_get("/", ok)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
+"""
+
+
+def aiohttp_ceiling(opts: Options, workdir: Path) -> dict:
+    port = free_port()
+    with process([PY, "-c", BARE_SERVER, str(port)], env_with(), workdir / "bare.log") as proc:
+        wait_http(f"http://127.0.0.1:{port}/", proc)
+        figures = load(
+            "bare",
+            "--url",
+            f"http://127.0.0.1:{port}",
+            "--connections",
+            str(opts.connections),
+            "--duration",
+            str(opts.duration),
+        )
+    return figures
+
+
+def pgbench_ceiling(server: str, opts: Options) -> dict:
+    exe = shutil.which("pgbench")
+    if exe is None:
+        return {"error": "pgbench not installed (Debian: postgresql-contrib / postgresql-client)"}
+    u = make_url(server)
+    with pg_database(server, "remit_pgbench") as url:
+        name = make_url(url).database
+        env = {**os.environ, "PGPASSWORD": u.password or ""}
+        conn = [
+            "-h",
+            u.host or "127.0.0.1",
+            "-p",
+            str(u.port or 5432),
+            "-U",
+            u.username or "postgres",
+        ]
+        subprocess.run(
+            [exe, "-i", "-q", "-s", "10", *conn, name], env=env, check=True, capture_output=True
+        )
+        clients = str(min(opts.connections, 32))
+        out = subprocess.run(
+            [exe, "-c", clients, "-j", "2", "-T", str(int(opts.duration)), *conn, name],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    tps = re.search(r"tps = ([\d.]+)", out)
+    return {
+        "tps": float(tps.group(1)) if tps else None,
+        "clients": int(clients),
+        "script": "tpcb-like",
+    }
+
+
+# --- the other areas' benchmarks ----------------------------------------------------------------
+
+COMPONENTS = {
+    "fx": ["--seconds", "0.5"],
+    "screening": ["--recall", "300", "--ordinary", "800", "--baseline", "300"],
+    "ledger": ["--single", "500", "--batches", "20"],
+}
+
+
+def components(server: str | None) -> dict:
+    """Run bench/fx.py, bench/screening.py and bench/ledger.py as they are; tolerate any that is
+    missing or fails (its error is reported instead)."""
+    out: dict = {}
+    for name, args in COMPONENTS.items():
+        if not (ROOT / "bench" / f"{name}.py").exists():
+            out[name] = {"error": "missing"}
+            continue
+        env = env_with()
+        if server:
+            env["REMIT_BENCH_DATABASE_URL"] = server
+        elif name == "ledger":
+            args = [*args, "--sqlite-only"]
+        try:
+            done = subprocess.run(
+                [PY, "-m", f"bench.{name}", *args],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+        except subprocess.TimeoutExpired:
+            out[name] = {"error": "timed out"}
+            continue
+        text = done.stdout.strip()
+        out[name] = {"ok": done.returncode == 0, "output": text.splitlines()[-30:]}
+        if done.returncode != 0:
+            out[name]["error"] = done.stderr.strip().splitlines()[-3:]
+    return out
+
+
+def run_all(opts: Options, *, sqlite: bool, postgres: bool, ceilings: bool, others: bool) -> dict:
+    server = os.environ.get("REMIT_BENCH_DATABASE_URL") or DEFAULT_PG
+    report: dict = {
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "load": {
+            "process": "bench/load.py (aiohttp client, own process), closed loop",
+            "connections": opts.connections,
+            "duration_s": opts.duration,
+            "offered_rate_paced_run": opts.rate,
+        },
+        "e2e": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="remit-bench-") as tmp:
+        workdir = Path(tmp)
+        if sqlite:
+            report["e2e"]["sqlite"] = run_sqlite(opts, workdir)
+        if postgres:
+            report["e2e"]["postgres"] = run_postgres(server, opts, workdir)
+        if ceilings:
+            report["ceilings"] = {"aiohttp": aiohttp_ceiling(opts, workdir)}
+            if postgres:
+                report["ceilings"]["pgbench"] = pgbench_ceiling(server, opts)
+        if others:
+            report["components"] = components(server if postgres else None)
+    e2e = report["e2e"]
+    report["e2e_remittances_per_s"] = {k: v["closed_loop"].get("e2e_per_s") for k, v in e2e.items()}
+    report["accept_p99_ms"] = {k: v["paced"].get("accept_p99_ms") for k, v in e2e.items()}
+    report["accept_p99_ms_closed_loop"] = {
+        k: v["closed_loop"].get("accept_p99_ms") for k, v in e2e.items()
+    }
+    report["peak_rss_mb"] = {k: v.get("gateway_peak_rss_mb") for k, v in e2e.items()}
+    c = report.get("ceilings", {})
+    report["ceilings_summary"] = {
+        "aiohttp_rps": c.get("aiohttp", {}).get("rps"),
+        "pgbench_tps": c.get("pgbench", {}).get("tps"),
+    }
+    return report
