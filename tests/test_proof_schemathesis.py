@@ -17,7 +17,7 @@ from hypothesis.errors import Unsatisfiable
 schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.generation.modes import GenerationMode  # noqa: E402
 
-EXAMPLES = 20
+EXAMPLES = 12
 PROBLEM_FIELDS = {"type", "title", "status", "detail"}
 
 
