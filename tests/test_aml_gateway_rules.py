@@ -4,6 +4,7 @@ a travel-rule reject rejects; the evidence keeps the shape the console renders."
 from __future__ import annotations
 
 import sqlalchemy as sa
+from kyc_gateway_support import default_logging  # noqa: F401
 
 from compliance.aml import rules_from_config
 from gateway.storage.tables import compliance_cases

@@ -4,6 +4,7 @@ given, the fields still needed for the next tier, bad input refused with nothing
 from __future__ import annotations
 
 import sqlalchemy as sa
+from kyc_gateway_support import default_logging  # noqa: F401
 
 from gateway.storage.tables import customers
 from gateway.storage.tables_kyc import customer_kyc

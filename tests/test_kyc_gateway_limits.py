@@ -8,6 +8,7 @@ import uuid
 from decimal import Decimal
 
 import sqlalchemy as sa
+from kyc_gateway_support import default_logging  # noqa: F401
 
 from gateway.storage.tables import remittances
 

@@ -8,6 +8,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from kyc_gateway_support import default_logging  # noqa: F401
 
 from compliance.sanctions import SanctionsListError, Screener
 from gateway.commands import main
