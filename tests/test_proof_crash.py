@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import re
 import signal
 import socket
 import sys
@@ -44,6 +45,16 @@ def letters(n: int) -> str:
         out += "abcdefghijklmnopqrstuvwxyz"[d]
         if n == 0:
             return out.capitalize()
+
+
+def long_quotes(tmp_path: Path) -> Path:
+    """The shipped corridors with quotes that outlive a queue slowed by repeated crashes (a
+    lapsed quote is requote, which waits for the sender and would never be terminal)."""
+    shipped = (ROOT / "corridors" / "data" / "corridors.toml").read_text()
+    text = re.sub(r"(?m)^quote_ttl_s = \d+", "quote_ttl_s = 900", shipped)
+    path = tmp_path / "corridors.toml"
+    path.write_text(text)
+    return path
 
 
 def free_port() -> int:
@@ -172,8 +183,9 @@ async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
         **os.environ,
         "REMIT_DATABASE_URL": database_url,
         "REMIT_PORT": str(port),
-        "REMIT_WORKERS": "2",
-        "REMIT_WORKER_BATCH": "8",
+        "REMIT_WORKERS": "4",
+        "REMIT_WORKER_BATCH": "16",
+        "REMIT_CORRIDORS_FILE": str(long_quotes(tmp_path)),
         "REMIT_LEASE_S": "3",
         "REMIT_PARTNER_TIMEOUT_S": "2",
         "REMIT_LOG_LEVEL": "warning",
