@@ -36,6 +36,8 @@ DECISIONS: dict[tuple[str, str], Move] = {
     ("open", "request_info"): Move("needs_info", "needs_info"),
     ("awaiting_second", "approve"): Move("approved", "approved"),
     ("awaiting_second", "reject"): Move("rejected", "rejected"),
+    # The sender never answered: the case can still be closed.
+    ("needs_info", "reject"): Move("rejected", "rejected"),
 }
 FIRST_APPROVAL = Move("awaiting_second", None)
 

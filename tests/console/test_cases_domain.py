@@ -27,6 +27,7 @@ def test_four_eyes_table() -> None:
         _decide(status="awaiting_second", officer="a", first="a")
     assert _decide(status="awaiting_second", officer="b", first="a").remittance_status == "approved"
     assert _decide(action="request_info").remittance_status == "needs_info"
+    assert _decide(status="needs_info", action="reject").remittance_status == "rejected"
     with pytest.raises(DecisionRefused):
         _decide(status="rejected", action="approve")
     with pytest.raises(DecisionRefused):
