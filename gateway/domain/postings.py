@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fx.money import Money
 from ledger_adapter import chart
 from ledger_adapter.port import TransferSpec
 
@@ -79,6 +80,34 @@ class MoneyPath:
             to_account=chart.partner(self.partner_id, cur),
             coin_from=chart.partner(self.partner_id, self.coin),
         )
+
+    def settlement_result(self, spread: Money, fx_result: Money) -> list[TransferSpec]:
+        """After the burn the partner's fiat account holds the principal; what the gateway keeps
+        moves out of it: the spread margin to fee revenue, and the market move on the locked
+        quote to FX gain (positive) or from FX loss (negative). What remains is what delivering
+        the promised amount costs at today's rate, owed to the partner."""
+        cur = self.send_currency
+        owed = chart.partner(self.partner_id, cur)
+        specs = []
+        if spread.is_positive():
+            specs.append(
+                TransferSpec(
+                    self._id("spread"), owed, chart.fees(cur), spread.to_minor(), cur, code="spread"
+                )
+            )
+        if not fx_result.is_zero():
+            gain = fx_result.is_positive()
+            specs.append(
+                TransferSpec(
+                    self._id("fx"),
+                    owed if gain else chart.fx_pnl(cur),
+                    chart.fx_pnl(cur) if gain else owed,
+                    abs(fx_result).to_minor(),
+                    cur,
+                    code="fx-gain" if gain else "fx-loss",
+                )
+            )
+        return specs
 
     def refund_to_wallet(self) -> list[TransferSpec]:
         """After a void the coin is back in treasury: burn it and return the fiat and the fee."""
