@@ -98,21 +98,21 @@ BAD_BODIES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD_BODIES))
-async def test_bad_callback_bodies_are_refused_naming_the_field(gw, case) -> None:
-    patch, field = BAD_BODIES[case]
-    body = {
-        "payin_id": "b1",
-        "method": "bank_transfer",
-        "event": "received",
-        "reference": new_reference(),
-        "amount": "10.00",
-        "currency": "USD",
-        **patch,
-    }
-    status, problem = await callback(gw, "", "", body=body)
-    assert status == 422, problem
-    assert problem["errors"][0]["field"] == field
+async def test_bad_callback_bodies_are_refused_naming_the_field(gw) -> None:
+    """One gateway for all cases (fixture setup dominates on PostgreSQL)."""
+    for case, (patch, field) in BAD_BODIES.items():
+        body = {
+            "payin_id": "b1",
+            "method": "bank_transfer",
+            "event": "received",
+            "reference": new_reference(),
+            "amount": "10.00",
+            "currency": "USD",
+            **patch,
+        }
+        status, problem = await callback(gw, "", "", body=body)
+        assert status == 422, (case, problem)
+        assert problem["errors"][0]["field"] == field, case
     assert await payin_rows(gw) == []
     assert await _suspense_balance(gw) == 0
 
