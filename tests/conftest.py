@@ -21,6 +21,26 @@ def postgres_server_url() -> str | None:
     return os.environ.get("REMIT_TEST_DATABASE_URL") or None
 
 
+async def _create_database(server: str, name: str, template: str | None = None) -> str:
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            suffix = f' TEMPLATE "{template}"' if template else ""
+            await conn.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
+    finally:
+        await admin.dispose()
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+async def _drop_database(server: str, name: str) -> None:
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
 @pytest.fixture
 async def database_url(tmp_path: Path) -> AsyncIterator[str]:
     """A URL of an empty database that exists only for this test."""
@@ -29,15 +49,51 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
         yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
         return
     name = f"remit_t_{uuid.uuid4().hex[:16]}"
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
     try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+        yield await _create_database(server, name)
     finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+        await _drop_database(server, name)
+
+
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory):
+    """The schema migrated once per session; each test gets a copy (a file copy on SQLite,
+    CREATE DATABASE ... TEMPLATE on PostgreSQL), which is much faster than migrating each time."""
+    import asyncio
+
+    from gateway.storage.migrate import upgrade
+
+    server = postgres_server_url()
+    if server is None:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        upgrade(f"sqlite+aiosqlite:///{path}")
+        yield str(path)
+        return
+    name = f"remit_tpl_{uuid.uuid4().hex[:16]}"
+    url = asyncio.run(_create_database(server, name))
+    try:
+        upgrade(url)
+        yield name
+    finally:
+        asyncio.run(_drop_database(server, name))
+
+
+@pytest.fixture
+async def migrated_database_url(tmp_path: Path, _migrated_template) -> AsyncIterator[str]:
+    """A fresh database with the current schema, for this test only."""
+    import shutil
+
+    server = postgres_server_url()
+    if server is None:
+        target = tmp_path / "test.db"
+        shutil.copyfile(_migrated_template, target)
+        yield f"sqlite+aiosqlite:///{target}"
+        return
+    name = f"remit_t_{uuid.uuid4().hex[:16]}"
+    try:
+        yield await _create_database(server, name, template=_migrated_template)
+    finally:
+        await _drop_database(server, name)
 
 
 @pytest.fixture
@@ -171,16 +227,15 @@ async def sim_client(aiohttp_client):
 
 
 @pytest.fixture
-async def gateway(database_url, aiohttp_client, sim_client, screener, clock):
+async def gateway(migrated_database_url, aiohttp_client, sim_client, screener, clock):
     """The gateway on a fresh database, workers driven by the test (Gateway.drain)."""
     from gateway.app import create_app
     from gateway.config import Settings
     from gateway.storage.engine import create_engine
     from gateway.storage.keys import create_key
-    from gateway.storage.migrate import upgrade_async
     from gateway.storage.partners import upsert_partner
 
-    await upgrade_async(database_url)
+    database_url = migrated_database_url
     engine = create_engine(database_url)
     keys = {}
     async with engine.begin() as conn:
