@@ -128,3 +128,25 @@ async def test_cli_registers_a_pull_partner(gateway, database_url, monkeypatch, 
     info = await gateway.svc.partners.info("pull-bank", gateway.clock())
     assert info is not None and info.pull and info.secrets == (printed["secret"].encode(),)
     assert await asyncio.to_thread(main, ["partners", "add", "push-bank"]) == 2
+
+
+async def test_pull_simulator_pays_each_payout_once(gateway) -> None:
+    import aiohttp
+
+    from corridors.pull_agent import PullAgent
+    from corridors.simulator import Faults
+
+    ids = await _pull_setup(gateway, 4)
+    faults = Faults(seed=4, fail_rate=0.4, duplicate_callback_rate=1.0)
+    async with aiohttp.ClientSession() as session:
+        agent = PullAgent(
+            str(gateway.client.make_url("")), gateway.keys["partner"], session, faults
+        )
+        assert await agent.run_once() == 4
+        assert await agent.run_once() == 0  # nothing pending any more
+    await gateway.drain()
+    states = {i: (await gateway.get(i))["status"] for i in ids}
+    assert set(states.values()) <= {"paid_out", "refunded"}
+    assert {i for i, s in states.items() if s == "paid_out"} == set(agent.payments)
+    assert all(n == 1 for n in agent.payments.values())
+    assert 0 < len(agent.payments) < 4  # the seed gives both outcomes

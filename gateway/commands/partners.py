@@ -42,9 +42,25 @@ def cmd_partner_sim(args: argparse.Namespace) -> int:
     from corridors.simulator import Faults, run_simulator
 
     faults = Faults.from_options(args)
+    if args.mode == "pull":
+        if not args.gateway or not args.api_key:
+            print("error: pull mode needs --gateway URL and --api-key KEY", file=sys.stderr)
+            return 2
+        with contextlib.suppress(KeyboardInterrupt):
+            run(_run_pull(args.gateway, args.api_key, faults, args.interval))
+        return 0
     with contextlib.suppress(KeyboardInterrupt):
         run(run_simulator(args.host, args.port, faults, args.secret.encode()))
     return 0
+
+
+async def _run_pull(gateway: str, api_key: str, faults, interval_s: float) -> None:
+    import aiohttp
+
+    from corridors.pull_agent import PullAgent
+
+    async with aiohttp.ClientSession() as session:
+        await PullAgent(gateway, api_key, session, faults).run(interval_s)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -75,5 +91,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8081)
     sim.add_argument("--secret", default=DEV_SECRET.decode(), help="HMAC secret")
+    sim.add_argument(
+        "--mode", choices=("push", "pull"), default="push", help="push: serve; pull: poll us"
+    )
+    sim.add_argument("--gateway", help="pull mode: the gateway's base URL")
+    sim.add_argument("--api-key", help="pull mode: an API key with role partner")
+    sim.add_argument("--interval", type=float, default=1.0, help="pull mode: seconds per poll")
     Faults.add_arguments(sim)
     sim.set_defaults(func=cmd_partner_sim)
