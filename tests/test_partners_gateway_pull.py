@@ -115,13 +115,15 @@ async def test_bad_status_reports_name_the_field(gateway) -> None:
     assert row.payout_status is None
 
 
-async def test_cli_registers_a_pull_partner(gateway, database_url, monkeypatch, capsys) -> None:
+async def test_cli_registers_a_pull_partner(
+    gateway, migrated_database_url, monkeypatch, capsys
+) -> None:
     import asyncio
     import json
 
     from gateway.commands import main
 
-    monkeypatch.setenv("REMIT_DATABASE_URL", database_url)
+    monkeypatch.setenv("REMIT_DATABASE_URL", migrated_database_url)
     assert await asyncio.to_thread(main, ["partners", "add", "pull-bank", "--pull"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["mode"] == "pull" and printed["secret"]

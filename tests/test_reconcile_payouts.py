@@ -92,8 +92,10 @@ async def test_simulator_statement_reconciles(gateway, paid_two) -> None:
     assert [r.key for r in missing.missing] == [second.split(",")[0]]
 
 
-async def test_cli_exit_codes(gateway, paid_two, database_url, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("REMIT_DATABASE_URL", database_url)
+async def test_cli_exit_codes(
+    gateway, paid_two, migrated_database_url, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("REMIT_DATABASE_URL", migrated_database_url)
     text = await _sim_statement(gateway)
     good = tmp_path / "good.csv"
     good.write_text(text)
