@@ -40,8 +40,8 @@ class Options:
     duration: float = 10.0
     connections: int = 32
     rate: float = 200.0
-    workers: int = 4
-    batch: int = 16
+    workers: int = 1  # 1 x 8 in flight beat 4 x 16 (which starves HTTP of pool connections)
+    batch: int = 8
     senders: int = 1500
     settle_s: float = 120.0
 

@@ -110,6 +110,8 @@ class Worker:
             await self.release(rem)
         except store.StaleState:
             log.info("step_result_discarded", status=rem.status)
+        except Exception:  # a commit that failed: the lease lapses and a later claim retries
+            log.exception("advance_failed", status=rem.status)
         finally:
             structlog.contextvars.unbind_contextvars("remittance_id")
 
