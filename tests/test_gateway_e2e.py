@@ -210,3 +210,42 @@ async def test_kyc_limit_refused_at_submission(gateway) -> None:
     assert problem["type"].endswith("/limit-exceeded")
     async with gateway.svc.engine.connect() as conn:
         assert await conn.scalar(sa.select(sa.func.count()).select_from(remittances)) == 0
+
+
+async def test_locked_quote_is_honoured_and_the_market_move_is_booked(gateway) -> None:
+    """The market moves 2% against us after the quote: the recipient still gets the promised
+    amount, and the difference lands in FX gain/loss, the spread in fee revenue."""
+    from decimal import Decimal
+
+    from fx.rates import Rate
+    from ledger_adapter import chart
+
+    sender = await gateway.customer()
+    await gateway.top_up(sender["id"], "200.00")
+    created = await gateway.send("100.00", sender=sender)
+    real = gateway.svc.rates
+
+    class MovedMarket:
+        name = "moved"
+
+        async def rate(self, base: str, quote: str) -> Rate:
+            r = await real.rate(base, quote)
+            return Rate(r.base, r.quote, r.value * Decimal("1.02"), "moved", r.as_of)
+
+    gateway.svc.rates = MovedMarket()
+    await gateway.drain()
+    final = await gateway.get(created["id"])
+    assert final["status"] == "paid_out"
+    assert final["receive_amount"] == created["receive_amount"]
+    balances = await gateway.svc.ledger.balances()
+    pnl = balances[chart.fx_pnl("USD")][1]
+    spread = balances[chart.fees("USD")][1].credit_balance - int(Decimal(final["fee"]) * 100)
+    owed = balances[chart.partner("sim-ph-wallet", "USD")][1].credit_balance
+    # The partner is owed what the promised PHP costs at today's rate; we kept the rest.
+    assert pnl.credit_balance > 0  # PHP got cheaper: a gain on the locked quote
+    assert spread > 0
+    principal = 10000 - int(Decimal(final["fee"]) * 100)
+    assert owed + spread + pnl.credit_balance == principal
+    promised = Decimal(final["receive_amount"])
+    mid_now = (await gateway.svc.rates.rate("USD", "PHP")).value
+    assert abs(Decimal(owed) / 100 - promised / mid_now) <= Decimal("0.02")

@@ -11,8 +11,11 @@ from datetime import timedelta
 
 from corridors.payout import NOT_FOUND, PartnerUnavailable, PayoutInstruction, PayoutResult
 from fx.money import Money
+from fx.pricing import fx_gain_loss, spread_margin
+from fx.rates import RateUnavailable
+from gateway.domain.quotes import locked_quote
 from gateway.domain.states import Status
-from gateway.pipeline.common import Row, backoff, money_path
+from gateway.pipeline.common import Row, backoff, money_path, quote_of
 from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
 from gateway.storage.partners import PartnerInfo
@@ -90,10 +93,25 @@ def _after_partner_answer(rem: Row, result: PayoutResult, current: Status) -> Ou
     return Advance(S.PAYOUT_UNKNOWN, "partner did not answer in time; inquiry follows", fields)
 
 
+async def _settlement_result(svc: Services, rem: Row) -> tuple[Money, Money]:
+    """Spread earned and the market move since the quote was locked, in the send currency.
+    The locked rate is honoured whatever the market did; the difference is ours to book."""
+    quote = locked_quote(await quote_of(svc, rem.quote_id))
+    try:
+        current = await svc.rates.rate(rem.send_currency, rem.receive_currency)
+    except RateUnavailable:
+        return spread_margin(quote), Money.zero(rem.send_currency)
+    return spread_margin(quote), fx_gain_loss(quote, current)
+
+
 async def complete_payout(svc: Services, rem: Row, reason: str, fields: dict) -> Outcome:
     path = money_path(rem)
     await svc.ledger.post_pending(path.post_id, path.payout_transfer_id)
-    await svc.ledger.transfer(path.settle_partner())
+    if await svc.ledger.get_transfer(path.settle_partner()[0].id) is None:
+        # One linked batch: a crash before it repeats it whole (with that moment's rate);
+        # once it is in, the check above skips it, so a later rate never conflicts.
+        spread, fx_result = await _settlement_result(svc, rem)
+        await svc.ledger.transfer(path.settle_partner() + path.settlement_result(spread, fx_result))
     return Advance(S.PAID_OUT, reason, fields)
 
 
