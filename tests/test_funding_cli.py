@@ -21,10 +21,10 @@ def _report(out: str) -> dict:
 
 
 async def test_operator_works_suspense_and_reconciles_from_the_cli(
-    gateway, database_url, monkeypatch, capsys, tmp_path
+    gateway, migrated_database_url, monkeypatch, capsys, tmp_path
 ) -> None:
     gw = gateway
-    monkeypatch.setenv("REMIT_DATABASE_URL", database_url)
+    monkeypatch.setenv("REMIT_DATABASE_URL", migrated_database_url)
     await add_payin_partner(gw)
     sender = await gw.customer()
     unknown = new_reference()
