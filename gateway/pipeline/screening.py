@@ -67,7 +67,9 @@ def _sanctions(screener: Screener, sender: Row, rem: Row) -> tuple[list[dict], l
     hits = [
         {"party": role, **hit.to_dict()}
         for role, name, country, dob in parties
-        for hit in screener.screen(name, country=country, dob=dob)
+        # Senders and recipients are people: vessels and companies on the lists are no match
+        # (entries of unknown kind are always kept).
+        for hit in screener.screen(name, kind="individual", country=country, dob=dob)
     ]
     if hits:
         reasons.append("possible sanctions match")
