@@ -8,6 +8,7 @@ import argparse
 from gateway.commands import (
     audit,
     keys,
+    ledger,
     officers,
     partners,
     payins,
@@ -17,7 +18,7 @@ from gateway.commands import (
 )
 
 # One module per area; each has register(subparsers).
-AREAS = [server, keys, partners, sanctions, payins, officers, audit, reconcile]
+AREAS = [server, keys, partners, ledger, sanctions, payins, officers, audit, reconcile]
 
 
 def build_parser() -> argparse.ArgumentParser:
