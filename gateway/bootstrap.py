@@ -48,7 +48,9 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     if migrate:
         await upgrade_async(settings.database_url)
-    engine = create_engine(settings.database_url)
+    # Every in-flight step may hold a connection; leave headroom for HTTP requests.
+    in_flight = settings.workers * settings.worker_batch
+    engine = create_engine(settings.database_url, pool_size=20, max_overflow=in_flight)
     session = aiohttp.ClientSession()
     try:
         corridors = load_corridors(settings.corridors_file)

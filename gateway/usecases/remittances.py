@@ -25,6 +25,7 @@ from gateway.storage import remittances as store
 from gateway.storage.keys import Caller
 from gateway.storage.tables import customers, quotes, remittances
 from ledger_adapter import chart
+from ledger_adapter.port import AccountNotFound
 
 # Remittances that no longer count against a sender's limits.
 NOT_COUNTED = (Status.REJECTED, Status.CANCELLED, Status.EXPIRED, Status.REFUNDED)
@@ -157,11 +158,19 @@ async def _load_for_create(svc: Services, caller: Caller, req: RemittanceRequest
     return quote, sender, corridor, recipient
 
 
+async def _ensure_wallet(svc: Services, customer_id: str, currency: str) -> None:
+    """A read on the hot path; the write (account creation) happens once per wallet."""
+    try:
+        await svc.ledger.balance(chart.wallet(customer_id, currency))
+    except AccountNotFound:
+        await svc.ledger.create_accounts([chart.wallet_account(customer_id, currency)])
+
+
 async def create_remittance(svc: Services, caller: Caller, req: RemittanceRequest) -> Any:
     """Validate everything, then return an action that writes inside the idempotent transaction."""
     quote, sender, corridor, recipient = await _load_for_create(svc, caller, req)
     usd_per_unit = await _usd_value(svc, Money.parse("1", quote.send_currency))
-    await svc.ledger.create_accounts([chart.wallet_account(sender.id, quote.send_currency)])
+    await _ensure_wallet(svc, sender.id, quote.send_currency)
     remittance_id = new_id("rem")
 
     async def write(conn: AsyncConnection) -> tuple[int, dict[str, Any]]:
