@@ -57,7 +57,10 @@ async def test_decision_audited_with_ids_only(gateway, officers) -> None:
     assert (await _verify_api(gateway, officers))["ok"] is True
 
 
-async def test_changed_row_is_named(gateway, officers, database_url, monkeypatch, capsys) -> None:
+async def test_changed_row_is_named(
+    gateway, officers, migrated_database_url, monkeypatch, capsys
+) -> None:
+    database_url = migrated_database_url  # the gateway's own database
     await _decide_one(gateway, officers)
     async with gateway.svc.engine.begin() as conn:
         total = len(await audit.entries(conn))
@@ -85,8 +88,9 @@ async def test_removed_row_and_cut_tail_are_found(gateway, officers) -> None:
 
 
 async def test_hmac_anchor_detects_a_rewritten_chain(
-    gateway, officers, database_url, monkeypatch, capsys
+    gateway, officers, migrated_database_url, monkeypatch, capsys
 ) -> None:
+    database_url = migrated_database_url  # the gateway's own database
     gateway.svc.settings = dataclasses.replace(gateway.svc.settings, audit_hmac_key=KEY)
     await _decide_one(gateway, officers)
     code, _ = await asyncio.to_thread(_cli_verify, database_url, KEY, monkeypatch, capsys)
