@@ -149,9 +149,57 @@ async def run(seconds: float) -> list[Figure]:
     ]
 
 
+BARE_QUOTE_SERVER = """
+import sys
+from decimal import Decimal
+from aiohttp import web
+async def quote(request):
+    body = await request.json()
+    amount = Decimal(body["send_amount"])
+    return web.json_response(
+        {"id": "qt_x", "send_amount": str(amount), "fee": "3.49", "rate": "63.04",
+         "receive_amount": str(amount * Decimal("63.04")), "expires_at": "2026-01-01T00:00:00Z"},
+        status=201,
+    )
+app = web.Application()
+app.router.add_post("/quotes", quote)
+app.router.add_get("/", lambda request: web.json_response({"status": "ok"}))
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
+"""
+
+
+def http_quotes(seconds: float, connections: int) -> dict:
+    """POST /v1/quotes through `remit serve` (SQLite, workers off) against a bare aiohttp
+    handler that parses the same JSON and answers a similar body; load from its own process."""
+    import tempfile
+
+    from bench.e2e import PY, REMIT, env_with, free_port, load, process, seed, wait_http
+
+    with tempfile.TemporaryDirectory(prefix="remit-bench-fx-") as tmp:
+        work = Path(tmp)
+        url = f"sqlite+aiosqlite:///{work / 'fx.db'}"
+        keys = asyncio.run(seed(url, "http://127.0.0.1:9"))
+        port, bare_port = free_port(), free_port()
+        env = env_with(REMIT_DATABASE_URL=url, REMIT_PORT=str(port), REMIT_LOG_LEVEL="warning")
+        common = ["--connections", str(connections), "--duration", str(seconds)]
+        with process([*REMIT, "serve", "--no-workers"], env, work / "gateway.log") as gw:
+            wait_http(f"http://127.0.0.1:{port}/healthz", gw)
+            gateway = load(
+                "quotes", "--url", f"http://127.0.0.1:{port}", "--key", keys["sender-app"], *common
+            )
+        bare_cmd = [PY, "-c", BARE_QUOTE_SERVER, str(bare_port)]
+        with process(bare_cmd, env_with(), work / "bare.log") as proc:
+            wait_http(f"http://127.0.0.1:{bare_port}/", proc)
+            bare = load("quotes", "--url", f"http://127.0.0.1:{bare_port}", *common)
+    return {"gateway": gateway, "bare": bare, "share": gateway["rps"] / bare["rps"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=1.0, help="duration of each figure")
+    parser.add_argument("--http-seconds", type=float, default=10.0, help="HTTP run duration")
+    parser.add_argument("--connections", type=int, default=16, help="HTTP load connections")
+    parser.add_argument("--no-http", action="store_true", help="in-process figures only")
     args = parser.parse_args()
     figures = asyncio.run(run(args.seconds))
     base = figures[0].per_second
@@ -159,6 +207,16 @@ def main() -> None:
     print(f"{'measurement':<40} {'ops/s':>12} {'us/op':>9} {'vs baseline':>12}")
     for f in figures:
         print(f"{f.name:<40} {f.per_second:>12,.0f} {f.micros:>9.1f} {f.per_second / base:>11.3f}x")
+    if args.no_http:
+        return
+    http = http_quotes(args.http_seconds, args.connections)
+    print(
+        f"\nHTTP, {args.connections} connections, {args.http_seconds:.0f} s, load from its own "
+        "process (goal: POST /v1/quotes >= 40% of the bare handler)"
+    )
+    print(f"{'POST /v1/quotes (firm, stored)':<40} {http['gateway']['rps']:>12,.1f} req/s")
+    print(f"{'bare aiohttp JSON handler (ceiling)':<40} {http['bare']['rps']:>12,.1f} req/s")
+    print(f"{'share of the ceiling':<40} {http['share']:>12.1%}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ fixed duration (optionally paced to an offered rate), printing one JSON object o
     python -m bench.load remit --url U --key K --senders FILE --connections C --duration S \
         [--rate R]
     python -m bench.load bare  --url U --connections C --duration S
+    python -m bench.load quotes --url U [--key K] --connections C --duration S
     python -m bench.load setup --url U --key K --operator-key K2 --count N --out FILE
 
 `remit`: each iteration asks for a firm quote and submits a remittance from it; the accept
@@ -171,9 +172,39 @@ async def bare(args: argparse.Namespace) -> dict:
     return {"requests": count, "errors": errors, "rps": round(count / elapsed, 1)}
 
 
+QUOTE_BODY = {"send_currency": "USD", "receive_currency": "PHP", "send_amount": "100.00"}
+
+
+async def quotes(args: argparse.Namespace) -> dict:
+    """POST a quote request in a closed loop: to /v1/quotes, or to a bare handler at /quotes."""
+    count = errors = 0
+    headers = {"Authorization": f"Bearer {args.key}"} if args.key else {}
+    path = "/v1/quotes" if args.key else "/quotes"
+    start = time.monotonic()
+    end = start + args.duration
+    async with session(args.connections) as http:
+
+        async def loop() -> None:
+            nonlocal count, errors
+            while time.monotonic() < end:
+                try:
+                    async with http.post(args.url + path, json=QUOTE_BODY, headers=headers) as r:
+                        await r.read()
+                        if r.status == 201:
+                            count += 1
+                        else:
+                            errors += 1
+                except aiohttp.ClientError:
+                    errors += 1
+
+        await asyncio.gather(*(loop() for _ in range(args.connections)))
+    elapsed = time.monotonic() - start
+    return {"requests": count, "errors": errors, "rps": round(count / elapsed, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=("remit", "bare", "setup"))
+    parser.add_argument("mode", choices=("remit", "bare", "setup", "quotes"))
     parser.add_argument("--url", required=True)
     parser.add_argument("--key")
     parser.add_argument("--operator-key")
@@ -188,7 +219,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--rate", type=float, default=None, help="offered requests per second")
     args = parser.parse_args()
-    run = {"remit": remit, "bare": bare, "setup": setup}[args.mode]
+    run = {"remit": remit, "bare": bare, "setup": setup, "quotes": quotes}[args.mode]
     json.dump(asyncio.run(run(args)), sys.stdout)
 
 
