@@ -15,7 +15,9 @@ from compliance.sanctions import Screener
 from corridors.config import Corridor
 from fx.rates import RateSource
 from gateway.config import Settings
+from gateway.storage.group_commit import GroupInserter
 from gateway.storage.partners import PartnerDirectory
+from gateway.storage.tables import quotes
 from ledger_adapter.port import Ledger
 
 if TYPE_CHECKING:
@@ -52,6 +54,10 @@ class Services:
     aml_rules: RuleSet = field(default_factory=load_rules)
     kyc_fields: Mapping[str, str] = field(default_factory=dict)  # field -> description
     kyc_provider: VerificationProvider = field(default_factory=ManualReviewProvider)
+    quote_writer: GroupInserter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.quote_writer = GroupInserter(self.engine, quotes)
 
     def now(self) -> datetime:
         return self.clock()

@@ -170,8 +170,7 @@ async def create_quote(svc: Services, caller: Caller, req: QuoteRequest) -> dict
         "expires_at": quote.expires_at,
         "remittance_id": None,
     }
-    async with svc.engine.begin() as conn:
-        await conn.execute(quotes.insert().values(**values))
+    await svc.quote_writer.insert(values)
     return quote_view(SimpleNamespace(**values))
 
 
