@@ -29,9 +29,12 @@ def house_accounts(corridors: dict[str, Corridor]) -> list[Account]:
     """The gateway's own accounts for every corridor's currency, coin and partner."""
     accounts: dict[str, Account] = {}
     for corridor in corridors.values():
-        for account in chart.standard_accounts(corridor.send_currency, corridor.settlement_asset):
-            accounts[account.id] = account
-        for asset in (corridor.send_currency, corridor.settlement_asset):
+        coin = corridor.settlement_asset
+        peg = chart.SUPPLY_PAIRS.get(coin, corridor.send_currency)  # the coin's fiat backing
+        for currency in {corridor.send_currency, peg}:
+            for account in chart.standard_accounts(currency, coin):
+                accounts[account.id] = account
+        for asset in {corridor.send_currency, peg, coin}:
             account = chart.partner_account(corridor.partner_id, asset)
             accounts[account.id] = account
     return list(accounts.values())

@@ -10,6 +10,7 @@ Accounts (ids are `kind:...:asset`, one asset each):
 | `fees:USD`             | fiat  | credit | DMNEC | fee revenue                                |
 | `reserve:USD`          | fiat  | credit | DMNEC | fiat that backs the coin in circulation    |
 | `fx_pnl:USD`           | fiat  | either |       | FX gains and losses                        |
+| `fx_position:GBP`      | fiat  | either |       | currency the gateway exchanged (GBP->USD)  |
 | `issuance:USDC`        | coin  | debit  | CMNED | coin supply (contra: debit balance)        |
 | `treasury:USDC`        | coin  | credit | DMNEC | coin the gateway holds                     |
 | `partner:{id}:{asset}` | any   | credit | DMNEC | owed to / held for a partner (coins only)  |
@@ -67,6 +68,11 @@ def fx_pnl(currency: str) -> str:
     return f"fx_pnl:{currency}"
 
 
+def fx_position(currency: str) -> str:
+    """The gateway's position in a currency it exchanges (sends in GBP settled through USD)."""
+    return f"fx_position:{currency}"
+
+
 def issuance(coin: str) -> str:
     return f"issuance:{coin}"
 
@@ -99,6 +105,7 @@ def standard_accounts(currency: str, coin: str) -> list[Account]:
         Account(fees(currency), currency, DMNEC),
         Account(reserve(currency), currency, DMNEC),
         Account(fx_pnl(currency), currency),
+        Account(fx_position(currency), currency),
         Account(issuance(coin), coin, CMNED),
         Account(treasury(coin), coin, DMNEC),
     ]

@@ -249,3 +249,62 @@ async def test_locked_quote_is_honoured_and_the_market_move_is_booked(gateway) -
     promised = Decimal(final["receive_amount"])
     mid_now = (await gateway.svc.rates.rate("USD", "PHP")).value
     assert abs(Decimal(owed) / 100 - promised / mid_now) <= Decimal("0.02")
+
+
+async def _register_partner(gateway, partner_id: str) -> None:
+    from gateway.storage.partners import upsert_partner
+    from tests.conftest import SIM_SECRET
+
+    async with gateway.svc.engine.begin() as conn:
+        await upsert_partner(
+            conn,
+            partner_id,
+            name=partner_id,
+            base_url=str(gateway.sim.make_url("")).rstrip("/"),
+            secret=SIM_SECRET,
+            now=gateway.clock(),
+        )
+
+
+async def _example_recipient(gateway, corridor_id: str) -> dict:
+    resp = await gateway.client.get(
+        f"/v1/corridors/{corridor_id}/requirements", headers=gateway.auth()
+    )
+    assert resp.status == 200
+    fields = (await resp.json())["fields"]
+    recipient = {f["key"]: f["example"] for f in fields if f.get("required") and "example" in f}
+    recipient["name"] = "Marie Dupont"
+    return recipient
+
+
+async def test_gbp_sender_settles_through_usdc_and_is_paid_in_eur(gateway) -> None:
+    """GB->EU settles in USDC: the GBP principal is exchanged into USD before minting, and the
+    books balance per asset with supply equal to reserve."""
+    from decimal import Decimal
+
+    from ledger_adapter import chart
+
+    await _register_partner(gateway, "sim-eu-sepa")
+    sender = await gateway.customer(external_id="gb-1", country="GB")
+    await gateway.top_up(sender["id"], "300.00", "GBP")
+    quote = await gateway.quote("100.00", send_currency="GBP", receive_currency="EUR")
+    resp = await gateway.client.post(
+        "/v1/remittances",
+        json={
+            "quote_id": quote["id"],
+            "sender_id": sender["id"],
+            "recipient": await _example_recipient(gateway, quote["corridor_id"]),
+        },
+        headers={**gateway.auth(), "Idempotency-Key": "gbp-1"},
+    )
+    assert resp.status == 201, await resp.text()
+    created = await resp.json()
+    await gateway.drain()
+    final = await gateway.get(created["id"])
+    assert final["status"] == "paid_out", final["history"][-1]
+    balances = await gateway.svc.ledger.balances()
+    owed = balances[chart.partner("sim-eu-sepa", "USD")][1].credit_balance
+    sold = balances[chart.fx_position("GBP")][1].credit_balance
+    assert sold == 10000 - int(Decimal(final["fee"]) * 100)  # the GBP principal, in pence
+    assert owed > sold  # a pound buys more than a dollar
+    assert await gateway.ledger_findings() == []

@@ -74,3 +74,54 @@ def test_money_path_balances_for_any_amounts(send, fee_share, fx, spread_share, 
         pnl = balances[chart.fx_pnl("USD")][1].credit_balance
         # Nothing created or lost: what the sender paid is split between us and the partner.
         assert fees + pnl + owed.credit_balance == send
+
+
+async def _run_exchanged(send: int, fee: int, peg_minor: int, fail: bool) -> InMemoryLedger:
+    ledger = InMemoryLedger()
+    await ledger.create_accounts(
+        [
+            *chart.standard_accounts("GBP", "USDC"),
+            *chart.standard_accounts("USD", "USDC"),
+            chart.wallet_account("c1", "GBP"),
+            chart.partner_account("p1", "USDC"),
+            chart.partner_account("p1", "USD"),
+        ]
+    )
+    await ledger.transfer(
+        [TransferSpec("top", chart.cash("GBP"), chart.wallet("c1", "GBP"), send, "GBP")]
+    )
+    path = MoneyPath("r1", "c1", "p1", "GBP", send, fee, "USDC", settlement_minor=peg_minor)
+    await ledger.transfer(path.fund_from_wallet())
+    await ledger.transfer(path.exchange_into_peg(peg_minor) + path.mint())
+    await ledger.transfer([path.reserve_for_partner()])
+    if fail:
+        await ledger.void_pending(path.void_id, path.payout_transfer_id)
+        await ledger.transfer(path.refund_to_wallet())
+    else:
+        await ledger.post_pending(path.post_id, path.payout_transfer_id)
+        await ledger.transfer(path.settle_partner())
+    return ledger
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    send=amounts,
+    fee_share=st.decimals(0, Decimal("0.2"), places=3),
+    rate=st.decimals(Decimal("0.5"), Decimal("2"), places=4),
+    fail=st.booleans(),
+)
+def test_exchanged_money_path_balances(send, fee_share, rate, fail) -> None:
+    """A GBP send settled in USDC: exchanged into USD at conversion, back again on a refund."""
+    fee = int(send * fee_share)
+    peg_minor = int((send - fee) * rate)
+    ledger = asyncio.run(_run_exchanged(send, fee, peg_minor, fail))
+    assert asyncio.run(ledger.check()) == []
+    balances = asyncio.run(ledger.balances())
+    wallet = balances[chart.wallet("c1", "GBP")][1].credit_balance
+    assert balances[chart.issuance("USDC")][1].debit_balance == 0
+    if fail:
+        assert wallet == send
+        assert balances[chart.fx_position("GBP")][1].credit_balance == 0
+    else:
+        assert wallet == 0
+        assert balances[chart.partner("p1", "USD")][1].credit_balance == peg_minor

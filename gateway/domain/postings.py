@@ -20,6 +20,9 @@ class MoneyPath:
     send_amount_minor: int
     fee_minor: int
     coin: str
+    # For a send currency that is not the coin's peg (GBP, AED into USDC): the principal
+    # exchanged into the peg currency, fixed once at conversion.
+    settlement_minor: int | None = None
 
     @property
     def principal_minor(self) -> int:
@@ -27,8 +30,74 @@ class MoneyPath:
         return self.send_amount_minor - self.fee_minor
 
     @property
+    def peg(self) -> str:
+        return chart.SUPPLY_PAIRS[self.coin]
+
+    @property
+    def needs_exchange(self) -> bool:
+        return self.peg != self.send_currency
+
+    @property
+    def backing_minor(self) -> int:
+        """The fiat, in the peg currency, that backs the coin minted for this remittance."""
+        if not self.needs_exchange:
+            return self.principal_minor
+        if self.settlement_minor is None:
+            raise ValueError(f"{self.remittance_id}: exchange into {self.peg} not fixed yet")
+        return self.settlement_minor
+
+    @property
     def coin_minor(self) -> int:
-        return chart.scale_to_coin(self.principal_minor, self.send_currency, self.coin)
+        return chart.scale_to_coin(self.backing_minor, self.peg, self.coin)
+
+    @property
+    def exchange_id(self) -> str:
+        return self._id("fxsell")
+
+    def exchange_into_peg(self, peg_minor: int) -> list[TransferSpec]:
+        """Sell the principal for the peg currency through the gateway's FX positions: one
+        transfer per asset, so each asset's ledger balances on its own."""
+        cur, peg = self.send_currency, self.peg
+        return [
+            TransferSpec(
+                self._id("fxsell"),
+                chart.clearing(cur),
+                chart.fx_position(cur),
+                self.principal_minor,
+                cur,
+                code="fx-sell",
+            ),
+            TransferSpec(
+                self._id("fxbuy"),
+                chart.fx_position(peg),
+                chart.clearing(peg),
+                peg_minor,
+                peg,
+                code="fx-buy",
+            ),
+        ]
+
+    def exchange_back(self) -> list[TransferSpec]:
+        """The reverse of exchange_into_peg, at the same amounts, for a refund."""
+        cur, peg = self.send_currency, self.peg
+        return [
+            TransferSpec(
+                self._id("fxunbuy"),
+                chart.clearing(peg),
+                chart.fx_position(peg),
+                self.backing_minor,
+                peg,
+                code="fx-sell",
+            ),
+            TransferSpec(
+                self._id("fxunsell"),
+                chart.fx_position(cur),
+                chart.clearing(cur),
+                self.principal_minor,
+                cur,
+                code="fx-buy",
+            ),
+        ]
 
     def _id(self, step: str) -> str:
         return f"{self.remittance_id}:{step}"
@@ -46,11 +115,7 @@ class MoneyPath:
 
     def mint(self) -> list[TransferSpec]:
         return chart.mint(
-            self._id("mint"),
-            self.principal_minor,
-            self.send_currency,
-            self.coin,
-            chart.clearing(self.send_currency),
+            self._id("mint"), self.backing_minor, self.peg, self.coin, chart.clearing(self.peg)
         )
 
     def reserve_for_partner(self) -> TransferSpec:
@@ -71,13 +136,12 @@ class MoneyPath:
     def settle_partner(self) -> list[TransferSpec]:
         """At paid_out the partner redeems the coin: burnt, and the fiat it backed is owed to
         the partner as settlement."""
-        cur = self.send_currency
         return chart.burn(
             self._id("burn"),
-            self.principal_minor,
-            cur,
+            self.backing_minor,
+            self.peg,
             self.coin,
-            to_account=chart.partner(self.partner_id, cur),
+            to_account=chart.partner(self.partner_id, self.peg),
             coin_from=chart.partner(self.partner_id, self.coin),
         )
 
@@ -113,8 +177,14 @@ class MoneyPath:
         """After a void the coin is back in treasury: burn it and return the fiat and the fee."""
         cur = self.send_currency
         specs = chart.burn(
-            self._id("unmint"), self.principal_minor, cur, self.coin, to_account=chart.clearing(cur)
+            self._id("unmint"),
+            self.backing_minor,
+            self.peg,
+            self.coin,
+            to_account=chart.clearing(self.peg),
         )
+        if self.needs_exchange:
+            specs += self.exchange_back()
         specs.append(
             TransferSpec(
                 id=self._id("refund"),

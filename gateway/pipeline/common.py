@@ -26,6 +26,7 @@ def money_path(rem: Row) -> MoneyPath:
         send_amount_minor=rem.send_amount_minor,
         fee_minor=rem.fee_minor,
         coin=rem.settlement_asset,
+        settlement_minor=rem.settlement_minor,
     )
 
 

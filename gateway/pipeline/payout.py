@@ -7,12 +7,14 @@ partners collect it from GET /v1/partner/payouts. Either way a signed status rec
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from corridors.payout import NOT_FOUND, PartnerUnavailable, PayoutInstruction, PayoutResult
 from fx.money import Money
 from fx.pricing import fx_gain_loss, spread_margin
 from fx.rates import RateUnavailable
+from gateway.domain.postings import MoneyPath
 from gateway.domain.quotes import locked_quote
 from gateway.domain.states import Status
 from gateway.pipeline.common import Row, backoff, money_path, quote_of
@@ -28,9 +30,28 @@ PULL_RECHECK = timedelta(seconds=30)
 
 async def convert(svc: Services, rem: Row) -> Outcome:
     path = money_path(rem)
-    await svc.ledger.transfer(path.mint())
+    fields: dict = {}
+    if path.needs_exchange:
+        peg_minor = await _exchange_amount(svc, path)
+        path = replace(path, settlement_minor=peg_minor)
+        fields["settlement_minor"] = peg_minor
+        transfers = path.exchange_into_peg(peg_minor) + path.mint()
+    else:
+        transfers = path.mint()
+    await svc.ledger.transfer(transfers)
     coin = Money.from_minor(path.coin_minor, path.coin)
-    return Advance(S.CONVERTED, f"{coin} {coin.currency} minted")
+    return Advance(S.CONVERTED, f"{coin} {coin.currency} minted", fields)
+
+
+async def _exchange_amount(svc: Services, path: MoneyPath) -> int:
+    """The principal in the peg currency at today's mid, rounded down. A retry after a crash
+    finds the exchange already booked and reuses its amount, so the ids never conflict."""
+    booked = await svc.ledger.get_transfer(path.exchange_into_peg(0)[1].id)
+    if booked is not None:
+        return booked.amount
+    rate = await svc.rates.rate(path.send_currency, path.peg)
+    principal = Money.from_minor(path.principal_minor, path.send_currency)
+    return Money(principal.amount * rate.value, path.peg).round_down().to_minor()
 
 
 async def send_to_partner_ledger(svc: Services, rem: Row) -> Outcome:
@@ -110,8 +131,10 @@ async def complete_payout(svc: Services, rem: Row, reason: str, fields: dict) ->
     if await svc.ledger.get_transfer(path.settle_partner()[0].id) is None:
         # One linked batch: a crash before it repeats it whole (with that moment's rate);
         # once it is in, the check above skips it, so a later rate never conflicts.
-        spread, fx_result = await _settlement_result(svc, rem)
-        await svc.ledger.transfer(path.settle_partner() + path.settlement_result(spread, fx_result))
+        result: list = []
+        if not path.needs_exchange:  # cross-currency corridors book no P&L split yet
+            result = path.settlement_result(*await _settlement_result(svc, rem))
+        await svc.ledger.transfer(path.settle_partner() + result)
     return Advance(S.PAID_OUT, reason, fields)
 
 

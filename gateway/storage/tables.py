@@ -121,6 +121,9 @@ remittances = sa.Table(
     sa.Column("fee_minor", sa.BigInteger, nullable=False),
     sa.Column("receive_amount_minor", sa.BigInteger, nullable=False),
     sa.Column("settlement_asset", sa.String(8), nullable=False),
+    # Principal exchanged into the coin's peg currency (minor units), when the send currency
+    # is not the peg; fixed once, at conversion.
+    sa.Column("settlement_minor", sa.BigInteger, nullable=True),
     sa.Column("funding_deadline", UTC_DATETIME, nullable=True),
     sa.Column("funding_attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("partner_reference", sa.String(120), nullable=True),
