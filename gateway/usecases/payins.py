@@ -39,6 +39,7 @@ from gateway.storage.keys import Caller
 from gateway.storage.tables import customers, partners, remittances
 from gateway.storage.tables_funding import payins
 from gateway.usecases.customers import owned_customer
+from gateway.usecases.reconcile import in_window
 from gateway.usecases.wallets import positive_amount
 from ledger_adapter.port import IdempotencyConflict, InsufficientFunds
 
@@ -426,10 +427,7 @@ async def expected_payins(
     query = sa.select(payins).where(
         payins.c.partner_id == partner_id, payins.c.status != "authorized"
     )
-    if since is not None:
-        query = query.where(payins.c.received_at >= since)
-    if until is not None:
-        query = query.where(payins.c.received_at < until)
+    query = in_window(query, payins.c.received_at, since, until)
     async with svc.engine.connect() as conn:
         rows = (await conn.execute(query)).all()
     return [

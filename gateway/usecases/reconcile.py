@@ -17,6 +17,17 @@ from gateway.services import Services
 from gateway.storage.tables import remittances
 
 
+def in_window(
+    query: sa.Select, column: sa.ColumnElement, since: datetime | None, until: datetime | None
+) -> sa.Select:
+    """A statement period: from `since` (inclusive) to `until` (exclusive), either open."""
+    if since is not None:
+        query = query.where(column >= since)
+    if until is not None:
+        query = query.where(column < until)
+    return query
+
+
 async def expected_payouts(
     svc: Services, partner_id: str, since: datetime | None = None, until: datetime | None = None
 ) -> list[Record]:
@@ -25,10 +36,7 @@ async def expected_payouts(
         remittances.c.partner_id == partner_id,
         remittances.c.status == Status.PAID_OUT.value,
     )
-    if since is not None:
-        query = query.where(remittances.c.updated_at >= since)
-    if until is not None:
-        query = query.where(remittances.c.updated_at < until)
+    query = in_window(query, remittances.c.updated_at, since, until)
     async with svc.engine.connect() as conn:
         rows = (await conn.execute(query)).all()
     return [

@@ -27,12 +27,8 @@ async def wallet(svc: Services, caller: Caller, customer_id: str) -> dict[str, A
         "balances": [
             {
                 "currency": asset,
-                "available": str(
-                    Money.from_minor(
-                        bal.credits_posted - bal.debits_posted - bal.debits_pending, asset
-                    )
-                ),
-                "posted": str(Money.from_minor(bal.credits_posted - bal.debits_posted, asset)),
+                "available": str(Money.from_minor(bal.available, asset)),
+                "posted": str(Money.from_minor(bal.credit_balance, asset)),
             }
             for _account, (asset, bal) in sorted(balances.items())
         ],
