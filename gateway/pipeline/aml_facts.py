@@ -3,7 +3,6 @@ so this module is the only place that decides what history and which details the
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -14,15 +13,13 @@ import sqlalchemy as sa
 from compliance.aml import PastTransfer, TransferFacts
 from corridors.config import Corridor
 from fx.money import Money
+from gateway.domain.recipient_keys import NOT_ACCOUNT, recipient_key
 from gateway.domain.states import Status
 from gateway.services import Services
 from gateway.storage.tables import remittances
 
 # Earlier remittances that never went anywhere do not make a recipient "known".
 NEVER_SENT = (Status.REJECTED.value, Status.CANCELLED.value, Status.EXPIRED.value)
-
-# Recipient fields that only describe, never identify, the payout account.
-NOT_ACCOUNT = frozenset({"name", "wallet_provider"})
 
 # Customer KYC field -> the travel rule's vocabulary for originator details.
 ORIGINATOR_FIELDS: Mapping[str, str] = {
@@ -31,14 +28,6 @@ ORIGINATOR_FIELDS: Mapping[str, str] = {
     "birth_place": "birth_place",
     "id_number": "national_id",
 }
-
-
-def recipient_key(corridor_id: str, recipient: Mapping[str, Any]) -> str:
-    """The same payout account in the same corridor, whoever sends: a digest, so neither
-    evidence nor logs carry the account number itself."""
-    parts = sorted(f"{k}={v}" for k, v in recipient.items() if k not in NOT_ACCOUNT and v)
-    text = "|".join([corridor_id, *parts])
-    return "rcp_" + hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 async def usd_per_unit(svc: Services, currency: str) -> Decimal:
@@ -54,7 +43,7 @@ def _past(rows: Iterable[Any], rates: Mapping[str, Decimal]) -> tuple[PastTransf
             amount_usd=Money.from_minor(r.send_amount_minor, r.send_currency).amount
             * rates[r.send_currency],
             at=r.created_at,
-            recipient_key=recipient_key(r.corridor_id, r.recipient),
+            recipient_key=r.recipient_key or recipient_key(r.corridor_id, r.recipient),
             sender_id=r.sender_id,
         )
         for r in rows
@@ -77,34 +66,41 @@ async def gather_facts(
         remittances.c.sender_id,
         remittances.c.corridor_id,
         remittances.c.recipient,
+        remittances.c.recipient_key,
         remittances.c.send_currency,
         remittances.c.send_amount_minor,
         remittances.c.created_at,
         remittances.c.status,
     ]
     others = remittances.c.id != rem.id
+    recent = remittances.c.created_at >= since
     async with svc.engine.connect() as conn:
+        # Indexed lookups: the sender's recent transfers, the recipient's recent transfers.
         by_sender = list(
             await conn.execute(
-                sa.select(*columns).where(others, remittances.c.sender_id == rem.sender_id)
+                sa.select(*columns).where(others, remittances.c.sender_id == rem.sender_id, recent)
             )
         )
-        in_corridor = list(
+        to_recipient = list(
             await conn.execute(
-                sa.select(*columns).where(
-                    others,
-                    remittances.c.corridor_id == rem.corridor_id,
-                    remittances.c.created_at >= since,
-                )
+                sa.select(*columns).where(others, remittances.c.recipient_key == key, recent)
             )
         )
-    currencies = {rem.send_currency, *(r.send_currency for r in (*by_sender, *in_corridor))}
+        # "New recipient" looks at all time, not just the window.
+        known = (
+            await conn.scalar(
+                sa.select(remittances.c.id)
+                .where(
+                    others,
+                    remittances.c.sender_id == rem.sender_id,
+                    remittances.c.recipient_key == key,
+                    remittances.c.status.not_in(NEVER_SENT),
+                )
+                .limit(1)
+            )
+        ) is not None
+    currencies = {rem.send_currency, *(r.send_currency for r in (*by_sender, *to_recipient))}
     rates = {c: await usd_per_unit(svc, c) for c in currencies}
-    to_recipient = [r for r in in_corridor if recipient_key(r.corridor_id, r.recipient) == key]
-    known = any(
-        r.status not in NEVER_SENT and recipient_key(r.corridor_id, r.recipient) == key
-        for r in by_sender
-    )
     send = Money.from_minor(rem.send_amount_minor, rem.send_currency)
     originator = {"name", "customer_id"} | {
         vocab for field, vocab in ORIGINATOR_FIELDS.items() if kyc.get(field)
@@ -124,7 +120,7 @@ async def gather_facts(
         recipient_key=key,
         originator_fields=originator,
         beneficiary_fields=beneficiary,
-        sender_history=_past((r for r in by_sender if r.created_at >= since), rates),
+        sender_history=_past(by_sender, rates),
         recipient_history=_past(to_recipient, rates),
         recipient_is_new=not known,
         other_countries=(sender.country,) if sender.country else (),

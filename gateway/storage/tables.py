@@ -114,6 +114,8 @@ remittances = sa.Table(
     sa.Column("corridor_id", sa.String(40), nullable=False),
     sa.Column("partner_id", sa.String(64), nullable=False),
     sa.Column("recipient", sa.JSON, nullable=False),
+    # Digest of corridor + payout account (gateway.domain.recipient_keys), for AML lookups.
+    sa.Column("recipient_key", sa.String(40), nullable=True),
     sa.Column("funding_method", sa.String(20), nullable=False),
     sa.Column("send_currency", sa.String(8), nullable=False),
     sa.Column("receive_currency", sa.String(8), nullable=False),
@@ -139,6 +141,7 @@ remittances = sa.Table(
     sa.Column("lease_until", UTC_DATETIME, nullable=True),
     sa.Index("ix_remittances_due", "next_attempt_at"),
     sa.Index("ix_remittances_sender_created", "sender_id", "created_at"),
+    sa.Index("ix_remittances_recipient_created", "recipient_key", "created_at"),
 )
 
 remittance_history = sa.Table(

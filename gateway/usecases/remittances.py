@@ -17,6 +17,7 @@ from fx.money import Money
 from fx.rates import RateUnavailable
 from gateway.api.problems import Problem, conflict, not_found, validation
 from gateway.api.schemas import RemittanceRequest
+from gateway.domain.recipient_keys import recipient_key
 from gateway.domain.states import CANCELLABLE, TERMINAL, Status
 from gateway.ids import new_id
 from gateway.services import Services
@@ -192,6 +193,7 @@ async def create_remittance(svc: Services, caller: Caller, req: RemittanceReques
             "corridor_id": corridor.id,
             "partner_id": corridor.partner_id,
             "recipient": recipient,
+            "recipient_key": recipient_key(corridor.id, recipient),
             "funding_method": req.funding_method,
             "send_currency": quote.send_currency,
             "receive_currency": quote.receive_currency,
