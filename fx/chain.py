@@ -8,6 +8,7 @@ its source and time, so every quote can name them.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -38,6 +39,7 @@ class ChainedRates:
         *,
         pivot: str = "USD",
         clock: Callable[[], datetime] | None = None,
+        memo_s: float = 0.0,
     ) -> None:
         if not sources:
             raise ValueError("ChainedRates needs at least one source")
@@ -46,6 +48,11 @@ class ChainedRates:
         self.pivot = require_asset(pivot)
         self.name = "chain(" + ",".join(s.name for s in self.sources) + ")"
         self._clock = clock or (lambda: datetime.now(UTC))
+        # Why a memo: under load every quote for a pair walks the same sources for the same
+        # answer. An answer is reused for `memo_s` seconds of monotonic time, and only while
+        # it is still younger than its source's maximum age.
+        self.memo_s = memo_s
+        self._memo: dict[tuple[str, str], tuple[float, Rate, timedelta]] = {}
 
     def max_age_for(self, source: RateSource) -> timedelta:
         if isinstance(self.max_age, timedelta):
@@ -55,7 +62,9 @@ class ChainedRates:
         own = getattr(source, "max_age", None)
         return own if isinstance(own, timedelta) else DEFAULT_MAX_AGE
 
-    async def _first(self, base: str, quote: str, now: datetime, why: list[str]) -> Rate | None:
+    async def _first(
+        self, base: str, quote: str, now: datetime, why: list[str]
+    ) -> tuple[Rate, timedelta] | None:
         for source in self.sources:
             try:
                 found = await source.rate(base, quote)
@@ -76,7 +85,7 @@ class ChainedRates:
             if found.as_of - now > FUTURE_SKEW:
                 why.append(f"{source.name} rate {base}/{quote} is stamped in the future")
                 continue
-            return found
+            return found, limit
         return None
 
     async def rate(self, base: str, quote: str) -> Rate:
@@ -85,15 +94,21 @@ class ChainedRates:
         now = self._clock()
         if base == quote:
             return Rate(base, quote, Decimal(1), IDENTITY, now)
+        key = (base, quote)
+        memo = self._memo.get(key)
+        if memo is not None and memo[0] > time.monotonic() and memo[1].age(now) <= memo[2]:
+            return memo[1]
         why: list[str] = []
-        direct = await self._first(base, quote, now, why)
-        if direct is not None:
-            return direct
-        if self.pivot not in (base, quote):
+        found = await self._first(base, quote, now, why)
+        if found is None and self.pivot not in (base, quote):
             first = await self._first(base, self.pivot, now, why)
             second = await self._first(self.pivot, quote, now, why) if first else None
             if first is not None and second is not None:
-                return first.cross(second)
+                found = first[0].cross(second[0]), min(first[1], second[1])
+        if found is not None:
+            if self.memo_s > 0:
+                self._memo[key] = (time.monotonic() + self.memo_s, *found)
+            return found[0]
         raise RateUnavailable(
             f"no usable rate for {base}/{quote}: " + "; ".join(dict.fromkeys(why)), base, quote
         )

@@ -74,6 +74,12 @@ def _iso_exponents() -> dict[str, int]:
     return {c.code: c.exponent for c in Currency if c.exponent is not None}
 
 
+#: Every asset a Money may hold, fiat and coin, with its decimals: one dict lookup answers both
+#: "is this an asset" and "how many decimals", which every Money construction asks.
+_ASSET_EXPONENTS: dict[str, int] = {**_iso_exponents(), **COIN_DECIMALS}
+_QUANTA: dict[str, Decimal] = {code: Decimal(1).scaleb(-e) for code, e in _ASSET_EXPONENTS.items()}
+
+
 def is_currency(code: object) -> bool:
     """True for an active ISO 4217 fiat currency code (exactly as written, upper case)."""
     return isinstance(code, str) and code in _iso_exponents()
@@ -86,30 +92,31 @@ def is_coin(code: object) -> bool:
 
 def is_asset(code: object) -> bool:
     """True for anything a Money may be denominated in: fiat or stablecoin."""
-    return is_currency(code) or is_coin(code)
+    return isinstance(code, str) and code in _ASSET_EXPONENTS
 
 
 def require_asset(code: object, field: str | None = None) -> str:
     """Return the code if it is a known asset, else raise CurrencyError naming the field."""
     if not isinstance(code, str):
         raise CurrencyError(f"currency code must be a string, got {type(code).__name__}", field)
-    if not is_asset(code):
+    if code not in _ASSET_EXPONENTS:
         raise CurrencyError(f"unknown or unsupported currency {code!r}", field)
     return code
 
 
 def exponent(code: str) -> int:
     """Number of decimals of the asset's minor unit (USD 2, JPY 0, IQD 3, USDC 6)."""
-    if is_coin(code):
-        return COIN_DECIMALS[code]
     try:
-        return _iso_exponents()[code]
+        return _ASSET_EXPONENTS[code]
     except (KeyError, TypeError):
         raise CurrencyError(f"unknown or unsupported currency {code!r}") from None
 
 
 def _quantum(code: str) -> Decimal:
-    return Decimal(1).scaleb(-exponent(code))
+    try:
+        return _QUANTA[code]
+    except (KeyError, TypeError):
+        raise CurrencyError(f"unknown or unsupported currency {code!r}") from None
 
 
 def to_decimal(value: Any, field: str | None = None) -> Decimal:
@@ -148,6 +155,9 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
+        if type(self.amount) is Decimal and self.amount.is_finite():
+            require_asset(self.currency)
+            return
         require_asset(self.currency)
         if isinstance(self.amount, int) and not isinstance(self.amount, bool):
             object.__setattr__(self, "amount", Decimal(self.amount))
@@ -186,8 +196,7 @@ class Money:
         """From an integer count of minor units (cents for USD, micro-units for USDC)."""
         if isinstance(minor, bool) or not isinstance(minor, int):
             raise AmountError(f"minor units must be an int, got {type(minor).__name__}")
-        code = require_asset(currency)
-        return cls(Decimal(minor).scaleb(-exponent(code)), code)
+        return cls(Decimal(minor).scaleb(-exponent(require_asset(currency))), currency)
 
     @classmethod
     def zero(cls, currency: str) -> Money:
@@ -284,9 +293,8 @@ class Money:
     # ---- text ---------------------------------------------------------------------------
     def __str__(self) -> str:
         """The JSON form: exactly the currency's decimals ("100.00"), more only if carried."""
-        if self.amount == self.amount.quantize(self.quantum, context=MONEY_CONTEXT):
-            return format(self.amount.quantize(self.quantum, context=MONEY_CONTEXT), "f")
-        return format(self.amount, "f")
+        exact = self.amount.quantize(_quantum(self.currency), context=MONEY_CONTEXT)
+        return format(exact if exact == self.amount else self.amount, "f")
 
     def __repr__(self) -> str:
         return f"Money('{self}', '{self.currency}')"

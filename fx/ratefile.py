@@ -88,6 +88,7 @@ class FileRates:
 
     def reload(self) -> None:
         self._pairs, self.sample = parse_rates_file(self.path)
+        self._pivots = sorted({base for base, _ in self._pairs})
         self.name = f"{'sample' if self.sample else 'file'}:{self.path.name}"
         self.max_age = self._explicit_max_age or (SAMPLE_MAX_AGE if self.sample else FILE_MAX_AGE)
 
@@ -108,7 +109,7 @@ class FileRates:
         found = self._one(base, quote)
         if found is not None:
             return found
-        for pivot in sorted({b for b, _ in self._pairs}):
+        for pivot in self._pivots:
             legs = self._pairs.get((pivot, base)), self._pairs.get((pivot, quote))
             if legs[0] is not None and legs[1] is not None:
                 # One rounding: (pivot->quote) / (pivot->base), not inverse-then-multiply.

@@ -55,6 +55,7 @@ def default_rate_source(
     clock: Callable[[], datetime] | None = None,
     live_source: RateSource | None = None,
     live_cache: timedelta = timedelta(seconds=30),
+    memo: timedelta = timedelta(seconds=1),
 ) -> StablecoinRates:
     """Build the standard chain (priority in the module docstring), coins on top.
 
@@ -62,7 +63,8 @@ def default_rate_source(
     sample file and embedded ECB snapshot 366 days, refreshed ECB file 5 days); a timedelta
     applies to all; a mapping overrides by source name (e.g. {"ecb": timedelta(days=5)}).
     The live source sits behind a per-pair cache of `live_cache`; `live_source` replaces the
-    default ForexPythonRates() (tests, other timeouts or retries, another live feed).
+    default ForexPythonRates() (tests, other timeouts or retries, another live feed). The
+    chain reuses an answer for `memo` (monotonic time, never past the rate's maximum age).
     """
     sources: list[RateSource] = []
     if live:
@@ -70,4 +72,6 @@ def default_rate_source(
         sources.append(CachedRates(live_source, live_cache, clock=clock))
     sources.append(FileRates(rates_file or SAMPLE_RATES_FILE))
     sources.append(EcbRates(ecb_file))
-    return StablecoinRates(ChainedRates(sources, max_age, pivot="USD", clock=clock))
+    return StablecoinRates(
+        ChainedRates(sources, max_age, pivot="USD", clock=clock, memo_s=memo.total_seconds())
+    )

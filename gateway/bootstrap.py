@@ -85,6 +85,7 @@ async def open_services(
             for task in svc.background:
                 task.cancel()
             await asyncio.gather(*svc.background, return_exceptions=True)
+            await svc.quote_writer.aclose()
     finally:
         await session.close()
         await engine.dispose()

@@ -191,6 +191,37 @@ async def test_cross_rate_through_pivot_names_both_sources() -> None:
     assert r.as_of == SNAPSHOT - timedelta(days=1)
 
 
+async def test_chain_memo_reuses_an_answer_without_asking_again() -> None:
+    a = FakeSource("a", {("EUR", "USD"): "1.1"})
+    chain = ChainedRates([a], max_age=timedelta(days=1), clock=lambda: NOW, memo_s=60)
+    for _ in range(5):
+        assert (await chain.rate("EUR", "USD")).value == Decimal("1.1")
+    assert a.calls == 1
+
+
+async def test_chain_without_memo_asks_every_time() -> None:
+    a = FakeSource("a", {("EUR", "USD"): "1.1"})
+    chain = ChainedRates([a], max_age=timedelta(days=1), clock=lambda: NOW)
+    for _ in range(3):
+        await chain.rate("EUR", "USD")
+    assert a.calls == 3
+
+
+async def test_chain_memo_never_serves_a_rate_past_its_maximum_age() -> None:
+    now = [NOW]
+    a = FakeSource("a", {("EUR", "USD"): "1.1"}, as_of=NOW)
+    b = FakeSource("b", {("USD", "NGN"): "1500"}, as_of=NOW)
+    limits = {"a": timedelta(minutes=15), "b": timedelta(days=1)}
+    chain = ChainedRates([a, b], max_age=limits, clock=lambda: now[0], memo_s=3600)
+    await chain.rate("EUR", "USD")
+    await chain.rate("EUR", "NGN")  # crossed: the stricter leg's limit applies to the memo
+    now[0] = NOW + timedelta(minutes=16)
+    with pytest.raises(RateUnavailable, match="older"):
+        await chain.rate("EUR", "USD")
+    with pytest.raises(RateUnavailable, match="older"):
+        await chain.rate("EUR", "NGN")
+
+
 async def test_stale_rate_refused_not_used() -> None:
     old = FakeSource("old", {("EUR", "USD"): "1.1"}, as_of=NOW - timedelta(hours=3))
     chain = ChainedRates([old], max_age=timedelta(hours=1), clock=lambda: NOW)

@@ -34,4 +34,3 @@ class CustomerRequest(Body):
     occupation: str | None = Text
     source_of_funds: str | None = Text
     proof_of_address: str | None = Text
-

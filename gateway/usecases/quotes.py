@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 
 from corridors.config import Corridor, CorridorNotFound, find_corridor
-from fx.money import AmountError, CurrencyError, Money, is_currency
+from fx.money import AmountError, Money, is_currency
 from fx.pricing import FeeSchedule, PricingPolicy, Quote, price
 from fx.rates import RateUnavailable
 from gateway.api.problems import Problem, field_error, not_found
@@ -20,7 +21,9 @@ from gateway.storage.keys import Caller
 from gateway.storage.tables import quotes
 
 
+@lru_cache(maxsize=1024)
 def pricing_policy(corridor: Corridor) -> PricingPolicy:
+    """Corridors are immutable values, so one policy per corridor serves every quote."""
     return PricingPolicy(
         spread_bps=corridor.spread_bps,
         fee=FeeSchedule(
@@ -63,16 +66,6 @@ def choose_corridor(svc: Services, req: QuoteRequest) -> Corridor:
         ) from None
 
 
-def _parse_amount(value: str, currency: str, field: str) -> Money:
-    try:
-        amount = Money.parse(value, currency, field=field)
-    except (AmountError, CurrencyError) as exc:
-        raise field_error(field, str(exc)) from None
-    if not amount.is_positive():
-        raise field_error(field, "must be greater than zero")
-    return amount
-
-
 def _check_limits(corridor: Corridor, quote: Quote, field: str) -> None:
     low, high = corridor.min_send, corridor.max_send
     sent = quote.send_amount.amount
@@ -86,13 +79,7 @@ def _check_limits(corridor: Corridor, quote: Quote, field: str) -> None:
 
 async def price_request(svc: Services, req: QuoteRequest) -> tuple[Corridor, Quote]:
     corridor = choose_corridor(svc, req)
-    send = receive = None
-    if req.send_amount is not None:
-        send = _parse_amount(req.send_amount, req.send_currency, "send_amount")
-        field = "send_amount"
-    else:
-        receive = _parse_amount(req.receive_amount or "", req.receive_currency, "receive_amount")
-        field = "receive_amount"
+    field = "send_amount" if req.send_amount is not None else "receive_amount"
     try:
         mid = await svc.rates.rate(req.send_currency, req.receive_currency)
     except RateUnavailable as exc:
@@ -103,14 +90,14 @@ async def price_request(svc: Services, req: QuoteRequest) -> tuple[Corridor, Quo
             str(exc),
             errors=[{"field": "receive_currency", "message": str(exc)}],
         ) from None
-    try:
+    try:  # price() parses the amounts strictly and names the field at fault
         quote = price(
             pricing_policy(corridor),
             mid,
             send_currency=req.send_currency,
             receive_currency=req.receive_currency,
-            send_amount=send,
-            receive_amount=receive,
+            send_amount=req.send_amount,
+            receive_amount=req.receive_amount,
             now=svc.now(),
         )
     except (AmountError, ValueError) as exc:
@@ -120,9 +107,14 @@ async def price_request(svc: Services, req: QuoteRequest) -> tuple[Corridor, Quo
 
 
 def quote_view(row: Any) -> dict[str, Any]:
+    """A stored quote row as the API shows it."""
     send = Money.from_minor(row.send_amount_minor, row.send_currency)
     fee = Money.from_minor(row.fee_minor, row.send_currency)
     receive = Money.from_minor(row.receive_amount_minor, row.receive_currency)
+    return _view(row, send, fee, receive)
+
+
+def _view(row: Any, send: Money, fee: Money, receive: Money) -> dict[str, Any]:
     return {
         "id": row.id,
         "corridor_id": row.corridor_id,
@@ -171,7 +163,7 @@ async def create_quote(svc: Services, caller: Caller, req: QuoteRequest) -> dict
         "remittance_id": None,
     }
     await svc.quote_writer.insert(values)
-    return quote_view(SimpleNamespace(**values))
+    return _view(SimpleNamespace(**values), quote.send_amount, quote.fee, quote.receive_amount)
 
 
 async def get_quote(svc: Services, caller: Caller, quote_id: str) -> dict[str, Any]:

@@ -43,7 +43,9 @@ def upgrade() -> None:
     op.create_table(
         "case_decisions",
         sa.Column("id", sa.String(length=40), primary_key=True),
-        sa.Column("case_id", sa.String(length=40), sa.ForeignKey("compliance_cases.id"), nullable=False),
+        sa.Column(
+            "case_id", sa.String(length=40), sa.ForeignKey("compliance_cases.id"), nullable=False
+        ),
         sa.Column("officer_id", sa.String(length=40), sa.ForeignKey("officers.id"), nullable=False),
         sa.Column("action", sa.String(length=20), nullable=False),
         sa.Column("reason", sa.String(length=2000), nullable=False),
@@ -55,8 +57,12 @@ def upgrade() -> None:
     op.create_table(
         "case_information",
         sa.Column("id", sa.String(length=40), primary_key=True),
-        sa.Column("remittance_id", sa.String(length=40), sa.ForeignKey("remittances.id"), nullable=False),
-        sa.Column("case_id", sa.String(length=40), sa.ForeignKey("compliance_cases.id"), nullable=True),
+        sa.Column(
+            "remittance_id", sa.String(length=40), sa.ForeignKey("remittances.id"), nullable=False
+        ),
+        sa.Column(
+            "case_id", sa.String(length=40), sa.ForeignKey("compliance_cases.id"), nullable=True
+        ),
         sa.Column("text", sa.String(length=4000), nullable=False),
         sa.Column("created_at", UTC, nullable=False),
     )
