@@ -180,3 +180,42 @@ async def test_unknown_route_and_method_are_problems(gateway) -> None:
     _assert_problem(resp.status, await resp.json(), 404, None)
     resp = await gateway.client.delete("/v1/quotes", headers=gateway.auth())
     _assert_problem(resp.status, await resp.json(), 405, None)
+
+
+# PostgreSQL refuses U+0000 in text, so a NUL that reached a query would be a 500 there and a
+# silently different string elsewhere: it is refused at the edge, naming where it was.
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({**QUOTE, "send_amount": "100\u0000"}, "send_amount"),
+        ({**QUOTE, "receive_country": "P\u0000H"}, "receive_country"),
+        ({**QUOTE, "x\u0000": 1}, "x\u0000"),
+    ],
+)
+async def test_nul_in_a_json_body_is_refused(gateway, body, field) -> None:
+    before = await _row_counts(gateway)
+    resp = await gateway.client.post("/v1/quotes", json=body, headers=gateway.auth())
+    _assert_problem(resp.status, await resp.json(), 422, field)
+    assert await _row_counts(gateway) == before
+
+
+async def test_nul_nested_in_a_json_body_names_its_path(gateway) -> None:
+    body = {**QUOTE, "recipient": {"names": ["Ana", "Cruz\u0000"]}}
+    resp = await gateway.client.post("/v1/quotes", json=body, headers=gateway.auth())
+    _assert_problem(resp.status, await resp.json(), 422, "recipient.names[1]")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/ledger/accounts?prefix=%00", "/v1/prices?send_currency=USD%00&send_amount=1"],
+)
+async def test_nul_in_a_query_is_refused(gateway, path) -> None:
+    resp = await gateway.client.get(path, headers=gateway.auth("operator"))
+    body = await resp.json()
+    _assert_problem(resp.status, body, 422, None)
+    assert body["errors"][0]["field"] in ("prefix", "send_currency")
+
+
+async def test_nul_in_a_path_is_refused(gateway) -> None:
+    resp = await gateway.client.get("/v1/quotes/qt_%00", headers=gateway.auth())
+    _assert_problem(resp.status, await resp.json(), 422, "path")

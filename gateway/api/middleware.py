@@ -8,6 +8,7 @@ import structlog
 from aiohttp import web
 
 from gateway.api.appkeys import CALLER_CACHE, ROUTES, SERVICES
+from gateway.api.http import refuse_nul_in_url
 from gateway.api.problems import Problem
 from gateway.api.routing import Handler
 from gateway.storage.keys import Caller, find_caller
@@ -21,6 +22,7 @@ CALLER_CACHE_TTL_S = 30.0
 @web.middleware
 async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
+        refuse_nul_in_url(request)
         return await handler(request)
     except Problem as problem:
         return problem.response(request.path)

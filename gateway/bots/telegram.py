@@ -5,7 +5,6 @@ engine's replies into sendMessage calls with inline keyboards."""
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Sequence
 
 import structlog
@@ -16,6 +15,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiohttp import web
 from pydantic import ValidationError
 
+from gateway.api.http import parse_json_body
 from gateway.api.problems import Problem
 from gateway.bots import store
 from gateway.bots.engine import Engine, Incoming, Reply
@@ -64,8 +64,8 @@ class TelegramBot:
         if not self.secret or not hmac.compare_digest(given.encode(), self.secret.encode()):
             raise Problem(401, "bad-secret", "Unauthorized", "missing or wrong secret token")
         try:
-            update = Update.model_validate(json.loads(await request.read()))
-        except (ValueError, ValidationError):
+            update = Update.model_validate(parse_json_body(await request.read()))
+        except ValidationError:
             raise Problem(
                 400, "malformed-update", "Malformed update", "not a Telegram update"
             ) from None

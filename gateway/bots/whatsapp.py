@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -15,6 +14,7 @@ import aiohttp
 import structlog
 from aiohttp import web
 
+from gateway.api.http import parse_json_body
 from gateway.api.problems import Problem
 from gateway.bots import store
 from gateway.bots.engine import Engine, Incoming, Reply
@@ -129,10 +129,7 @@ class WhatsAppBot:
         given = request.headers.get(SIGNATURE_HEADER, "")
         if not secret or not hmac.compare_digest(given.encode(), signature(secret, raw).encode()):
             raise Problem(401, "bad-signature", "Unauthorized", "missing or wrong signature")
-        try:
-            payload = json.loads(raw)
-        except ValueError:
-            raise Problem(400, "malformed-json", "Malformed JSON", "the body is not JSON") from None
+        payload = parse_json_body(raw)
         svc = self.engine.svc
         for msg_id, incoming in incoming_messages(payload):
             if not await store.claim_delivery(svc.engine, PLATFORM, msg_id, svc.now()):

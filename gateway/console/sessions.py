@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
+from gateway.api.http import refuse_nul_in_form
 from gateway.api.problems import Problem
 from gateway.usecases import officers
 
@@ -54,6 +55,7 @@ def signed_in(view: View) -> View:
         request["caller"], request["csrf"] = found
         if request.method == "POST":
             form = await request.post()
+            refuse_nul_in_form(form)
             if not same(str(form.get("csrf_token", "")), found[1]):
                 raise Problem(403, "csrf", "Forbidden", "missing or wrong CSRF token")
             request["form"] = form

@@ -10,6 +10,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
+from gateway.api.http import refuse_nul_in_form
 from gateway.api.problems import Problem
 from gateway.console import CONSOLE_JINJA, HERE
 from gateway.console.sessions import (
@@ -51,6 +52,7 @@ async def login_page(request: web.Request) -> web.StreamResponse:
 
 async def login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
+    refuse_nul_in_form(form)
     if not same(str(form.get("csrf_token", "")), request.cookies.get(LOGIN_CSRF_COOKIE)):
         raise Problem(403, "csrf", "Forbidden", "missing or wrong CSRF token")
     username = str(form.get("username", "")).strip()

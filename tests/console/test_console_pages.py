@@ -77,3 +77,17 @@ async def test_decision_form_requires_the_session_csrf_token(gateway, officers) 
 async def test_analyst_cannot_open_the_audit_page(gateway, officers) -> None:
     assert (await sign_in(gateway.client, "analyst")).status == 303
     assert (await gateway.client.get("/console/audit")).status == 403
+
+
+async def test_a_nul_in_a_console_form_is_refused_and_nothing_is_decided(gateway, officers) -> None:
+    _, case_id = await hold(gateway)
+    client = gateway.client
+    assert (await sign_in(client, "supervisor")).status == 303
+    token = CSRF.search(await (await client.get(f"/console/cases/{case_id}")).text()).group(1)
+    resp = await client.post(
+        f"/console/cases/{case_id}/decisions",
+        data={"decision": "reject", "reason": "match\x00", "csrf_token": token},
+    )
+    body = await resp.json()
+    assert resp.status == 422 and body["errors"][0]["field"] == "reason"
+    assert await count(gateway, case_decisions) == 0
