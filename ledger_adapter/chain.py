@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
+from json.encoder import encode_basestring as _json_string
 
 from .port import Transfer
 
@@ -17,25 +17,37 @@ GENESIS = "0" * 64
 
 
 def canonical(t: Transfer) -> bytes:
-    """The hashed form of a row: every stored field, in a fixed order."""
-    return json.dumps(
-        [
-            t.seq,
-            t.id,
-            t.kind,
-            t.debit_account,
-            t.credit_account,
-            t.amount,
-            t.asset,
-            t.pending_id,
-            t.timeout_s,
-            t.expires_us,
-            t.code,
-            t.created_us,
-        ],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode()
+    """The hashed form of a row: every stored field, in a fixed order, as the compact JSON
+    array `json.dumps(fields, separators=(",", ":"), ensure_ascii=False)` writes.
+
+    Built by hand from the same string escaper json uses: the general encoder cost more than
+    the hash itself, once per transfer.
+    """
+    fields = (
+        t.seq,
+        t.id,
+        t.kind,
+        t.debit_account,
+        t.credit_account,
+        t.amount,
+        t.asset,
+        t.pending_id,
+        t.timeout_s,
+        t.expires_us,
+        t.code,
+        t.created_us,
+    )
+    return ("[" + ",".join(map(_json_value, fields)) + "]").encode()
+
+
+def _json_value(value: str | int | None) -> str:
+    if value is None:
+        return "null"
+    if type(value) is int:
+        return int.__repr__(value)
+    if type(value) is str:
+        return _json_string(value)
+    raise TypeError(f"a journal field is {type(value).__name__}, not str, int or None")
 
 
 def chain_hash(prev: str, t: Transfer) -> str:

@@ -234,6 +234,10 @@ def plan(ops: Sequence[Op], state: State, now_us: int) -> Plan:
     return out
 
 
+_DEBITS_LIMITED = int(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS)
+_CREDITS_LIMITED = int(AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS)
+
+
 def _account(state: State, aid: str, op_id: str, asset: str) -> Account:
     entry = state.accounts.get(aid)
     if entry is None:
@@ -255,15 +259,10 @@ def _apply(
         debit = _account(state, op.debit_account, op.id, op.asset)
         credit = _account(state, op.credit_account, op.id, op.asset)
         d, c = work[debit.id], work[credit.id]
-        if (
-            debit.flags & AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
-            and d[0] + d[2] + op.amount > d[1]
-        ):
+        # int arithmetic on the IntFlag: Flag's own operators cost more than the whole check
+        if int.__and__(debit.flags, _DEBITS_LIMITED) and d[0] + d[2] + op.amount > d[1]:
             raise InsufficientFunds(f"{debit.id}: debits would exceed credits", op.id, debit.id)
-        if (
-            credit.flags & AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS
-            and c[1] + c[3] + op.amount > c[0]
-        ):
+        if int.__and__(credit.flags, _CREDITS_LIMITED) and c[1] + c[3] + op.amount > c[0]:
             raise InsufficientFunds(f"{credit.id}: credits would exceed debits", op.id, credit.id)
         slot = 2 if op.pending else 0
         d[slot] += op.amount

@@ -3,8 +3,7 @@
 One transaction per call. Writers lock the chain head row `ledger_anchor` (it serialises
 appends to the hash chain), then the accounts they touch in id order (SELECT ... FOR UPDATE on
 PostgreSQL); every writer takes the locks in that order, so none can deadlock. On PostgreSQL a
-batch costs five round trips: BEGIN, head, one read (accounts, earlier ids), one write
-(journal rows, balance deltas and head in one statement), COMMIT. On SQLite, which serialises
+batch costs four round trips (`ledger_adapter.pg`). On SQLite, which serialises
 writers anyway, an asyncio.Lock per engine plus BEGIN IMMEDIATE keep concurrent tasks from
 deadlocking on lock upgrades.
 """
@@ -19,11 +18,12 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, event, func, insert, select, text, update
+import asyncpg
+from sqlalchemy import bindparam, event, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from . import core
+from . import core, pg
 from .audit import balance_findings
 from .chain import GENESIS, anchor_mac, chain_hash, verify_anchor
 from .memory import expiry_id, to_us, utcnow
@@ -161,87 +161,15 @@ def _transfer_row(t: Transfer) -> dict[str, Any]:
     }
 
 
-def _retryable(exc: DBAPIError) -> bool:
+def _retryable(exc: Exception) -> bool:
+    if not isinstance(exc, DBAPIError):
+        return pg.retryable(exc)  # the PostgreSQL write path raises asyncpg's own errors
     if isinstance(exc, IntegrityError):
         return True  # a concurrent writer took the id first: re-read and decide again
     orig = exc.orig
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     # SQLite: another process held the database past the busy timeout
     return code in RETRYABLE_SQLSTATES or "database is locked" in str(orig)
-
-
-_PG_TYPES = {c.name: ("bigint" if isinstance(c.type, BigInteger) else "text") for c in T.columns}
-
-# One row of arrays (decoded by the driver, no per-row overhead): the locked accounts, then
-# earlier transfers and failures with the batch's ids as JSON documents. Journal lookups are
-# scalar subqueries per id, so they probe the unique indexes whatever the planner believes
-# about the journal's size (a hash join would scan it all when statistics are stale).
-_PG_LOAD_TAIL = """
-SELECT
-    (SELECT array_agg(id ORDER BY id) FROM acc),
-    (SELECT array_agg(asset ORDER BY id) FROM acc),
-    (SELECT array_agg(flags ORDER BY id) FROM acc),
-    (SELECT array_agg(debits_posted ORDER BY id) FROM acc),
-    (SELECT array_agg(credits_posted ORDER BY id) FROM acc),
-    (SELECT array_agg(debits_pending ORDER BY id) FROM acc),
-    (SELECT array_agg(credits_pending ORDER BY id) FROM acc),
-    (SELECT array_agg(j) FROM (
-        SELECT (SELECT row_to_json(t)::text FROM ledger_transfers t WHERE t.id = k) AS j
-        FROM unnest(CAST(:keys AS text[])) AS k
-        {pending}
-    ) AS x WHERE j IS NOT NULL),
-    (SELECT array_agg(j) FROM (
-        SELECT (SELECT row_to_json(f)::text FROM ledger_failures f WHERE f.id = k) AS j
-        FROM unnest(CAST(:ids AS text[])) AS k
-    ) AS y WHERE j IS NOT NULL)
-"""
-# Plain transfers: lock the named accounts (id order), read earlier rows with the batch's ids.
-_PG_LOAD = text(
-    """
-WITH acc AS MATERIALIZED (
-    SELECT * FROM ledger_accounts WHERE id IN (SELECT unnest(CAST(:aids AS text[])))
-    ORDER BY id FOR UPDATE
-)"""
-    + _PG_LOAD_TAIL.format(pending="")
-)
-# Posts/voids also lock the pendings' accounts and read the rows that resolved them.
-_PG_LOAD_PENDING = text(
-    """
-WITH acc AS MATERIALIZED (
-    SELECT * FROM ledger_accounts WHERE id IN (
-        SELECT unnest(CAST(:aids AS text[]))
-        UNION SELECT (SELECT debit_account FROM ledger_transfers t WHERE t.id = p)
-            FROM unnest(CAST(:pids AS text[])) AS p
-        UNION SELECT (SELECT credit_account FROM ledger_transfers t WHERE t.id = p)
-            FROM unnest(CAST(:pids AS text[])) AS p
-    ) ORDER BY id FOR UPDATE
-)"""
-    + _PG_LOAD_TAIL.format(
-        pending="""UNION ALL
-        SELECT (SELECT row_to_json(r)::text FROM ledger_transfers r WHERE r.pending_id = p)
-        FROM unnest(CAST(:pids AS text[])) AS p"""
-    )
-)
-
-_PG_APPEND = text(
-    f"""
-WITH ins AS (
-    INSERT INTO ledger_transfers ({", ".join(_TRANSFER_COLUMNS)})
-    SELECT * FROM unnest({", ".join(f"CAST(:{c} AS {_PG_TYPES[c]}[])" for c in _TRANSFER_COLUMNS)})
-), upd AS (
-    UPDATE ledger_accounts a SET
-        debits_posted = a.debits_posted + d.dp,
-        credits_posted = a.credits_posted + d.cp,
-        debits_pending = a.debits_pending + d.dpend,
-        credits_pending = a.credits_pending + d.cpend
-    FROM unnest(CAST(:aid AS text[]), CAST(:dp AS bigint[]), CAST(:cp AS bigint[]),
-                CAST(:dpend AS bigint[]), CAST(:cpend AS bigint[])) AS d(id, dp, cp, dpend, cpend)
-    WHERE a.id = d.id
-)
-INSERT INTO ledger_anchor (id, seq, hash, mac) VALUES (1, :hseq, :hhash, :hmac)
-ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = EXCLUDED.mac
-"""
-)
 
 
 def _consume(task: asyncio.Future[Any]) -> None:
@@ -320,7 +248,7 @@ class SqlLedger:
         for attempt in range(ATTEMPTS):
             try:
                 return await fn()
-            except DBAPIError as exc:
+            except (DBAPIError, asyncpg.PostgresError) as exc:
                 if attempt == ATTEMPTS - 1 or not _retryable(exc):
                     raise
         raise AssertionError("unreachable")
@@ -380,12 +308,14 @@ class SqlLedger:
 
     async def _execute(self, ops: Sequence[core.Op]) -> core.Plan:
         now_us = to_us(self._clock())
+        if self._pg:
+            return await pg.execute(self.engine, ops, now_us, self._key)
         async with self._write() as conn:
             if self._lock is not None:  # SQLite: the writer holds the database lock already
                 head, state = await self._load_sqlite(conn, ops)
             else:
                 head = await self._lock_head(conn)
-                state = await (self._load_pg if self._pg else self._load)(conn, ops)
+                state = await self._load(conn, ops)
             plan = core.plan(ops, state, now_us)
             if plan.error is not None:
                 if plan.failures:
@@ -405,8 +335,7 @@ class SqlLedger:
                     )
                 return plan
             if plan.new:
-                append = self._append_pg if self._pg else self._append
-                await append(conn, plan, head)
+                await self._append(conn, plan, head)
         return plan
 
     async def _load(self, conn: AsyncConnection, ops: Sequence[core.Op]) -> core.State:
@@ -456,41 +385,6 @@ class SqlLedger:
                 head = (d[0], d[1])
         resolved = {t.pending_id: t.id for t in transfers.values() if t.pending_id}
         return head, core.State(accounts, transfers, resolved, failures)
-
-    async def _load_pg(self, conn: AsyncConnection, ops: Sequence[core.Op]) -> core.State:
-        """The same read in one round trip: lock accounts (id order), fetch transfers, failures."""
-        ids = [op.id for op in ops]
-        pids = sorted(core.pending_ids(ops))
-        aids = sorted(
-            {
-                a
-                for op in ops
-                if isinstance(op, TransferSpec)
-                for a in (op.debit_account, op.credit_account)
-            }
-        )
-        accounts: dict[str, tuple[Account, Balance]] = {}
-        transfers: dict[str, Transfer] = {}
-        failures: dict[str, core.Failure] = {}
-        params = {"aids": aids, "pids": pids, "keys": [*ids, *pids], "ids": ids}
-        query = _PG_LOAD_PENDING if pids else _PG_LOAD
-        row = (await conn.execute(query, params)).one()
-        if row[0]:
-            for aid, asset, flags, dp, cp, dpend, cpend in zip(*row[:7], strict=True):
-                accounts[aid] = (
-                    Account(aid, asset, AccountFlags(flags)),
-                    Balance(dp, cp, dpend, cpend),
-                )
-        for doc in row[7] or ():
-            d = json.loads(doc)
-            transfers[d["id"]] = Transfer(**d)
-        for doc in row[8] or ():
-            d = json.loads(doc)
-            failures[d["id"]] = core.Failure(
-                d["id"], d["body"], d["error"], d["message"], d["culprit"]
-            )
-        resolved = {t.pending_id: t.id for t in transfers.values() if t.pending_id}
-        return core.State(accounts, transfers, resolved, failures)
 
     async def _lock_accounts(
         self, conn: AsyncConnection, account_ids: list[str]
@@ -543,27 +437,6 @@ class SqlLedger:
             await conn.execute(insert(N), {"id": 1, **row})
         else:
             await conn.execute(update(N).where(N.c.id == 1).values(**row))
-
-    async def _append_pg(
-        self, conn: AsyncConnection, plan: core.Plan, head: tuple[int, str] | None
-    ) -> None:
-        """All writes of a batch in one statement: journal rows, balance deltas, head."""
-        seq, prev = head or (0, GENESIS)
-        new = core.with_chain(plan.new, seq, prev, chain_hash)
-        deltas = sorted(plan.deltas.items())
-        last = new[-1]
-        params: dict[str, Any] = {col: [getattr(t, col) for t in new] for col in _TRANSFER_COLUMNS}
-        params.update(
-            aid=[a for a, _ in deltas],
-            dp=[d[0] for _, d in deltas],
-            cp=[d[1] for _, d in deltas],
-            dpend=[d[2] for _, d in deltas],
-            cpend=[d[3] for _, d in deltas],
-            hseq=last.seq,
-            hhash=last.hash,
-            hmac=anchor_mac(self._key, last.seq, last.hash) if self._key else "",
-        )
-        await conn.execute(_PG_APPEND, params)
 
     # -- reads --------------------------------------------------------------------------
 
