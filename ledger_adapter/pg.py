@@ -120,13 +120,15 @@ async def execute(
     """Plan and apply one linked batch in one transaction (see the module docstring)."""
     async with engine.connect() as conn:
         raw: asyncpg.Connection = (await conn.get_raw_connection()).driver_connection
-        await raw.execute(BEGIN_AND_LOCK_HEAD)
         try:
+            # A deadlock (possible before the first append creates the head row) fails the
+            # lock inside this message and leaves the transaction open: roll back below too.
+            await raw.execute(BEGIN_AND_LOCK_HEAD)
             plan = await _apply(raw, ops, now_us, key)
             await raw.execute("COMMIT")
         except BaseException:
             try:
-                await raw.execute("ROLLBACK")
+                await raw.execute("ROLLBACK")  # a no-op (a warning) outside a transaction
             except Exception:  # the connection is broken: the pool must not hand it out
                 await conn.invalidate()
             raise

@@ -117,3 +117,33 @@ async def test_sweeper_racing_posts_resolves_each_pending_once(ledger: SqlLedger
     b = await ledger.balance("acc6")
     assert (b.credits_pending, b.credits_posted) == (0, START + 10 * posted)
     assert await ledger.check() == []
+
+
+async def test_a_failure_in_the_head_lock_leaves_no_open_transaction(
+    database_url: str, monkeypatch
+) -> None:
+    """Regression: a deadlock inside the BEGIN + head-lock message left the pooled connection
+    in an aborted transaction, and the next user of that connection failed."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the PostgreSQL write path")
+    from sqlalchemy import text
+
+    from ledger_adapter import pg
+
+    engine = create_async_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        await create_tables(engine)
+        ledger = SqlLedger(engine)
+        await ledger.create_accounts([Account("a", "USD"), Account("b", "USD")])
+        failing = pg.BEGIN_AND_LOCK_HEAD.replace("SELECT 1 FROM", "SELECT 1 / 0 FROM")
+        failing += "; SELECT 1 / 0"  # fails whether or not the head row exists yet
+        monkeypatch.setattr(pg, "BEGIN_AND_LOCK_HEAD", failing)
+        with pytest.raises(Exception, match="division by zero"):
+            await ledger.transfer([TransferSpec("t1", "a", "b", 5, "USD")])
+        monkeypatch.undo()
+        async with engine.begin() as conn:  # the same (only) pooled connection
+            assert (await conn.execute(text("SELECT 1"))).scalar_one() == 1
+        await ledger.transfer([TransferSpec("t1", "a", "b", 5, "USD")])
+        assert (await ledger.balance("b")).credits_posted == 5
+    finally:
+        await engine.dispose()
