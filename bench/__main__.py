@@ -60,7 +60,8 @@ def table(report: dict) -> str:
             f"{sum(r['closed_loop']['errors'].values())}, {sum(r['paced']['errors'].values())}"
         ),
     )
-    row("gateway peak RSS MB", lambda r: r["gateway_peak_rss_mb"])
+    row("gateway processes", lambda r: r["processes"])
+    row("gateway peak RSS MB (all processes)", lambda r: r["gateway_peak_rss_mb"])
     row("gateway startup s", lambda r: r["startup_s"])
     width = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, width, strict=True)) for r in rows]
@@ -89,6 +90,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per load run")
     parser.add_argument("--connections", type=int, default=32, help="load client connections")
     parser.add_argument("--rate", type=float, default=200.0, help="offered rate, paced run")
+    parser.add_argument("--processes", type=int, default=2, help="REMIT_PROCESSES of the gateway")
     parser.add_argument("--workers", type=int, default=1, help="REMIT_WORKERS of the gateway")
     parser.add_argument("--batch", type=int, default=8, help="REMIT_WORKER_BATCH")
     parser.add_argument("--senders", type=int, default=1500, help="senders for the closed loop")
@@ -102,6 +104,7 @@ def main() -> None:
         duration=args.duration,
         connections=args.connections,
         rate=args.rate,
+        processes=args.processes,
         workers=args.workers,
         batch=args.batch,
         senders=args.senders,

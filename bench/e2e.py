@@ -42,6 +42,7 @@ class Options:
     rate: float = 200.0
     workers: int = 1  # 1 x 8 in flight beat 4 x 16 (which starves HTTP of pool connections)
     batch: int = 8
+    processes: int = 2  # the gateway is CPU-bound in Python: one process per core
     senders: int = 1500
     settle_s: float = 120.0
 
@@ -89,6 +90,21 @@ def process(cmd: list[str], env: dict[str, str], log: Path) -> Iterator[subproce
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def tree_peak_rss_mb(pid: int) -> float | None:
+    """Peak RSS of a process and its descendants, summed (a supervisor and its gateways)."""
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    peaks = [p for p in map(peak_rss_mb, pids) if p is not None]
+    return round(sum(peaks), 1) if peaks else None
 
 
 def peak_rss_mb(pid: int) -> float | None:
@@ -246,9 +262,14 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path) -> dict:
         REMIT_PORT=str(port),
         REMIT_WORKERS=str(opts.workers),
         REMIT_WORKER_BATCH=str(opts.batch),
+        REMIT_PROCESSES=str(opts.processes),
     )
     sim_cmd = [PY, "-m", "corridors.simulator", "--port", str(sim_port)]
-    result: dict = {"workers": opts.workers, "worker_batch": opts.batch}
+    result: dict = {
+        "processes": opts.processes,
+        "workers": opts.workers,
+        "worker_batch": opts.batch,
+    }
     with (
         process(sim_cmd, env_with(), workdir / f"sim-{kind}.log") as sim,
         process([*REMIT, "serve"], gw_env, workdir / f"gateway-{kind}.log") as gw,
@@ -300,7 +321,7 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path) -> dict:
         )
         result["paced"] = {k: v for k, v in paced.items() if k != "ids"}
         result["paced"].update(asyncio.run(settle(url, paced["ids"], opts.settle_s)))
-        result["gateway_peak_rss_mb"] = peak_rss_mb(gw.pid)
+        result["gateway_peak_rss_mb"] = tree_peak_rss_mb(gw.pid)
         result["simulator_peak_rss_mb"] = peak_rss_mb(sim.pid)
     return result
 

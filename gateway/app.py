@@ -21,9 +21,16 @@ from gateway.webhooks.dispatcher import webhooks_ctx
 
 
 def create_app(
-    settings: Settings | None = None, *, run_workers: bool = True, **overrides: Any
+    settings: Settings | None = None,
+    *,
+    run_workers: bool = True,
+    run_singletons: bool = True,
+    **overrides: Any,
 ) -> web.Application:
-    """`overrides` go to open_services (tests pass a screener, rates or a clock)."""
+    """`overrides` go to open_services (tests pass a screener, rates or a clock).
+
+    `run_singletons`: the webhook dispatcher and the bot notifier, which one process of
+    several runs (each would deliver every event); pipeline workers run in every process."""
     settings = settings or Settings.from_env()
     app = web.Application(
         middlewares=[problem_middleware, auth_middleware],
@@ -41,9 +48,10 @@ def create_app(
     app.cleanup_ctx.append(services_ctx)
     if run_workers:
         app.cleanup_ctx.append(workers_ctx)
+    if run_workers and run_singletons:
         app.cleanup_ctx.append(webhooks_ctx(SERVICES))
     if bots.enabled(settings):
-        app.cleanup_ctx.append(bots.bots_ctx(run_notifier=run_workers))
+        app.cleanup_ctx.append(bots.bots_ctx(run_notifier=run_workers and run_singletons))
     return app
 
 

@@ -27,6 +27,9 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
     port: int = 8080
+    # Gateway processes sharing the port (SO_REUSEPORT): the gateway is CPU-bound in Python,
+    # so a second core needs a second process.
+    processes: int = 1
     # Pipeline workers run inside each gateway process; more processes add throughput.
     workers: int = 4
     worker_batch: int = 16
@@ -62,6 +65,7 @@ class Settings:
             database_url=env.get("REMIT_DATABASE_URL") or base.database_url,
             host=env.get("REMIT_HOST") or base.host,
             port=int(env.get("REMIT_PORT") or base.port),
+            processes=int(env.get("REMIT_PROCESSES") or base.processes),
             workers=int(env.get("REMIT_WORKERS") or base.workers),
             worker_batch=int(env.get("REMIT_WORKER_BATCH") or base.worker_batch),
             lease_s=float(env.get("REMIT_LEASE_S") or base.lease_s),

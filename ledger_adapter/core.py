@@ -234,6 +234,25 @@ def plan(ops: Sequence[Op], state: State, now_us: int) -> Plan:
     return out
 
 
+def advance(state: State, plan: Plan) -> None:
+    """Fold an applied plan into `state`, so the next batch is decided after it."""
+    for aid, d in plan.deltas.items():
+        account, b = state.accounts[aid]
+        state.accounts[aid] = (
+            account,
+            Balance(
+                b.debits_posted + d[0],
+                b.credits_posted + d[1],
+                b.debits_pending + d[2],
+                b.credits_pending + d[3],
+            ),
+        )
+    for t in plan.new:
+        state.transfers[t.id] = t
+        if t.pending_id:
+            state.resolved[t.pending_id] = t.id
+
+
 _DEBITS_LIMITED = int(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS)
 _CREDITS_LIMITED = int(AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS)
 

@@ -114,17 +114,21 @@ def retryable(exc: BaseException) -> bool:
     return isinstance(exc, asyncpg.PostgresError) and exc.sqlstate in RETRYABLE_SQLSTATES
 
 
-async def execute(
-    engine: AsyncEngine, ops: Sequence[core.Op], now_us: int, key: bytes | None
-) -> core.Plan:
-    """Plan and apply one linked batch in one transaction (see the module docstring)."""
+async def execute_group(
+    engine: AsyncEngine, batches: Sequence[Sequence[core.Op]], now_us: int, key: bytes | None
+) -> list[core.Plan]:
+    """Plan and apply several linked batches in one transaction, one plan per batch.
+
+    Each batch is decided on the state its predecessors left, as if they had run one after the
+    other: a batch that fails is recorded and changes nothing, the others still apply.
+    """
     async with engine.connect() as conn:
         raw: asyncpg.Connection = (await conn.get_raw_connection()).driver_connection
         try:
             # A deadlock (possible before the first append creates the head row) fails the
             # lock inside this message and leaves the transaction open: roll back below too.
             await raw.execute(BEGIN_AND_LOCK_HEAD)
-            plan = await _apply(raw, ops, now_us, key)
+            plans = await _apply(raw, batches, now_us, key)
             await raw.execute("COMMIT")
         except BaseException:
             try:
@@ -132,30 +136,46 @@ async def execute(
             except Exception:  # the connection is broken: the pool must not hand it out
                 await conn.invalidate()
             raise
-    return plan
+    return plans
 
 
 async def _apply(
-    raw: asyncpg.Connection, ops: Sequence[core.Op], now_us: int, key: bytes | None
-) -> core.Plan:
-    head, state = await _load(raw, ops)
-    plan = core.plan(ops, state, now_us)
-    if plan.error is not None:
-        if plan.failures:
-            f = plan.failures
-            await raw.execute(
-                RECORD_FAILURES,
-                [x.id for x in f],
-                [x.body for x in f],
-                [x.error for x in f],
-                [x.message[:1024] for x in f],
-                [x.culprit for x in f],
-                now_us,
-            )
-        return plan
-    if plan.new:
-        await _append(raw, plan, head, key)
-    return plan
+    raw: asyncpg.Connection,
+    batches: Sequence[Sequence[core.Op]],
+    now_us: int,
+    key: bytes | None,
+) -> list[core.Plan]:
+    head, state = await _load(raw, [op for ops in batches for op in ops])
+    plans: list[core.Plan] = []
+    new: list[Transfer] = []
+    failures: list[core.Failure] = []
+    deltas: dict[str, list[int]] = {}
+    for ops in batches:
+        plan = core.plan(ops, state, now_us)
+        plans.append(plan)
+        if plan.error is not None:
+            failures += plan.failures
+            state.failures.update((f.id, f) for f in plan.failures)
+            continue
+        core.advance(state, plan)
+        new += plan.new
+        for aid, delta in plan.deltas.items():
+            total = deltas.setdefault(aid, [0, 0, 0, 0])
+            for i in range(4):
+                total[i] += delta[i]
+    if failures:
+        await raw.execute(
+            RECORD_FAILURES,
+            [f.id for f in failures],
+            [f.body for f in failures],
+            [f.error for f in failures],
+            [f.message[:1024] for f in failures],
+            [f.culprit for f in failures],
+            now_us,
+        )
+    if new:
+        await _append(raw, new, deltas, head, key)
+    return plans
 
 
 async def _load(
@@ -196,19 +216,23 @@ async def _load(
 
 
 async def _append(
-    raw: asyncpg.Connection, plan: core.Plan, head: tuple[int, str] | None, key: bytes | None
+    raw: asyncpg.Connection,
+    new: list[Transfer],
+    deltas: dict[str, list[int]],
+    head: tuple[int, str] | None,
+    key: bytes | None,
 ) -> None:
     seq, prev = head or (0, GENESIS)
-    new = core.with_chain(plan.new, seq, prev, chain_hash)
-    deltas = sorted(plan.deltas.items())
-    last = new[-1]
-    args: list[Any] = [[getattr(t, col) for t in new] for col in TRANSFER_COLUMNS]
+    chained = core.with_chain(new, seq, prev, chain_hash)
+    changes = sorted((aid, d) for aid, d in deltas.items() if any(d))
+    last = chained[-1]
+    args: list[Any] = [[getattr(t, col) for t in chained] for col in TRANSFER_COLUMNS]
     args += [
-        [a for a, _ in deltas],
-        [d[0] for _, d in deltas],
-        [d[1] for _, d in deltas],
-        [d[2] for _, d in deltas],
-        [d[3] for _, d in deltas],
+        [a for a, _ in changes],
+        [d[0] for _, d in changes],
+        [d[1] for _, d in changes],
+        [d[2] for _, d in changes],
+        [d[3] for _, d in changes],
         last.seq,
         last.hash,
         anchor_mac(key, last.seq, last.hash) if key else "",

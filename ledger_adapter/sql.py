@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from . import core, pg
 from .audit import balance_findings
 from .chain import GENESIS, anchor_mac, chain_hash, verify_anchor
+from .grouping import BatchGroup
 from .memory import expiry_id, to_us, utcnow
 from .port import (
     Account,
@@ -204,6 +205,8 @@ class SqlLedger:
         self._key = hmac_key or None
         self._clock = clock
         self._pg = engine.dialect.name == "postgresql"
+        # PostgreSQL: concurrent batches share a transaction (ledger_adapter.grouping).
+        self._group = BatchGroup(self._run_group) if self._pg else None
         self._lock: asyncio.Lock | None = None
         if engine.dialect.name == "sqlite":
             use_immediate_transactions(engine)
@@ -243,6 +246,11 @@ class SqlLedger:
         task = asyncio.ensure_future(self._attempts(fn))
         task.add_done_callback(_consume)
         return await asyncio.shield(task)
+
+    async def _run_group(self, batches: list[Sequence[core.Op]]) -> list[core.Plan]:
+        return await self._attempts(
+            lambda: pg.execute_group(self.engine, batches, to_us(self._clock()), self._key)
+        )
 
     async def _attempts(self, fn: Callable[[], Any]) -> Any:
         for attempt in range(ATTEMPTS):
@@ -301,15 +309,16 @@ class SqlLedger:
         core.validate_shape(ops)
         if not ops:
             return 0
-        plan = await self._retrying(lambda: self._execute(ops))
+        if self._group is not None:
+            plan = await self._group.submit(ops)
+        else:
+            plan = await self._retrying(lambda: self._execute(ops))
         if plan.error is not None:
             raise plan.error
         return len(plan.new)
 
     async def _execute(self, ops: Sequence[core.Op]) -> core.Plan:
         now_us = to_us(self._clock())
-        if self._pg:
-            return await pg.execute(self.engine, ops, now_us, self._key)
         async with self._write() as conn:
             if self._lock is not None:  # SQLite: the writer holds the database lock already
                 head, state = await self._load_sqlite(conn, ops)

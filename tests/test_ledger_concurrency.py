@@ -147,3 +147,49 @@ async def test_a_failure_in_the_head_lock_leaves_no_open_transaction(
         assert (await ledger.balance("b")).credits_posted == 5
     finally:
         await engine.dispose()
+
+
+async def test_concurrent_batches_share_a_transaction_and_keep_their_own_outcome(
+    ledger: SqlLedger,
+) -> None:
+    """Batches arriving together are decided one after the other in one transaction: a
+    refused batch changes nothing and is recorded, the others apply, and a pending made by one
+    batch can be posted by the next."""
+    if ledger.engine.dialect.name != "postgresql":
+        pytest.skip("group commit is the PostgreSQL write path")
+    from sqlalchemy import text
+
+    from ledger_adapter import core
+
+    results = await asyncio.gather(
+        ledger.transfer([TransferSpec("g-ok1", "acc0", "acc1", 100, "USD")]),
+        ledger.transfer(
+            [
+                TransferSpec("g-big", "acc2", "acc3", START + 1, "USD"),  # overdraws acc2
+                TransferSpec("g-linked", "acc4", "acc5", 1, "USD"),
+            ]
+        ),
+        ledger.transfer([TransferSpec("g-pend", "acc6", "acc7", 300, "USD", pending=True)]),
+        ledger.execute([core.PostOp("g-post", "g-pend", 200)]),
+        ledger.transfer([TransferSpec("g-ok1", "acc0", "acc1", 100, "USD")]),  # a replay
+        return_exceptions=True,
+    )
+    assert results[0] is None and results[2] is None and results[4] is None
+    assert isinstance(results[1], InsufficientFunds)
+    assert results[3] == 1
+    balances = {a: await ledger.balance(a) for a in ("acc0", "acc1", "acc4", "acc6", "acc7")}
+    assert balances["acc0"].debits_posted == 100 and balances["acc1"].credits_posted == START + 100
+    assert balances["acc4"].debits_posted == 0  # the linked partner of the refused transfer
+    assert balances["acc6"] == Balance(200, START, 0, 0)
+    assert balances["acc7"] == Balance(0, START + 200, 0, 0)
+    with pytest.raises(InsufficientFunds):  # refused once, refused for good
+        await ledger.transfer([TransferSpec("g-big", "acc2", "acc3", START + 1, "USD")])
+    async with ledger.engine.connect() as conn:
+        xids = await conn.scalar(
+            text(
+                "SELECT count(DISTINCT xmin::text) FROM ledger_transfers "
+                "WHERE id IN ('g-ok1', 'g-pend', 'g-post')"
+            )
+        )
+    assert xids == 1  # one transaction committed all three
+    assert await ledger.check() == []

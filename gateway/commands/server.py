@@ -3,27 +3,99 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import multiprocessing
+import os
+import signal
 import sys
+from dataclasses import replace
+from multiprocessing.connection import wait
 
 from gateway.commands.common import run, settings_from
 from gateway.config import Settings
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    if args.processes:
+        settings = replace(settings, processes=args.processes)
+    if settings.processes < 1:
+        print("remit serve: --processes must be at least 1", file=sys.stderr)
+        return 2
+    if settings.processes == 1:
+        serve_process(settings, run_workers=not args.no_workers, run_singletons=True)
+        return 0
+    return serve_processes(settings, run_workers=not args.no_workers)
+
+
+def serve_process(
+    settings: Settings, *, run_workers: bool, run_singletons: bool, migrate: bool = True
+) -> None:
+    """One gateway process: HTTP, pipeline workers and (if asked) the singletons."""
     from aiohttp import web
 
     from gateway.app import create_app
     from gateway.logs import configure_logging
 
-    settings = settings_from(args)
     configure_logging(settings.log_level, settings.json_logs)
     web.run_app(
-        create_app(settings, run_workers=not args.no_workers),
+        create_app(
+            settings, run_workers=run_workers, run_singletons=run_singletons, migrate=migrate
+        ),
         host=settings.host,
         port=settings.port,
+        reuse_port=settings.processes > 1,
         print=lambda msg: print(msg, file=sys.stderr),
     )
-    return 0
+
+
+def serve_processes(settings: Settings, *, run_workers: bool) -> int:
+    """Several gateway processes on one port; this one only supervises them.
+
+    The schema is upgraded once, here, before any child starts. Workers claim remittances by
+    lease, so processes never advance the same remittance; the first child alone runs the
+    webhook dispatcher and the bot notifier. SIGINT or SIGTERM stops every child gracefully;
+    a child that dies stops the others too, so a process manager sees the failure.
+    """
+    from gateway.storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+    ctx = multiprocessing.get_context("spawn")
+    children = [
+        ctx.Process(
+            target=serve_process,
+            args=(settings,),
+            kwargs={"run_workers": run_workers, "run_singletons": i == 0, "migrate": False},
+            name=f"remit-serve-{i}",
+        )
+        for i in range(settings.processes)
+    ]
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        _interrupt(children)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
+    for child in children:
+        child.start()
+    wait([child.sentinel for child in children])  # the first to end, for whatever reason
+    if not stopping:  # a child died on its own: take the rest down
+        _interrupt(children)
+    for child in children:
+        child.join()
+    codes = [child.exitcode or 0 for child in children]
+    return 0 if stopping and not any(codes) else max(1, *codes)
+
+
+def _interrupt(children: list[multiprocessing.process.BaseProcess]) -> None:
+    """SIGINT: aiohttp's graceful stop (in-flight steps finish or stay resumable)."""
+    for child in children:
+        if child.is_alive() and child.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child.pid, signal.SIGINT)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -44,6 +116,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve = sub.add_parser("serve", help="run the HTTP API and pipeline workers")
     serve.add_argument("--host", help="listen address (REMIT_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="listen port (REMIT_PORT, default 8080)")
+    serve.add_argument(
+        "--processes",
+        type=int,
+        help="gateway processes sharing the port (REMIT_PROCESSES, default 1)",
+    )
     serve.add_argument("--no-workers", action="store_true", help="serve HTTP only")
     serve.set_defaults(func=cmd_serve)
 
