@@ -105,3 +105,14 @@ def test_a_dying_process_takes_the_others_down(serve) -> None:
     os.kill(children[0], signal.SIGKILL)
     assert proc.wait(60) != 0  # a process manager sees the failure and restarts the whole
     assert not any(_alive(pid) for pid in children)
+
+
+def test_processes_stop_when_the_supervisor_is_killed(serve) -> None:
+    proc, _ = serve
+    children = _children(proc.pid)
+    proc.kill()  # SIGKILL: the supervisor cannot forward anything
+    proc.wait(30)
+    deadline = time.monotonic() + 60
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.2)  # polling for exits, not racing a result
+    assert not any(_alive(pid) for pid in children)

@@ -8,6 +8,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from dataclasses import replace
 from multiprocessing.connection import wait
 
@@ -38,6 +40,8 @@ def serve_process(
     from gateway.logs import configure_logging
 
     configure_logging(settings.log_level, settings.json_logs)
+    if settings.processes > 1:
+        _stop_with_parent()
     web.run_app(
         create_app(
             settings, run_workers=run_workers, run_singletons=run_singletons, migrate=migrate
@@ -88,6 +92,18 @@ def serve_processes(settings: Settings, *, run_workers: bool) -> int:
         child.join()
     codes = [child.exitcode or 0 for child in children]
     return 0 if stopping and not any(codes) else max(1, *codes)
+
+
+def _stop_with_parent() -> None:
+    """A gateway whose supervisor died (even by SIGKILL) stops gracefully, not serve on alone."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
 
 
 def _interrupt(children: list[multiprocessing.process.BaseProcess]) -> None:
