@@ -286,6 +286,8 @@ def read_callback(
     Callbacks may arrive twice or late: the caller applies them idempotently.
     """
     verify(secrets, headers, body, now)
+    if b"\\u0000" in body:  # no text column can store U+0000 (PostgreSQL refuses it)
+        raise ValueError("callback must not contain the NUL character (U+0000)")
     result = _result_from(body)
     data = json.loads(body)
     payout_id = data.get("payout_id") if isinstance(data, dict) else None

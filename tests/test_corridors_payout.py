@@ -200,6 +200,9 @@ def test_read_callback_refuses_forgeries():
     bad = b'{"payout_id": "po-1", "status": "refunded"}'
     with pytest.raises(ValueError):
         read_callback([SECRET], signature_headers(SECRET, bad, 100), bad, 100)
+    nul = json.dumps({"payout_id": "po-1\u0000", "status": "paid"}).encode()
+    with pytest.raises(ValueError, match="NUL"):
+        read_callback([SECRET], signature_headers(SECRET, nul, 100), nul, 100)
 
 
 async def test_circuit_opens_and_nothing_is_sent(start_sim):
