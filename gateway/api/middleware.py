@@ -16,7 +16,9 @@ from gateway.storage.officers import find_officer_caller
 
 log = structlog.get_logger("gateway.http")
 
-CALLER_CACHE_TTL_S = 30.0
+# How long a process trusts what it learned about a key: a key revoked elsewhere (the CLI,
+# another process) stops working within this time. One lookup per key per 5 s costs nothing.
+CALLER_CACHE_TTL_S = 5.0
 
 
 @web.middleware

@@ -1,4 +1,4 @@
-"""remit keys create."""
+"""remit keys create | list | revoke."""
 
 from __future__ import annotations
 
@@ -27,6 +27,33 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    from gateway.storage.keys import list_keys
+
+    async def listed(engine):
+        async with engine.connect() as conn:
+            return await list_keys(conn)
+
+    for key in run(with_engine(listed)):
+        print(json.dumps(key))
+    return 0
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    from gateway.services import utc_now
+    from gateway.storage.keys import revoke_key
+
+    async def revoke(engine):
+        async with engine.begin() as conn:
+            return await revoke_key(conn, args.key_id, utc_now())
+
+    if not run(with_engine(revoke)):
+        print(f"error: no live key with id {args.key_id}", file=sys.stderr)
+        return 1
+    print(f"revoked {args.key_id}; running gateways refuse it within 5 s")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     from gateway.storage.keys import ROLES
 
@@ -36,3 +63,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     create.add_argument("--role", choices=ROLES, default="sender-app")
     create.add_argument("--partner", help="partner id (required for role partner)")
     create.set_defaults(func=cmd_keys_create)
+
+    listed = keys.add_parser("list", help="every key (never its secret), one JSON object a line")
+    listed.set_defaults(func=cmd_keys_list)
+    revoke = keys.add_parser("revoke", help="revoke a key by id (final)")
+    revoke.add_argument("key_id", help="the key's id, as `remit keys create` or `list` shows it")
+    revoke.set_defaults(func=cmd_keys_revoke)

@@ -64,3 +64,31 @@ async def find_caller(conn: AsyncConnection, key: str) -> Caller | None:
     if row is None:
         return None
     return Caller(row.id, row.name, row.role, row.partner_id)
+
+
+async def list_keys(conn: AsyncConnection) -> list[dict[str, object]]:
+    """Every key without its secret: id, name, role, partner, the key's visible prefix, and
+    when it was created and revoked."""
+    rows = await conn.execute(sa.select(api_keys).order_by(api_keys.c.created_at, api_keys.c.id))
+    return [
+        {
+            "id": r.id,
+            "name": r.name,
+            "role": r.role,
+            "partner_id": r.partner_id,
+            "prefix": f"rk_{r.prefix}_",
+            "created_at": r.created_at.isoformat(),
+            "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
+        }
+        for r in rows
+    ]
+
+
+async def revoke_key(conn: AsyncConnection, key_id: str, now: datetime) -> bool:
+    """Revoke a key by id; False when no live key has that id. Revocation is final."""
+    done = await conn.execute(
+        api_keys.update()
+        .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return done.rowcount == 1
