@@ -50,22 +50,31 @@ async def login_page(request: web.Request) -> web.StreamResponse:
     return response
 
 
+def _login_again(request: web.Request, error: str, status: int = 200) -> web.StreamResponse:
+    token = new_login_csrf()
+    response = render(request, "login.html", {"login_csrf": token, "error": error}, status)
+    set_cookie(response, request, LOGIN_CSRF_COOKIE, token)
+    return response
+
+
 async def login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     refuse_nul_in_form(form)
     if not same(str(form.get("csrf_token", "")), request.cookies.get(LOGIN_CSRF_COOKIE)):
         raise Problem(403, "csrf", "Forbidden", "missing or wrong CSRF token")
     username = str(form.get("username", "")).strip()
-    session = await officers.login(request.app[SERVICES], username, str(form.get("password", "")))
-    if session is None:
-        token = new_login_csrf()
-        response = render(
-            request,
-            "login.html",
-            {"login_csrf": token, "error": "Wrong username or password."},
+    try:
+        session = await officers.login(
+            request.app[SERVICES], username, str(form.get("password", ""))
         )
-        set_cookie(response, request, LOGIN_CSRF_COOKIE, token)
-        return response
+    except officers.SignInLocked as locked:
+        error = (
+            "Too many failed sign-ins for this username. "
+            f"Try again after {locked.until.strftime('%H:%M')} UTC."
+        )
+        return _login_again(request, error, status=429)
+    if session is None:
+        return _login_again(request, "Wrong username or password.")
     response = web.HTTPSeeOther("/console/cases")
     set_cookie(response, request, SESSION_COOKIE, session[0])
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/console")

@@ -4,18 +4,19 @@ stored as SHA-256 digests of random secrets."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.cases import OFFICER_ROLES
 from gateway.ids import new_id
 from gateway.storage.keys import Caller, digest
-from gateway.storage.tables_compliance import officer_tokens, officers
+from gateway.storage.tables_compliance import login_throttle, officer_tokens, officers
 
 _hasher = PasswordHasher()
 # A hash to verify against when the username is unknown, so timing does not reveal which.
@@ -63,6 +64,47 @@ async def check_password(conn: AsyncConnection, username: str, password: str) ->
     except (VerificationError, InvalidHashError):
         return None
     return row
+
+
+async def sign_in_locked_until(
+    conn: AsyncConnection, username: str, now: datetime
+) -> datetime | None:
+    """When a locked-out username may try again; None when it may try now."""
+    until = await conn.scalar(
+        sa.select(login_throttle.c.locked_until).where(login_throttle.c.username == username)
+    )
+    return until if until is not None and until > now else None
+
+
+async def record_sign_in_failure(
+    conn: AsyncConnection, username: str, now: datetime, limit: int, lockout: timedelta
+) -> datetime | None:
+    """Count a failed sign-in; the `limit`-th in a row locks the username for `lockout`.
+    Returns the end of the lockout it started, if any."""
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(
+        login_throttle
+    )
+    failures = await conn.scalar(
+        insert.values(username=username, failures=1, locked_until=None, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=[login_throttle.c.username],
+            set_={"failures": login_throttle.c.failures + 1, "updated_at": now},
+        )
+        .returning(login_throttle.c.failures)
+    )
+    if failures < limit:
+        return None
+    until = now + lockout
+    await conn.execute(
+        login_throttle.update()
+        .where(login_throttle.c.username == username)
+        .values(failures=0, locked_until=until)
+    )
+    return until
+
+
+async def clear_sign_in_failures(conn: AsyncConnection, username: str) -> None:
+    await conn.execute(login_throttle.delete().where(login_throttle.c.username == username))
 
 
 async def issue_token(

@@ -18,6 +18,17 @@ officers = sa.Table(
     sa.Column("disabled_at", UTC_DATETIME, nullable=True),
 )
 
+# Consecutive failed console sign-ins per username (whether or not such an officer exists, so
+# a lockout tells an attacker nothing about which names are real).
+login_throttle = sa.Table(
+    "login_throttle",
+    metadata,
+    sa.Column("username", sa.String(80), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("locked_until", UTC_DATETIME, nullable=True),
+    sa.Column("updated_at", UTC_DATETIME, nullable=False),
+)
+
 # Bearer tokens for the REST API and web sessions share one shape: a SHA-256 digest of a
 # 256-bit random secret (fast hashing is enough for random secrets; passwords use argon2).
 officer_tokens = sa.Table(

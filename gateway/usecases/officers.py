@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.services import Services, utc_now
@@ -13,6 +14,10 @@ from gateway.storage import officers as store
 from gateway.storage.keys import Caller
 
 SESSION_TTL = timedelta(hours=8)
+SIGN_IN_LIMIT = 5  # failed console sign-ins in a row before the username is locked
+SIGN_IN_LOCKOUT = timedelta(minutes=15)
+
+log = structlog.get_logger("gateway.officers")
 
 
 async def add_officer(
@@ -46,13 +51,34 @@ async def create_api_token(engine: AsyncEngine, username: str, hmac_key: bytes |
     return token
 
 
+class SignInLocked(Exception):
+    """Too many failed sign-ins in a row for this username."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"locked until {until.isoformat()}")
+        self.until = until
+
+
 async def login(svc: Services, username: str, password: str) -> tuple[str, str] | None:
-    """A new console session (secret, CSRF token) for the right password, else None."""
+    """A new console session (secret, CSRF token) for the right password, else None.
+
+    The SIGN_IN_LIMIT-th failure in a row locks the username for SIGN_IN_LOCKOUT, whether or
+    not an officer has that name; while locked, even the right password is refused
+    (SignInLocked), so guessing gains nothing."""
     now = svc.now()
     async with svc.engine.begin() as conn:
+        until = await store.sign_in_locked_until(conn, username, now)
+        if until is not None:
+            raise SignInLocked(until)
         row = await store.check_password(conn, username, password)
         if row is None:
+            until = await store.record_sign_in_failure(
+                conn, username, now, SIGN_IN_LIMIT, SIGN_IN_LOCKOUT
+            )
+            if until is not None:
+                log.warning("officer_sign_in_locked", until=until.isoformat())
             return None
+        await store.clear_sign_in_failures(conn, username)
         session = await store.issue_token(conn, row.id, "session", now, now + SESSION_TTL)
         await audit.append(
             conn,

@@ -91,3 +91,24 @@ async def test_a_nul_in_a_console_form_is_refused_and_nothing_is_decided(gateway
     body = await resp.json()
     assert resp.status == 422 and body["errors"][0]["field"] == "reason"
     assert await count(gateway, case_decisions) == 0
+
+
+async def test_repeated_wrong_passwords_lock_the_username_for_a_while(
+    gateway, officers, clock
+) -> None:
+    from gateway.usecases.officers import SIGN_IN_LIMIT, SIGN_IN_LOCKOUT
+
+    client = gateway.client
+    for _ in range(SIGN_IN_LIMIT - 1):
+        assert (await sign_in(client, "analyst", "wrong")).status == 200
+    assert (await sign_in(client, "analyst")).status == 303  # success resets the count
+    for _ in range(SIGN_IN_LIMIT):
+        assert (await sign_in(client, "analyst", "wrong")).status in (200, 429)
+    locked = await sign_in(client, "analyst")  # even the right password, while locked
+    assert locked.status == 429 and "Too many failed sign-ins" in await locked.text()
+    # a name no officer has locks the same way: a lockout does not reveal which names exist
+    for _ in range(SIGN_IN_LIMIT):
+        await sign_in(client, "nobody", "wrong")
+    assert (await sign_in(client, "nobody", "wrong")).status == 429
+    clock.advance(seconds=SIGN_IN_LOCKOUT.total_seconds())
+    assert (await sign_in(client, "analyst")).status == 303
