@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.e2e import free_port, wait_http
+
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 120
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _children(pid: int) -> set[int]:
@@ -45,24 +40,9 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _wait_ready(url: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"remit serve exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)  # polling a starting server, not racing a result
-    raise AssertionError("remit serve did not answer")
-
-
 @pytest.fixture
 def serve(migrated_database_url: str, tmp_path: Path):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "REMIT_DATABASE_URL": migrated_database_url,
@@ -75,7 +55,7 @@ def serve(migrated_database_url: str, tmp_path: Path):
         [*cmd, "serve", "--processes", "2"], env=env, cwd=ROOT, stdout=log, stderr=log
     )
     try:
-        _wait_ready(f"http://127.0.0.1:{port}/readyz", proc)
+        wait_http(f"http://127.0.0.1:{port}/readyz", proc, START_TIMEOUT_S)
         deadline = time.monotonic() + START_TIMEOUT_S
         while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
