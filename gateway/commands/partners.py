@@ -1,4 +1,4 @@
-"""remit partners add, remit partner-sim."""
+"""remit partners add | rotate-secret, remit partner-sim."""
 
 from __future__ import annotations
 
@@ -35,6 +35,30 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
     run(with_engine(add))
     mode = "pull" if args.pull else "push"
     print(json.dumps({"id": args.id, "base_url": args.url, "mode": mode, "secret": secret}))
+    return 0
+
+
+def cmd_partners_rotate_secret(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from gateway.services import utc_now
+    from gateway.storage.partners import new_secret, rotate_secret
+
+    secret = args.secret or new_secret()
+    overlap = timedelta(hours=args.overlap_hours)
+
+    async def rotate(engine):
+        async with engine.begin() as conn:
+            await rotate_secret(conn, args.id, secret, utc_now(), overlap)
+
+    try:
+        run(with_engine(rotate))
+    except LookupError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 1
+    shown = {"id": args.id, "secret": secret, "old_secrets_valid_hours": args.overlap_hours}
+    print(json.dumps(shown))
+    print("Give the partner the new secret now: it is shown once.", file=sys.stderr)
     return 0
 
 
@@ -86,6 +110,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--callback-url")
     add.add_argument("--secret", help="HMAC secret shared with the partner (default: generated)")
     add.set_defaults(func=cmd_partners_add)
+
+    rotate = partners.add_parser(
+        "rotate-secret",
+        help="sign with a new HMAC secret; the old ones keep verifying for --overlap-hours",
+    )
+    rotate.add_argument("id", help="partner id")
+    rotate.add_argument("--secret", help="the new secret (default: generated)")
+    rotate.add_argument(
+        "--overlap-hours",
+        type=float,
+        default=24.0,
+        help="how long the old secrets still verify (default 24)",
+    )
+    rotate.set_defaults(func=cmd_partners_rotate_secret)
 
     sim = sub.add_parser("partner-sim", help="run the partner simulator")
     sim.add_argument("--host", default="127.0.0.1")
