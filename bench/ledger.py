@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ledger_adapter.chain import GENESIS, chain_hash
-from ledger_adapter.pg import TRANSFER_COLUMNS
+from ledger_adapter.pg import TRANSFER_COLUMNS, UNNEST_TRANSFERS
 from ledger_adapter.port import Account, AccountFlags, Transfer, TransferSpec
 from ledger_adapter.sql import SqlLedger, T, _transfer_row, create_tables
 
@@ -73,12 +73,7 @@ def plain_rows(batch: list[TransferSpec], seq: int) -> list[dict]:
 
 PLAIN = "bench_plain_transfers"
 _PG_PLAIN_INSERT = (
-    f"INSERT INTO {PLAIN} ({', '.join(TRANSFER_COLUMNS)}) SELECT * FROM unnest("
-    + ", ".join(
-        f"${i + 1}::{'bigint' if c.type.python_type is int else 'text'}[]"
-        for i, c in enumerate(T.columns)
-    )
-    + ")"
+    f"INSERT INTO {PLAIN} ({', '.join(TRANSFER_COLUMNS)}) SELECT * FROM {UNNEST_TRANSFERS}"
 )
 
 

@@ -155,10 +155,9 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
-        if type(self.amount) is Decimal and self.amount.is_finite():
-            require_asset(self.currency)
-            return
         require_asset(self.currency)
+        if type(self.amount) is Decimal and self.amount.is_finite():
+            return  # the common case, checked first: every arithmetic result lands here
         if isinstance(self.amount, int) and not isinstance(self.amount, bool):
             object.__setattr__(self, "amount", Decimal(self.amount))
         elif not isinstance(self.amount, Decimal):

@@ -335,21 +335,6 @@ def _apply(
     )
 
 
-def touched_accounts(ops: Sequence[Op], pendings: Mapping[str, Transfer]) -> list[str]:
-    """Accounts a batch locks, sorted: the fixed order that keeps lockers deadlock-free."""
-    ids: set[str] = set()
-    for op in ops:
-        if isinstance(op, TransferSpec):
-            ids.add(op.debit_account)
-            ids.add(op.credit_account)
-        else:
-            p = pendings.get(op.pending_id)
-            if p is not None:
-                ids.add(p.debit_account)
-                ids.add(p.credit_account)
-    return sorted(ids)
-
-
 def with_chain(new: list[Transfer], seq: int, head: str, chain_hash) -> list[Transfer]:
     """Number and hash-chain new transfers after (seq, head)."""
     out = []

@@ -27,6 +27,10 @@ from .tables import LedgerTransfer
 T = LedgerTransfer.__table__
 TRANSFER_COLUMNS = [c.name for c in T.columns]
 _TYPES = {c.name: ("bigint" if c.type.python_type is int else "text") for c in T.columns}
+#: Journal rows as one array parameter per column ($1..$n, TRANSFER_COLUMNS order).
+UNNEST_TRANSFERS = (
+    "unnest(" + ", ".join(f"${i + 1}::{_TYPES[c]}[]" for i, c in enumerate(TRANSFER_COLUMNS)) + ")"
+)
 
 #: Unique violations (a concurrent writer took the id or the seq first), serialisation
 #: failures and deadlocks: re-read and decide again.
@@ -89,7 +93,7 @@ _N = len(TRANSFER_COLUMNS)
 APPEND = f"""
 WITH ins AS (
     INSERT INTO ledger_transfers ({", ".join(TRANSFER_COLUMNS)})
-    SELECT * FROM unnest({", ".join(f"${i + 1}::{_TYPES[c]}[]" for i, c in enumerate(TRANSFER_COLUMNS))})
+    SELECT * FROM {UNNEST_TRANSFERS}
 ), upd AS (
     UPDATE ledger_accounts a SET
         debits_posted = a.debits_posted + d.dp,
@@ -102,7 +106,7 @@ WITH ins AS (
 )
 INSERT INTO ledger_anchor (id, seq, hash, mac) VALUES (1, ${_N + 6}, ${_N + 7}, ${_N + 8})
 ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = EXCLUDED.mac
-"""  # noqa: E501
+"""
 
 RECORD_FAILURES = """
 INSERT INTO ledger_failures (id, body, error, message, culprit, created_us)

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import bindparam, event, func, insert, select, text, update
+from sqlalchemy import event, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -47,7 +47,7 @@ N = LedgerAnchor.__table__
 
 RETRYABLE_SQLSTATES = {"40001", "40P01"}
 ATTEMPTS = 8
-_TRANSFER_COLUMNS = [c.name for c in T.columns]
+_TRANSFER_COLUMNS = pg.TRANSFER_COLUMNS
 
 _JSON_TRANSFER = "json_object(" + ", ".join(f"'{c}', {c}" for c in _TRANSFER_COLUMNS) + ")"
 _SQLITE_LOAD_TAIL = f"""
@@ -179,18 +179,6 @@ def _consume(task: asyncio.Future[Any]) -> None:
         task.exception()
 
 
-_ADD = (
-    update(A)
-    .where(A.c.id == bindparam("b_id"))
-    .values(
-        debits_posted=A.c.debits_posted + bindparam("b_dp"),
-        credits_posted=A.c.credits_posted + bindparam("b_cp"),
-        debits_pending=A.c.debits_pending + bindparam("b_dpend"),
-        credits_pending=A.c.credits_pending + bindparam("b_cpend"),
-    )
-)
-
-
 class SqlLedger:
     """The ledger port on SQL. `hmac_key` (from REMIT_LEDGER_HMAC_KEY) anchors the chain head."""
 
@@ -204,13 +192,17 @@ class SqlLedger:
         self.engine = engine
         self._key = hmac_key or None
         self._clock = clock
-        self._pg = engine.dialect.name == "postgresql"
-        # PostgreSQL: concurrent batches share a transaction (ledger_adapter.grouping).
-        self._group = BatchGroup(self._run_group) if self._pg else None
+        # Writes: on PostgreSQL concurrent batches share a transaction (ledger_adapter.pg,
+        # .grouping); on SQLite one writer per engine at a time (_execute).
+        self._group: BatchGroup | None = None
         self._lock: asyncio.Lock | None = None
-        if engine.dialect.name == "sqlite":
+        if engine.dialect.name == "postgresql":
+            self._group = BatchGroup(self._run_group)
+        elif engine.dialect.name == "sqlite":
             use_immediate_transactions(engine)
             self._lock = _sqlite_locks.setdefault(engine.sync_engine, asyncio.Lock())
+        else:
+            raise ValueError(f"SqlLedger runs on SQLite or PostgreSQL, not {engine.dialect.name}")
 
     # -- transactions -------------------------------------------------------------------
 
@@ -320,11 +312,7 @@ class SqlLedger:
     async def _execute(self, ops: Sequence[core.Op]) -> core.Plan:
         now_us = to_us(self._clock())
         async with self._write() as conn:
-            if self._lock is not None:  # SQLite: the writer holds the database lock already
-                head, state = await self._load_sqlite(conn, ops)
-            else:
-                head = await self._lock_head(conn)
-                state = await self._load(conn, ops)
+            head, state = await self._load_sqlite(conn, ops)  # under the database lock
             plan = core.plan(ops, state, now_us)
             if plan.error is not None:
                 if plan.failures:
@@ -346,22 +334,6 @@ class SqlLedger:
             if plan.new:
                 await self._append(conn, plan, head)
         return plan
-
-    async def _load(self, conn: AsyncConnection, ops: Sequence[core.Op]) -> core.State:
-        """Read what the batch touches, locking its accounts in id order (portable SQL)."""
-        ids = [op.id for op in ops]
-        pids = core.pending_ids(ops)
-        pendings = await self._transfers(conn, T.c.id.in_(pids)) if pids else {}
-        accounts = await self._lock_accounts(conn, core.touched_accounts(ops, pendings))
-        keys = [*ids, *pids]
-        cond = T.c.id.in_(keys) | T.c.pending_id.in_(pids) if pids else T.c.id.in_(keys)
-        transfers = await self._transfers(conn, cond)
-        resolved = {t.pending_id: t.id for t in transfers.values() if t.pending_id}
-        failures = {
-            r.id: core.Failure(r.id, r.body, r.error, r.message, r.culprit)
-            for r in await conn.execute(select(F).where(F.c.id.in_(ids)))
-        }
-        return core.State(accounts, transfers, resolved, failures)
 
     async def _load_sqlite(
         self, conn: AsyncConnection, ops: Sequence[core.Op]
@@ -395,45 +367,17 @@ class SqlLedger:
         resolved = {t.pending_id: t.id for t in transfers.values() if t.pending_id}
         return head, core.State(accounts, transfers, resolved, failures)
 
-    async def _lock_accounts(
-        self, conn: AsyncConnection, account_ids: list[str]
-    ) -> dict[str, tuple[Account, Balance]]:
-        if not account_ids:
-            return {}
-        q = select(A).where(A.c.id.in_(account_ids)).order_by(A.c.id).with_for_update()
-        return {r.id: _row_to_account(r) for r in await conn.execute(q)}
-
-    async def _transfers(self, conn: AsyncConnection, cond: Any) -> dict[str, Transfer]:
-        return {r.id: _row_to_transfer(r) for r in await conn.execute(select(T).where(cond))}
-
-    async def _lock_head(self, conn: AsyncConnection) -> tuple[int, str] | None:
-        """Lock the chain head row, always first: it serialises appends to the chain, so the
-        account locks taken after it (in id order) never wait on each other."""
-        q = select(N.c.seq, N.c.hash).where(N.c.id == 1).with_for_update()
-        r = (await conn.execute(q)).first()
-        return (r.seq, r.hash) if r else None
-
     async def _append(
         self, conn: AsyncConnection, plan: core.Plan, head: tuple[int, str] | None
     ) -> None:
         seq, prev = head or (0, GENESIS)
         new = core.with_chain(plan.new, seq, prev, chain_hash)
-        if self._lock is not None:  # SQLite: straight to the driver's executemany
-            await conn.exec_driver_sql(
-                _SQLITE_INSERT, [tuple(getattr(t, c) for c in _TRANSFER_COLUMNS) for t in new]
-            )
-            await conn.exec_driver_sql(
-                _SQLITE_ADD, [(*d, aid) for aid, d in sorted(plan.deltas.items())]
-            )
-        else:
-            await conn.execute(insert(T), [_transfer_row(t) for t in new])
-            await conn.execute(
-                _ADD,
-                [
-                    {"b_id": aid, "b_dp": d[0], "b_cp": d[1], "b_dpend": d[2], "b_cpend": d[3]}
-                    for aid, d in sorted(plan.deltas.items())
-                ],
-            )
+        await conn.exec_driver_sql(  # straight to the driver's executemany
+            _SQLITE_INSERT, [tuple(getattr(t, c) for c in _TRANSFER_COLUMNS) for t in new]
+        )
+        await conn.exec_driver_sql(
+            _SQLITE_ADD, [(*d, aid) for aid, d in sorted(plan.deltas.items())]
+        )
         last = new[-1]
         row = {
             "seq": last.seq,
