@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from json.encoder import encode_basestring as _json_string
+from json.encoder import encode_basestring as _str  # TypeError on non-str
 
 from .port import Transfer
 
@@ -20,34 +20,24 @@ def canonical(t: Transfer) -> bytes:
     """The hashed form of a row: every stored field, in a fixed order, as the compact JSON
     array `json.dumps(fields, separators=(",", ":"), ensure_ascii=False)` writes.
 
-    Built by hand from the same string escaper json uses: the general encoder cost more than
-    the hash itself, once per transfer.
+    Built by hand from the same string escaper json uses (the general encoder cost more than
+    the hash itself, once per transfer). `_str` refuses non-strings and `_int` non-ints (bool
+    included), as json would otherwise write them differently.
     """
-    fields = (
-        t.seq,
-        t.id,
-        t.kind,
-        t.debit_account,
-        t.credit_account,
-        t.amount,
-        t.asset,
-        t.pending_id,
-        t.timeout_s,
-        t.expires_us,
-        t.code,
-        t.created_us,
-    )
-    return ("[" + ",".join(map(_json_value, fields)) + "]").encode()
+    return (
+        f"[{_int(t.seq)},{_str(t.id)},{_str(t.kind)},{_str(t.debit_account)},"
+        f"{_str(t.credit_account)},{_int(t.amount)},{_str(t.asset)},"
+        f"{'null' if t.pending_id is None else _str(t.pending_id)},"
+        f"{'null' if t.timeout_s is None else _int(t.timeout_s)},"
+        f"{'null' if t.expires_us is None else _int(t.expires_us)},"
+        f"{_str(t.code)},{_int(t.created_us)}]"
+    ).encode()
 
 
-def _json_value(value: str | int | None) -> str:
-    if value is None:
-        return "null"
-    if type(value) is int:
-        return int.__repr__(value)
-    if type(value) is str:
-        return _json_string(value)
-    raise TypeError(f"a journal field is {type(value).__name__}, not str, int or None")
+def _int(value: int) -> str:
+    if type(value) is not int:
+        raise TypeError(f"a journal field is {type(value).__name__}, not int")
+    return int.__repr__(value)
 
 
 def chain_hash(prev: str, t: Transfer) -> str:

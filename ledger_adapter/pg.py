@@ -8,12 +8,20 @@ the connection still comes from (and returns to) the engine's pool.
 
 Round trips: BEGIN + head lock, one read (head, accounts locked in id order, earlier rows with
 the batch's ids), one write (journal rows, balance deltas and head in one statement), COMMIT.
+
+When this process wrote last (the head is still where its own last commit left it), a batch of
+plain transfers between accounts it knows is decided on the balances it remembers and written
+in one statement of its own transaction, which re-checks under the head lock that the head has
+not moved and that the ids are new; if either check fails nothing is written and the batch
+takes the four round trips above (see `KnownState`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import asyncpg
@@ -90,23 +98,56 @@ WITH acc AS MATERIALIZED (
 )
 
 _N = len(TRANSFER_COLUMNS)
-APPEND = f"""
-WITH ins AS (
+_ROW = attrgetter(*TRANSFER_COLUMNS)
+_ID = TRANSFER_COLUMNS.index("id") + 1
+_WRITE = f"""ins AS (
     INSERT INTO ledger_transfers ({", ".join(TRANSFER_COLUMNS)})
-    SELECT * FROM {UNNEST_TRANSFERS}
+    SELECT * FROM {UNNEST_TRANSFERS} {{guard}}
 ), upd AS (
     UPDATE ledger_accounts a SET
         debits_posted = a.debits_posted + d.dp,
         credits_posted = a.credits_posted + d.cp,
         debits_pending = a.debits_pending + d.dpend,
         credits_pending = a.credits_pending + d.cpend
-    FROM unnest(${_N + 1}::text[], ${_N + 2}::bigint[], ${_N + 3}::bigint[],
-                ${_N + 4}::bigint[], ${_N + 5}::bigint[]) AS d(id, dp, cp, dpend, cpend)
-    WHERE a.id = d.id
-)
-INSERT INTO ledger_anchor (id, seq, hash, mac) VALUES (1, ${_N + 6}, ${_N + 7}, ${_N + 8})
+    FROM unnest(${_N + 1}::text[], (${_N + 2}::bigint[])[1:1], (${_N + 2}::bigint[])[2:2],
+                (${_N + 2}::bigint[])[3:3], (${_N + 2}::bigint[])[4:4])
+        AS d(id, dp, cp, dpend, cpend)
+    WHERE a.id = d.id {{guard_and}}
+)"""
+#: $1..$n journal rows; $n+1 the accounts that change and $n+2 their deltas, one row of a 2-D
+#: array per balance column (asyncpg checks each element of a 1-D array, but only the first row
+#: of a 2-D one); $n+3..$n+5 the new head.
+APPEND = (
+    "WITH "
+    + _WRITE.format(guard="", guard_and="")
+    + f"""
+INSERT INTO ledger_anchor (id, seq, hash, mac) VALUES (1, ${_N + 3}, ${_N + 4}, ${_N + 5})
 ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = EXCLUDED.mac
 """
+)
+#: APPEND as one statement (its own transaction) that writes only if, under the head lock, the
+#: head is still at seq $n+6 and none of the journal rows' ids is taken or failed; returns
+#: whether it wrote. Every writer moves the head, so an unmoved head means unchanged balances.
+#: The ids are probed one by one (scalar subqueries), so the unique indexes serve whatever the
+#: planner believes about the journal's size.
+APPEND_AT_HEAD = (
+    f"""WITH head AS MATERIALIZED (
+    SELECT seq FROM ledger_anchor WHERE id = 1 FOR UPDATE
+), go AS MATERIALIZED (
+    SELECT coalesce((SELECT seq FROM head) = ${_N + 6}
+        AND NOT EXISTS (SELECT FROM unnest(${_ID}::text[]) AS k(id)
+            WHERE (SELECT true FROM ledger_transfers t WHERE t.id = k.id)
+                OR (SELECT true FROM ledger_failures f WHERE f.id = k.id)),
+        false) AS ok
+), """
+    + _WRITE.format(guard="WHERE (SELECT ok FROM go)", guard_and="AND (SELECT ok FROM go)")
+    + f""", anchor AS (
+    UPDATE ledger_anchor SET seq = ${_N + 3}, hash = ${_N + 4}, mac = ${_N + 5}
+    WHERE id = 1 AND (SELECT ok FROM go)
+)
+SELECT ok FROM go
+"""
+)
 
 RECORD_FAILURES = """
 INSERT INTO ledger_failures (id, body, error, message, culprit, created_us)
@@ -118,38 +159,74 @@ def retryable(exc: BaseException) -> bool:
     return isinstance(exc, asyncpg.PostgresError) and exc.sqlstate in RETRYABLE_SQLSTATES
 
 
+@dataclass(slots=True)
+class KnownState:
+    """The balances of the accounts this process last wrote, exact while the chain head is
+    still `head` (every write moves the head under its lock, so an unmoved head proves nobody
+    else wrote since). One per SqlLedger; the database stays the authority.
+    """
+
+    head: tuple[int, str] | None = None
+    accounts: dict[str, tuple[Account, Balance]] = field(default_factory=dict)
+    max_accounts: int = 100_000
+
+    def forget(self) -> None:
+        self.head = None
+        self.accounts = {}
+
+    def learn(
+        self,
+        read_at: tuple[int, str] | None,
+        now: tuple[int, str] | None,
+        accounts: dict[str, tuple[Account, Balance]],
+    ) -> None:
+        """After a commit: `accounts` (read at head `read_at`, then written) are exact at
+        `now`; what was known before stays exact only if the read found the head we knew."""
+        if read_at is None or read_at != self.head or len(self.accounts) > self.max_accounts:
+            self.accounts = {}
+        self.accounts.update(accounts)
+        self.head = now
+
+
 async def execute_group(
-    engine: AsyncEngine, batches: Sequence[Sequence[core.Op]], now_us: int, key: bytes | None
+    engine: AsyncEngine,
+    batches: Sequence[Sequence[core.Op]],
+    now_us: int,
+    key: bytes | None,
+    known: KnownState | None = None,
 ) -> list[core.Plan]:
     """Plan and apply several linked batches in one transaction, one plan per batch.
 
     Each batch is decided on the state its predecessors left, as if they had run one after the
     other: a batch that fails is recorded and changes nothing, the others still apply.
     """
+    known = known if known is not None else KnownState()
     async with engine.connect() as conn:
         raw: asyncpg.Connection = (await conn.get_raw_connection()).driver_connection
         try:
+            plans = await _apply_known(raw, batches, now_us, key, known)
+            if plans is not None:
+                return plans
             # A deadlock (possible before the first append creates the head row) fails the
             # lock inside this message and leaves the transaction open: roll back below too.
             await raw.execute(BEGIN_AND_LOCK_HEAD)
-            plans = await _apply(raw, batches, now_us, key)
+            plans, read_at, now, state = await _apply(raw, batches, now_us, key)
             await raw.execute("COMMIT")
         except BaseException:
+            known.forget()
             try:
                 await raw.execute("ROLLBACK")  # a no-op (a warning) outside a transaction
             except Exception:  # the connection is broken: the pool must not hand it out
                 await conn.invalidate()
             raise
+    known.learn(read_at, now, state.accounts)
     return plans
 
 
-async def _apply(
-    raw: asyncpg.Connection,
-    batches: Sequence[Sequence[core.Op]],
-    now_us: int,
-    key: bytes | None,
-) -> list[core.Plan]:
-    head, state = await _load(raw, [op for ops in batches for op in ops])
+def _decide(
+    batches: Sequence[Sequence[core.Op]], state: core.State, now_us: int
+) -> tuple[list[core.Plan], list[Transfer], list[core.Failure], dict[str, list[int]]]:
+    """Plan each batch on the state its predecessors left; gather the rows to write."""
     plans: list[core.Plan] = []
     new: list[Transfer] = []
     failures: list[core.Failure] = []
@@ -167,6 +244,54 @@ async def _apply(
             total = deltas.setdefault(aid, [0, 0, 0, 0])
             for i in range(4):
                 total[i] += delta[i]
+    return plans, new, failures, deltas
+
+
+async def _apply_known(
+    raw: asyncpg.Connection,
+    batches: Sequence[Sequence[core.Op]],
+    now_us: int,
+    key: bytes | None,
+    known: KnownState,
+) -> list[core.Plan] | None:
+    """The one-statement path: plain transfers between known accounts that all apply.
+
+    Returns None (nothing written) when the batches need the database's view: an unknown
+    account, a post or void, a refusal to record, an id seen before, or a moved head.
+    """
+    if known.head is None:
+        return None
+    accounts: dict[str, tuple[Account, Balance]] = {}
+    for ops in batches:
+        for op in ops:
+            if not isinstance(op, TransferSpec):
+                return None
+            for aid in (op.debit_account, op.credit_account):
+                entry = known.accounts.get(aid)
+                if entry is None:
+                    return None
+                accounts[aid] = entry
+    state = core.State(accounts, {}, {}, {})
+    plans, new, failures, deltas = _decide(batches, state, now_us)
+    if failures or not new:
+        return None
+    head = known.head
+    args = _append_args(new, deltas, head, key)
+    if not await raw.fetchval(APPEND_AT_HEAD, *args, head[0]):
+        return None
+    known.learn(head, (new[-1].seq, new[-1].hash), state.accounts)
+    return plans
+
+
+async def _apply(
+    raw: asyncpg.Connection,
+    batches: Sequence[Sequence[core.Op]],
+    now_us: int,
+    key: bytes | None,
+) -> tuple[list[core.Plan], tuple[int, str] | None, tuple[int, str] | None, core.State]:
+    """The four-round-trip path; returns the plans, the head before and after, the state."""
+    head, state = await _load(raw, [op for ops in batches for op in ops])
+    plans, new, failures, deltas = _decide(batches, state, now_us)
     if failures:
         await raw.execute(
             RECORD_FAILURES,
@@ -177,9 +302,10 @@ async def _apply(
             [f.culprit for f in failures],
             now_us,
         )
-    if new:
-        await _append(raw, new, deltas, head, key)
-    return plans
+    if not new:
+        return plans, head, head, state
+    await raw.execute(APPEND, *_append_args(new, deltas, head, key))
+    return plans, head, (new[-1].seq, new[-1].hash), state
 
 
 async def _load(
@@ -219,26 +345,23 @@ async def _load(
     return head, core.State(accounts, transfers, resolved, failures)
 
 
-async def _append(
-    raw: asyncpg.Connection,
+def _append_args(
     new: list[Transfer],
     deltas: dict[str, list[int]],
     head: tuple[int, str] | None,
     key: bytes | None,
-) -> None:
+) -> list[Any]:
+    """Chain the new rows after `head`; APPEND's parameters."""
     seq, prev = head or (0, GENESIS)
     chained = core.with_chain(new, seq, prev, chain_hash)
     changes = sorted((aid, d) for aid, d in deltas.items() if any(d))
     last = chained[-1]
-    args: list[Any] = [[getattr(t, col) for t in chained] for col in TRANSFER_COLUMNS]
+    args: list[Any] = list(zip(*map(_ROW, chained), strict=True))
     args += [
         [a for a, _ in changes],
-        [d[0] for _, d in changes],
-        [d[1] for _, d in changes],
-        [d[2] for _, d in changes],
-        [d[3] for _, d in changes],
+        [list(column) for column in zip(*(d for _, d in changes), strict=True)],
         last.seq,
         last.hash,
         anchor_mac(key, last.seq, last.hash) if key else "",
     ]
-    await raw.execute(APPEND, *args)
+    return args

@@ -196,6 +196,7 @@ class SqlLedger:
         # .grouping); on SQLite one writer per engine at a time (_execute).
         self._group: BatchGroup | None = None
         self._lock: asyncio.Lock | None = None
+        self._known = pg.KnownState()
         if engine.dialect.name == "postgresql":
             self._group = BatchGroup(self._run_group)
         elif engine.dialect.name == "sqlite":
@@ -241,7 +242,9 @@ class SqlLedger:
 
     async def _run_group(self, batches: list[Sequence[core.Op]]) -> list[core.Plan]:
         return await self._attempts(
-            lambda: pg.execute_group(self.engine, batches, to_us(self._clock()), self._key)
+            lambda: pg.execute_group(
+                self.engine, batches, to_us(self._clock()), self._key, self._known
+            )
         )
 
     async def _attempts(self, fn: Callable[[], Any]) -> Any:

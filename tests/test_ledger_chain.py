@@ -46,3 +46,16 @@ def test_a_known_row_keeps_its_known_hash() -> None:
     body = b'[1,"t1","posted","a","b",100,"USD",null,null,null,"",1]'
     assert canonical(t) == body
     assert chain_hash("0" * 64, t) == hashlib.sha256(b"0" * 64 + b"\n" + body).hexdigest()
+
+
+def test_a_field_of_another_type_is_refused_not_written_differently() -> None:
+    """json would write True as `true` and 1.0 as `1.0`: the row's hash would then disagree
+    with what a verifier that reads the stored integer recomputes."""
+    import pytest
+
+    for bad in (True, 1.0):
+        t = Transfer("t1", "posted", "a", "b", bad, "USD", created_us=1, seq=1)  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            canonical(t)
+    with pytest.raises(TypeError):
+        canonical(Transfer("t1", "posted", "a", "b", 1, 5, created_us=1, seq=1))  # type: ignore[arg-type]

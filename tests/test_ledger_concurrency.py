@@ -193,3 +193,57 @@ async def test_concurrent_batches_share_a_transaction_and_keep_their_own_outcome
         )
     assert xids == 1  # one transaction committed all three
     assert await ledger.check() == []
+
+
+async def test_a_writer_trusts_what_it_remembers_only_while_the_head_has_not_moved(
+    database_url: str, monkeypatch
+) -> None:
+    """Two ledgers on one database, as two processes would be. The one that wrote last decides
+    plain transfers on the balances it remembers, in one statement; once the other has
+    written, or an id is seen again, it reads the database before deciding."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the PostgreSQL write path")
+    from ledger_adapter import pg
+    from ledger_adapter.port import IdempotencyConflict
+
+    engines = [create_async_engine(database_url) for _ in range(2)]
+    try:
+        await create_tables(engines[0])
+        a, b = (SqlLedger(e) for e in engines)
+        await a.create_accounts(
+            [
+                Account("bank", "USD"),
+                Account("w", "USD", AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS),
+            ]
+        )
+        await a.transfer([TransferSpec("fund", "bank", "w", 100, "USD")])  # a reads, remembers
+
+        # a wrote last: its next transfer never opens the four-round-trip transaction
+        real_lock = pg.BEGIN_AND_LOCK_HEAD
+        monkeypatch.setattr(pg, "BEGIN_AND_LOCK_HEAD", "SELECT 1 / 0")
+        await a.transfer([TransferSpec("spend1", "w", "bank", 10, "USD")])
+        monkeypatch.setattr(pg, "BEGIN_AND_LOCK_HEAD", real_lock)
+
+        # b spends most of w; a still remembers 90 available, the database holds 20
+        await b.transfer([TransferSpec("spend2", "w", "bank", 70, "USD")])
+        with pytest.raises(InsufficientFunds):
+            await a.transfer([TransferSpec("spend3", "w", "bank", 50, "USD")])
+        await a.transfer([TransferSpec("spend4", "w", "bank", 20, "USD")])  # a re-read: exact
+
+        # a wrote last again; b records a refusal, which does not move the head
+        await a.transfer([TransferSpec("fund2", "bank", "w", 100, "USD")])
+        with pytest.raises(InsufficientFunds):
+            await b.transfer([TransferSpec("over", "w", "bank", 1_000, "USD")])
+        # on a's memory "over" with a smaller amount would apply; the id failed for good
+        with pytest.raises(IdempotencyConflict):
+            await a.transfer([TransferSpec("over", "w", "bank", 1, "USD")])
+        # a replay of an applied id is a no-op, not a second debit
+        await a.transfer([TransferSpec("spend4", "w", "bank", 20, "USD")])
+        with pytest.raises(IdempotencyConflict):
+            await a.transfer([TransferSpec("spend4", "w", "bank", 21, "USD")])
+
+        assert await a.balance("w") == Balance(100, 200, 0, 0)
+        assert await a.check() == []
+    finally:
+        for e in engines:
+            await e.dispose()
