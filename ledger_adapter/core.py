@@ -336,6 +336,52 @@ def _apply(
     )
 
 
+@dataclass(slots=True)
+class KnownState:
+    """The balances of the accounts this process last wrote, exact while the chain head is
+    still `head` (every write moves the head under its lock, so an unmoved head proves nobody
+    else wrote since). One per SqlLedger; the database stays the authority: a writer uses it
+    only after confirming, under the head lock, that the head is still `head`.
+    """
+
+    head: tuple[int, str] | None = None
+    accounts: dict[str, tuple[Account, Balance]] = field(default_factory=dict)
+    max_accounts: int = 100_000
+
+    def state_for(self, ops: Sequence[Op]) -> State | None:
+        """The state to decide `ops` on, if they are plain transfers between known accounts
+        (and the writer then confirms, under its lock, the head and that the ids are new)."""
+        if self.head is None:
+            return None
+        accounts: dict[str, tuple[Account, Balance]] = {}
+        for op in ops:
+            if not isinstance(op, TransferSpec):
+                return None
+            for aid in (op.debit_account, op.credit_account):
+                entry = self.accounts.get(aid)
+                if entry is None:
+                    return None
+                accounts[aid] = entry
+        return State(accounts, {}, {}, {})
+
+    def forget(self) -> None:
+        self.head = None
+        self.accounts = {}
+
+    def learn(
+        self,
+        read_at: tuple[int, str] | None,
+        now: tuple[int, str] | None,
+        accounts: dict[str, tuple[Account, Balance]],
+    ) -> None:
+        """After a commit: `accounts` (read at head `read_at`, then written) are exact at
+        `now`; what was known before stays exact only if the read found the head we knew."""
+        if read_at is None or read_at != self.head or len(self.accounts) > self.max_accounts:
+            self.accounts = {}
+        self.accounts.update(accounts)
+        self.head = now
+
+
 def with_chain(new: list[Transfer], seq: int, head: str, chain_hash) -> list[Transfer]:
     """Number and hash-chain new transfers after (seq, head)."""
     out = []

@@ -13,14 +13,13 @@ When this process wrote last (the head is still where its own last commit left i
 plain transfers between accounts it knows is decided on the balances it remembers and written
 in one statement of its own transaction, which re-checks under the head lock that the head has
 not moved and that the ids are new; if either check fails nothing is written and the batch
-takes the four round trips above (see `KnownState`).
+takes the four round trips above (see `core.KnownState`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
@@ -159,48 +158,19 @@ def retryable(exc: BaseException) -> bool:
     return isinstance(exc, asyncpg.PostgresError) and exc.sqlstate in RETRYABLE_SQLSTATES
 
 
-@dataclass(slots=True)
-class KnownState:
-    """The balances of the accounts this process last wrote, exact while the chain head is
-    still `head` (every write moves the head under its lock, so an unmoved head proves nobody
-    else wrote since). One per SqlLedger; the database stays the authority.
-    """
-
-    head: tuple[int, str] | None = None
-    accounts: dict[str, tuple[Account, Balance]] = field(default_factory=dict)
-    max_accounts: int = 100_000
-
-    def forget(self) -> None:
-        self.head = None
-        self.accounts = {}
-
-    def learn(
-        self,
-        read_at: tuple[int, str] | None,
-        now: tuple[int, str] | None,
-        accounts: dict[str, tuple[Account, Balance]],
-    ) -> None:
-        """After a commit: `accounts` (read at head `read_at`, then written) are exact at
-        `now`; what was known before stays exact only if the read found the head we knew."""
-        if read_at is None or read_at != self.head or len(self.accounts) > self.max_accounts:
-            self.accounts = {}
-        self.accounts.update(accounts)
-        self.head = now
-
-
 async def execute_group(
     engine: AsyncEngine,
     batches: Sequence[Sequence[core.Op]],
     now_us: int,
     key: bytes | None,
-    known: KnownState | None = None,
+    known: core.KnownState | None = None,
 ) -> list[core.Plan]:
     """Plan and apply several linked batches in one transaction, one plan per batch.
 
     Each batch is decided on the state its predecessors left, as if they had run one after the
     other: a batch that fails is recorded and changes nothing, the others still apply.
     """
-    known = known if known is not None else KnownState()
+    known = known if known is not None else core.KnownState()
     async with engine.connect() as conn:
         raw: asyncpg.Connection = (await conn.get_raw_connection()).driver_connection
         try:
@@ -252,26 +222,16 @@ async def _apply_known(
     batches: Sequence[Sequence[core.Op]],
     now_us: int,
     key: bytes | None,
-    known: KnownState,
+    known: core.KnownState,
 ) -> list[core.Plan] | None:
     """The one-statement path: plain transfers between known accounts that all apply.
 
     Returns None (nothing written) when the batches need the database's view: an unknown
     account, a post or void, a refusal to record, an id seen before, or a moved head.
     """
-    if known.head is None:
+    state = known.state_for([op for ops in batches for op in ops])
+    if state is None:
         return None
-    accounts: dict[str, tuple[Account, Balance]] = {}
-    for ops in batches:
-        for op in ops:
-            if not isinstance(op, TransferSpec):
-                return None
-            for aid in (op.debit_account, op.credit_account):
-                entry = known.accounts.get(aid)
-                if entry is None:
-                    return None
-                accounts[aid] = entry
-    state = core.State(accounts, {}, {}, {})
     plans, new, failures, deltas = _decide(batches, state, now_us)
     if failures or not new:
         return None

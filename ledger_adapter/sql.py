@@ -80,6 +80,12 @@ SELECT 't', {_JSON_TRANSFER} FROM ledger_transfers
     WHERE pending_id IN (SELECT value FROM json_each(:pids))
 """
 )
+#: The head's seq, and whether any of the ids was applied or refused before.
+_SQLITE_PROBE = text(
+    """SELECT (SELECT seq FROM ledger_anchor WHERE id = 1),
+    EXISTS (SELECT 1 FROM ledger_transfers WHERE id IN (SELECT value FROM json_each(:ids)))
+    OR EXISTS (SELECT 1 FROM ledger_failures WHERE id IN (SELECT value FROM json_each(:ids)))"""
+)
 _SQLITE_INSERT = (
     f"INSERT INTO ledger_transfers ({', '.join(_TRANSFER_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _TRANSFER_COLUMNS)})"
@@ -196,7 +202,7 @@ class SqlLedger:
         # .grouping); on SQLite one writer per engine at a time (_execute).
         self._group: BatchGroup | None = None
         self._lock: asyncio.Lock | None = None
-        self._known = pg.KnownState()
+        self._known = core.KnownState()
         if engine.dialect.name == "postgresql":
             self._group = BatchGroup(self._run_group)
         elif engine.dialect.name == "sqlite":
@@ -314,28 +320,66 @@ class SqlLedger:
 
     async def _execute(self, ops: Sequence[core.Op]) -> core.Plan:
         now_us = to_us(self._clock())
-        async with self._write() as conn:
-            head, state = await self._load_sqlite(conn, ops)  # under the database lock
-            plan = core.plan(ops, state, now_us)
-            if plan.error is not None:
-                if plan.failures:
-                    await conn.execute(
-                        insert(F),
-                        [
-                            {
-                                "id": f.id,
-                                "body": f.body,
-                                "error": f.error,
-                                "message": f.message[:1024],
-                                "culprit": f.culprit,
-                                "created_us": now_us,
-                            }
-                            for f in plan.failures
-                        ],
-                    )
-                return plan
-            if plan.new:
-                await self._append(conn, plan, head)
+        try:
+            async with self._write() as conn:  # under the database lock from here
+                state = await self._known_state_sqlite(conn, ops)
+                if state is not None:
+                    head = self._known.head
+                else:
+                    head, state = await self._load_sqlite(conn, ops)
+                plan = await self._apply_sqlite(conn, ops, state, head, now_us)
+        except BaseException:
+            self._known.forget()
+            raise
+        now = (plan.new[-1].seq, plan.new[-1].hash) if plan.new else head
+        self._known.learn(head, now, state.accounts)
+        return plan
+
+    async def _known_state_sqlite(
+        self, conn: AsyncConnection, ops: Sequence[core.Op]
+    ) -> core.State | None:
+        """The remembered balances, if the head has not moved and the ids are new: one
+        probe instead of reading every account the batch touches."""
+        state = self._known.state_for(ops)
+        if state is None:
+            return None
+        head, seen = (
+            await conn.execute(_SQLITE_PROBE, {"ids": json.dumps([op.id for op in ops])})
+        ).one()
+        if self._known.head is None or head != self._known.head[0] or seen:
+            return None
+        return state
+
+    async def _apply_sqlite(
+        self,
+        conn: AsyncConnection,
+        ops: Sequence[core.Op],
+        state: core.State,
+        head: tuple[int, str] | None,
+        now_us: int,
+    ) -> core.Plan:
+        """Decide the batch and write its rows, or its refusal; `state` ends as written."""
+        plan = core.plan(ops, state, now_us)
+        if plan.error is not None:
+            if plan.failures:
+                await conn.execute(
+                    insert(F),
+                    [
+                        {
+                            "id": f.id,
+                            "body": f.body,
+                            "error": f.error,
+                            "message": f.message[:1024],
+                            "culprit": f.culprit,
+                            "created_us": now_us,
+                        }
+                        for f in plan.failures
+                    ],
+                )
+            return plan
+        core.advance(state, plan)
+        if plan.new:
+            await self._append(conn, plan, head)
         return plan
 
     async def _load_sqlite(

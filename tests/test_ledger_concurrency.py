@@ -199,10 +199,8 @@ async def test_a_writer_trusts_what_it_remembers_only_while_the_head_has_not_mov
     database_url: str, monkeypatch
 ) -> None:
     """Two ledgers on one database, as two processes would be. The one that wrote last decides
-    plain transfers on the balances it remembers, in one statement; once the other has
-    written, or an id is seen again, it reads the database before deciding."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the PostgreSQL write path")
+    plain transfers on the balances it remembers, without reading them again; once the other
+    has written, or an id is seen again, it reads the database before deciding."""
     from ledger_adapter import pg
     from ledger_adapter.port import IdempotencyConflict
 
@@ -218,11 +216,12 @@ async def test_a_writer_trusts_what_it_remembers_only_while_the_head_has_not_mov
         )
         await a.transfer([TransferSpec("fund", "bank", "w", 100, "USD")])  # a reads, remembers
 
-        # a wrote last: its next transfer never opens the four-round-trip transaction
-        real_lock = pg.BEGIN_AND_LOCK_HEAD
-        monkeypatch.setattr(pg, "BEGIN_AND_LOCK_HEAD", "SELECT 1 / 0")
-        await a.transfer([TransferSpec("spend1", "w", "bank", 10, "USD")])
-        monkeypatch.setattr(pg, "BEGIN_AND_LOCK_HEAD", real_lock)
+        # a wrote last: its next transfer reads no account (on PostgreSQL it does not even
+        # open the four-round-trip transaction)
+        with monkeypatch.context() as m:
+            m.setattr(pg, "BEGIN_AND_LOCK_HEAD", "SELECT 1 / 0")
+            m.setattr(SqlLedger, "_load_sqlite", None)
+            await a.transfer([TransferSpec("spend1", "w", "bank", 10, "USD")])
 
         # b spends most of w; a still remembers 90 available, the database holds 20
         await b.transfer([TransferSpec("spend2", "w", "bank", 70, "USD")])
