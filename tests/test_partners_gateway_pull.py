@@ -152,3 +152,13 @@ async def test_pull_simulator_pays_each_payout_once(gateway) -> None:
     assert {i for i, s in states.items() if s == "paid_out"} == set(agent.payments)
     assert all(n == 1 for n in agent.payments.values())
     assert 0 < len(agent.payments) < 4  # the seed gives both outcomes
+
+
+async def test_listing_refuses_a_limit_that_is_not_a_plain_whole_number(gateway) -> None:
+    await register(gateway, PARTNER, base_url=None, kinds="payout,pull", callback=False)
+    partner = gateway.auth("partner")
+    for bad in ("³", "0", "501", "ten"):
+        resp = await gateway.client.get(f"{BASE}?limit={bad}", headers=partner)
+        assert resp.status == 422, bad
+        assert (await resp.json())["errors"][0]["field"] == "limit"
+    assert (await gateway.client.get(f"{BASE}?limit=500", headers=partner)).status == 200

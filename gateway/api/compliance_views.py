@@ -11,8 +11,7 @@ from gateway.api.compliance_schemas import (
     InformationRequest,
 )
 from gateway.api.http import caller, read_json, reply
-from gateway.api.problems import field_error
-from gateway.api.schemas import parse
+from gateway.api.schemas import parse, query_int
 from gateway.storage import audit
 from gateway.usecases import cases
 
@@ -21,12 +20,8 @@ FILTERS = ("status", "corridor", "rule", "assignee")
 
 async def list_cases(request: web.Request) -> web.Response:
     filters = {k: request.query.get(k) or None for k in FILTERS}
-    raw_limit = request.query.get("limit", "100")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 500:
-        raise field_error("limit", "an integer from 1 to 500")
-    found = await cases.queue(
-        request.app[SERVICES], caller(request), limit=int(raw_limit), **filters
-    )
+    limit = query_int(request.query, "limit", 100, 1, 500)
+    found = await cases.queue(request.app[SERVICES], caller(request), limit=limit, **filters)
     return reply({"cases": found})
 
 
@@ -72,11 +67,9 @@ async def sar_draft(request: web.Request) -> web.Response:
 
 async def audit_entries(request: web.Request) -> web.Response:
     cases.require(caller(request), "audit")
-    raw = request.query.get("after", "0")
-    if not raw.isdigit():
-        raise field_error("after", "a non-negative integer (an entry's seq)")
+    after = query_int(request.query, "after", 0, 0, 2**63 - 1)  # an entry's seq
     async with request.app[SERVICES].engine.connect() as conn:
-        found = await audit.entries(conn, after_seq=int(raw), limit=500)
+        found = await audit.entries(conn, after_seq=after, limit=500)
     return reply({"entries": found})
 
 

@@ -7,19 +7,14 @@ from aiohttp import web
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, read_json, reply
 from gateway.api.partner_schemas import PayoutStatusRequest
-from gateway.api.problems import field_error
-from gateway.api.schemas import parse
+from gateway.api.schemas import parse, query_int
 from gateway.usecases import partner_payouts as payouts
 
 
 async def list_payouts(request: web.Request) -> web.Response:
-    raw_limit = request.query.get("limit", "100")
-    if not raw_limit.isdigit():
-        raise field_error("limit", "a whole number between 1 and 500")
+    limit = query_int(request.query, "limit", 100, 1, 500)
     status = request.query.get("status", "pending")
-    body = await payouts.list_payouts(
-        request.app[SERVICES], caller(request), status, int(raw_limit)
-    )
+    body = await payouts.list_payouts(request.app[SERVICES], caller(request), status, limit)
     return reply(body)
 
 

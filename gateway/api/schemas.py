@@ -4,11 +4,12 @@ are what /openapi.json publishes, so the two cannot drift apart."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from gateway.api.problems import Problem, validation
+from gateway.api.problems import Problem, field_error, validation
 
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
@@ -93,3 +94,16 @@ def schema_of(model: type[BaseModel]) -> dict[str, Any]:
 
 
 __all__ = ["Problem", "parse"]
+
+
+_WHOLE = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() also passes '²', int() fails
+
+
+def query_int(query: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query parameter within [low, high], else a 422 naming it."""
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not _WHOLE.fullmatch(raw) or not low <= int(raw) <= high:
+        raise field_error(name, f"a whole number from {low} to {high}")
+    return int(raw)
