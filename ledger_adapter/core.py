@@ -342,16 +342,21 @@ class KnownState:
     still `head` (every write moves the head under its lock, so an unmoved head proves nobody
     else wrote since). One per SqlLedger; the database stays the authority: a writer uses it
     only after confirming, under the head lock, that the head is still `head`.
+
+    `trusted` says whether trying is worth it: a miss (the head had moved) costs a wait for the
+    lock and a round trip, so after one the writer reads the database until a read finds the
+    head where this process left it, i.e. until it is again the only one writing.
     """
 
     head: tuple[int, str] | None = None
     accounts: dict[str, tuple[Account, Balance]] = field(default_factory=dict)
+    trusted: bool = False
     max_accounts: int = 100_000
 
     def state_for(self, ops: Sequence[Op]) -> State | None:
         """The state to decide `ops` on, if they are plain transfers between known accounts
         (and the writer then confirms, under its lock, the head and that the ids are new)."""
-        if self.head is None:
+        if self.head is None or not self.trusted:
             return None
         accounts: dict[str, tuple[Account, Balance]] = {}
         for op in ops:
@@ -364,9 +369,14 @@ class KnownState:
                 accounts[aid] = entry
         return State(accounts, {}, {}, {})
 
+    def miss(self) -> None:
+        """The confirmation failed: read before deciding, at least once."""
+        self.trusted = False
+
     def forget(self) -> None:
         self.head = None
         self.accounts = {}
+        self.trusted = False
 
     def learn(
         self,
@@ -376,10 +386,12 @@ class KnownState:
     ) -> None:
         """After a commit: `accounts` (read at head `read_at`, then written) are exact at
         `now`; what was known before stays exact only if the read found the head we knew."""
-        if read_at is None or read_at != self.head or len(self.accounts) > self.max_accounts:
+        unmoved = read_at == self.head
+        if read_at is None or not unmoved or len(self.accounts) > self.max_accounts:
             self.accounts = {}
         self.accounts.update(accounts)
         self.head = now
+        self.trusted = unmoved
 
 
 def with_chain(new: list[Transfer], seq: int, head: str, chain_hash) -> list[Transfer]:

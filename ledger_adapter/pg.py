@@ -238,6 +238,7 @@ async def _apply_known(
     head = known.head
     args = _append_args(new, deltas, head, key)
     if not await raw.fetchval(APPEND_AT_HEAD, *args, head[0]):
+        known.miss()
         return None
     known.learn(head, (new[-1].seq, new[-1].hash), state.accounts)
     return plans

@@ -347,6 +347,7 @@ class SqlLedger:
             await conn.execute(_SQLITE_PROBE, {"ids": json.dumps([op.id for op in ops])})
         ).one()
         if self._known.head is None or head != self._known.head[0] or seen:
+            self._known.miss()
             return None
         return state
 

@@ -201,7 +201,7 @@ async def test_a_writer_trusts_what_it_remembers_only_while_the_head_has_not_mov
     """Two ledgers on one database, as two processes would be. The one that wrote last decides
     plain transfers on the balances it remembers, without reading them again; once the other
     has written, or an id is seen again, it reads the database before deciding."""
-    from ledger_adapter import pg
+    from ledger_adapter import pg, sql
     from ledger_adapter.port import IdempotencyConflict
 
     engines = [create_async_engine(database_url) for _ in range(2)]
@@ -227,7 +227,11 @@ async def test_a_writer_trusts_what_it_remembers_only_while_the_head_has_not_mov
         await b.transfer([TransferSpec("spend2", "w", "bank", 70, "USD")])
         with pytest.raises(InsufficientFunds):
             await a.transfer([TransferSpec("spend3", "w", "bank", 50, "USD")])
-        await a.transfer([TransferSpec("spend4", "w", "bank", 20, "USD")])  # a re-read: exact
+        # after a miss a reads before deciding, until a read finds the head where it left it
+        with monkeypatch.context() as m:
+            m.setattr(pg, "APPEND_AT_HEAD", "SELECT 1 / 0")
+            m.setattr(sql, "_SQLITE_PROBE", sql.text("SELECT 1 / 0"))
+            await a.transfer([TransferSpec("spend4", "w", "bank", 20, "USD")])  # exact
 
         # a wrote last again; b records a refusal, which does not move the head
         await a.transfer([TransferSpec("fund2", "bank", "w", 100, "USD")])
