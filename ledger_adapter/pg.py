@@ -210,6 +210,9 @@ def _decide(
             continue
         core.advance(state, plan)
         new += plan.new
+        if not deltas:  # the first (often the only) batch that applies
+            deltas = {aid: list(delta) for aid, delta in plan.deltas.items()}
+            continue
         for aid, delta in plan.deltas.items():
             total = deltas.setdefault(aid, [0, 0, 0, 0])
             for i in range(4):
