@@ -1,17 +1,36 @@
-"""Prometheus metrics of one gateway process. Counters and histograms live in a registry of our
-own (not the global default) so that several apps in one test process do not collide; the count
-of remittances by state is read from the database at scrape time, so every process reports the
-same truth whichever of them did the work."""
+"""Prometheus metrics of a gateway process.
+
+Counters and histograms live in a registry of our own (not the global default) so that several
+apps in one test process do not collide. Under `remit serve --processes N` a scrape reaches
+whichever process the kernel picks, so each process's share alone would make counters jump
+between unrelated values: there the supervisor sets PROMETHEUS_MULTIPROC_DIR (a fresh private
+directory) before any child imports prometheus_client, every process writes its values to its
+own files there, and /metrics sums all of them (prometheus_client's multiprocess mode). Without
+that variable nothing is written to disk and /metrics reports this process's registry.
+
+The count of remittances by state is read from the database at scrape time, so every process
+reports the same truth whichever of them did the work; it is a collector, not a Gauge, so it
+never goes to the multiprocess files (where it would be summed over processes or kept stale)
+and appears once."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 import sqlalchemy as sa
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.states import Status
 from gateway.storage.tables import remittances
+
+# Set by the supervisor of `remit serve --processes N` in its children only.
+MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -24,7 +43,7 @@ STEP_SECONDS = Histogram(
 )
 TRANSITIONS = Counter(
     "remit_transitions_total",
-    "Transitions committed by pipeline workers of this process.",
+    "Transitions committed by pipeline workers.",
     ["frm", "to"],
     registry=REGISTRY,
 )
@@ -46,12 +65,27 @@ STEP_ERRORS = Counter(
     ["status"],
     registry=REGISTRY,
 )
-REMITTANCES = Gauge(
-    "remit_remittances",
-    "Remittances by state (the whole database, read when scraped).",
-    ["status"],
-    registry=REGISTRY,
-)
+
+
+class StateCounts(Collector):
+    """Remittances by state as the last refresh read them: one figure per state, never summed."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "remit_remittances",
+            "Remittances by state (the whole database, read when scraped).",
+            labels=["status"],
+        )
+        for status, count in self.counts.items():
+            family.add_metric([status], count)
+        yield family
+
+
+REMITTANCES = StateCounts()
+REGISTRY.register(REMITTANCES)
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -61,12 +95,18 @@ async def refresh_state_counts(engine: AsyncEngine) -> None:
     query = sa.select(remittances.c.status, sa.func.count()).group_by(remittances.c.status)
     async with engine.connect() as conn:
         counts = dict((await conn.execute(query)).all())
-    for status in Status:
-        REMITTANCES.labels(status=status.value).set(counts.get(status.value, 0))
+    REMITTANCES.counts = {status.value: counts.get(status.value, 0) for status in Status}
 
 
 def exposition() -> bytes:
-    return generate_latest(REGISTRY)
+    """This process's registry; under `--processes N`, every process's counters and histograms
+    summed from the files (read at each call), then the state counts once."""
+    if MULTIPROC_DIR is None:
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, MULTIPROC_DIR)
+    registry.register(REMITTANCES)
+    return generate_latest(registry)
 
 
 def screening_reason(reason: str) -> str:

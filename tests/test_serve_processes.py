@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.e2e import free_port, wait_http
+from gateway.domain.states import Status
 
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 120
@@ -40,6 +45,14 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _metrics_dir(pid: int) -> Path:
+    """Where a gateway process writes its metrics (its supervisor made the directory)."""
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    found = [v.split(b"=", 1)[1] for v in environ if v.startswith(b"PROMETHEUS_MULTIPROC_DIR=")]
+    assert found, "the gateway process has no PROMETHEUS_MULTIPROC_DIR"
+    return Path(found[0].decode())
+
+
 @pytest.fixture
 def serve(migrated_database_url: str, tmp_path: Path):
     port = free_port()
@@ -48,6 +61,7 @@ def serve(migrated_database_url: str, tmp_path: Path):
         "REMIT_DATABASE_URL": migrated_database_url,
         "REMIT_PORT": str(port),
         "REMIT_LOG_LEVEL": "warning",
+        "TMPDIR": str(tmp_path),  # the metrics directory too, even if a test kills the supervisor
     }
     log = (tmp_path / "serve.log").open("wb")
     cmd = [sys.executable, "-c", "from gateway.commands import main; raise SystemExit(main())"]
@@ -62,8 +76,12 @@ def serve(migrated_database_url: str, tmp_path: Path):
         yield proc, port
     finally:
         if proc.poll() is None:
-            proc.kill()
-            proc.wait(30)
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(30)
         log.close()
 
 
@@ -71,12 +89,15 @@ def test_two_processes_answer_and_stop_together(serve) -> None:
     proc, port = serve
     children = _children(proc.pid)
     assert len(children) == 2
+    metrics_dir = _metrics_dir(min(children))
+    assert {_metrics_dir(pid) for pid in children} == {metrics_dir} and metrics_dir.is_dir()
     for _ in range(20):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as resp:
             assert resp.status == 200
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(60) == 0
     assert not any(_alive(pid) for pid in children)
+    assert not metrics_dir.exists()  # the next run starts from zero, not from these counts
 
 
 def test_a_dying_process_takes_the_others_down(serve) -> None:
@@ -96,3 +117,149 @@ def test_processes_stop_when_the_supervisor_is_killed(serve) -> None:
     while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.2)  # polling for exits, not racing a result
     assert not any(_alive(pid) for pid in children)
+
+
+# --- /metrics over several processes ------------------------------------------------------------
+
+ROUND = 8  # remittances sent at a time, until both processes have screened some
+MAX_ROUNDS = 8
+SCRAPES = 30  # each on a new connection, so both processes answer some
+
+
+@pytest.fixture
+async def keys(migrated_database_url: str) -> dict[str, str]:
+    from gateway.services import utc_now
+    from gateway.storage.engine import create_engine
+    from gateway.storage.keys import create_key
+
+    engine = create_engine(migrated_database_url)
+    try:
+        async with engine.begin() as conn:
+            return {
+                role: (await create_key(conn, f"test-{role}", role, None, utc_now()))[0]
+                for role in ("sender-app", "operator")
+            }
+    finally:
+        await engine.dispose()
+
+
+def _call(port: int, method: str, path: str, key: str, body: dict | None = None) -> bytes:
+    """One request on a new connection (urllib does not keep connections alive)."""
+    headers = {"Authorization": f"Bearer {key}"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers |= {"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())}
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", data=data, headers=headers, method=method
+    )
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status in (200, 201), resp.status
+        return resp.read()
+
+
+def _send_held(port: int, key: str, n: int) -> None:
+    """A remittance from a sanctioned sender: created -> screening -> on_hold, no partner."""
+    sender = json.loads(
+        _call(
+            port,
+            "PUT",
+            "/v1/customers",
+            key,
+            {"external_id": f"held-{n}", "name": "Vladimir Vladimirovich Putin", "country": "US"},
+        )
+    )
+    quote = json.loads(
+        _call(
+            port,
+            "POST",
+            "/v1/quotes",
+            key,
+            {"send_currency": "USD", "receive_currency": "PHP", "send_amount": "20.00"},
+        )
+    )
+    recipient = {"name": "Maria Dela Cruz", "phone": "+639171234567"}
+    body = {"quote_id": quote["id"], "sender_id": sender["id"], "recipient": recipient}
+    _call(port, "POST", "/v1/remittances", key, body)
+
+
+def _scrape(port: int, key: str) -> tuple[list[str], dict[tuple[str, tuple], float]]:
+    """Family names in order, and every sample by (name, labels)."""
+    text = _call(port, "GET", "/metrics", key).decode()
+    families = list(text_string_to_metric_families(text))
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value for f in families for s in f.samples
+    }
+    return [f.name for f in families], samples
+
+
+def _total(samples: dict[tuple[str, tuple], float], name: str) -> float:
+    return sum(v for (n, _), v in samples.items() if n == name)
+
+
+def _on_hold(samples: dict[tuple[str, tuple], float]) -> float | None:
+    return samples.get(("remit_remittances", (("status", Status.ON_HOLD.value),)))
+
+
+def _until(probe, expected: float, what: str, timeout: float = 60) -> None:
+    """Poll until probe() == expected, with a deadline (waiting for workers, not racing them)."""
+    deadline = time.monotonic() + timeout
+    seen = set()
+    while (value := probe()) != expected:
+        seen.add(value)
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}; seen: {sorted(seen, key=str)}")
+        time.sleep(0.1)
+
+
+def _held_by(metrics_dir: Path, pid: int) -> float:
+    """Screening holds one process counted, read from its own file alone (none: no file)."""
+    path = metrics_dir / f"counter_{pid}.db"
+    if not path.exists():
+        return 0.0
+    merged = MultiProcessCollector.merge([str(path)])
+    return sum(
+        s.value for m in merged for s in m.samples if s.name == "remit_screening_holds_total"
+    )
+
+
+def test_metrics_sum_over_processes(serve, keys) -> None:
+    """Whichever process answers, /metrics counts the work of both, and the database's count of
+    remittances by state appears once per state."""
+    proc, port = serve
+    sender_key, operator_key = keys["sender-app"], keys["operator"]
+    children = _children(proc.pid)
+    metrics_dir = _metrics_dir(min(children))
+    sent = 0
+    for _ in range(MAX_ROUNDS):  # the kernel picks who takes each POST: maybe one, repeatedly
+        for _ in range(ROUND):
+            _send_held(port, sender_key, sent)
+            sent += 1
+        _until(lambda: _on_hold(_scrape(port, operator_key)[1]), sent, "remittances held")
+        if all(_held_by(metrics_dir, pid) for pid in children):
+            break
+    else:
+        pytest.fail(f"one process screened all {sent} remittances")
+
+    def counted() -> float:  # the counters move just after the commit that the gauge shows
+        return _total(_scrape(port, operator_key)[1], "remit_screening_holds_total")
+
+    _until(counted, sent, "a scrape counting every hold")
+    holds, transitions = set(), set()
+    for _ in range(SCRAPES):
+        names, samples = _scrape(port, operator_key)
+        assert len(names) == len(set(names)), names  # every family once
+        holds.add(_total(samples, "remit_screening_holds_total"))
+        transitions.add(_total(samples, "remit_transitions_total"))
+        states = {k: v for k, v in samples.items() if k[0] == "remit_remittances"}
+        assert states == {
+            ("remit_remittances", (("status", status.value),)): sent
+            if status is Status.ON_HOLD
+            else 0
+            for status in Status
+        }
+    assert holds == {sent}, f"scrapes disagree: {sorted(holds)}"
+    # Each: created -> screening -> on_hold.
+    assert transitions == {2 * sent}, f"scrapes disagree: {sorted(transitions)}"
+    shares = {pid: _held_by(metrics_dir, pid) for pid in children}
+    assert sum(shares.values()) == sent and all(shares.values()), shares

@@ -6,15 +6,21 @@ import argparse
 import contextlib
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from multiprocessing.connection import wait
 
 from gateway.commands.common import run, settings_from
 from gateway.config import Settings
+
+# prometheus_client's multiprocess mode (see gateway.metrics): set for the children only.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -60,7 +66,12 @@ def serve_processes(settings: Settings, *, run_workers: bool) -> int:
     lease, so processes never advance the same remittance; the first child alone runs the
     webhook dispatcher and the bot notifier. SIGINT or SIGTERM stops every child gracefully;
     a child that dies stops the others too, so a process manager sees the failure.
+
+    A scrape of /metrics reaches any one child, so the children share their counters and
+    histograms through files (see gateway.metrics) and each scrape sums every process's.
     """
+    from prometheus_client.multiprocess import mark_process_dead
+
     from gateway.storage.migrate import upgrade
 
     upgrade(settings.database_url)
@@ -83,15 +94,35 @@ def serve_processes(settings: Settings, *, run_workers: bool) -> int:
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, stop)
-    for child in children:
-        child.start()
-    wait([child.sentinel for child in children])  # the first to end, for whatever reason
-    if not stopping:  # a child died on its own: take the rest down
-        _interrupt(children)
-    for child in children:
-        child.join()
+    with _metrics_dir() as metrics_dir:
+        for child in children:
+            child.start()
+        wait([child.sentinel for child in children])  # the first to end, for whatever reason
+        if not stopping:  # a child died on its own: take the rest down
+            _interrupt(children)
+        for child in children:
+            child.join()
+            mark_process_dead(child.pid, metrics_dir)
     codes = [child.exitcode or 0 for child in children]
     return 0 if stopping and not any(codes) else max(1, *codes)
+
+
+@contextlib.contextmanager
+def _metrics_dir() -> Iterator[str]:
+    """A fresh private directory for the children's metric files, named in the environment that
+    spawned children start with (so before they import prometheus_client); removed afterwards.
+    Never an earlier run's directory: its files would add that run's counts to this one's."""
+    path = tempfile.mkdtemp(prefix="remit-metrics-")
+    previous = os.environ.get(MULTIPROC_ENV)
+    os.environ[MULTIPROC_ENV] = path
+    try:
+        yield path
+    finally:
+        if previous is None:
+            del os.environ[MULTIPROC_ENV]
+        else:
+            os.environ[MULTIPROC_ENV] = previous
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _stop_with_parent() -> None:
