@@ -67,7 +67,7 @@ async def sar_draft(request: web.Request) -> web.Response:
 
 async def audit_entries(request: web.Request) -> web.Response:
     cases.require(caller(request), "audit")
-    after = query_int(request.query, "after", 0, 0, 2**63 - 1)  # an entry's seq
+    after = query_int(request.query, "after", 0, 0, 2**31 - 1)  # an entry's seq (INTEGER)
     async with request.app[SERVICES].engine.connect() as conn:
         found = await audit.entries(conn, after_seq=after, limit=500)
     return reply({"entries": found})
