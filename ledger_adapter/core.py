@@ -394,6 +394,11 @@ class KnownState:
         self.trusted = unmoved
 
 
+def chain_end(new: Sequence[Transfer], head: tuple[int, str] | None) -> tuple[int, str] | None:
+    """The chain head after `new` (chained) was appended at `head`."""
+    return (new[-1].seq, new[-1].hash) if new else head
+
+
 def with_chain(new: list[Transfer], seq: int, head: str, chain_hash) -> list[Transfer]:
     """Number and hash-chain new transfers after (seq, head)."""
     out = []

@@ -163,14 +163,13 @@ async def execute_group(
     batches: Sequence[Sequence[core.Op]],
     now_us: int,
     key: bytes | None,
-    known: core.KnownState | None = None,
+    known: core.KnownState,
 ) -> list[core.Plan]:
     """Plan and apply several linked batches in one transaction, one plan per batch.
 
     Each batch is decided on the state its predecessors left, as if they had run one after the
     other: a batch that fails is recorded and changes nothing, the others still apply.
     """
-    known = known if known is not None else core.KnownState()
     async with engine.connect() as conn:
         raw: asyncpg.Connection = (await conn.get_raw_connection()).driver_connection
         try:
@@ -210,9 +209,6 @@ def _decide(
             continue
         core.advance(state, plan)
         new += plan.new
-        if not deltas:  # the first (often the only) batch that applies
-            deltas = {aid: list(delta) for aid, delta in plan.deltas.items()}
-            continue
         for aid, delta in plan.deltas.items():
             total = deltas.setdefault(aid, [0, 0, 0, 0])
             for i in range(4):
@@ -243,7 +239,7 @@ async def _apply_known(
     if not await raw.fetchval(APPEND_AT_HEAD, *args, head[0]):
         known.miss()
         return None
-    known.learn(head, (new[-1].seq, new[-1].hash), state.accounts)
+    known.learn(head, core.chain_end(new, head), state.accounts)
     return plans
 
 
@@ -266,10 +262,9 @@ async def _apply(
             [f.culprit for f in failures],
             now_us,
         )
-    if not new:
-        return plans, head, head, state
-    await raw.execute(APPEND, *_append_args(new, deltas, head, key))
-    return plans, head, (new[-1].seq, new[-1].hash), state
+    if new:
+        await raw.execute(APPEND, *_append_args(new, deltas, head, key))
+    return plans, head, core.chain_end(new, head), state
 
 
 async def _load(

@@ -331,8 +331,7 @@ class SqlLedger:
         except BaseException:
             self._known.forget()
             raise
-        now = (plan.new[-1].seq, plan.new[-1].hash) if plan.new else head
-        self._known.learn(head, now, state.accounts)
+        self._known.learn(head, core.chain_end(plan.new, head), state.accounts)
         return plan
 
     async def _known_state_sqlite(

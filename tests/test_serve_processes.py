@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -16,10 +14,9 @@ import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.e2e import free_port, wait_http
+from bench.e2e import REMIT, free_port, process, wait_http
 from gateway.domain.states import Status
 
-ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 120
 
 
@@ -63,26 +60,12 @@ def serve(migrated_database_url: str, tmp_path: Path):
         "REMIT_LOG_LEVEL": "warning",
         "TMPDIR": str(tmp_path),  # the metrics directory too, even if a test kills the supervisor
     }
-    log = (tmp_path / "serve.log").open("wb")
-    cmd = [sys.executable, "-c", "from gateway.commands import main; raise SystemExit(main())"]
-    proc = subprocess.Popen(
-        [*cmd, "serve", "--processes", "2"], env=env, cwd=ROOT, stdout=log, stderr=log
-    )
-    try:
+    with process([*REMIT, "serve", "--processes", "2"], env, tmp_path / "serve.log") as proc:
         wait_http(f"http://127.0.0.1:{port}/readyz", proc, START_TIMEOUT_S)
         deadline = time.monotonic() + START_TIMEOUT_S
         while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         yield proc, port
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(30)
-        log.close()
 
 
 def test_two_processes_answer_and_stop_together(serve) -> None:
