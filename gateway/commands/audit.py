@@ -12,11 +12,12 @@ from gateway.commands.common import run, with_engine
 def cmd_verify(args: argparse.Namespace) -> int:
     from gateway.config import Settings
     from gateway.storage import audit
+    from gateway.storage.engine import autocommit
 
     key = Settings.from_env().audit_hmac_key
 
     async def check(engine):
-        async with engine.connect() as conn:
+        async with autocommit(engine) as conn:
             count = len(await audit.entries(conn))
             return count, await audit.check(conn, key)
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from gateway.domain.postings import MoneyPath
 from gateway.pipeline.outcomes import Outcome
 from gateway.services import Services
+from gateway.storage.engine import autocommit
 from gateway.storage.tables import quotes
 
 Row = Any
@@ -31,7 +32,7 @@ def money_path(rem: Row) -> MoneyPath:
 
 
 async def fetch_one(svc: Services, query: sa.Select) -> Row:
-    async with svc.engine.connect() as conn:
+    async with autocommit(svc.engine) as conn:
         return (await conn.execute(query)).one()
 
 

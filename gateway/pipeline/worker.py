@@ -26,6 +26,7 @@ from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.pipeline.steps import STEPS
 from gateway.services import Services
 from gateway.storage import remittances as store
+from gateway.storage.engine import autocommit
 
 log = structlog.get_logger("gateway.pipeline")
 
@@ -84,7 +85,7 @@ class Worker:
 
     async def claim(self, limit: int) -> Sequence[Any]:
         settings = self.svc.settings
-        async with self.svc.engine.begin() as conn:
+        async with autocommit(self.svc.engine) as conn:  # one UPDATE ... RETURNING
             return await store.claim_due(
                 conn, self.name, self.svc.now(), timedelta(seconds=settings.lease_s), limit
             )
@@ -120,7 +121,7 @@ class Worker:
         leased, when the next step may follow at once; None when this claim is done."""
         step = STEPS.get(Status(rem.status))
         if step is None:  # nothing automatic to do; drop the schedule
-            async with self.svc.engine.begin() as conn:
+            async with autocommit(self.svc.engine) as conn:
                 await store.reschedule(
                     conn, rem.id, lease_owner=self.name, at=None, error=None, count_attempt=False
                 )
@@ -144,7 +145,10 @@ class Worker:
         now = self.svc.now()
         lease = timedelta(seconds=self.svc.settings.lease_s)
         following = None
-        async with self.svc.engine.begin() as conn:
+        # A transition (one statement on PostgreSQL) or a reschedule stands alone; effects
+        # must land with the transition, in one transaction.
+        alone = not (isinstance(outcome, Advance) and outcome.effects)
+        async with autocommit(self.svc.engine) if alone else self.svc.engine.begin() as conn:
             if isinstance(outcome, Advance):
                 row = await store.transition(
                     conn,
@@ -176,7 +180,7 @@ class Worker:
 
     async def release(self, rem: Any) -> None:
         """Give a still-leased row back, due now, without counting an attempt."""
-        async with self.svc.engine.begin() as conn:
+        async with autocommit(self.svc.engine) as conn:
             await store.reschedule(
                 conn,
                 rem.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,38 +49,81 @@ async def transition(
 ) -> sa.Row:
     """Move `frm -> to` if the table allows it and the row is still in `frm` (and, for workers,
     still leased by them; with `unleased`, only if no worker holds it). Writes the history row
-    in the same transaction and returns the row as it now is.
+    with it and returns the row as it now is.
 
     With `relock_until` (workers only) a worker keeps its lease on a state it advances itself,
-    so it can run the next step at once instead of releasing and re-claiming the row."""
+    so it can run the next step at once instead of releasing and re-claiming the row.
+
+    On PostgreSQL this is one statement (the history row is inserted from the updated row), so
+    a transition with nothing else to write may run under `autocommit`; on SQLite, which has
+    no data-modifying CTEs, it is two statements in the caller's transaction."""
     target = check_transition(frm, to)
-    where = [remittances.c.id == remittance_id, remittances.c.status == frm]
-    if lease_owner is not None:
-        where.append(remittances.c.lease_owner == lease_owner)
-    if unleased:
-        where.append(sa.or_(remittances.c.lease_until.is_(None), remittances.c.lease_until < now))
     keep = relock_until is not None and lease_owner is not None and target in AUTOMATIC
-    row = (
-        await conn.execute(
-            remittances.update()
-            .where(*where)
-            .values(
-                status=target.value,
-                updated_at=now,
-                next_attempt_at=next_attempt_at or next_attempt_for(target, now),
-                attempts=0,
-                last_error=None,
-                lease_owner=lease_owner if keep else None,
-                lease_until=relock_until if keep else None,
-                **fields,
-            )
-            .returning(*remittances.c)
-        )
-    ).first()
+    values = {
+        "status": target.value,
+        "updated_at": now,
+        "next_attempt_at": next_attempt_at or next_attempt_for(target, now),
+        "attempts": 0,
+        "last_error": None,
+        "lease_owner": lease_owner if keep else None,
+        "lease_until": relock_until if keep else None,
+        **fields,
+    }
+    one_statement = conn.dialect.name == "postgresql"
+    statement = _transition_statement(
+        tuple(values), lease_owner is not None, unleased, one_statement
+    )
+    # Bind names never match a column: in an UPDATE, SQLAlchemy would SET a column so named.
+    params = {f"new_{name}": value for name, value in values.items()}
+    params.update(by_id=remittance_id, by_status=frm)
+    if lease_owner is not None:
+        params["by_owner"] = lease_owner
+    if unleased:
+        params["by_now"] = now
+    if one_statement:
+        params["history_reason"] = reason[:300]
+    row = (await conn.execute(statement, params)).first()
     if row is None:
         raise StaleState(f"{remittance_id} is no longer {frm}")
-    await add_history(conn, remittance_id, frm, target.value, now, reason)
+    if not one_statement:
+        await add_history(conn, remittance_id, frm, target.value, now, reason)
     return row
+
+
+@functools.lru_cache(maxsize=128)
+def _transition_statement(
+    names: tuple[str, ...], leased: bool, unleased: bool, one_statement: bool
+) -> sa.Executable:
+    """The UPDATE (with the history INSERT, on PostgreSQL) for one shape of transition, built
+    once: building it per call (a CTE proxies every column) cost more than running it."""
+    c = remittances.c
+    frm = sa.bindparam("by_status", type_=c.status.type)
+    where = [c.id == sa.bindparam("by_id", type_=c.id.type), c.status == frm]
+    if leased:
+        where.append(c.lease_owner == sa.bindparam("by_owner", type_=c.lease_owner.type))
+    if unleased:
+        now = sa.bindparam("by_now", type_=c.lease_until.type)
+        where.append(sa.or_(c.lease_until.is_(None), c.lease_until < now))
+    update = (
+        remittances.update()
+        .where(*where)
+        .values({name: sa.bindparam(f"new_{name}", type_=c[name].type) for name in names})
+        .returning(*remittances.c)
+    )
+    if not one_statement:
+        return update
+    moved = update.cte("moved")
+    history = remittance_history.insert().from_select(
+        ["remittance_id", "from_status", "to_status", "at", "reason"],
+        sa.select(
+            moved.c.id,
+            frm,
+            moved.c.status,
+            moved.c.updated_at,
+            sa.bindparam("history_reason", type_=remittance_history.c.reason.type),
+        ),
+    )
+    return sa.select(moved).add_cte(history.cte("history"))
 
 
 async def reschedule(

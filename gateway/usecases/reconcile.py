@@ -14,6 +14,7 @@ from gateway.domain.reconciliation import Mismatch, Reconciliation, Record, read
 from gateway.domain.reconciliation import reconcile as match
 from gateway.domain.states import Status
 from gateway.services import Services
+from gateway.storage.engine import autocommit
 from gateway.storage.tables import remittances
 
 
@@ -37,7 +38,7 @@ async def expected_payouts(
         remittances.c.status == Status.PAID_OUT.value,
     )
     query = in_window(query, remittances.c.updated_at, since, until)
-    async with svc.engine.connect() as conn:
+    async with autocommit(svc.engine) as conn:
         rows = (await conn.execute(query)).all()
     return [
         Record(
