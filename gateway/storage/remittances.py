@@ -20,12 +20,21 @@ class StaleState(Exception):
 
 async def add_history(
     conn: AsyncConnection, remittance_id: str, frm: str | None, to: str, at: datetime, reason: str
-) -> None:
-    await conn.execute(
-        remittance_history.insert().values(
-            remittance_id=remittance_id, from_status=frm, to_status=to, at=at, reason=reason[:300]
+) -> sa.Row:
+    """Append a history row; returns it as stored."""
+    return (
+        await conn.execute(
+            remittance_history.insert()
+            .values(
+                remittance_id=remittance_id,
+                from_status=frm,
+                to_status=to,
+                at=at,
+                reason=reason[:300],
+            )
+            .returning(*remittance_history.c)
         )
-    )
+    ).one()
 
 
 def next_attempt_for(status: Status, now: datetime) -> datetime | None:

@@ -4,7 +4,7 @@ transaction; the pipeline does the rest."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -74,15 +74,24 @@ async def _usd_value(svc: Services, amount: Money) -> Decimal:
     return amount.amount * rate.value
 
 
-async def _sent_since(conn: AsyncConnection, sender_id: str, since) -> int:
-    total = await conn.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(remittances.c.send_amount_minor), 0)).where(
-            remittances.c.sender_id == sender_id,
-            remittances.c.created_at >= since,
-            remittances.c.status.not_in([s.value for s in NOT_COUNTED]),
+async def _sent_since(
+    conn: AsyncConnection, sender_id: str, day: datetime, month: datetime
+) -> tuple[int, int]:
+    """What the sender sent since `day` and since `month` (earlier), in one statement."""
+    amount = remittances.c.send_amount_minor
+    row = (
+        await conn.execute(
+            sa.select(
+                sa.func.coalesce(sa.func.sum(amount).filter(remittances.c.created_at >= day), 0),
+                sa.func.coalesce(sa.func.sum(amount), 0),
+            ).where(
+                remittances.c.sender_id == sender_id,
+                remittances.c.created_at >= month,
+                remittances.c.status.not_in([s.value for s in NOT_COUNTED]),
+            )
         )
-    )
-    return int(total or 0)
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 async def _enforce_limits(
@@ -101,12 +110,10 @@ async def _enforce_limits(
         return Money.from_minor(minor, cur).amount * usd_per_unit
 
     tier = svc.tiers[sender.tier].for_corridor(quote.corridor_id)
-    breaches = check_limits(
-        tier,
-        usd(quote.send_amount_minor),
-        usd(await _sent_since(conn, sender.id, now - timedelta(hours=24))),
-        usd(await _sent_since(conn, sender.id, now - timedelta(days=30))),
+    day, month = await _sent_since(
+        conn, sender.id, now - timedelta(hours=24), now - timedelta(days=30)
     )
+    breaches = check_limits(tier, usd(quote.send_amount_minor), usd(day), usd(month))
     if breaches:
         raise Problem(
             422,
@@ -207,11 +214,11 @@ async def create_remittance(svc: Services, caller: Caller, req: RemittanceReques
             "next_attempt_at": now,
             "attempts": 0,
         }
-        await conn.execute(remittances.insert().values(**values))
-        await store.add_history(conn, remittance_id, None, Status.CREATED.value, now, "created")
-        row = await store.get(conn, remittance_id)
-        history = await store.history(conn, remittance_id)
-        return 201, remittance_view(row, list(history))
+        row = (
+            await conn.execute(remittances.insert().values(**values).returning(*remittances.c))
+        ).one()
+        created = await store.add_history(conn, remittance_id, None, row.status, now, "created")
+        return 201, remittance_view(row, [created])
 
     return write
 
