@@ -27,7 +27,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.states import Status
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.tables import remittances
 
 # Set by the supervisor of `remit serve --processes N` in its children only.
@@ -94,7 +94,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 async def refresh_state_counts(engine: AsyncEngine) -> None:
     """Set the by-state gauge from one GROUP BY; states that emptied drop to zero."""
     query = sa.select(remittances.c.status, sa.func.count()).group_by(remittances.c.status)
-    async with autocommit(engine) as conn:
+    async with reading(engine) as conn:
         counts = dict((await conn.execute(query)).all())
     REMITTANCES.counts = {status.value: counts.get(status.value, 0) for status in Status}
 

@@ -104,7 +104,13 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
+#: Execution option of a SQLite connection that only reads (see `reading`).
+_READS_ONLY = "remit_reads_only"
+
+
 def _sqlite_on_begin(conn: Any) -> None:
+    if conn.get_execution_options().get(_READS_ONLY):
+        return  # no BEGIN: the driver (isolation_level None) runs each statement on its own
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -120,18 +126,32 @@ def use_immediate_transactions(engine: AsyncEngine) -> None:
 
 
 @asynccontextmanager
+async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for a block that only reads: each statement runs on its own and sees
+    every commit before it, with no transaction around the block.
+
+    On PostgreSQL that saves BEGIN and ROLLBACK, two round trips per block, and loses
+    nothing: under READ COMMITTED (the default, which writers rely on) each statement of a
+    transaction takes its own snapshot too. On SQLite it skips `BEGIN IMMEDIATE`, so readers
+    no longer queue for the write lock (in WAL mode they read while a writer writes). A read
+    that needs one snapshot across statements opens a transaction instead (see
+    `SqlLedger._snapshot`).
+    """
+    async with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            await conn.execution_options(**{_READS_ONLY: True})
+        yield conn
+
+
+@asynccontextmanager
 async def autocommit(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """A connection for statements that each stand on their own: reads, and writes that are
-    one atomic statement.
-
-    On PostgreSQL every statement commits as it runs: no BEGIN and no COMMIT or ROLLBACK, two
-    round trips fewer per block. Reads lose nothing: under READ COMMITTED (the default, which
-    writers rely on) each statement of a transaction takes its own snapshot too; a read that
-    needs one snapshot across statements opens a REPEATABLE READ transaction instead (see
-    `SqlLedger._snapshot`). Two writes that must land together do not belong here.
-
-    On SQLite the block is one transaction, committed at its end: switching a pysqlite
-    connection's isolation level runs a PRAGMA and would fight the BEGIN IMMEDIATE listener.
+    """A connection for writes that are each one atomic statement on PostgreSQL, where they
+    then commit as they run (no BEGIN and COMMIT round trips). On SQLite the block is one
+    `BEGIN IMMEDIATE` transaction, committed at its end: a write there may take two
+    statements (see `gateway.storage.remittances.transition`). Two writes that must land
+    together on PostgreSQL do not belong here.
     """
     if engine.dialect.name != "postgresql":
         async with engine.begin() as conn:
@@ -464,7 +484,7 @@ class SqlLedger:
     # -- reads --------------------------------------------------------------------------
 
     async def balance(self, account_id: str) -> Balance:
-        async with autocommit(self.engine) as conn:
+        async with reading(self.engine) as conn:
             r = (await conn.execute(select(A).where(A.c.id == account_id))).first()
         if r is None:
             raise AccountNotFound(f"account {account_id} not found", account_id=account_id)
@@ -474,7 +494,7 @@ class SqlLedger:
         q = select(A).order_by(A.c.id)
         if prefix:
             q = q.where(A.c.id.startswith(prefix, autoescape=True))
-        async with autocommit(self.engine) as conn:
+        async with reading(self.engine) as conn:
             rows = await conn.execute(q)
         out = {}
         for r in rows:
@@ -489,17 +509,17 @@ class SqlLedger:
             .where((T.c.debit_account == account_id) | (T.c.credit_account == account_id))
             .order_by(T.c.seq)
         )
-        async with autocommit(self.engine) as conn:
+        async with reading(self.engine) as conn:
             return [_row_to_transfer(r) for r in await conn.execute(q)]
 
     async def get_transfer(self, id: str) -> Transfer | None:
-        async with autocommit(self.engine) as conn:
+        async with reading(self.engine) as conn:
             r = (await conn.execute(select(T).where(T.c.id == id))).first()
         return _row_to_transfer(r) if r is not None else None
 
     async def head(self) -> tuple[int, str]:
         """(seq, hash) of the chain head, to export as an external anchor."""
-        async with autocommit(self.engine) as conn:
+        async with reading(self.engine) as conn:
             r = (await conn.execute(select(N.c.seq, N.c.hash).where(N.c.id == 1))).first()
         return (r.seq, r.hash) if r else (0, GENESIS)
 
@@ -582,7 +602,7 @@ class SqlLedger:
             .where(~select(R.c.id).where(R.c.pending_id == T.c.id).exists())
             .order_by(T.c.seq)
         )
-        async with autocommit(self.engine) as conn:
+        async with reading(self.engine) as conn:
             expired = [r.id for r in await conn.execute(q)]
         done = 0
         for pid in expired:
@@ -594,5 +614,5 @@ class SqlLedger:
 
     async def count(self) -> int:
         """Number of journal rows."""
-        async with autocommit(self.engine) as conn:
+        async with reading(self.engine) as conn:
             return (await conn.execute(select(func.count()).select_from(T))).scalar_one()

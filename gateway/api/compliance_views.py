@@ -13,7 +13,7 @@ from gateway.api.compliance_schemas import (
 from gateway.api.http import caller, read_json, reply
 from gateway.api.schemas import parse, query_int
 from gateway.storage import audit
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.usecases import cases
 
 FILTERS = ("status", "corridor", "rule", "assignee")
@@ -69,7 +69,7 @@ async def sar_draft(request: web.Request) -> web.Response:
 async def audit_entries(request: web.Request) -> web.Response:
     cases.require(caller(request), "audit")
     after = query_int(request.query, "after", 0, 0, 2**31 - 1)  # an entry's seq (INTEGER)
-    async with autocommit(request.app[SERVICES].engine) as conn:
+    async with reading(request.app[SERVICES].engine) as conn:
         found = await audit.entries(conn, after_seq=after, limit=500)
     return reply({"entries": found})
 
@@ -77,7 +77,7 @@ async def audit_entries(request: web.Request) -> web.Response:
 async def audit_verify(request: web.Request) -> web.Response:
     cases.require(caller(request), "audit")
     svc = request.app[SERVICES]
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         finding = await audit.check(conn, svc.settings.audit_hmac_key)
     body = {"ok": finding is None, "first_bad_entry": None, "problem": None}
     if finding is not None:

@@ -11,7 +11,7 @@ from gateway.api.appkeys import CALLER_CACHE, ROUTES, SERVICES
 from gateway.api.http import refuse_nul_in_url
 from gateway.api.problems import Problem
 from gateway.api.routing import Handler
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.keys import Caller, find_caller
 from gateway.storage.officers import find_officer_caller
 
@@ -53,7 +53,7 @@ async def _caller_for(request: web.Request, key: str) -> Caller | None:
     if hit is not None and hit[0] > now:
         return hit[1]
     svc = request.app[SERVICES]
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         caller = await find_caller(conn, key) or await find_officer_caller(conn, key, svc.now())
     if len(cache) > 10_000:
         cache.clear()

@@ -13,7 +13,7 @@ from gateway.api.http import reply
 from gateway.api.openapi import openapi_view
 from gateway.api.problems import Problem
 from gateway.api.routing import Route, roles
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 
 READY_TIMEOUT_S = 2.0
 
@@ -27,7 +27,7 @@ async def readyz(request: web.Request) -> web.Response:
     engine = request.app[SERVICES].engine
     try:
         async with asyncio.timeout(READY_TIMEOUT_S):
-            async with autocommit(engine) as conn:
+            async with reading(engine) as conn:
                 await conn.execute(sa.text("SELECT 1"))
     except Exception as exc:  # any failure means not ready; the reason goes to the caller
         raise Problem(

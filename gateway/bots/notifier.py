@@ -15,7 +15,7 @@ from gateway.bots import store
 from gateway.bots.engine import Reply, bot_caller, money, short_ref
 from gateway.bots.i18n import t
 from gateway.services import Services
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.usecases import remittances
 
 log = structlog.get_logger("gateway.bots.notifier")
@@ -45,7 +45,7 @@ class Notifier:
 
     async def run_once(self) -> int:
         """Handle one batch of history rows; returns how many rows were read."""
-        async with autocommit(self.svc.engine) as conn:
+        async with reading(self.svc.engine) as conn:
             rows = await events.read_after(conn, CONSUMER, BATCH)
         if not rows:
             return 0

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.ids import new_id
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.tables_bots import (
     bot_actions,
     bot_conversations,
@@ -38,7 +38,7 @@ async def load_conversation(
     engine: AsyncEngine, platform: str, chat_id: str, language: str
 ) -> Conversation:
     key = sa.and_(bot_conversations.c.platform == platform, bot_conversations.c.chat_id == chat_id)
-    async with autocommit(engine) as conn:
+    async with reading(engine) as conn:
         row = (await conn.execute(sa.select(bot_conversations).where(key))).first()
     if row is None:
         return Conversation(platform, chat_id, language)
@@ -121,7 +121,7 @@ async def create_action(
 
 async def get_action(engine: AsyncEngine, conv: Conversation, action_id: str) -> Any:
     """Only the chat that was shown a button may press it."""
-    async with autocommit(engine) as conn:
+    async with reading(engine) as conn:
         return (
             await conn.execute(
                 sa.select(bot_actions).where(
@@ -163,7 +163,7 @@ async def link_remittance(
 
 async def chat_remittances(engine: AsyncEngine, conv: Conversation, limit: int) -> list[str]:
     """The chat's remittance ids, newest first."""
-    async with autocommit(engine) as conn:
+    async with reading(engine) as conn:
         rows = await conn.execute(
             sa.select(bot_remittances.c.remittance_id)
             .where(
@@ -179,7 +179,7 @@ async def chat_remittances(engine: AsyncEngine, conv: Conversation, limit: int) 
 async def chats_of(engine: AsyncEngine, remittance_ids: Sequence[str]) -> dict[str, Any]:
     if not remittance_ids:
         return {}
-    async with autocommit(engine) as conn:
+    async with reading(engine) as conn:
         rows = await conn.execute(
             sa.select(bot_remittances, bot_conversations.c.language)
             .join(
@@ -195,7 +195,7 @@ async def chats_of(engine: AsyncEngine, remittance_ids: Sequence[str]) -> dict[s
 
 
 async def saved_recipients(engine: AsyncEngine, conv: Conversation, corridor_id: str) -> list:
-    async with autocommit(engine) as conn:
+    async with reading(engine) as conn:
         rows = await conn.execute(
             sa.select(bot_recipients)
             .where(

@@ -12,12 +12,12 @@ from gateway.commands.common import run, with_engine
 def cmd_verify(args: argparse.Namespace) -> int:
     from gateway.config import Settings
     from gateway.storage import audit
-    from gateway.storage.engine import autocommit
+    from gateway.storage.engine import reading
 
     key = Settings.from_env().audit_hmac_key
 
     async def check(engine):
-        async with autocommit(engine) as conn:
+        async with reading(engine) as conn:
             count = len(await audit.entries(conn))
             return count, await audit.check(conn, key)
 

@@ -28,11 +28,11 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
-    from gateway.storage.engine import autocommit
+    from gateway.storage.engine import reading
     from gateway.storage.keys import list_keys
 
     async def listed(engine):
-        async with autocommit(engine) as conn:
+        async with reading(engine) as conn:
             return await list_keys(conn)
 
     for key in run(with_engine(listed)):

@@ -22,7 +22,7 @@ from gateway.console.sessions import (
     signed_in,
 )
 from gateway.storage import audit
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.usecases import cases, officers
 
 FILTERS = ("status", "corridor", "rule", "assignee")
@@ -154,7 +154,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
 async def audit_page(request: web.Request) -> web.StreamResponse:
     cases.require(request["caller"], "audit")
     svc = request.app[SERVICES]
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         entries = await audit.entries(conn, limit=200, newest_first=True)
         finding = await audit.check(conn, svc.settings.audit_hmac_key)
     names = await officers.officer_names(svc)

@@ -16,7 +16,7 @@ from fx.money import Money
 from gateway.domain.recipient_keys import NOT_ACCOUNT, recipient_key
 from gateway.domain.states import Status
 from gateway.services import Services
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.tables import remittances
 
 # Earlier remittances that never went anywhere do not make a recipient "known".
@@ -75,7 +75,7 @@ async def gather_facts(
     ]
     others = remittances.c.id != rem.id
     recent = remittances.c.created_at >= since
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         # Indexed lookups: the sender's recent transfers, the recipient's recent transfers.
         by_sender = list(
             await conn.execute(

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from gateway.domain.postings import MoneyPath
 from gateway.pipeline.outcomes import Outcome
 from gateway.services import Services
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.tables import quotes
 
 Row = Any
@@ -32,7 +32,7 @@ def money_path(rem: Row) -> MoneyPath:
 
 
 async def fetch_one(svc: Services, query: sa.Select) -> Row:
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         return (await conn.execute(query)).one()
 
 

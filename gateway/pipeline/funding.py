@@ -16,7 +16,7 @@ from gateway.pipeline.common import Row, money_path, quote_of
 from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
 from gateway.storage import payins as payin_store
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from ledger_adapter.port import InsufficientFunds
 
 S = Status
@@ -59,12 +59,12 @@ async def await_funds(svc: Services, rem: Row) -> Outcome:
 
 
 async def _payins_cover(svc: Services, rem: Row) -> bool:
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         return await payin_store.credited_minor(conn, rem.id) >= rem.send_amount_minor
 
 
 async def _received_note(svc: Services, rem: Row) -> str:
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         received = await payin_store.credited_minor(conn, rem.id)
     if not received:
         return ""

@@ -20,7 +20,7 @@ from gateway.pipeline.aml_facts import gather_facts
 from gateway.pipeline.common import Row, backoff, fetch_one, quote_of
 from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.tables import compliance_cases, customers
 from gateway.storage.tables_kyc import customer_kyc
 
@@ -88,7 +88,7 @@ async def screen(svc: Services, rem: Row) -> Outcome:
     screener = svc.screening.current  # one version for the whole screening
     now = svc.now()
     sender = await fetch_one(svc, sa.select(customers).where(customers.c.id == rem.sender_id))
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         kyc_row = (
             await conn.execute(
                 sa.select(customer_kyc.c.fields).where(customer_kyc.c.customer_id == sender.id)

@@ -9,9 +9,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from ledger_adapter.sql import autocommit, use_immediate_transactions
+from ledger_adapter.sql import autocommit, reading, use_immediate_transactions
 
-__all__ = ["autocommit", "create_engine", "is_sqlite"]
+__all__ = ["autocommit", "create_engine", "is_sqlite", "reading"]
 
 
 def is_sqlite(url: str) -> bool:

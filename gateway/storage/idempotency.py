@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.tables import idempotency_keys
 
 Action = Callable[[AsyncConnection], Awaitable[tuple[int, dict[str, Any]]]]
@@ -30,7 +30,7 @@ def request_hash(method: str, path: str, body: Any) -> str:
 
 
 async def find(engine: AsyncEngine, api_key_id: str, key: str) -> sa.Row | None:
-    async with autocommit(engine) as conn:
+    async with reading(engine) as conn:
         return (
             await conn.execute(
                 sa.select(idempotency_keys).where(

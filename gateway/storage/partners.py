@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from corridors.payout import HttpPayoutPartner, PayoutAdapter
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.tables import partners
 
 PULL = "pull"
@@ -128,14 +128,14 @@ class PartnerDirectory:
 
     async def info(self, partner_id: str, now: datetime) -> PartnerInfo | None:
         """Read fresh each time: secrets rotate and modes change without a restart."""
-        async with autocommit(self._engine) as conn:
+        async with reading(self._engine) as conn:
             return await get_partner(conn, partner_id, now)
 
     async def payout(self, partner_id: str) -> PayoutAdapter:
         adapter = self._adapters.get(partner_id)
         if adapter is not None:
             return adapter
-        async with autocommit(self._engine) as conn:
+        async with reading(self._engine) as conn:
             row = (
                 await conn.execute(sa.select(partners).where(partners.c.id == partner_id))
             ).first()

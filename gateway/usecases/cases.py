@@ -18,7 +18,7 @@ from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import audit
 from gateway.storage import remittances as rem_store
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import compliance_cases, customers, remittances
 from gateway.storage.tables_compliance import case_decisions, case_information, officers
@@ -99,7 +99,7 @@ async def queue(
         query = query.where(cases.c.status.in_(statuses))
     if corridor:
         query = query.where(remittances.c.corridor_id == corridor)
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         names = await _names(conn)
         if assignee == "none":
             query = query.where(cases.c.assignee_id.is_(None))
@@ -139,7 +139,7 @@ async def case_detail(svc: Services, caller: Caller, case_id: str) -> dict[str, 
     """Everything a reviewer needs on one page: evidence, both parties, the remittance and its
     history, earlier decisions and the sender's answers."""
     require(caller, "read")
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         row = await _case(conn, case_id)
         names = await _names(conn)
         rem = await rem_store.get(conn, row.remittance_id)
@@ -385,7 +385,7 @@ async def answer_information(
             after={"remittance_status": "screening", "case_id": case.id if case else None},
         )
     svc.wake_workers()
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         row = await rem_store.get(conn, remittance_id)
         history = await rem_store.history(conn, remittance_id)
     return remittance_view(row, list(history))
@@ -406,7 +406,7 @@ CSV_COLUMNS = (
 
 async def decisions_csv(svc: Services, caller: Caller) -> str:
     require(caller, "export")
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         names = await _names(conn)
         rows = (
             await conn.execute(

@@ -31,7 +31,7 @@ from gateway.api.customer_schemas import CustomerRequest
 from gateway.api.problems import not_found, validation
 from gateway.ids import new_id
 from gateway.services import Services
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import customers
 from gateway.storage.tables_kyc import customer_kyc
@@ -263,7 +263,7 @@ async def owned_customer(conn: AsyncConnection, caller: Caller, customer_id: str
 
 
 async def get_customer(svc: Services, caller: Caller, customer_id: str) -> dict[str, Any]:
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         row = await owned_customer(conn, caller, customer_id)
         kyc = None
         if row is not None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.services import Services, utc_now
 from gateway.storage import audit
 from gateway.storage import officers as store
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 
 SESSION_TTL = timedelta(hours=8)
@@ -94,7 +94,7 @@ async def login(svc: Services, username: str, password: str) -> tuple[str, str] 
 
 async def session_officer(svc: Services, secret: str) -> tuple[Caller, str] | None:
     """The officer (as a Caller) and the CSRF token of a live console session."""
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         row = await store.find_token(conn, secret, "session", svc.now())
     if row is None:
         return None
@@ -107,5 +107,5 @@ async def logout(svc: Services, secret: str) -> None:
 
 
 async def officer_names(svc: Services) -> dict[str, Any]:
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         return {row.id: row.username for row in await store.list_officers(conn)}

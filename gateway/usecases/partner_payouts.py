@@ -20,7 +20,7 @@ from gateway.api.partner_schemas import PayoutStatusRequest
 from gateway.api.problems import Problem, conflict, not_found, validation
 from gateway.domain.states import Status
 from gateway.services import Services
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import remittances
 
@@ -88,14 +88,14 @@ async def list_payouts(svc: Services, caller: Caller, status: str, limit: int) -
         .order_by(remittances.c.created_at, remittances.c.id)
         .limit(limit)
     )
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         rows = (await conn.execute(query)).all()
     return {"payouts": [payout_view(r) for r in rows]}
 
 
 async def _own_payout(svc: Services, partner_id: str, payout_id: str) -> Any:
     """The payout, if it is this partner's: 404 when unknown, 403 when another partner's."""
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         row = (
             await conn.execute(sa.select(remittances).where(remittances.c.id == payout_id))
         ).first()

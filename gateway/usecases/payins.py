@@ -35,7 +35,7 @@ from gateway.domain.states import Status
 from gateway.services import Services
 from gateway.storage import payins as store
 from gateway.storage import remittances as rem_store
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import customers, partners, remittances
 from gateway.storage.tables_funding import payins
@@ -83,7 +83,7 @@ async def authenticate(
     svc: Services, partner_id: str, headers: Mapping[str, str], body: bytes
 ) -> None:
     """The callback route is public; the partner's HMAC signature is its credential."""
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         row = (await conn.execute(sa.select(partners).where(partners.c.id == partner_id))).first()
     now = svc.now()
     try:
@@ -120,7 +120,7 @@ async def receive(svc: Services, partner_id: str, req: PayinCallback) -> tuple[i
     amount = positive_amount(req.amount, req.currency)
     payin_id = f"{partner_id}:{req.payin_id}"
     now = svc.now()
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         existing = await store.get(conn, payin_id)
         reference = parse_reference(req.reference)
         ref = await store.find_reference(conn, reference) if reference else None
@@ -182,7 +182,7 @@ async def receive(svc: Services, partner_id: str, req: PayinCallback) -> tuple[i
             if crediting:
                 await _tell_remittance(conn, rem, m, amount, now)
     except IntegrityError:  # a concurrent duplicate committed first
-        async with autocommit(svc.engine) as conn:
+        async with reading(svc.engine) as conn:
             return 200, payin_view(await store.get(conn, payin_id), duplicate=True)
     if crediting and rem is not None:
         svc.wake_workers()
@@ -195,7 +195,7 @@ async def receive(svc: Services, partner_id: str, req: PayinCallback) -> tuple[i
         currency=amount.currency,
         remittance_id=m.remittance_id,
     )
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         return 201, payin_view(await store.get(conn, payin_id))
 
 
@@ -251,7 +251,7 @@ async def _remittance_for(conn, caller: Caller, remittance_id: str) -> Any:
 
 async def instructions(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
     """What the sender pays, to which reference, by when, and what has arrived."""
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         rem = await _remittance_for(conn, caller, remittance_id)
         ref = await store.reference_of(conn, remittance_id)
         rows = await store.of_remittance(conn, remittance_id)
@@ -274,7 +274,7 @@ async def instructions(svc: Services, caller: Caller, remittance_id: str) -> dic
 
 
 async def unmatched(svc: Services, limit: int = 500) -> list[dict[str, Any]]:
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         rows = await conn.execute(
             sa.select(payins)
             .where(payins.c.status == "suspense")
@@ -325,7 +325,7 @@ async def resolve(svc: Services, payin_id: str, req: ResolvePayinRequest) -> dic
         spec = domain.give_back(payin_id, row.partner_id, row.amount_minor, cur, None)
     await svc.ledger.transfer([spec])
     log.info("payin_resolved", payin=payin_id, action=req.action)
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         return payin_view(await store.get(conn, payin_id))
 
 
@@ -334,7 +334,7 @@ async def resolve(svc: Services, payin_id: str, req: ResolvePayinRequest) -> dic
 
 async def _partner_refund(svc: Services, row: Any) -> bool:
     """Ask the partner to send the money back; False when it could not be told (retry later)."""
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         partner = (
             await conn.execute(sa.select(partners).where(partners.c.id == row.partner_id))
         ).first()
@@ -366,7 +366,7 @@ async def _partner_refund(svc: Services, row: Any) -> bool:
 async def refund_to_source(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
     """The sender asks for the money of a remittance that did not pay out back where it came
     from (a card or a bank account), instead of keeping it in the wallet."""
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         rem = await _remittance_for(conn, caller, remittance_id)
         rows = await store.of_remittance(conn, remittance_id)
     if Status(rem.status) not in REFUNDABLE_STATES:
@@ -413,7 +413,7 @@ async def _refund_one(svc: Services, row: Any) -> dict[str, Any]:
     if await _partner_refund(svc, row):
         async with svc.engine.begin() as conn:
             await store.set_status(conn, row.id, ("refund_pending",), "refunded", svc.now())
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         return payin_view(await store.get(conn, row.id))
 
 
@@ -429,7 +429,7 @@ async def expected_payins(
         payins.c.partner_id == partner_id, payins.c.status != "authorized"
     )
     query = in_window(query, payins.c.received_at, since, until)
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         rows = (await conn.execute(query)).all()
     return [
         Record(

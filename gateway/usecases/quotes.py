@@ -17,7 +17,7 @@ from gateway.api.problems import Problem, field_error, not_found
 from gateway.api.schemas import QuoteRequest
 from gateway.ids import new_id
 from gateway.services import Services
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import quotes
 
@@ -168,7 +168,7 @@ async def create_quote(svc: Services, caller: Caller, req: QuoteRequest) -> dict
 
 
 async def get_quote(svc: Services, caller: Caller, quote_id: str) -> dict[str, Any]:
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         row = (
             await conn.execute(
                 sa.select(quotes).where(quotes.c.id == quote_id, quotes.c.owner == caller.name)

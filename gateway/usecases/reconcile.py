@@ -14,7 +14,7 @@ from gateway.domain.reconciliation import Mismatch, Reconciliation, Record, read
 from gateway.domain.reconciliation import reconcile as match
 from gateway.domain.states import Status
 from gateway.services import Services
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.tables import remittances
 
 
@@ -38,7 +38,7 @@ async def expected_payouts(
         remittances.c.status == Status.PAID_OUT.value,
     )
     query = in_window(query, remittances.c.updated_at, since, until)
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         rows = (await conn.execute(query)).all()
     return [
         Record(

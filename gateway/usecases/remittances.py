@@ -23,7 +23,7 @@ from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import idempotency
 from gateway.storage import remittances as store
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import customers, quotes, remittances
 from ledger_adapter import chart
@@ -127,7 +127,7 @@ async def _enforce_limits(
 
 
 async def _load_for_create(svc: Services, caller: Caller, req: RemittanceRequest):
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         quote = (
             await conn.execute(
                 sa.select(quotes).where(quotes.c.id == req.quote_id, quotes.c.owner == caller.name)
@@ -260,7 +260,7 @@ async def _owned(conn: AsyncConnection, caller: Caller, remittance_id: str) -> A
 
 
 async def get_remittance(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         row = await _owned(conn, caller, remittance_id)
         if row is None:
             raise not_found(f"remittance {remittance_id}")

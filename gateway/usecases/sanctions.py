@@ -25,7 +25,7 @@ from compliance.sanctions.sources import list_files
 from gateway.config import Settings
 from gateway.ids import new_id
 from gateway.services import Services
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.tables_kyc import sanctions_list_files, sanctions_lists
 
 log = structlog.get_logger("gateway.sanctions")
@@ -103,13 +103,13 @@ async def load_files(engine: AsyncEngine, paths: Sequence[str | Path], now: date
 
 async def active_list(engine: AsyncEngine) -> Any:
     """The active version's row, or None before the first load."""
-    async with autocommit(engine) as conn:
+    async with reading(engine) as conn:
         query = sa.select(sanctions_lists).where(sanctions_lists.c.active)
         return (await conn.execute(query.order_by(sanctions_lists.c.loaded_at.desc()))).first()
 
 
 async def list_versions(engine: AsyncEngine) -> list[Any]:
-    async with autocommit(engine) as conn:
+    async with reading(engine) as conn:
         query = sa.select(sanctions_lists).order_by(sanctions_lists.c.loaded_at.desc())
         return list(await conn.execute(query))
 
@@ -127,7 +127,7 @@ def _build_from_blobs(blobs: Sequence[tuple[int, str, bytes]]) -> Screener:
 
 async def screener_of(engine: AsyncEngine, list_id: str) -> Screener:
     """Rebuild the screener of a stored version from its files."""
-    async with autocommit(engine) as conn:
+    async with reading(engine) as conn:
         query = (
             sa.select(
                 sanctions_list_files.c.position,

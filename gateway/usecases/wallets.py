@@ -9,7 +9,7 @@ from fx.money import AmountError, CurrencyError, Money, is_currency
 from gateway.api.problems import field_error, not_found
 from gateway.api.schemas import TopUpRequest
 from gateway.services import Services
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.usecases.customers import owned_customer
 from ledger_adapter import chart
@@ -17,7 +17,7 @@ from ledger_adapter.port import Account, TransferSpec
 
 
 async def wallet(svc: Services, caller: Caller, customer_id: str) -> dict[str, Any]:
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         row = await owned_customer(conn, caller, customer_id)
     if row is None:
         raise not_found(f"customer {customer_id}")
@@ -54,7 +54,7 @@ async def top_up(
 ) -> dict[str, Any]:
     """An operator records cash received for a sender (pay-in partners come with funding)."""
     amount = positive_amount(req.amount, req.currency)
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         row = await owned_customer(conn, caller, customer_id)
     if row is None:
         raise not_found(f"customer {customer_id}")

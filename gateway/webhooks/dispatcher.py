@@ -21,7 +21,7 @@ from aiohttp import web
 from corridors.signing import signature_headers
 from gateway import events
 from gateway.services import Services
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.partners import active_secrets
 from gateway.storage.tables_partners import webhook_deliveries, webhook_endpoints
 
@@ -121,7 +121,7 @@ async def deliver_due(svc: Services, session: aiohttp.ClientSession, batch: int 
         .order_by(webhook_deliveries.c.event_id)
         .limit(batch)
     )
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         due = (await conn.execute(query)).all()
     delivered = 0
     for row in due:

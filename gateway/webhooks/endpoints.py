@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from gateway.api.partner_schemas import WebhookRequest
 from gateway.api.problems import not_found
 from gateway.services import Services
-from gateway.storage.engine import autocommit
+from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.partners import new_secret
 from gateway.storage.tables_partners import webhook_endpoints
@@ -42,7 +42,7 @@ async def put_endpoint(svc: Services, caller: Caller, req: WebhookRequest) -> di
 
 
 async def get_endpoint(svc: Services, caller: Caller) -> dict[str, Any]:
-    async with autocommit(svc.engine) as conn:
+    async with reading(svc.engine) as conn:
         row = (
             await conn.execute(
                 sa.select(webhook_endpoints).where(webhook_endpoints.c.owner == caller.name)
