@@ -3,11 +3,15 @@ a travel-rule reject rejects; the evidence keeps the shape the console renders."
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 import sqlalchemy as sa
 from kyc_gateway_support import default_logging  # noqa: F401
 
 from compliance.aml import rules_from_config
-from gateway.storage.tables import compliance_cases
+from gateway.pipeline.aml_facts import gather_facts
+from gateway.storage.tables import compliance_cases, customers, remittances
 
 
 async def case_of(gateway, remittance_id):
@@ -61,3 +65,68 @@ async def test_travel_rule_reject_rejects_with_a_closed_case(gateway):
     assert (await gateway.get(large["id"]))["status"] == "rejected"
     case = await case_of(gateway, large["id"])
     assert case.status == "closed" and case.evidence["aml"]["outcome"] == "reject"
+
+
+async def test_facts_read_histories_inside_the_window_and_new_recipients_over_all_time(gateway):
+    """The facts the rules see: the sender's and the recipient's other transfers inside the
+    rules' window, and whether this sender ever sent to this recipient (all time)."""
+    svc = gateway.svc
+    jose = {"name": "Jose Rizal", "phone": "+639171234568"}
+
+    async def send(sender, amount: str, **recipient) -> str:
+        quote = await gateway.quote(amount)
+        resp = await gateway.client.post(
+            "/v1/remittances",
+            json=gateway.remittance_body(quote["id"], sender["id"], **recipient),
+            headers={**gateway.auth(), "Idempotency-Key": f"aml-facts-{amount}"},
+        )
+        assert resp.status == 201, await resp.text()
+        return (await resp.json())["id"]
+
+    async def facts(remittance_id: str):
+        async with svc.engine.connect() as conn:
+            rem = (
+                await conn.execute(sa.select(remittances).where(remittances.c.id == remittance_id))
+            ).one()
+            sender = (
+                await conn.execute(sa.select(customers).where(customers.c.id == rem.sender_id))
+            ).one()
+        return await gather_facts(svc, rem, sender, {}, svc.corridors[rem.corridor_id], svc.now())
+
+    def amounts(history) -> list[Decimal]:
+        return sorted(p.amount_usd for p in history)
+
+    ana = await gateway.customer("u-ana", "Ana Reyes Cruz")
+    ben = await gateway.customer("u-ben", "Ben Santos")
+    old = await send(ana, "10.00")  # to Maria, then moved out of the window
+    await send(ana, "20.00")  # to Maria
+    await send(ana, "30.00", **jose)
+    await send(ben, "40.00")  # to Maria
+    to_maria = await send(ana, "50.00")
+    to_jose = await send(ben, "60.00", **jose)
+    async with svc.engine.begin() as conn:
+        moved = svc.now() - svc.aml_rules.history_window() - timedelta(days=1)
+        await conn.execute(
+            sa.update(remittances).where(remittances.c.id == old).values(created_at=moved)
+        )
+
+    ana_to_maria = await facts(to_maria)
+    assert amounts(ana_to_maria.sender_history) == [Decimal("20.00"), Decimal("30.00")]
+    assert amounts(ana_to_maria.recipient_history) == [Decimal("20.00"), Decimal("40.00")]
+    assert ana_to_maria.recipient_is_new is False
+
+    ben_to_jose = await facts(to_jose)
+    assert amounts(ben_to_jose.sender_history) == [Decimal("40.00")]
+    assert amounts(ben_to_jose.recipient_history) == [Decimal("30.00")]
+    assert ben_to_jose.recipient_is_new is True
+
+    # Only the transfer outside the window links Ana to Maria: she is still no new recipient.
+    async with svc.engine.begin() as conn:
+        await conn.execute(
+            sa.update(remittances)
+            .where(remittances.c.sender_id == ana["id"], remittances.c.id.not_in([old, to_maria]))
+            .values(sender_id=ben["id"])
+        )
+    only_old = await facts(to_maria)
+    assert amounts(only_old.sender_history) == []
+    assert only_old.recipient_is_new is False

@@ -75,31 +75,23 @@ async def gather_facts(
     ]
     others = remittances.c.id != rem.id
     recent = remittances.c.created_at >= since
+    by_them = remittances.c.sender_id == rem.sender_id
+    to_key = remittances.c.recipient_key == key
+
+    def part(name: str, *where: Any) -> sa.Select:
+        return sa.select(sa.literal(name).label("part"), *columns).where(others, *where)
+
+    # "New recipient" looks at all time, not just the window; one row tells.
+    known = part("known", by_them, to_key, remittances.c.status.not_in(NEVER_SENT)).limit(1)
+    query = sa.union_all(
+        part("sender", by_them, recent),  # indexed lookups: the sender's recent transfers,
+        part("recipient", to_key, recent),  # the recipient's recent transfers
+        sa.select(known.subquery()),  # SQLite takes a LIMIT in a UNION only in a subquery
+    )
     async with reading(svc.engine) as conn:
-        # Indexed lookups: the sender's recent transfers, the recipient's recent transfers.
-        by_sender = list(
-            await conn.execute(
-                sa.select(*columns).where(others, remittances.c.sender_id == rem.sender_id, recent)
-            )
-        )
-        to_recipient = list(
-            await conn.execute(
-                sa.select(*columns).where(others, remittances.c.recipient_key == key, recent)
-            )
-        )
-        # "New recipient" looks at all time, not just the window.
-        known = (
-            await conn.scalar(
-                sa.select(remittances.c.id)
-                .where(
-                    others,
-                    remittances.c.sender_id == rem.sender_id,
-                    remittances.c.recipient_key == key,
-                    remittances.c.status.not_in(NEVER_SENT),
-                )
-                .limit(1)
-            )
-        ) is not None
+        rows = (await conn.execute(query)).all()
+    by_sender = [r for r in rows if r.part == "sender"]
+    to_recipient = [r for r in rows if r.part == "recipient"]
     currencies = {rem.send_currency, *(r.send_currency for r in (*by_sender, *to_recipient))}
     rates = {c: await usd_per_unit(svc, c) for c in currencies}
     send = Money.from_minor(rem.send_amount_minor, rem.send_currency)
@@ -123,6 +115,6 @@ async def gather_facts(
         beneficiary_fields=beneficiary,
         sender_history=_past(by_sender, rates),
         recipient_history=_past(to_recipient, rates),
-        recipient_is_new=not known,
+        recipient_is_new=not any(r.part == "known" for r in rows),
         other_countries=(sender.country,) if sender.country else (),
     )

@@ -20,7 +20,6 @@ from gateway.pipeline.aml_facts import gather_facts
 from gateway.pipeline.common import Row, backoff, fetch_one, quote_of
 from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
-from gateway.storage.engine import reading
 from gateway.storage.tables import compliance_cases, customers
 from gateway.storage.tables_kyc import customer_kyc
 
@@ -87,14 +86,13 @@ async def screen(svc: Services, rem: Row) -> Outcome:
     """Sanctions screening of both parties, then the AML rules; one case holds all evidence."""
     screener = svc.screening.current  # one version for the whole screening
     now = svc.now()
-    sender = await fetch_one(svc, sa.select(customers).where(customers.c.id == rem.sender_id))
-    async with reading(svc.engine) as conn:
-        kyc_row = (
-            await conn.execute(
-                sa.select(customer_kyc.c.fields).where(customer_kyc.c.customer_id == sender.id)
-            )
-        ).first()
-    kyc = kyc_row.fields if kyc_row else {}
+    sender = await fetch_one(
+        svc,
+        sa.select(customers, customer_kyc.c.fields.label("kyc_fields"))
+        .outerjoin(customer_kyc, customer_kyc.c.customer_id == customers.c.id)
+        .where(customers.c.id == rem.sender_id),
+    )
+    kyc = sender.kyc_fields or {}
     hits, reasons = _sanctions(screener, sender, rem)
     corridor = svc.corridors[rem.corridor_id]
     try:
