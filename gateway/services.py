@@ -55,6 +55,8 @@ class Services:
     kyc_fields: Mapping[str, str] = field(default_factory=dict)  # field -> description
     kyc_provider: VerificationProvider = field(default_factory=ManualReviewProvider)
     quote_writer: GroupInserter = field(init=False)
+    # Wallet accounts this process knows exist (ledger accounts are never deleted).
+    known_wallets: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.quote_writer = GroupInserter(self.engine, quotes)

@@ -168,11 +168,16 @@ async def _load_for_create(svc: Services, caller: Caller, req: RemittanceRequest
 
 
 async def _ensure_wallet(svc: Services, customer_id: str, currency: str) -> None:
-    """A read on the hot path; the write (account creation) happens once per wallet."""
+    """Create the sender's wallet account once. Ledger accounts are never deleted, so a wallet
+    this process has seen needs no further read."""
+    wallet = chart.wallet(customer_id, currency)
+    if wallet in svc.known_wallets:
+        return
     try:
-        await svc.ledger.balance(chart.wallet(customer_id, currency))
+        await svc.ledger.balance(wallet)
     except AccountNotFound:
         await svc.ledger.create_accounts([chart.wallet_account(customer_id, currency)])
+    svc.known_wallets.add(wallet)
 
 
 async def create_remittance(svc: Services, caller: Caller, req: RemittanceRequest) -> Any:
@@ -228,18 +233,16 @@ async def submit_remittance(
 ) -> tuple[int, dict[str, Any], bool]:
     """Create once per idempotency key: a replay (even one racing the first request) returns
     the first answer; the same key with another body raises IdempotencyMismatch."""
-    fingerprint = idempotency.request_hash("POST", path, raw)
-    stored = await idempotency.find(svc.engine, caller.key_id, key)
-    if stored is None:
-        try:
-            write = await create_remittance(svc, caller, req)
-        except Problem:
-            # A concurrent duplicate may have committed meanwhile (and locked the quote).
-            stored = await idempotency.find(svc.engine, caller.key_id, key)
-            if stored is None:
-                raise
-    if stored is not None:
-        return idempotency.replay(stored, fingerprint)
+    try:
+        write = await create_remittance(svc, caller, req)
+    except Problem:
+        # A replay fails validation (the first request locked its quote), and so does a
+        # duplicate racing one that committed meanwhile: both get the stored answer. A fresh
+        # request costs no lookup; a duplicate still in flight is caught by run_once's claim.
+        stored = await idempotency.find(svc.engine, caller.key_id, key)
+        if stored is None:
+            raise
+        return idempotency.replay(stored, idempotency.request_hash("POST", path, raw))
     return await idempotency.run_once(
         svc.engine,
         api_key_id=caller.key_id,
