@@ -62,7 +62,9 @@ async def run_once(
     fingerprint = request_hash(method, path, body)
     try:
         async with engine.begin() as conn:
-            # Claim the key first: a concurrent duplicate blocks here until we commit, then fails.
+            status, response = await action(conn)
+            # Recorded last, with the answer, in the work's transaction: a concurrent duplicate
+            # blocks on this key until we commit, then fails here and its work rolls back.
             await conn.execute(
                 idempotency_keys.insert().values(
                     api_key_id=api_key_id,
@@ -70,16 +72,10 @@ async def run_once(
                     method=method,
                     path=path,
                     request_hash=fingerprint,
-                    status_code=0,
-                    response={},
+                    status_code=status,
+                    response=response,
                     created_at=now,
                 )
-            )
-            status, response = await action(conn)
-            await conn.execute(
-                idempotency_keys.update()
-                .where(idempotency_keys.c.api_key_id == api_key_id, idempotency_keys.c.key == key)
-                .values(status_code=status, response=response)
             )
     except IntegrityError:
         row = await find(engine, api_key_id, key)

@@ -235,24 +235,24 @@ async def submit_remittance(
     the first answer; the same key with another body raises IdempotencyMismatch."""
     try:
         write = await create_remittance(svc, caller, req)
+        return await idempotency.run_once(
+            svc.engine,
+            api_key_id=caller.key_id,
+            key=key,
+            method="POST",
+            path=path,
+            body=raw,
+            now=svc.now(),
+            action=write,
+        )
     except Problem:
         # A replay fails validation (the first request locked its quote), and so does a
-        # duplicate racing one that committed meanwhile: both get the stored answer. A fresh
-        # request costs no lookup; a duplicate still in flight is caught by run_once's claim.
+        # duplicate racing the first one (it waits for the sender's lock, then finds the quote
+        # taken): both get the stored answer. A fresh request costs no lookup.
         stored = await idempotency.find(svc.engine, caller.key_id, key)
         if stored is None:
             raise
         return idempotency.replay(stored, idempotency.request_hash("POST", path, raw))
-    return await idempotency.run_once(
-        svc.engine,
-        api_key_id=caller.key_id,
-        key=key,
-        method="POST",
-        path=path,
-        body=raw,
-        now=svc.now(),
-        action=write,
-    )
 
 
 async def _owned(conn: AsyncConnection, caller: Caller, remittance_id: str) -> Any:
