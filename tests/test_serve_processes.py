@@ -246,3 +246,32 @@ def test_metrics_sum_over_processes(serve, keys) -> None:
     assert transitions == {2 * sent}, f"scrapes disagree: {sorted(transitions)}"
     shares = {pid: _held_by(metrics_dir, pid) for pid in children}
     assert sum(shares.values()) == sent and all(shares.values()), shares
+
+
+def test_metric_directories_of_killed_supervisors_are_swept(tmp_path: Path) -> None:
+    """SIGKILL skips the supervisor's cleanup; the next start removes what it left, and only
+    that: a directory some live process still writes to stays."""
+    import subprocess
+
+    from gateway.commands.server import METRICS_DIR_PREFIX, sweep_stale_metrics_dirs
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead, alive = gone.pid, os.getpid()
+
+    def made(supervisor: int, writers: list[int]) -> Path:
+        path = tmp_path / f"{METRICS_DIR_PREFIX}{supervisor}-{uuid.uuid4().hex[:8]}"
+        path.mkdir()
+        for pid in writers:
+            (path / f"counter_{pid}.db").write_bytes(b"")
+        return path
+
+    left = made(dead, [dead])
+    still_written = made(dead, [dead, alive])
+    running = made(alive, [])
+    unrelated = tmp_path / "remit-metrics-notours"
+    unrelated.mkdir()
+
+    assert sweep_stale_metrics_dirs(str(tmp_path)) == [str(left)]
+    assert not left.exists()
+    assert still_written.is_dir() and running.is_dir() and unrelated.is_dir()

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sys
@@ -21,6 +22,9 @@ from gateway.config import Settings
 
 # prometheus_client's multiprocess mode (see gateway.metrics): set for the children only.
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+METRICS_DIR_PREFIX = "remit-metrics-"
+_METRICS_DIR = re.compile(re.escape(METRICS_DIR_PREFIX) + r"(\d+)-\w+")
+_WRITER = re.compile(r"_(\d+)\.db$")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -112,7 +116,8 @@ def _metrics_dir() -> Iterator[str]:
     """A fresh private directory for the children's metric files, named in the environment that
     spawned children start with (so before they import prometheus_client); removed afterwards.
     Never an earlier run's directory: its files would add that run's counts to this one's."""
-    path = tempfile.mkdtemp(prefix="remit-metrics-")
+    sweep_stale_metrics_dirs(tempfile.gettempdir())
+    path = tempfile.mkdtemp(prefix=f"{METRICS_DIR_PREFIX}{os.getpid()}-")
     previous = os.environ.get(MULTIPROC_ENV)
     os.environ[MULTIPROC_ENV] = path
     try:
@@ -123,6 +128,32 @@ def _metrics_dir() -> Iterator[str]:
         else:
             os.environ[MULTIPROC_ENV] = previous
         shutil.rmtree(path, ignore_errors=True)
+
+
+def sweep_stale_metrics_dirs(parent: str) -> list[str]:
+    """Remove metric directories that a killed supervisor left behind (SIGKILL skips its
+    cleanup). One is stale when its supervisor (named in it) and every process that wrote a
+    file in it (`{kind}_{pid}.db`) are gone; returns the directories removed."""
+    removed = []
+    for entry in os.scandir(parent):
+        match = _METRICS_DIR.fullmatch(entry.name)
+        if match is None or not entry.is_dir(follow_symlinks=False):
+            continue
+        writers = {int(m.group(1)) for f in os.listdir(entry.path) if (m := _WRITER.search(f))}
+        if not any(_running(pid) for pid in {int(match.group(1)), *writers}):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _stop_with_parent() -> None:
