@@ -137,11 +137,12 @@ async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     that needs one snapshot across statements opens a transaction instead (see
     `SqlLedger._snapshot`).
     """
+    if engine.dialect.name == "postgresql":
+        async with autocommit(engine) as conn:
+            yield conn
+        return
     async with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-        else:
-            await conn.execution_options(**{_READS_ONLY: True})
+        await conn.execution_options(**{_READS_ONLY: True})
         yield conn
 
 

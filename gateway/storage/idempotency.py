@@ -40,8 +40,14 @@ async def find(engine: AsyncEngine, api_key_id: str, key: str) -> sa.Row | None:
         ).first()
 
 
-def replay(row: sa.Row, fingerprint: str) -> tuple[int, dict[str, Any], bool]:
-    """The stored answer, if the request is the same one; else the key was reused."""
+async def stored_answer(
+    engine: AsyncEngine, api_key_id: str, key: str, fingerprint: str
+) -> tuple[int, dict[str, Any], bool] | None:
+    """The answer stored under the key, if the request is the same one (IdempotencyMismatch if
+    the key was used for another); None when nothing is stored."""
+    row = await find(engine, api_key_id, key)
+    if row is None:
+        return None
     if row.request_hash != fingerprint:
         raise IdempotencyMismatch
     return row.status_code, row.response, True
@@ -78,8 +84,8 @@ async def run_once(
                 )
             )
     except IntegrityError:
-        row = await find(engine, api_key_id, key)
-        if row is None:
+        stored = await stored_answer(engine, api_key_id, key, fingerprint)
+        if stored is None:
             raise
-        return replay(row, fingerprint)
+        return stored
     return status, response, False

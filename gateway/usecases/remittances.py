@@ -249,10 +249,11 @@ async def submit_remittance(
         # A replay fails validation (the first request locked its quote), and so does a
         # duplicate racing the first one (it waits for the sender's lock, then finds the quote
         # taken): both get the stored answer. A fresh request costs no lookup.
-        stored = await idempotency.find(svc.engine, caller.key_id, key)
+        fingerprint = idempotency.request_hash("POST", path, raw)
+        stored = await idempotency.stored_answer(svc.engine, caller.key_id, key, fingerprint)
         if stored is None:
             raise
-        return idempotency.replay(stored, idempotency.request_hash("POST", path, raw))
+        return stored
 
 
 async def _owned(conn: AsyncConnection, caller: Caller, remittance_id: str) -> Any:
