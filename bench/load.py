@@ -81,8 +81,9 @@ async def remit(args: argparse.Namespace) -> dict:
     with open(args.senders) as fh:
         senders: list[str] = json.load(fh)
     headers = {"Authorization": f"Bearer {args.key}"}
-    slots = [(i, s) for i, s in enumerate(senders) for _ in range(args.per_sender)]
-    slots.sort(key=lambda pair: pair[0] % args.per_sender)  # spread each sender's sends out
+    # Round-robin over the senders, so a sender's sends are a whole round apart (never
+    # concurrent, as one person's would not be): their limit checks take the sender's lock.
+    slots = [(i, s) for _ in range(args.per_sender) for i, s in enumerate(senders)]
     cursor = iter(range(len(slots)))
     accept_ms: list[float] = []
     created: list[str] = []
