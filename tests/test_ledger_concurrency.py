@@ -250,3 +250,38 @@ async def test_a_writer_trusts_what_it_remembers_only_while_the_head_has_not_mov
     finally:
         for e in engines:
             await e.dispose()
+
+
+async def test_a_replay_on_the_remembered_path_is_caught_by_the_journal_and_applies_nothing(
+    ledger: SqlLedger, monkeypatch
+) -> None:
+    """The one-statement path (PostgreSQL) does not probe the journal for the batch's ids: an
+    id already applied fails the statement on the unique index, and the batch is decided on
+    the database's view instead, where the replay is a no-op."""
+    if ledger.engine.dialect.name != "postgresql":
+        pytest.skip("the one-statement path is PostgreSQL's")
+    from ledger_adapter import pg
+
+    await ledger.transfer([TransferSpec("t1", "acc0", "acc1", 10, "USD")])
+    await ledger.transfer([TransferSpec("t2", "acc0", "acc1", 10, "USD")])  # trusted again
+    assert ledger._known.trusted
+    tried = []
+    original = pg._apply_known
+
+    async def spy(*args, **kwargs):
+        plans = await original(*args, **kwargs)
+        tried.append(plans is not None)
+        return plans
+
+    monkeypatch.setattr(pg, "_apply_known", spy)
+    # a batch of a new id and a replayed one: all or nothing, so neither may apply twice
+    await ledger.transfer(
+        [
+            TransferSpec("t3", "acc0", "acc1", 10, "USD"),
+            TransferSpec("t1", "acc0", "acc1", 10, "USD"),
+        ]
+    )
+    assert tried == [False]  # the remembered path ran and wrote nothing
+    assert await ledger.balance("acc0") == Balance(30, START, 0, 0)
+    assert await ledger.balance("acc1") == Balance(0, START + 30, 0, 0)
+    assert await ledger.check() == []
