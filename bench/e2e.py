@@ -411,7 +411,7 @@ def pgbench_ceiling(server: str, opts: Options) -> dict:
 COMPONENTS = {
     "fx": ["--seconds", "0.5"],
     "screening": ["--recall", "300", "--ordinary", "800", "--baseline", "300"],
-    "ledger": ["--single", "500", "--batches", "20"],
+    "ledger": ["--single", "500", "--batches", "300"],
 }
 
 
