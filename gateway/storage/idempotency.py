@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from gateway.storage.engine import reading
 from gateway.storage.tables import idempotency_keys
 
+_INSERT_KEY = idempotency_keys.insert()  # built once: it is on every idempotent request
+
 Action = Callable[[AsyncConnection], Awaitable[tuple[int, dict[str, Any]]]]
 
 
@@ -71,18 +73,17 @@ async def run_once(
             status, response = await action(conn)
             # Recorded last, with the answer, in the work's transaction: a concurrent duplicate
             # blocks on this key until we commit, then fails here and its work rolls back.
-            await conn.execute(
-                idempotency_keys.insert().values(
-                    api_key_id=api_key_id,
-                    key=key,
-                    method=method,
-                    path=path,
-                    request_hash=fingerprint,
-                    status_code=status,
-                    response=response,
-                    created_at=now,
-                )
-            )
+            record = {
+                "api_key_id": api_key_id,
+                "key": key,
+                "method": method,
+                "path": path,
+                "request_hash": fingerprint,
+                "status_code": status,
+                "response": response,
+                "created_at": now,
+            }
+            await conn.execute(_INSERT_KEY, record)
     except IntegrityError:
         stored = await stored_answer(engine, api_key_id, key, fingerprint)
         if stored is None:

@@ -18,23 +18,21 @@ class StaleState(Exception):
     """The row moved on (another worker, a person, or a lost lease): the step's result is void."""
 
 
+_INSERT_HISTORY = remittance_history.insert().returning(*remittance_history.c)
+
+
 async def add_history(
     conn: AsyncConnection, remittance_id: str, frm: str | None, to: str, at: datetime, reason: str
 ) -> sa.Row:
     """Append a history row; returns it as stored."""
-    return (
-        await conn.execute(
-            remittance_history.insert()
-            .values(
-                remittance_id=remittance_id,
-                from_status=frm,
-                to_status=to,
-                at=at,
-                reason=reason[:300],
-            )
-            .returning(*remittance_history.c)
-        )
-    ).one()
+    row = {
+        "remittance_id": remittance_id,
+        "from_status": frm,
+        "to_status": to,
+        "at": at,
+        "reason": reason[:300],
+    }
+    return (await conn.execute(_INSERT_HISTORY, row)).one()
 
 
 def next_attempt_for(status: Status, now: datetime) -> datetime | None:

@@ -32,6 +32,37 @@ from ledger_adapter.port import AccountNotFound
 # Remittances that no longer count against a sender's limits.
 NOT_COUNTED = (Status.REJECTED, Status.CANCELLED, Status.EXPIRED, Status.REFUNDED)
 
+# The accept path's statements, built once and run with parameters: building a statement
+# (its values and clauses, then its cache key) cost about as much CPU as running it, on the
+# request every sender waits for.
+_QUOTE_OF_CALLER = sa.select(quotes).where(
+    quotes.c.id == sa.bindparam("quote_id"), quotes.c.owner == sa.bindparam("caller")
+)
+_SENDER_OF_CALLER = sa.select(customers).where(
+    customers.c.id == sa.bindparam("sender_id"), customers.c.owner == sa.bindparam("caller")
+)
+_SENDER_ROW = sa.select(customers.c.id).where(customers.c.id == sa.bindparam("sender_id"))
+_LOCK_SENDER = {"postgresql": _SENDER_ROW.with_for_update()}  # SQLite: the write lock serialises
+_SENT_SINCE = sa.select(
+    sa.func.coalesce(
+        sa.func.sum(remittances.c.send_amount_minor).filter(
+            remittances.c.created_at >= sa.bindparam("day")
+        ),
+        0,
+    ),
+    sa.func.coalesce(sa.func.sum(remittances.c.send_amount_minor), 0),
+).where(
+    remittances.c.sender_id == sa.bindparam("sender_id"),
+    remittances.c.created_at >= sa.bindparam("month"),
+    remittances.c.status.not_in([s.value for s in NOT_COUNTED]),
+)
+_TAKE_QUOTE = (
+    quotes.update()
+    .where(quotes.c.id == sa.bindparam("quote_id"), quotes.c.remittance_id.is_(None))
+    .values(remittance_id=sa.bindparam("taken_by"))
+)
+_INSERT_REMITTANCE = remittances.insert().returning(*remittances.c)
+
 
 def remittance_view(row: Any, history: list[Any] | None = None) -> dict[str, Any]:
     send = Money.from_minor(row.send_amount_minor, row.send_currency)
@@ -78,19 +109,8 @@ async def _sent_since(
     conn: AsyncConnection, sender_id: str, day: datetime, month: datetime
 ) -> tuple[int, int]:
     """What the sender sent since `day` and since `month` (earlier), in one statement."""
-    amount = remittances.c.send_amount_minor
-    row = (
-        await conn.execute(
-            sa.select(
-                sa.func.coalesce(sa.func.sum(amount).filter(remittances.c.created_at >= day), 0),
-                sa.func.coalesce(sa.func.sum(amount), 0),
-            ).where(
-                remittances.c.sender_id == sender_id,
-                remittances.c.created_at >= month,
-                remittances.c.status.not_in([s.value for s in NOT_COUNTED]),
-            )
-        )
-    ).one()
+    params = {"sender_id": sender_id, "day": day, "month": month}
+    row = (await conn.execute(_SENT_SINCE, params)).one()
     return int(row[0]), int(row[1])
 
 
@@ -99,10 +119,7 @@ async def _enforce_limits(
 ) -> None:
     """Under the sender's row lock, so concurrent submissions by one sender are serialised and
     never exceed a limit together."""
-    lock = sa.select(customers.c.id).where(customers.c.id == sender.id)
-    if conn.dialect.name == "postgresql":
-        lock = lock.with_for_update()
-    await conn.execute(lock)
+    await conn.execute(_LOCK_SENDER.get(conn.dialect.name, _SENDER_ROW), {"sender_id": sender.id})
     now = svc.now()
     cur = quote.send_currency
 
@@ -128,18 +145,9 @@ async def _enforce_limits(
 
 async def _load_for_create(svc: Services, caller: Caller, req: RemittanceRequest):
     async with reading(svc.engine) as conn:
-        quote = (
-            await conn.execute(
-                sa.select(quotes).where(quotes.c.id == req.quote_id, quotes.c.owner == caller.name)
-            )
-        ).first()
-        sender = (
-            await conn.execute(
-                sa.select(customers).where(
-                    customers.c.id == req.sender_id, customers.c.owner == caller.name
-                )
-            )
-        ).first()
+        params = {"quote_id": req.quote_id, "sender_id": req.sender_id, "caller": caller.name}
+        quote = (await conn.execute(_QUOTE_OF_CALLER, params)).first()
+        sender = (await conn.execute(_SENDER_OF_CALLER, params)).first()
     errors = []
     if quote is None:
         errors.append({"field": "quote_id", "message": "unknown quote"})
@@ -190,11 +198,7 @@ async def create_remittance(svc: Services, caller: Caller, req: RemittanceReques
     async def write(conn: AsyncConnection) -> tuple[int, dict[str, Any]]:
         await _enforce_limits(svc, conn, sender, quote, usd_per_unit)
         now = svc.now()
-        locked = await conn.execute(
-            quotes.update()
-            .where(quotes.c.id == quote.id, quotes.c.remittance_id.is_(None))
-            .values(remittance_id=remittance_id)
-        )
+        locked = await conn.execute(_TAKE_QUOTE, {"quote_id": quote.id, "taken_by": remittance_id})
         if locked.rowcount != 1:
             raise conflict("quote-used", "Quote already used", f"quote {quote.id} is locked")
         values = {
@@ -219,9 +223,7 @@ async def create_remittance(svc: Services, caller: Caller, req: RemittanceReques
             "next_attempt_at": now,
             "attempts": 0,
         }
-        row = (
-            await conn.execute(remittances.insert().values(**values).returning(*remittances.c))
-        ).one()
+        row = (await conn.execute(_INSERT_REMITTANCE, values)).one()
         created = await store.add_history(conn, remittance_id, None, row.status, now, "created")
         return 201, remittance_view(row, [created])
 
