@@ -31,6 +31,42 @@ ORIGINATOR_FIELDS: Mapping[str, str] = {
 }
 
 
+def _history_query() -> sa.CompoundSelect:
+    """The transfer's history in one statement, built once (every remittance runs it): the
+    sender's and the recipient's transfers in the window, and whether the sender ever sent
+    to this recipient before."""
+    r = remittances.c
+    columns = [
+        r.id,
+        r.sender_id,
+        r.corridor_id,
+        r.recipient,
+        r.recipient_key,
+        r.send_currency,
+        r.send_amount_minor,
+        r.created_at,
+        r.status,
+    ]
+    others = r.id != sa.bindparam("remittance_id")
+    recent = r.created_at >= sa.bindparam("since")
+    by_them = r.sender_id == sa.bindparam("sender_id")
+    to_key = r.recipient_key == sa.bindparam("recipient_key")
+
+    def part(name: str, *where: Any) -> sa.Select:
+        return sa.select(sa.literal(name).label("part"), *columns).where(others, *where)
+
+    # "New recipient" looks at all time, not just the window; one row tells.
+    known = part("known", by_them, to_key, r.status.not_in(NEVER_SENT)).limit(1)
+    return sa.union_all(
+        part("sender", by_them, recent),  # indexed lookups: the sender's recent transfers,
+        part("recipient", to_key, recent),  # the recipient's recent transfers
+        sa.select(known.subquery()),  # SQLite takes a LIMIT in a UNION only in a subquery
+    )
+
+
+_HISTORY = _history_query()
+
+
 async def usd_per_unit(svc: Services, currency: str) -> Decimal:
     """USD value of one unit of `currency` (RateUnavailable propagates: the step retries)."""
     if currency == "USD":
@@ -61,35 +97,14 @@ async def gather_facts(
 ) -> TransferFacts:
     """The transfer being screened and its history inside the rules' longest window."""
     key = recipient_key(rem.corridor_id, rem.recipient)
-    since = now - svc.aml_rules.history_window()
-    columns = [
-        remittances.c.id,
-        remittances.c.sender_id,
-        remittances.c.corridor_id,
-        remittances.c.recipient,
-        remittances.c.recipient_key,
-        remittances.c.send_currency,
-        remittances.c.send_amount_minor,
-        remittances.c.created_at,
-        remittances.c.status,
-    ]
-    others = remittances.c.id != rem.id
-    recent = remittances.c.created_at >= since
-    by_them = remittances.c.sender_id == rem.sender_id
-    to_key = remittances.c.recipient_key == key
-
-    def part(name: str, *where: Any) -> sa.Select:
-        return sa.select(sa.literal(name).label("part"), *columns).where(others, *where)
-
-    # "New recipient" looks at all time, not just the window; one row tells.
-    known = part("known", by_them, to_key, remittances.c.status.not_in(NEVER_SENT)).limit(1)
-    query = sa.union_all(
-        part("sender", by_them, recent),  # indexed lookups: the sender's recent transfers,
-        part("recipient", to_key, recent),  # the recipient's recent transfers
-        sa.select(known.subquery()),  # SQLite takes a LIMIT in a UNION only in a subquery
-    )
+    params = {
+        "remittance_id": rem.id,
+        "sender_id": rem.sender_id,
+        "recipient_key": key,
+        "since": now - svc.aml_rules.history_window(),
+    }
     async with reading(svc.engine) as conn:
-        rows = (await conn.execute(query)).all()
+        rows = (await conn.execute(_HISTORY, params)).all()
     by_sender = [r for r in rows if r.part == "sender"]
     to_recipient = [r for r in rows if r.part == "recipient"]
     currencies = {rem.send_currency, *(r.send_currency for r in (*by_sender, *to_recipient))}

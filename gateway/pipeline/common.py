@@ -31,13 +31,17 @@ def money_path(rem: Row) -> MoneyPath:
     )
 
 
-async def fetch_one(svc: Services, query: sa.Select) -> Row:
+async def fetch_one(svc: Services, query: sa.Select, params: dict[str, Any] | None = None) -> Row:
+    """One row; `query` is best built once with bind parameters (every remittance runs it)."""
     async with reading(svc.engine) as conn:
-        return (await conn.execute(query)).one()
+        return (await conn.execute(query, params)).one()
+
+
+_QUOTE_BY_ID = sa.select(quotes).where(quotes.c.id == sa.bindparam("quote_id"))
 
 
 async def quote_of(svc: Services, quote_id: str) -> Row:
-    return await fetch_one(svc, sa.select(quotes).where(quotes.c.id == quote_id))
+    return await fetch_one(svc, _QUOTE_BY_ID, {"quote_id": quote_id})
 
 
 def backoff(attempts: int, base: timedelta = timedelta(seconds=1)) -> timedelta:

@@ -82,16 +82,18 @@ def _aml_reasons(decision: AmlDecision) -> list[str]:
     return [f"AML {decision.outcome}: {flag.reason}" for flag in decision.flags]
 
 
+_SENDER_WITH_KYC = (
+    sa.select(customers, customer_kyc.c.fields.label("kyc_fields"))
+    .outerjoin(customer_kyc, customer_kyc.c.customer_id == customers.c.id)
+    .where(customers.c.id == sa.bindparam("sender_id"))
+)
+
+
 async def screen(svc: Services, rem: Row) -> Outcome:
     """Sanctions screening of both parties, then the AML rules; one case holds all evidence."""
     screener = svc.screening.current  # one version for the whole screening
     now = svc.now()
-    sender = await fetch_one(
-        svc,
-        sa.select(customers, customer_kyc.c.fields.label("kyc_fields"))
-        .outerjoin(customer_kyc, customer_kyc.c.customer_id == customers.c.id)
-        .where(customers.c.id == rem.sender_id),
-    )
+    sender = await fetch_one(svc, _SENDER_WITH_KYC, {"sender_id": rem.sender_id})
     kyc = sender.kyc_fields or {}
     hits, reasons = _sanctions(screener, sender, rem)
     corridor = svc.corridors[rem.corridor_id]
