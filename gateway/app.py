@@ -16,6 +16,7 @@ from gateway.bootstrap import open_services
 from gateway.bots import mount as bots
 from gateway.config import Settings
 from gateway.console import setup_console
+from gateway.heap import freeze_long_lived
 from gateway.pipeline.worker import Worker
 from gateway.webhooks.dispatcher import webhooks_ctx
 
@@ -25,12 +26,16 @@ def create_app(
     *,
     run_workers: bool = True,
     run_singletons: bool = True,
+    freeze_heap: bool = False,
     **overrides: Any,
 ) -> web.Application:
     """`overrides` go to open_services (tests pass a screener, rates or a clock).
 
     `run_singletons`: the webhook dispatcher and the bot notifier, which one process of
-    several runs (each would deliver every event); pipeline workers run in every process."""
+    several runs (each would deliver every event); pipeline workers run in every process.
+    `freeze_heap`: once started, leave what the process keeps out of garbage collections
+    (see gateway.heap); a serving process wants it, a test process that builds many apps not.
+    """
     settings = settings or Settings.from_env()
     app = web.Application(
         middlewares=[problem_middleware, auth_middleware],
@@ -52,7 +57,13 @@ def create_app(
         app.cleanup_ctx.append(webhooks_ctx(SERVICES))
     if bots.enabled(settings):
         app.cleanup_ctx.append(bots.bots_ctx(run_notifier=run_workers and run_singletons))
+    if freeze_heap:
+        app.on_startup.append(_freeze_heap)  # runs after every cleanup_ctx has started
     return app
+
+
+async def _freeze_heap(_app: web.Application) -> None:
+    freeze_long_lived()
 
 
 async def workers_ctx(app: web.Application) -> AsyncIterator[None]:

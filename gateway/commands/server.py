@@ -54,7 +54,11 @@ def serve_process(
         _stop_with_parent()
     web.run_app(
         create_app(
-            settings, run_workers=run_workers, run_singletons=run_singletons, migrate=migrate
+            settings,
+            run_workers=run_workers,
+            run_singletons=run_singletons,
+            freeze_heap=True,
+            migrate=migrate,
         ),
         host=settings.host,
         port=settings.port,

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from compliance.sanctions import Screener, snapshot_dir
 from compliance.sanctions.sources import list_files
 from gateway.config import Settings
+from gateway.heap import freeze_long_lived, is_frozen
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage.engine import reading
@@ -160,6 +161,8 @@ async def refresh(svc: Services) -> bool:
     screener = await screener_of(svc.engine, row.id)
     svc.screening.current = configured(screener, svc.settings)
     svc.screening.list_id = row.id
+    if is_frozen():  # the new index lives as long as the old one did: out of collections too
+        freeze_long_lived(collect=False)
     log.info("sanctions_list_swapped", list_id=row.id, version=screener.version)
     return True
 
