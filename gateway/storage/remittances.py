@@ -35,6 +35,46 @@ async def add_history(
     return (await conn.execute(_INSERT_HISTORY, row)).one()
 
 
+async def create(conn: AsyncConnection, values: dict[str, Any], reason: str) -> sa.Row:
+    """Insert a new remittance and its first history row; returns the remittance as stored.
+    One statement on PostgreSQL (the history row is inserted from the new row, as in
+    `transition`); two on SQLite, in the caller's transaction."""
+    one_statement = conn.dialect.name == "postgresql"
+    statement = _create_statement(tuple(values), one_statement)
+    params = {f"new_{name}": value for name, value in values.items()}
+    if one_statement:
+        params["history_reason"] = reason[:300]
+    row = (await conn.execute(statement, params)).one()
+    if not one_statement:
+        await add_history(conn, row.id, None, row.status, row.created_at, reason)
+    return row
+
+
+@functools.lru_cache(maxsize=16)
+def _create_statement(names: tuple[str, ...], one_statement: bool) -> sa.Executable:
+    """The INSERT (with the history INSERT, on PostgreSQL) for one set of columns, built once."""
+    c = remittances.c
+    insert = (
+        remittances.insert()
+        .values({name: sa.bindparam(f"new_{name}", type_=c[name].type) for name in names})
+        .returning(*remittances.c)
+    )
+    if not one_statement:
+        return insert
+    created = insert.cte("created")
+    history = remittance_history.insert().from_select(
+        ["remittance_id", "from_status", "to_status", "at", "reason"],
+        sa.select(
+            created.c.id,
+            sa.null(),
+            created.c.status,
+            created.c.created_at,
+            sa.bindparam("history_reason", type_=remittance_history.c.reason.type),
+        ),
+    )
+    return sa.select(created).add_cte(history.cte("history"))
+
+
 def next_attempt_for(status: Status, now: datetime) -> datetime | None:
     """Only states a worker advances are scheduled; the rest wait for an event."""
     return now if status in AUTOMATIC else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,7 +62,6 @@ _TAKE_QUOTE = (
     .where(quotes.c.id == sa.bindparam("quote_id"), quotes.c.remittance_id.is_(None))
     .values(remittance_id=sa.bindparam("taken_by"))
 )
-_INSERT_REMITTANCE = remittances.insert().returning(*remittances.c)
 
 
 def remittance_view(row: Any, history: list[Any] | None = None) -> dict[str, Any]:
@@ -223,9 +223,9 @@ async def create_remittance(svc: Services, caller: Caller, req: RemittanceReques
             "next_attempt_at": now,
             "attempts": 0,
         }
-        row = (await conn.execute(_INSERT_REMITTANCE, values)).one()
-        created = await store.add_history(conn, remittance_id, None, row.status, now, "created")
-        return 201, remittance_view(row, [created])
+        row = await store.create(conn, values, "created")
+        first = SimpleNamespace(from_status=None, to_status=row.status, at=now, reason="created")
+        return 201, remittance_view(row, [first])
 
     return write
 
