@@ -53,26 +53,30 @@ async def create(conn: AsyncConnection, values: dict[str, Any], reason: str) -> 
 @functools.lru_cache(maxsize=16)
 def _create_statement(names: tuple[str, ...], one_statement: bool) -> sa.Executable:
     """The INSERT (with the history INSERT, on PostgreSQL) for one set of columns, built once."""
-    c = remittances.c
-    insert = (
-        remittances.insert()
-        .values({name: sa.bindparam(f"new_{name}", type_=c[name].type) for name in names})
-        .returning(*remittances.c)
-    )
-    if not one_statement:
-        return insert
-    created = insert.cte("created")
+    insert = remittances.insert().values(_new_values(names)).returning(*remittances.c)
+    return _with_history(insert, sa.null(), "created_at") if one_statement else insert
+
+
+def _new_values(names: tuple[str, ...]) -> dict[str, sa.BindParameter]:
+    # Bind names never match a column: in an UPDATE, SQLAlchemy would SET a column so named.
+    return {name: sa.bindparam(f"new_{name}", type_=remittances.c[name].type) for name in names}
+
+
+def _with_history(write: sa.Insert | sa.Update, frm: Any, at: str) -> sa.Select:
+    """`write` (returning the remittance row) and the INSERT of the history row made from what
+    it wrote, in one statement: a data-modifying CTE (PostgreSQL)."""
+    written = write.cte("written")
     history = remittance_history.insert().from_select(
         ["remittance_id", "from_status", "to_status", "at", "reason"],
         sa.select(
-            created.c.id,
-            sa.null(),
-            created.c.status,
-            created.c.created_at,
+            written.c.id,
+            frm,
+            written.c.status,
+            written.c[at],
             sa.bindparam("history_reason", type_=remittance_history.c.reason.type),
         ),
     )
-    return sa.select(created).add_cte(history.cte("history"))
+    return sa.select(written).add_cte(history.cte("history"))
 
 
 def next_attempt_for(status: Status, now: datetime) -> datetime | None:
@@ -151,26 +155,9 @@ def _transition_statement(
     if unleased:
         now = sa.bindparam("by_now", type_=c.lease_until.type)
         where.append(sa.or_(c.lease_until.is_(None), c.lease_until < now))
-    update = (
-        remittances.update()
-        .where(*where)
-        .values({name: sa.bindparam(f"new_{name}", type_=c[name].type) for name in names})
-        .returning(*remittances.c)
-    )
-    if not one_statement:
-        return update
-    moved = update.cte("moved")
-    history = remittance_history.insert().from_select(
-        ["remittance_id", "from_status", "to_status", "at", "reason"],
-        sa.select(
-            moved.c.id,
-            frm,
-            moved.c.status,
-            moved.c.updated_at,
-            sa.bindparam("history_reason", type_=remittance_history.c.reason.type),
-        ),
-    )
-    return sa.select(moved).add_cte(history.cte("history"))
+    update = remittances.update().where(*where).values(_new_values(names))
+    update = update.returning(*remittances.c)
+    return _with_history(update, frm, "updated_at") if one_statement else update
 
 
 async def reschedule(
