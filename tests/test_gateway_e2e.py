@@ -100,9 +100,15 @@ async def test_idempotency_keys_are_scoped_to_the_caller(gateway) -> None:
         json=body,
         headers={"Authorization": f"Bearer {other_key}", "Idempotency-Key": "k1"},
     )
-    # Same key and body from another caller: no replay of ours (to them our quote is unknown).
+    # Same key and body from another caller: no replay of ours (to them our quote and our
+    # sender are unknown).
     assert theirs.status == 422
     assert "Idempotent-Replayed" not in theirs.headers
+    problem = await theirs.json()
+    assert {e["field"]: e["message"] for e in problem["errors"]} == {
+        "quote_id": "unknown quote",
+        "sender_id": "unknown sender",
+    }
 
 
 async def test_concurrent_duplicates_create_one_remittance(gateway) -> None:

@@ -36,11 +36,23 @@ NOT_COUNTED = (Status.REJECTED, Status.CANCELLED, Status.EXPIRED, Status.REFUNDE
 # The accept path's statements, built once and run with parameters: building a statement
 # (its values and clauses, then its cache key) cost about as much CPU as running it, on the
 # request every sender waits for.
-_QUOTE_OF_CALLER = sa.select(quotes).where(
-    quotes.c.id == sa.bindparam("quote_id"), quotes.c.owner == sa.bindparam("caller")
-)
-_SENDER_OF_CALLER = sa.select(customers).where(
-    customers.c.id == sa.bindparam("sender_id"), customers.c.owner == sa.bindparam("caller")
+# The caller's quote and sender in one read: each side NULL when not found (or not theirs).
+_QUOTE_AND_SENDER = sa.select(
+    *(c.label(f"quote_{c.name}") for c in quotes.c),
+    *(c.label(f"sender_{c.name}") for c in customers.c),
+).select_from(
+    sa.select(sa.literal(1).label("one"))
+    .subquery("one")
+    .outerjoin(
+        quotes,
+        sa.and_(quotes.c.id == sa.bindparam("quote_id"), quotes.c.owner == sa.bindparam("caller")),
+    )
+    .outerjoin(
+        customers,
+        sa.and_(
+            customers.c.id == sa.bindparam("sender_id"), customers.c.owner == sa.bindparam("caller")
+        ),
+    )
 )
 _SENDER_ROW = sa.select(customers.c.id).where(customers.c.id == sa.bindparam("sender_id"))
 _LOCK_SENDER = {"postgresql": _SENDER_ROW.with_for_update()}  # SQLite: the write lock serialises
@@ -143,11 +155,18 @@ async def _enforce_limits(
         )
 
 
+def _side(row: Any, table: sa.Table, prefix: str) -> SimpleNamespace | None:
+    """One table's columns of a joined row, by their own names; None if it matched no row."""
+    values = {c.name: getattr(row, prefix + c.name) for c in table.c}
+    return None if values["id"] is None else SimpleNamespace(**values)
+
+
 async def _load_for_create(svc: Services, caller: Caller, req: RemittanceRequest):
     async with reading(svc.engine) as conn:
         params = {"quote_id": req.quote_id, "sender_id": req.sender_id, "caller": caller.name}
-        quote = (await conn.execute(_QUOTE_OF_CALLER, params)).first()
-        sender = (await conn.execute(_SENDER_OF_CALLER, params)).first()
+        row = (await conn.execute(_QUOTE_AND_SENDER, params)).one()
+    quote = _side(row, quotes, "quote_")
+    sender = _side(row, customers, "sender_")
     errors = []
     if quote is None:
         errors.append({"field": "quote_id", "message": "unknown quote"})
