@@ -41,9 +41,7 @@ async def create(conn: AsyncConnection, values: dict[str, Any], reason: str) -> 
     `transition`); two on SQLite, in the caller's transaction."""
     one_statement = conn.dialect.name == "postgresql"
     statement = _create_statement(tuple(values), one_statement)
-    params = {f"new_{name}": value for name, value in values.items()}
-    if one_statement:
-        params["history_reason"] = reason[:300]
+    params = _write_params(values, reason, one_statement)
     row = (await conn.execute(statement, params)).one()
     if not one_statement:
         await add_history(conn, row.id, None, row.status, row.created_at, reason)
@@ -60,6 +58,15 @@ def _create_statement(names: tuple[str, ...], one_statement: bool) -> sa.Executa
 def _new_values(names: tuple[str, ...]) -> dict[str, sa.BindParameter]:
     # Bind names never match a column: in an UPDATE, SQLAlchemy would SET a column so named.
     return {name: sa.bindparam(f"new_{name}", type_=remittances.c[name].type) for name in names}
+
+
+def _write_params(values: dict[str, Any], reason: str, one_statement: bool) -> dict[str, Any]:
+    """The parameters `_new_values` names, and the history row's reason when it is written by
+    the same statement."""
+    params = {f"new_{name}": value for name, value in values.items()}
+    if one_statement:
+        params["history_reason"] = reason[:300]
+    return params
 
 
 def _with_history(write: sa.Insert | sa.Update, frm: Any, at: str) -> sa.Select:
@@ -124,15 +131,12 @@ async def transition(
     statement = _transition_statement(
         tuple(values), lease_owner is not None, unleased, one_statement
     )
-    # Bind names never match a column: in an UPDATE, SQLAlchemy would SET a column so named.
-    params = {f"new_{name}": value for name, value in values.items()}
+    params = _write_params(values, reason, one_statement)
     params.update(by_id=remittance_id, by_status=frm)
     if lease_owner is not None:
         params["by_owner"] = lease_owner
     if unleased:
         params["by_now"] = now
-    if one_statement:
-        params["history_reason"] = reason[:300]
     row = (await conn.execute(statement, params)).first()
     if row is None:
         raise StaleState(f"{remittance_id} is no longer {frm}")
