@@ -86,6 +86,8 @@ async def open_services(
                 task.cancel()
             await asyncio.gather(*svc.background, return_exceptions=True)
             await svc.quote_writer.aclose()
+            if svc.transition_batch is not None:
+                await svc.transition_batch.aclose()
     finally:
         await session.close()
         await engine.dispose()

@@ -14,7 +14,10 @@ from compliance.kyc import ManualReviewProvider, Tier, VerificationProvider
 from compliance.sanctions import Screener
 from corridors.config import Corridor
 from fx.rates import RateSource
+from gateway.batching import Batcher
 from gateway.config import Settings
+from gateway.storage import remittances as remittance_store
+from gateway.storage.engine import autocommit
 from gateway.storage.group_commit import GroupInserter
 from gateway.storage.partners import PartnerDirectory
 from gateway.storage.tables import quotes
@@ -55,11 +58,20 @@ class Services:
     kyc_fields: Mapping[str, str] = field(default_factory=dict)  # field -> description
     kyc_provider: VerificationProvider = field(default_factory=ManualReviewProvider)
     quote_writer: GroupInserter = field(init=False)
+    # Workers' plain transitions, many per statement (PostgreSQL; None on SQLite).
+    transition_batch: Batcher | None = field(init=False)
     # Wallet accounts this process knows exist (ledger accounts are never deleted).
     known_wallets: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.quote_writer = GroupInserter(self.engine, quotes)
+        self.transition_batch = None
+        if self.engine.dialect.name == "postgresql":
+            self.transition_batch = Batcher(self._transitions)
+
+    async def _transitions(self, wanted: list[remittance_store.LeasedTransition]) -> list:
+        async with autocommit(self.engine) as conn:
+            return await remittance_store.transition_many(conn, wanted)
 
     def now(self) -> datetime:
         return self.clock()

@@ -144,7 +144,23 @@ class Worker:
     async def commit(self, rem: Any, outcome: Outcome) -> Any | None:
         now = self.svc.now()
         lease = timedelta(seconds=self.svc.settings.lease_s)
+        relock_until = None if self.stopping else now + lease
         following = None
+        batch = self.svc.transition_batch
+        if batch is not None and isinstance(outcome, Advance) and not outcome.effects:
+            wanted = store.LeasedTransition(
+                remittance_id=rem.id,
+                frm=rem.status,
+                to=outcome.to.value,
+                now=now,
+                reason=outcome.reason,
+                lease_owner=self.name,
+                relock_until=relock_until,
+                fields=outcome.fields,
+            )
+            row = await batch(wanted)  # with other workers' transitions, one statement
+            log.info("transition", frm=rem.status, to=outcome.to.value)
+            return row if row.lease_owner == self.name else None
         # A transition (one statement on PostgreSQL) or a reschedule stands alone; effects
         # must land with the transition, in one transaction.
         alone = not (isinstance(outcome, Advance) and outcome.effects)
@@ -158,7 +174,7 @@ class Worker:
                     now=now,
                     reason=outcome.reason,
                     lease_owner=self.name,
-                    relock_until=None if self.stopping else now + lease,
+                    relock_until=relock_until,
                     **outcome.fields,
                 )
                 for effect in outcome.effects:

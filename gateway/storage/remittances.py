@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.domain.states import AUTOMATIC, Status, check_transition
+from gateway.domain.states import AUTOMATIC, IllegalTransition, Status, check_transition
 from gateway.storage.tables import remittance_history, remittances
 
 
@@ -116,17 +118,7 @@ async def transition(
     a transition with nothing else to write may run under `autocommit`; on SQLite, which has
     no data-modifying CTEs, it is two statements in the caller's transaction."""
     target = check_transition(frm, to)
-    keep = relock_until is not None and lease_owner is not None and target in AUTOMATIC
-    values = {
-        "status": target.value,
-        "updated_at": now,
-        "next_attempt_at": next_attempt_at or next_attempt_for(target, now),
-        "attempts": 0,
-        "last_error": None,
-        "lease_owner": lease_owner if keep else None,
-        "lease_until": relock_until if keep else None,
-        **fields,
-    }
+    values = _transition_values(target, now, lease_owner, relock_until, next_attempt_at, fields)
     one_statement = conn.dialect.name == "postgresql"
     statement = _transition_statement(
         tuple(values), lease_owner is not None, unleased, one_statement
@@ -143,6 +135,104 @@ async def transition(
     if not one_statement:
         await add_history(conn, remittance_id, frm, target.value, now, reason)
     return row
+
+
+def _transition_values(
+    target: Status,
+    now: datetime,
+    lease_owner: str | None,
+    relock_until: datetime | None,
+    next_attempt_at: datetime | None,
+    fields: dict[str, Any],
+) -> dict[str, Any]:
+    keep = relock_until is not None and lease_owner is not None and target in AUTOMATIC
+    return {
+        "status": target.value,
+        "updated_at": now,
+        "next_attempt_at": next_attempt_at or next_attempt_for(target, now),
+        "attempts": 0,
+        "last_error": None,
+        "lease_owner": lease_owner if keep else None,
+        "lease_until": relock_until if keep else None,
+        **fields,
+    }
+
+
+@dataclass(frozen=True)
+class LeasedTransition:
+    """A worker's transition of a row it holds the lease on (see `transition`)."""
+
+    remittance_id: str
+    frm: str
+    to: str
+    now: datetime
+    reason: str
+    lease_owner: str
+    relock_until: datetime | None
+    fields: dict[str, Any]
+
+
+async def transition_many(
+    conn: AsyncConnection, wanted: Sequence[LeasedTransition]
+) -> list[sa.Row | Exception]:
+    """Many workers' transitions, each as `transition` would make it, in one statement per
+    set of changed columns (PostgreSQL only): the rows and their history rows come from
+    arrays (unnest). Each statement is atomic and runs in autocommit; a row no longer in its
+    `frm` state, or no longer leased by the caller, gets StaleState, one the table forbids
+    IllegalTransition, and neither is written."""
+    results: list[sa.Row | Exception] = [
+        StaleState(f"{t.remittance_id} is no longer {t.frm}") for t in wanted
+    ]
+    shapes: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
+    for i, t in enumerate(wanted):
+        try:
+            target = check_transition(t.frm, t.to)
+        except IllegalTransition as exc:
+            results[i] = exc
+            continue
+        values = _transition_values(target, t.now, t.lease_owner, t.relock_until, None, t.fields)
+        params = {f"new_{name}": value for name, value in values.items()}
+        params.update(
+            by_id=t.remittance_id,
+            by_status=t.frm,
+            by_owner=t.lease_owner,
+            history_reason=t.reason[:300],
+        )
+        shapes.setdefault(tuple(values), []).append((i, params))
+    for names, items in shapes.items():
+        arrays = {key: [params[key] for _, params in items] for key in items[0][1]}
+        rows = (await conn.execute(_batch_statement(names), arrays)).all()
+        where = {params["by_id"]: i for i, params in items}
+        for row in rows:
+            results[where[row.id]] = row
+    return results
+
+
+@functools.lru_cache(maxsize=64)
+def _batch_statement(names: tuple[str, ...]) -> sa.TextClause:
+    """UPDATE ... FROM unnest(arrays), with the history INSERT from what it wrote, for one
+    set of columns, built once."""
+    c = remittances.c
+    pg = postgresql.dialect()
+    keys = {"by_id": c.id, "by_status": c.status, "by_owner": c.lease_owner}
+    keys.update({f"new_{n}": c[n] for n in names})
+    arrays = [f"CAST(:{key} AS {col.type.compile(dialect=pg)}[])" for key, col in keys.items()]
+    arrays.append("CAST(:history_reason AS TEXT[])")
+    columns = ", ".join(col.name for col in c)
+    sql = f"""
+WITH v AS (
+    SELECT * FROM unnest({", ".join(arrays)}) AS v({", ".join(keys)}, history_reason)
+), written AS (
+    UPDATE remittances AS r SET {", ".join(f"{n} = v.new_{n}" for n in names)}
+    FROM v
+    WHERE r.id = v.by_id AND r.status = v.by_status AND r.lease_owner = v.by_owner
+    RETURNING r.*, v.by_status AS history_from, v.history_reason
+), history AS (
+    INSERT INTO remittance_history (remittance_id, from_status, to_status, at, reason)
+    SELECT id, history_from, status, updated_at, history_reason FROM written
+)
+SELECT {columns} FROM written"""
+    return sa.text(sql).columns(*c)
 
 
 @functools.lru_cache(maxsize=128)

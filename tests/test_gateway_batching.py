@@ -1,0 +1,157 @@
+"""Set-based work: callers in the same loop turn share one batch, and a batch of worker
+transitions is one statement that decides each row on its own."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from gateway.batching import Batcher
+from gateway.domain.states import IllegalTransition
+from gateway.storage import remittances as store
+from gateway.storage.engine import autocommit
+from gateway.storage.tables import remittance_history, remittances
+
+
+class Recorder:
+    """A batch function that records its batches and answers each item with its double."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.release = asyncio.Event()
+        self.release.set()
+
+    async def __call__(self, items: list[int]) -> list[int | BaseException]:
+        self.batches.append(list(items))
+        await self.release.wait()
+        return [ValueError(f"odd {i}") if i % 2 else i * 2 for i in items]
+
+
+async def test_callers_in_the_same_loop_turn_share_one_batch() -> None:
+    run = Recorder()
+    batcher: Batcher[int, int] = Batcher(run)
+    results = await asyncio.gather(*(batcher(i) for i in (2, 4, 6)))
+    assert results == [4, 8, 12]
+    assert run.batches == [[2, 4, 6]]
+
+
+async def test_an_item_that_fails_fails_only_its_own_caller() -> None:
+    batcher: Batcher[int, int] = Batcher(Recorder())
+    results = await asyncio.gather(batcher(2), batcher(3), batcher(4), return_exceptions=True)
+    assert results[0] == 4 and results[2] == 8
+    assert isinstance(results[1], ValueError) and str(results[1]) == "odd 3"
+
+
+async def test_a_failed_batch_fails_every_caller_in_it() -> None:
+    async def broken(items: list[int]) -> list[int]:
+        raise ConnectionError("database gone")
+
+    batcher: Batcher[int, int] = Batcher(broken)
+    results = await asyncio.gather(batcher(2), batcher(4), return_exceptions=True)
+    assert all(isinstance(r, ConnectionError) for r in results)
+
+
+async def test_callers_arriving_during_a_batch_go_together_in_the_next() -> None:
+    run = Recorder()
+    run.release.clear()
+    batcher: Batcher[int, int] = Batcher(run, max_batch=2)
+    first = asyncio.gather(batcher(2), batcher(4), batcher(6))  # 6 waits: max_batch
+    while not run.batches:
+        await asyncio.sleep(0)
+    later = asyncio.gather(batcher(8), batcher(10))
+    await asyncio.sleep(0)
+    run.release.set()
+    assert await first == [4, 8, 12]
+    assert await later == [16, 20]
+    assert run.batches == [[2, 4], [6, 8], [10]]
+
+
+# -- transition_many (PostgreSQL) -------------------------------------------------------------
+
+
+async def _leased(gateway, count: int, owner: str) -> list[sa.Row]:
+    """`count` new remittances, claimed by `owner` (in state created)."""
+    for i in range(count):
+        sender = await gateway.customer(external_id=f"batch-{i}")
+        await gateway.top_up(sender["id"], "500.00")
+        await gateway.send("10.00", sender=sender)
+    async with autocommit(gateway.svc.engine) as conn:
+        lease = timedelta(seconds=30)
+        return list(await store.claim_due(conn, owner, gateway.clock(), lease, count))
+
+
+async def test_many_transitions_in_one_statement_each_decided_alone(gateway) -> None:
+    if gateway.svc.engine.dialect.name != "postgresql":
+        pytest.skip("the batched statement is PostgreSQL's")
+    a, b, c, d = await _leased(gateway, 4, "worker-1")
+    now = gateway.clock()
+    later = now + timedelta(minutes=5)
+
+    def wanted(row, frm="created", to="screening", owner="worker-1", **fields):
+        return store.LeasedTransition(
+            remittance_id=row.id,
+            frm=frm,
+            to=to,
+            now=now,
+            reason=f"test {row.id}",
+            lease_owner=owner,
+            relock_until=later,
+            fields=fields,
+        )
+
+    async with autocommit(gateway.svc.engine) as conn:
+        results = await store.transition_many(
+            conn,
+            [
+                wanted(a),
+                wanted(b, payout_status="accepted"),  # another shape: its own statement
+                wanted(c, frm="quoted", to="awaiting_funds"),  # not in that state
+                wanted(d, owner="worker-2"),  # not that worker's lease
+            ],
+        )
+    assert [type(r).__name__ for r in results[2:]] == ["StaleState", "StaleState"]
+    assert results[0].id == a.id and results[1].id == b.id
+    assert results[0].status == results[1].status == "screening"
+    assert results[0].lease_owner == "worker-1" and results[0].lease_until == later
+    assert results[1].payout_status == "accepted" and results[0].payout_status is None
+    assert results[1].recipient == b.recipient  # JSON columns come back decoded
+    async with autocommit(gateway.svc.engine) as conn:
+        stored = {
+            r.id: r
+            for r in await conn.execute(
+                sa.select(remittances.c.id, remittances.c.status, remittances.c.payout_status)
+            )
+        }
+        history = (
+            await conn.execute(
+                sa.select(remittance_history).where(remittance_history.c.to_status == "screening")
+            )
+        ).all()
+    assert {k: v.status for k, v in stored.items()} == {
+        a.id: "screening",
+        b.id: "screening",
+        c.id: "created",
+        d.id: "created",
+    }
+    assert sorted((h.remittance_id, h.from_status, h.reason) for h in history) == sorted(
+        [(a.id, "created", f"test {a.id}"), (b.id, "created", f"test {b.id}")]
+    )
+    assert all(h.at == now for h in history)
+
+
+async def test_a_transition_the_table_forbids_fails_alone_and_writes_nothing(gateway) -> None:
+    if gateway.svc.engine.dialect.name != "postgresql":
+        pytest.skip("the batched statement is PostgreSQL's")
+    a, b = await _leased(gateway, 2, "worker-1")
+    now = gateway.clock()
+    forbidden = store.LeasedTransition(a.id, "created", "paid_out", now, "x", "worker-1", None, {})
+    fine = store.LeasedTransition(b.id, "created", "screening", now, "y", "worker-1", None, {})
+    async with autocommit(gateway.svc.engine) as conn:
+        results = await store.transition_many(conn, [forbidden, fine])
+        status = dict((await conn.execute(sa.select(remittances.c.id, remittances.c.status))).all())
+    assert isinstance(results[0], IllegalTransition)
+    assert results[1].status == "screening"
+    assert status == {a.id: "created", b.id: "screening"}
