@@ -19,6 +19,7 @@ from gateway.config import Settings
 from gateway.storage import remittances as remittance_store
 from gateway.storage.engine import autocommit
 from gateway.storage.group_commit import GroupInserter
+from gateway.storage.keyed_reads import PipelineReads
 from gateway.storage.partners import PartnerDirectory
 from gateway.storage.tables import quotes
 from ledger_adapter.port import Ledger
@@ -60,11 +61,13 @@ class Services:
     quote_writer: GroupInserter = field(init=False)
     # Workers' plain transitions, many per statement (PostgreSQL; None on SQLite).
     transition_batch: Batcher | None = field(init=False)
+    reads: PipelineReads = field(init=False)
     # Wallet accounts this process knows exist (ledger accounts are never deleted).
     known_wallets: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.quote_writer = GroupInserter(self.engine, quotes)
+        self.reads = PipelineReads(self.engine)
         self.transition_batch = None
         if self.engine.dialect.name == "postgresql":
             self.transition_batch = Batcher(self._transitions)

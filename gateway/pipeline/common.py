@@ -6,13 +6,9 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
-
 from gateway.domain.postings import MoneyPath
 from gateway.pipeline.outcomes import Outcome
 from gateway.services import Services
-from gateway.storage.engine import reading
-from gateway.storage.tables import quotes
 
 Row = Any
 Step = Callable[[Services, Row], Awaitable[Outcome]]
@@ -31,17 +27,8 @@ def money_path(rem: Row) -> MoneyPath:
     )
 
 
-async def fetch_one(svc: Services, query: sa.Select, params: dict[str, Any] | None = None) -> Row:
-    """One row; `query` is best built once with bind parameters (every remittance runs it)."""
-    async with reading(svc.engine) as conn:
-        return (await conn.execute(query, params)).one()
-
-
-_QUOTE_BY_ID = sa.select(quotes).where(quotes.c.id == sa.bindparam("quote_id"))
-
-
 async def quote_of(svc: Services, quote_id: str) -> Row:
-    return await fetch_one(svc, _QUOTE_BY_ID, {"quote_id": quote_id})
+    return await svc.reads.quote.one(quote_id)
 
 
 def backoff(attempts: int, base: timedelta = timedelta(seconds=1)) -> timedelta:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.aml import AmlDecision, evaluate
@@ -17,11 +16,10 @@ from fx.rates import RateUnavailable
 from gateway.domain.states import Status
 from gateway.ids import new_id
 from gateway.pipeline.aml_facts import gather_facts
-from gateway.pipeline.common import Row, backoff, fetch_one, quote_of
+from gateway.pipeline.common import Row, backoff, quote_of
 from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
-from gateway.storage.tables import compliance_cases, customers
-from gateway.storage.tables_kyc import customer_kyc
+from gateway.storage.tables import compliance_cases
 
 S = Status
 
@@ -82,18 +80,11 @@ def _aml_reasons(decision: AmlDecision) -> list[str]:
     return [f"AML {decision.outcome}: {flag.reason}" for flag in decision.flags]
 
 
-_SENDER_WITH_KYC = (
-    sa.select(customers, customer_kyc.c.fields.label("kyc_fields"))
-    .outerjoin(customer_kyc, customer_kyc.c.customer_id == customers.c.id)
-    .where(customers.c.id == sa.bindparam("sender_id"))
-)
-
-
 async def screen(svc: Services, rem: Row) -> Outcome:
     """Sanctions screening of both parties, then the AML rules; one case holds all evidence."""
     screener = svc.screening.current  # one version for the whole screening
     now = svc.now()
-    sender = await fetch_one(svc, _SENDER_WITH_KYC, {"sender_id": rem.sender_id})
+    sender = await svc.reads.sender_with_kyc.one(rem.sender_id)
     kyc = sender.kyc_fields or {}
     hits, reasons = _sanctions(screener, sender, rem)
     corridor = svc.corridors[rem.corridor_id]

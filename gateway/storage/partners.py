@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from corridors.payout import HttpPayoutPartner, PayoutAdapter
 from gateway.storage.engine import reading
+from gateway.storage.keyed_reads import KeyedReads
 from gateway.storage.tables import partners
 
 PULL = "pull"
@@ -102,8 +103,10 @@ async def rotate_secret(
 
 async def get_partner(conn: AsyncConnection, partner_id: str, now: datetime) -> PartnerInfo | None:
     row = (await conn.execute(sa.select(partners).where(partners.c.id == partner_id))).first()
-    if row is None:
-        return None
+    return None if row is None else partner_info(row, now)
+
+
+def partner_info(row: sa.Row, now: datetime) -> PartnerInfo:
     return PartnerInfo(
         id=row.id,
         name=row.name,
@@ -122,14 +125,16 @@ class PartnerDirectory:
         self._session = session
         self._timeout_s = timeout_s
         self._adapters: dict[str, PayoutAdapter] = {}
+        self._rows = KeyedReads(engine, sa.select(partners), partners.c.id)
 
     def install(self, partner_id: str, adapter: PayoutAdapter) -> None:
         self._adapters[partner_id] = adapter
 
     async def info(self, partner_id: str, now: datetime) -> PartnerInfo | None:
-        """Read fresh each time: secrets rotate and modes change without a restart."""
-        async with reading(self._engine) as conn:
-            return await get_partner(conn, partner_id, now)
+        """Read fresh each time (secrets rotate and modes change without a restart); the
+        steps asking at the same moment share one read."""
+        row = await self._rows.first(partner_id)
+        return None if row is None else partner_info(row, now)
 
     async def payout(self, partner_id: str) -> PayoutAdapter:
         adapter = self._adapters.get(partner_id)
