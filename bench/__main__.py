@@ -92,7 +92,10 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="offered rate, paced run")
     parser.add_argument("--processes", type=int, default=2, help="REMIT_PROCESSES of the gateway")
     parser.add_argument("--workers", type=int, default=1, help="REMIT_WORKERS of the gateway")
-    parser.add_argument("--batch", type=int, default=8, help="REMIT_WORKER_BATCH")
+    parser.add_argument(
+        "--worker-processes", type=int, default=1, help="REMIT_WORKER_PROCESSES of the gateway"
+    )
+    parser.add_argument("--batch", type=int, default=16, help="REMIT_WORKER_BATCH")
     parser.add_argument("--senders", type=int, default=1500, help="senders for the closed loop")
     parser.add_argument("--settle", type=float, default=120.0, help="max wait for paid_out, s")
     parser.add_argument("--no-sqlite", action="store_true")
@@ -106,6 +109,7 @@ def main() -> None:
         rate=args.rate,
         processes=args.processes,
         workers=args.workers,
+        worker_processes=args.worker_processes,
         batch=args.batch,
         senders=args.senders,
         settle_s=args.settle,

@@ -32,6 +32,10 @@ class Settings:
     processes: int = 1
     # Pipeline workers run inside each gateway process; more processes add throughput.
     workers: int = 4
+    # How many of the `processes` (the first ones) run workers; None: all. Workers in fewer
+    # processes leave the others' event loops to HTTP alone (accept latency under load), and
+    # one ledger writer per machine keeps the ledger on its one-statement path.
+    worker_processes: int | None = None
     worker_batch: int = 16
     poll_interval_s: float = 0.5
     lease_s: float = 30.0
@@ -67,6 +71,9 @@ class Settings:
             port=int(env.get("REMIT_PORT") or base.port),
             processes=int(env.get("REMIT_PROCESSES") or base.processes),
             workers=int(env.get("REMIT_WORKERS") or base.workers),
+            worker_processes=int(env["REMIT_WORKER_PROCESSES"])
+            if env.get("REMIT_WORKER_PROCESSES")
+            else base.worker_processes,
             worker_batch=int(env.get("REMIT_WORKER_BATCH") or base.worker_batch),
             lease_s=float(env.get("REMIT_LEASE_S") or base.lease_s),
             corridors_file=env.get("REMIT_CORRIDORS_FILE") or None,

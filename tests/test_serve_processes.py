@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -50,15 +51,16 @@ def _metrics_dir(pid: int) -> Path:
     return Path(found[0].decode())
 
 
-@pytest.fixture
-def serve(migrated_database_url: str, tmp_path: Path):
+@contextlib.contextmanager
+def _serving(database_url: str, tmp_path: Path, **extra_env: str):
     port = free_port()
     env = {
         **os.environ,
-        "REMIT_DATABASE_URL": migrated_database_url,
+        "REMIT_DATABASE_URL": database_url,
         "REMIT_PORT": str(port),
         "REMIT_LOG_LEVEL": "warning",
         "TMPDIR": str(tmp_path),  # the metrics directory too, even if a test kills the supervisor
+        **extra_env,
     }
     with process([*REMIT, "serve", "--processes", "2"], env, tmp_path / "serve.log") as proc:
         wait_http(f"http://127.0.0.1:{port}/readyz", proc, START_TIMEOUT_S)
@@ -66,6 +68,12 @@ def serve(migrated_database_url: str, tmp_path: Path):
         while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         yield proc, port
+
+
+@pytest.fixture
+def serve(migrated_database_url: str, tmp_path: Path):
+    with _serving(migrated_database_url, tmp_path) as served:
+        yield served
 
 
 def test_two_processes_answer_and_stop_together(serve) -> None:
@@ -275,3 +283,20 @@ def test_metric_directories_of_killed_supervisors_are_swept(tmp_path: Path) -> N
     assert sweep_stale_metrics_dirs(str(tmp_path)) == [str(left)]
     assert not left.exists()
     assert still_written.is_dir() and running.is_dir() and unrelated.is_dir()
+
+
+def test_only_the_first_worker_processes_run_the_pipeline(
+    migrated_database_url: str, tmp_path: Path, keys
+) -> None:
+    """REMIT_WORKER_PROCESSES=1: both processes take requests, the first alone screens."""
+    with _serving(migrated_database_url, tmp_path, REMIT_WORKER_PROCESSES="1") as (proc, port):
+        children = sorted(_children(proc.pid))  # started in order: the first has the lower pid
+        metrics_dir = _metrics_dir(children[0])
+        sent = 2 * ROUND
+        for n in range(sent):  # each on a new connection: the kernel spreads them
+            _send_held(port, keys["sender-app"], n)
+        _until(lambda: _on_hold(_scrape(port, keys["operator"])[1]), sent, "remittances held")
+        assert {pid: _held_by(metrics_dir, pid) for pid in children} == {
+            children[0]: sent,
+            children[1]: 0,
+        }

@@ -71,8 +71,9 @@ def serve_processes(settings: Settings, *, run_workers: bool) -> int:
     """Several gateway processes on one port; this one only supervises them.
 
     The schema is upgraded once, here, before any child starts. Workers claim remittances by
-    lease, so processes never advance the same remittance; the first child alone runs the
-    webhook dispatcher and the bot notifier. SIGINT or SIGTERM stops every child gracefully;
+    lease, so processes never advance the same remittance; the first `worker_processes` run
+    them (all by default); the first child alone runs the webhook dispatcher and the bot
+    notifier. SIGINT or SIGTERM stops every child gracefully;
     a child that dies stops the others too, so a process manager sees the failure.
 
     A scrape of /metrics reaches any one child, so the children share their counters and
@@ -84,11 +85,18 @@ def serve_processes(settings: Settings, *, run_workers: bool) -> int:
 
     upgrade(settings.database_url)
     ctx = multiprocessing.get_context("spawn")
+    with_workers = settings.worker_processes
+    if with_workers is None:
+        with_workers = settings.processes
     children = [
         ctx.Process(
             target=serve_process,
             args=(settings,),
-            kwargs={"run_workers": run_workers, "run_singletons": i == 0, "migrate": False},
+            kwargs={
+                "run_workers": run_workers and i < with_workers,
+                "run_singletons": i == 0,
+                "migrate": False,
+            },
             name=f"remit-serve-{i}",
         )
         for i in range(settings.processes)
