@@ -155,3 +155,40 @@ async def test_a_transition_the_table_forbids_fails_alone_and_writes_nothing(gat
     assert isinstance(results[0], IllegalTransition)
     assert results[1].status == "screening"
     assert status == {a.id: "created", b.id: "screening"}
+
+
+# -- KeyedReads ---------------------------------------------------------------------------------
+
+
+async def test_reads_asked_for_together_are_one_select_and_each_caller_gets_its_row(
+    gateway,
+) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.exc import NoResultFound
+
+    from gateway.storage.keyed_reads import KeyedReads
+    from gateway.storage.tables import quotes
+
+    ids = [(await gateway.quote(amount))["id"] for amount in ("10.00", "20.00", "30.00")]
+    engine = gateway.svc.engine
+    reads = KeyedReads(engine, sa.select(quotes), quotes.c.id)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        if "FROM quotes" in statement:
+            statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        rows = await asyncio.gather(
+            reads.one(ids[0]), reads.one(ids[1]), reads.one(ids[2]), reads.one(ids[0])
+        )
+        missing = await asyncio.gather(
+            reads.first("quote-that-is-not"), reads.one("quote-that-is-not"), return_exceptions=True
+        )
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert [r.id for r in rows] == [ids[0], ids[1], ids[2], ids[0]]
+    assert [r.send_amount_minor for r in rows] == [1000, 2000, 3000, 1000]
+    assert missing[0] is None and isinstance(missing[1], NoResultFound)
+    assert len(statements) == 2  # one per loop turn, not one per caller
