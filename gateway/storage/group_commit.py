@@ -22,6 +22,8 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.batching import Batcher
+
 Row = dict[str, Any]
 
 
@@ -150,34 +152,17 @@ class GroupInserter:
         writer: BatchWriter | None = None,
     ) -> None:
         self.writer = writer or batch_writer_for(engine, table)
-        self._max_batch = max_batch
-        self._pending: list[tuple[Row, asyncio.Future[None]]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._batcher: Batcher[Row, None] = Batcher(self._write, max_batch)
 
     async def insert(self, values: Row) -> None:
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((values, done))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush_all())
-        await asyncio.shield(done)
+        """Returns once the row is committed (with the others of its batch)."""
+        await self._batcher(values)
 
-    async def _flush_all(self) -> None:
-        while self._pending:
-            batch = self._pending[: self._max_batch]
-            del self._pending[: len(batch)]
-            try:
-                await self.writer.write([values for values, _ in batch])
-            except Exception as exc:  # every caller in the batch learns it failed
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-            else:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_result(None)
+    async def _write(self, rows: list[Row]) -> list[None]:
+        await self.writer.write(rows)
+        return [None] * len(rows)
 
     async def aclose(self) -> None:
         """Wait for rows already accepted, then release the writer."""
-        if self._flusher is not None:
-            await asyncio.gather(self._flusher, return_exceptions=True)
+        await self._batcher.aclose()
         await self.writer.aclose()
