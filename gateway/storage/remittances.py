@@ -191,13 +191,8 @@ async def transition_many(
             results[i] = exc
             continue
         values = _transition_values(target, t.now, t.lease_owner, t.relock_until, None, t.fields)
-        params = {f"new_{name}": value for name, value in values.items()}
-        params.update(
-            by_id=t.remittance_id,
-            by_status=t.frm,
-            by_owner=t.lease_owner,
-            history_reason=t.reason[:300],
-        )
+        params = _write_params(values, t.reason, one_statement=True)
+        params.update(by_id=t.remittance_id, by_status=t.frm, by_owner=t.lease_owner)
         shapes.setdefault(tuple(values), []).append((i, params))
     for names, items in shapes.items():
         arrays = {key: [params[key] for _, params in items] for key in items[0][1]}
