@@ -50,6 +50,16 @@ def table(report: dict) -> str:
     row("accept p99 ms (closed loop)", lambda r: r["closed_loop"]["accept_p99_ms"])
     row("time to paid_out p50 s", lambda r: r["closed_loop"]["to_paid_out_p50_s"])
     row("time to paid_out p99 s", lambda r: r["closed_loop"]["to_paid_out_p99_s"])
+    cpu = "cpu_ms_per_remittance"
+    row("CPU ms per remittance, whole machine", lambda r: r["closed_loop"][cpu]["machine"])
+    row("  gateway processes", lambda r: r["closed_loop"][cpu]["gateway"])
+    row("  partner simulator", lambda r: r["closed_loop"][cpu]["simulator"])
+    row("  load client", lambda r: r["closed_loop"][cpu]["load_client"])
+    row("  PostgreSQL and the rest", lambda r: r["closed_loop"][cpu]["postgres_and_rest"])
+    row(
+        f"CPU-bound ceiling on {report['machine']['cpus']} cores, /s",
+        lambda r: r["closed_loop"]["cpu_bound_ceiling_per_s"],
+    )
     rate = report["load"]["offered_rate_paced_run"]
     row(f"accepted/s at {rate:g}/s offered", lambda r: r["paced"]["accepted_per_s"])
     row(f"accept p50 ms at {rate:g}/s offered", lambda r: r["paced"]["accept_p50_ms"])

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -93,8 +94,8 @@ def process(cmd: list[str], env: dict[str, str], log: Path) -> Iterator[subproce
                 proc.wait()
 
 
-def tree_peak_rss_mb(pid: int) -> float | None:
-    """Peak RSS of a process and its descendants, summed (a supervisor and its gateways)."""
+def tree_pids(pid: int) -> list[int]:
+    """A process and its descendants (a supervisor and its gateways)."""
     pids, todo = [], [pid]
     while todo:
         current = todo.pop()
@@ -104,7 +105,12 @@ def tree_peak_rss_mb(pid: int) -> float | None:
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except OSError:
             continue
-    peaks = [p for p in map(peak_rss_mb, pids) if p is not None]
+    return pids
+
+
+def tree_peak_rss_mb(pid: int) -> float | None:
+    """Peak RSS of a process and its descendants, summed."""
+    peaks = [p for p in map(peak_rss_mb, tree_pids(pid)) if p is not None]
     return round(sum(peaks), 1) if peaks else None
 
 
@@ -117,6 +123,66 @@ def peak_rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used so far (those still running)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / CLOCK_TICKS
+
+
+def machine_busy_s() -> float:
+    """CPU seconds the machine's cores have spent working (/proc/stat: user, nice, system, irq,
+    softirq), whoever for; not idle, I/O wait or time the hypervisor gave to other guests."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    user, nice, system, irq, softirq = ticks[0], ticks[1], ticks[2], ticks[5], ticks[6]
+    return (user + nice + system + irq + softirq) / CLOCK_TICKS
+
+
+def children_cpu_s() -> float:
+    """CPU seconds of this process's finished children (the load client runs as one)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class CpuMeter:
+    """What one closed-loop run cost in CPU, per remittance paid out, and who spent it: with
+    a machine of `cpus` cores, cpus x 1000 / (ms per remittance) is the most it can pay out
+    per second at that cost, however the work is scheduled."""
+
+    def __init__(self, gateway: int, simulator: int) -> None:
+        self.gateway, self.simulator = gateway, simulator
+        self.start = self._read()
+
+    def _read(self) -> dict[str, float]:
+        return {
+            "machine": machine_busy_s(),
+            "gateway": cpu_s(tree_pids(self.gateway)),
+            "simulator": cpu_s([self.simulator]),
+            "load_client": children_cpu_s(),
+        }
+
+    def per_remittance(self, paid_out: int) -> dict:
+        end = self._read()
+        ms = {k: 1000 * (end[k] - self.start[k]) / max(paid_out, 1) for k in end}
+        ms["postgres_and_rest"] = ms["machine"] - ms["gateway"] - ms["simulator"]
+        ms["postgres_and_rest"] -= ms["load_client"]
+        cpus = os.cpu_count() or 1
+        return {
+            "cpu_ms_per_remittance": {k: round(v, 2) for k, v in ms.items()},
+            "cpu_bound_ceiling_per_s": round(cpus * 1000 / ms["machine"], 1)
+            if ms["machine"] > 0
+            else None,
+        }
 
 
 def load(mode: str, *args: str, timeout: float = 600) -> dict:
@@ -298,6 +364,7 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path) -> dict:
                 "--out",
                 str(workdir / f"{prefix}-{kind}.json"),
             )
+        meter = CpuMeter(gateway=gw.pid, simulator=sim.pid)
         closed = load(
             "remit",
             *common,
@@ -310,6 +377,7 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path) -> dict:
         )
         result["closed_loop"] = {k: v for k, v in closed.items() if k != "ids"}
         result["closed_loop"].update(asyncio.run(settle(url, closed["ids"], opts.settle_s)))
+        result["closed_loop"].update(meter.per_remittance(result["closed_loop"]["paid_out"]))
         paced = load(
             "remit",
             *common,
