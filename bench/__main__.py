@@ -70,7 +70,10 @@ def table(report: dict) -> str:
             f"{sum(r['closed_loop']['errors'].values())}, {sum(r['paced']['errors'].values())}"
         ),
     )
-    row("gateway processes", lambda r: r["processes"])
+    row(
+        "gateway processes (HTTP + pipeline)",
+        lambda r: f"{r['processes']} + {r['pipeline_processes']}",
+    )
     row("gateway peak RSS MB (all processes)", lambda r: r["gateway_peak_rss_mb"])
     row("gateway startup s", lambda r: r["startup_s"])
     width = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -103,7 +106,15 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2, help="REMIT_PROCESSES of the gateway")
     parser.add_argument("--workers", type=int, default=1, help="REMIT_WORKERS of the gateway")
     parser.add_argument(
-        "--worker-processes", type=int, default=1, help="REMIT_WORKER_PROCESSES of the gateway"
+        "--worker-processes",
+        type=int,
+        help="REMIT_WORKER_PROCESSES of the gateway (default: its own, none beside pipelines)",
+    )
+    parser.add_argument(
+        "--pipeline-processes",
+        type=int,
+        default=1,
+        help="REMIT_PIPELINE_PROCESSES of the gateway",
     )
     parser.add_argument("--batch", type=int, default=16, help="REMIT_WORKER_BATCH")
     parser.add_argument("--senders", type=int, default=1500, help="senders for the closed loop")
@@ -120,6 +131,7 @@ def main() -> None:
         processes=args.processes,
         workers=args.workers,
         worker_processes=args.worker_processes,
+        pipeline_processes=args.pipeline_processes,
         batch=args.batch,
         senders=args.senders,
         settle_s=args.settle,

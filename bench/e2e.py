@@ -44,7 +44,9 @@ class Options:
     workers: int = 1  # 1 x 16 in flight: lockstep batches; 32 and 64 stall HTTP (see README)
     batch: int = 16
     processes: int = 2  # the gateway is CPU-bound in Python: one process per core
-    worker_processes: int = 1  # the other process's event loop serves HTTP alone
+    # One niced process runs the pipeline; HTTP processes run none of it (see README).
+    pipeline_processes: int = 1
+    worker_processes: int | None = None  # the gateway's default
     senders: int = 1500
     settle_s: float = 120.0
 
@@ -330,13 +332,16 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path) -> dict:
         REMIT_WORKERS=str(opts.workers),
         REMIT_WORKER_BATCH=str(opts.batch),
         REMIT_PROCESSES=str(opts.processes),
-        REMIT_WORKER_PROCESSES=str(opts.worker_processes),
+        REMIT_PIPELINE_PROCESSES=str(opts.pipeline_processes),
     )
+    if opts.worker_processes is not None:
+        gw_env["REMIT_WORKER_PROCESSES"] = str(opts.worker_processes)
     sim_cmd = [PY, "-m", "corridors.simulator", "--port", str(sim_port)]
     result: dict = {
         "processes": opts.processes,
         "workers": opts.workers,
         "worker_processes": opts.worker_processes,
+        "pipeline_processes": opts.pipeline_processes,
         "worker_batch": opts.batch,
     }
     with (

@@ -32,10 +32,18 @@ class Settings:
     processes: int = 1
     # Pipeline workers run inside each gateway process; more processes add throughput.
     workers: int = 4
-    # How many of the `processes` (the first ones) run workers; None: all. Workers in fewer
-    # processes leave the others' event loops to HTTP alone (accept latency under load), and
-    # one ledger writer per machine keeps the ledger on its one-statement path.
+    # How many of the `processes` (the first ones) run workers; None: all (none when there are
+    # `pipeline_processes`). Workers in fewer processes leave the others' event loops to HTTP
+    # alone (accept latency under load), and one ledger writer per machine keeps the ledger on
+    # its one-statement path.
     worker_processes: int | None = None
+    # Processes beside the `processes` that run the pipeline (workers, webhook dispatcher, bot
+    # notifier) and no HTTP, at a lower CPU priority (`pipeline_nice`): on a busy machine a
+    # sender waiting for an answer goes first and the pipeline, which nobody waits on by the
+    # millisecond, takes the CPU left over. With one or more, the serve processes run no
+    # singletons (and workers only as `worker_processes` says).
+    pipeline_processes: int = 0
+    pipeline_nice: int = 10
     worker_batch: int = 16
     poll_interval_s: float = 0.5
     lease_s: float = 30.0
@@ -74,6 +82,8 @@ class Settings:
             worker_processes=int(env["REMIT_WORKER_PROCESSES"])
             if env.get("REMIT_WORKER_PROCESSES")
             else base.worker_processes,
+            pipeline_processes=int(env.get("REMIT_PIPELINE_PROCESSES") or base.pipeline_processes),
+            pipeline_nice=int(env.get("REMIT_PIPELINE_NICE") or base.pipeline_nice),
             worker_batch=int(env.get("REMIT_WORKER_BATCH") or base.worker_batch),
             lease_s=float(env.get("REMIT_LEASE_S") or base.lease_s),
             corridors_file=env.get("REMIT_CORRIDORS_FILE") or None,

@@ -51,8 +51,29 @@ def _metrics_dir(pid: int) -> Path:
     return Path(found[0].decode())
 
 
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def _listens(pid: int) -> bool:
+    """Whether the process holds a listening TCP socket (its socket inodes in /proc/net/tcp*)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    listening = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":  # TCP_LISTEN
+                listening.add(fields[9])
+    return bool(inodes & listening)
+
+
 @contextlib.contextmanager
-def _serving(database_url: str, tmp_path: Path, **extra_env: str):
+def _serving(database_url: str, tmp_path: Path, children: int = 2, **extra_env: str):
     port = free_port()
     env = {
         **os.environ,
@@ -65,7 +86,7 @@ def _serving(database_url: str, tmp_path: Path, **extra_env: str):
     with process([*REMIT, "serve", "--processes", "2"], env, tmp_path / "serve.log") as proc:
         wait_http(f"http://127.0.0.1:{port}/readyz", proc, START_TIMEOUT_S)
         deadline = time.monotonic() + START_TIMEOUT_S
-        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+        while len(_children(proc.pid)) < children and time.monotonic() < deadline:
             time.sleep(0.2)
         yield proc, port
 
@@ -300,3 +321,34 @@ def test_only_the_first_worker_processes_run_the_pipeline(
             children[0]: sent,
             children[1]: 0,
         }
+
+
+def test_a_pipeline_process_runs_the_pipeline_niced_and_serves_no_http(
+    migrated_database_url: str, tmp_path: Path, keys
+) -> None:
+    """REMIT_PIPELINE_PROCESSES=1 beside 2 serve processes: the serve processes take every
+    request and screen nothing; the third process listens on no port, runs at nice 10 and
+    screens everything; SIGTERM stops all three cleanly."""
+    with _serving(migrated_database_url, tmp_path, children=3, REMIT_PIPELINE_PROCESSES="1") as (
+        proc,
+        port,
+    ):
+        children = sorted(_children(proc.pid))
+        assert len(children) == 3
+        niced = [pid for pid in children if _nice(pid) == 10]
+        assert len(niced) == 1 and all(_nice(pid) == 0 for pid in children if pid not in niced)
+        pipeline = niced[0]
+        serving = [pid for pid in children if pid != pipeline]
+        _until(lambda: sum(map(_listens, serving)), 2, "both serve processes listening")
+        assert not _listens(pipeline)
+        metrics_dir = _metrics_dir(pipeline)
+        sent = 2 * ROUND
+        for n in range(sent):
+            _send_held(port, keys["sender-app"], n)
+        _until(lambda: _on_hold(_scrape(port, keys["operator"])[1]), sent, "remittances held")
+        assert {pid: _held_by(metrics_dir, pid) for pid in children} == {
+            pipeline: sent,
+            serving[0]: 0,
+            serving[1]: 0,
+        }
+    assert proc.returncode == 0  # every child, the pipeline process too, stopped on its own

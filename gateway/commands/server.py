@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import multiprocessing
 import os
@@ -16,9 +17,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from multiprocessing.connection import wait
+from typing import TYPE_CHECKING
 
 from gateway.commands.common import run, settings_from
 from gateway.config import Settings
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 # prometheus_client's multiprocess mode (see gateway.metrics): set for the children only.
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -34,14 +39,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.processes < 1:
         print("remit serve: --processes must be at least 1", file=sys.stderr)
         return 2
-    if settings.processes == 1:
+    if settings.pipeline_processes < 0:
+        print("remit serve: REMIT_PIPELINE_PROCESSES must be 0 or more", file=sys.stderr)
+        return 2
+    if settings.processes == 1 and (args.no_workers or not settings.pipeline_processes):
         serve_process(settings, run_workers=not args.no_workers, run_singletons=True)
         return 0
     return serve_processes(settings, run_workers=not args.no_workers)
 
 
 def serve_process(
-    settings: Settings, *, run_workers: bool, run_singletons: bool, migrate: bool = True
+    settings: Settings,
+    *,
+    run_workers: bool,
+    run_singletons: bool,
+    migrate: bool = True,
+    supervised: bool = False,
 ) -> None:
     """One gateway process: HTTP, pipeline workers and (if asked) the singletons."""
     from aiohttp import web
@@ -50,7 +63,7 @@ def serve_process(
     from gateway.logs import configure_logging
 
     configure_logging(settings.log_level, settings.json_logs)
-    if settings.processes > 1:
+    if supervised:
         _stop_with_parent()
     web.run_app(
         create_app(
@@ -67,13 +80,45 @@ def serve_process(
     )
 
 
+def pipeline_process(settings: Settings, *, run_singletons: bool) -> None:
+    """A process that runs the pipeline and no HTTP, niced (see Settings.pipeline_processes)."""
+    from gateway.app import create_app
+    from gateway.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.json_logs)
+    _stop_with_parent()
+    os.nice(settings.pipeline_nice)
+    app = create_app(settings, run_singletons=run_singletons, freeze_heap=True, migrate=False)
+    asyncio.run(_run_without_http(app))
+
+
+async def _run_without_http(app: web.Application) -> None:
+    """The app's startup and cleanup without a listening socket; SIGINT or SIGTERM stops it
+    as it stops a serving process (in-flight steps finish or release their lease)."""
+    from aiohttp import web
+
+    runner = web.AppRunner(app, handle_signals=False)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await runner.setup()
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
 def serve_processes(settings: Settings, *, run_workers: bool) -> int:
-    """Several gateway processes on one port; this one only supervises them.
+    """Several gateway processes on one port, and any pipeline processes; this one only
+    supervises them.
 
     The schema is upgraded once, here, before any child starts. Workers claim remittances by
-    lease, so processes never advance the same remittance; the first `worker_processes` run
-    them (all by default); the first child alone runs the webhook dispatcher and the bot
-    notifier. SIGINT or SIGTERM stops every child gracefully;
+    lease, so processes never advance the same remittance; every pipeline process runs them,
+    and the first `worker_processes` serve processes (by default all, or none when there are
+    pipeline processes). The first pipeline
+    process, or the first serve process when there is none, alone runs the webhook dispatcher
+    and the bot notifier. SIGINT or SIGTERM stops every child gracefully;
     a child that dies stops the others too, so a process manager sees the failure.
 
     A scrape of /metrics reaches any one child, so the children share their counters and
@@ -85,21 +130,31 @@ def serve_processes(settings: Settings, *, run_workers: bool) -> int:
 
     upgrade(settings.database_url)
     ctx = multiprocessing.get_context("spawn")
+    pipelines = settings.pipeline_processes if run_workers else 0
     with_workers = settings.worker_processes
-    if with_workers is None:
-        with_workers = settings.processes
+    if with_workers is None:  # all, unless pipeline processes take the work
+        with_workers = 0 if pipelines else settings.processes
     children = [
         ctx.Process(
             target=serve_process,
             args=(settings,),
             kwargs={
                 "run_workers": run_workers and i < with_workers,
-                "run_singletons": i == 0,
+                "run_singletons": i == 0 and not pipelines,
                 "migrate": False,
+                "supervised": True,
             },
             name=f"remit-serve-{i}",
         )
         for i in range(settings.processes)
+    ] + [
+        ctx.Process(
+            target=pipeline_process,
+            args=(settings,),
+            kwargs={"run_singletons": i == 0},
+            name=f"remit-pipeline-{i}",
+        )
+        for i in range(pipelines)
     ]
     stopping = False
 
