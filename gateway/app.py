@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from compliance.sanctions.screener import Screener
 from gateway.api.appkeys import CALLER_CACHE, ROUTES, SERVICES
 from gateway.api.middleware import auth_middleware, problem_middleware
 from gateway.api.routes import ROUTES as ROUTE_TABLE
@@ -32,11 +33,14 @@ def create_app(
     """`overrides` go to open_services (tests pass a screener, rates or a clock).
 
     `run_singletons`: the webhook dispatcher and the bot notifier, which one process of
-    several runs (each would deliver every event); pipeline workers run in every process.
+    several runs (each would deliver every event). Without `run_workers` the process screens
+    nothing, so it does not load the sanctions lists unless a test passes a screener.
     `freeze_heap`: once started, leave what the process keeps out of garbage collections
     (see gateway.heap); a serving process wants it, a test process that builds many apps not.
     """
     settings = settings or Settings.from_env()
+    if not run_workers:  # only workers screen: a process without them skips the lists' index
+        overrides.setdefault("screener", Screener.empty())  # (and screening fails closed)
     app = web.Application(
         middlewares=[problem_middleware, auth_middleware],
         client_max_size=settings.max_body_bytes,

@@ -55,6 +55,11 @@ def _nice(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
 
 
+def _rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("VmRSS:", 1)[1].split()[0]) / 1024
+
+
 def _listens(pid: int) -> bool:
     """Whether the process holds a listening TCP socket (its socket inodes in /proc/net/tcp*)."""
     inodes = set()
@@ -351,4 +356,6 @@ def test_a_pipeline_process_runs_the_pipeline_niced_and_serves_no_http(
             serving[0]: 0,
             serving[1]: 0,
         }
+        # Only the pipeline screens, so only it holds the sanctions lists' index.
+        assert max(map(_rss_mb, serving)) + 150 < _rss_mb(pipeline)
     assert proc.returncode == 0  # every child, the pipeline process too, stopped on its own
