@@ -142,6 +142,13 @@ def cpu_s(pids: list[int]) -> float:
     return total / CLOCK_TICKS
 
 
+def nice(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+    except OSError:
+        return 0
+
+
 def machine_busy_s() -> float:
     """CPU seconds the machine's cores have spent working (/proc/stat: user, nice, system, irq,
     softirq), whoever for; not idle, I/O wait or time the hypervisor gave to other guests."""
@@ -166,9 +173,13 @@ class CpuMeter:
         self.start = self._read()
 
     def _read(self) -> dict[str, float]:
+        gateway = tree_pids(self.gateway)
+        # Pipeline processes are the niced ones (REMIT_PIPELINE_NICE); the rest serve HTTP.
+        pipeline = [pid for pid in gateway if nice(pid) > nice(self.gateway)]
         return {
             "machine": machine_busy_s(),
-            "gateway": cpu_s(tree_pids(self.gateway)),
+            "gateway": cpu_s(gateway),
+            "gateway_pipeline": cpu_s(pipeline),
             "simulator": cpu_s([self.simulator]),
             "load_client": children_cpu_s(),
         }

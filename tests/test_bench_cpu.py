@@ -12,10 +12,13 @@ import pytest
 
 from bench.e2e import CpuMeter, cpu_s, tree_pids
 
-# A parent that starts a child; both burn CPU until told to stop (a line on stdin).
+# A parent that starts a niced child (as a pipeline process is); both burn CPU until told to
+# stop (a line on stdin).
 BURN = """
-import subprocess, sys, threading
-child = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if len(sys.argv) > 1 else None
+import os, subprocess, sys, threading
+child = subprocess.Popen(
+    [sys.executable, "-c", "while True: pass"], preexec_fn=lambda: os.nice(10)
+) if len(sys.argv) > 1 else None
 def burn():
     while True:
         pass
@@ -62,6 +65,8 @@ def test_the_meter_charges_a_tree_its_own_cpu_per_remittance() -> None:
     ms = figures["cpu_ms_per_remittance"]
     # 0.4 s or more over 10 remittances: 40 ms each at least, all of it the gateway tree's.
     assert ms["gateway"] >= 40
+    # The niced child is the pipeline's share: some of the tree's CPU, not all of it.
+    assert 0 < ms["gateway_pipeline"] < ms["gateway"]
     assert ms["simulator"] > 0
     assert ms["machine"] >= ms["gateway"] + ms["simulator"] - 1  # 1 ms: clock tick rounding
     cores = os.cpu_count()

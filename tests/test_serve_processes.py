@@ -15,7 +15,7 @@ import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.e2e import REMIT, free_port, process, wait_http
+from bench.e2e import REMIT, free_port, nice, process, wait_http
 from gateway.domain.states import Status
 
 START_TIMEOUT_S = 120
@@ -49,10 +49,6 @@ def _metrics_dir(pid: int) -> Path:
     found = [v.split(b"=", 1)[1] for v in environ if v.startswith(b"PROMETHEUS_MULTIPROC_DIR=")]
     assert found, "the gateway process has no PROMETHEUS_MULTIPROC_DIR"
     return Path(found[0].decode())
-
-
-def _nice(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
 
 
 def _rss_mb(pid: int) -> float:
@@ -340,8 +336,8 @@ def test_a_pipeline_process_runs_the_pipeline_niced_and_serves_no_http(
     ):
         children = sorted(_children(proc.pid))
         assert len(children) == 3
-        niced = [pid for pid in children if _nice(pid) == 10]
-        assert len(niced) == 1 and all(_nice(pid) == 0 for pid in children if pid not in niced)
+        niced = [pid for pid in children if nice(pid) == 10]
+        assert len(niced) == 1 and all(nice(pid) == 0 for pid in children if pid not in niced)
         pipeline = niced[0]
         serving = [pid for pid in children if pid != pipeline]
         _until(lambda: sum(map(_listens, serving)), 2, "both serve processes listening")
