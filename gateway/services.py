@@ -67,7 +67,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self.quote_writer = GroupInserter(self.engine, quotes)
-        self.reads = PipelineReads(self.engine)
+        self.reads = PipelineReads(self.engine, self.ledger)
         self.transition_batch = None
         if self.engine.dialect.name == "postgresql":
             self.transition_batch = Batcher(self._transitions)

@@ -112,7 +112,11 @@ class InMemoryLedger:
         return [t for t in self._journal if account_id in (t.debit_account, t.credit_account)]
 
     async def get_transfer(self, id: str) -> Transfer | None:
-        return next((t for t in self._journal if t.id == id), None)
+        return (await self.get_transfers([id])).get(id)
+
+    async def get_transfers(self, ids: Sequence[str]) -> dict[str, Transfer]:
+        wanted = set(ids)
+        return {t.id: t for t in self._journal if t.id in wanted}
 
     async def check(self) -> list[str]:
         findings = balance_findings(self._accounts.values())

@@ -198,6 +198,10 @@ class Ledger(Protocol):
     async def get_transfer(self, id: str) -> Transfer | None:
         """The applied transfer with this client id, or None (never applied, or failed)."""
 
+    async def get_transfers(self, ids: Sequence[str]) -> dict[str, Transfer]:
+        """The applied transfers among these client ids, by id, in one read; an id never
+        applied (or failed) is absent."""
+
     async def check(self) -> list[str]:
         """Invariant findings; an empty list means healthy."""
 

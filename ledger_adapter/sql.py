@@ -514,9 +514,14 @@ class SqlLedger:
             return [_row_to_transfer(r) for r in await conn.execute(q)]
 
     async def get_transfer(self, id: str) -> Transfer | None:
+        return (await self.get_transfers([id])).get(id)
+
+    async def get_transfers(self, ids: Sequence[str]) -> dict[str, Transfer]:
+        if not ids:
+            return {}
         async with reading(self.engine) as conn:
-            r = (await conn.execute(select(T).where(T.c.id == id))).first()
-        return _row_to_transfer(r) if r is not None else None
+            rows = await conn.execute(select(T).where(T.c.id.in_(sorted(set(ids)))))
+            return {r.id: _row_to_transfer(r) for r in rows}
 
     async def head(self) -> tuple[int, str]:
         """(seq, hash) of the chain head, to export as an external anchor."""

@@ -192,3 +192,27 @@ async def test_reads_asked_for_together_are_one_select_and_each_caller_gets_its_
     assert [r.send_amount_minor for r in rows] == [1000, 2000, 3000, 1000]
     assert missing[0] is None and isinstance(missing[1], NoResultFound)
     assert len(statements) == 2  # one per loop turn, not one per caller
+
+
+async def test_ledger_transfers_looked_up_together_are_one_ledger_read() -> None:
+    """The pipeline's transfer lookups in one loop turn reach the ledger's port once."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from gateway.storage.keyed_reads import PipelineReads
+    from ledger_adapter.memory import InMemoryLedger
+    from ledger_adapter.port import Account, TransferSpec
+
+    calls: list[list[str]] = []
+
+    class CountingLedger(InMemoryLedger):
+        async def get_transfers(self, ids):
+            calls.append(list(ids))
+            return await super().get_transfers(ids)
+
+    ledger = CountingLedger()
+    await ledger.create_accounts([Account("a", "USD"), Account("b", "USD")])
+    await ledger.transfer([TransferSpec("t1", "a", "b", 5, "USD")])
+    reads = PipelineReads(create_async_engine("sqlite+aiosqlite://"), ledger)  # not read here
+    found = await asyncio.gather(reads.transfer("t1"), reads.transfer("nope"), reads.transfer("t1"))
+    assert [t.id if t else None for t in found] == ["t1", None, "t1"]
+    assert calls == [["t1", "nope", "t1"]]

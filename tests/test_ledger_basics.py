@@ -79,6 +79,20 @@ async def test_protocol_and_posted_transfer(ledger: Ledger) -> None:
     assert await ledger.check() == []
 
 
+async def test_transfers_read_by_id_in_one_call(ledger: Ledger) -> None:
+    """Applied transfers come back by id; ids never applied, or failed, are absent."""
+    await setup(ledger)
+    await ledger.transfer([TransferSpec("t1", "alice", "bob", 100, "USD")])
+    with pytest.raises(InsufficientFunds):
+        await ledger.transfer([TransferSpec("broke", "alice", "bob", 1_000_000, "USD")])
+    found = await ledger.get_transfers(["t1", "fund", "never", "broke", "t1"])
+    assert set(found) == {"t1", "fund"}
+    assert (found["t1"].amount, found["t1"].credit_account) == (100, "bob")
+    assert found["fund"] == await ledger.get_transfer("fund")
+    assert await ledger.get_transfer("broke") is None
+    assert await ledger.get_transfers([]) == {}
+
+
 async def test_accounts_idempotent_and_conflicting(ledger: Ledger) -> None:
     await setup(ledger)
     await ledger.create_accounts([Account("alice", "USD", DMNEC)])

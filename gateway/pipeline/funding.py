@@ -77,7 +77,7 @@ async def fund(svc: Services, rem: Row) -> Outcome:
     now = svc.now()
     expired = rem.funding_deadline is not None and rem.funding_deadline <= now
     by_payin = rem.funding_method in METHODS
-    if expired and await svc.ledger.get_transfer(transfers[0].id) is None:
+    if expired and await svc.reads.transfer(transfers[0].id) is None:
         note = await _received_note(svc, rem) if by_payin else ""
         return Advance(S.EXPIRED, "not funded before the quote expired" + note)
     if by_payin and not await _payins_cover(svc, rem):

@@ -46,7 +46,7 @@ async def convert(svc: Services, rem: Row) -> Outcome:
 async def _exchange_amount(svc: Services, path: MoneyPath) -> int:
     """The principal in the peg currency at today's mid, rounded down. A retry after a crash
     finds the exchange already booked and reuses its amount, so the ids never conflict."""
-    booked = await svc.ledger.get_transfer(path.exchange_into_peg(0)[1].id)
+    booked = await svc.reads.transfer(path.exchange_into_peg(0)[1].id)
     if booked is not None:
         return booked.amount
     rate = await svc.rates.rate(path.send_currency, path.peg)
@@ -128,7 +128,7 @@ async def _settlement_result(svc: Services, rem: Row) -> tuple[Money, Money]:
 async def complete_payout(svc: Services, rem: Row, reason: str, fields: dict) -> Outcome:
     path = money_path(rem)
     await svc.ledger.post_pending(path.post_id, path.payout_transfer_id)
-    if await svc.ledger.get_transfer(path.settle_partner()[0].id) is None:
+    if await svc.reads.transfer(path.settle_partner()[0].id) is None:
         # One linked batch: a crash before it repeats it whole (with that moment's rate);
         # once it is in, the check above skips it, so a later rate never conflicts.
         result: list = []

@@ -8,6 +8,7 @@ reads at the moment it runs, never from a cache."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from gateway.batching import Batcher
 from gateway.storage.engine import reading
 from gateway.storage.tables import customers, quotes
 from gateway.storage.tables_kyc import customer_kyc
+from ledger_adapter.port import Ledger, Transfer
 
 
 class KeyedReads:
@@ -50,8 +52,15 @@ SENDER_WITH_KYC = sa.select(customers, customer_kyc.c.fields.label("kyc_fields")
 
 
 class PipelineReads:
-    """The rows every remittance's steps read, by key."""
+    """The rows every remittance's steps read, by key; and the ledger transfers they look up
+    (through the ledger's port, one `get_transfers` per batch)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, ledger: Ledger) -> None:
         self.quote = KeyedReads(engine, sa.select(quotes), quotes.c.id)
         self.sender_with_kyc = KeyedReads(engine, SENDER_WITH_KYC, customers.c.id)
+        self.transfer: Batcher[str, Transfer | None] = Batcher(partial(_transfers, ledger))
+
+
+async def _transfers(ledger: Ledger, ids: list[str]) -> list[Transfer | None]:
+    found = await ledger.get_transfers(ids)
+    return [found.get(id) for id in ids]
