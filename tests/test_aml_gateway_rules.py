@@ -3,11 +3,13 @@ a travel-rule reject rejects; the evidence keeps the shape the console renders."
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from kyc_gateway_support import default_logging  # noqa: F401
+from sqlalchemy import event
 
 from compliance.aml import rules_from_config
 from gateway.pipeline.aml_facts import gather_facts
@@ -83,7 +85,7 @@ async def test_facts_read_histories_inside_the_window_and_new_recipients_over_al
         assert resp.status == 201, await resp.text()
         return (await resp.json())["id"]
 
-    async def facts(remittance_id: str):
+    async def rows(remittance_id: str):
         async with svc.engine.connect() as conn:
             rem = (
                 await conn.execute(sa.select(remittances).where(remittances.c.id == remittance_id))
@@ -91,7 +93,13 @@ async def test_facts_read_histories_inside_the_window_and_new_recipients_over_al
             sender = (
                 await conn.execute(sa.select(customers).where(customers.c.id == rem.sender_id))
             ).one()
+        return rem, sender
+
+    async def facts_of(rem, sender):
         return await gather_facts(svc, rem, sender, {}, svc.corridors[rem.corridor_id], svc.now())
+
+    async def facts(remittance_id: str):
+        return await facts_of(*await rows(remittance_id))
 
     def amounts(history) -> list[Decimal]:
         return sorted(p.amount_usd for p in history)
@@ -119,6 +127,22 @@ async def test_facts_read_histories_inside_the_window_and_new_recipients_over_al
     assert amounts(ben_to_jose.sender_history) == [Decimal("40.00")]
     assert amounts(ben_to_jose.recipient_history) == [Decimal("30.00")]
     assert ben_to_jose.recipient_is_new is True
+
+    # Screened in one loop turn: each gets its own history, from one statement on PostgreSQL.
+    both = [await rows(to_maria), await rows(to_jose)]
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        if "FROM remittances" in statement and "UNION ALL" in statement:
+            statements.append(statement)
+
+    event.listen(svc.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        together = await asyncio.gather(*(facts_of(*pair) for pair in both))
+    finally:
+        event.remove(svc.engine.sync_engine, "before_cursor_execute", count)
+    assert together == [ana_to_maria, ben_to_jose]
+    assert len(statements) == (1 if svc.engine.dialect.name == "postgresql" else 2)
 
     # Only the transfer outside the window links Ana to Maria: she is still no new recipient.
     async with svc.engine.begin() as conn:

@@ -1,5 +1,6 @@
 """Gathering AML TransferFacts from the database: the rules never query anything themselves,
-so this module is the only place that decides what history and which details they see."""
+so this module decides what they see: the history that `gateway.storage.aml_history` reads
+(the sender's and recipient's transfers in the rules' longest window) and which details."""
 
 from __future__ import annotations
 
@@ -8,19 +9,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-
 from compliance.aml import PastTransfer, TransferFacts
 from corridors.config import Corridor
 from fx.money import Money
 from gateway.domain.recipient_keys import NOT_ACCOUNT, recipient_key
-from gateway.domain.states import Status
 from gateway.services import Services
-from gateway.storage.engine import reading
-from gateway.storage.tables import remittances
-
-# Earlier remittances that never went anywhere do not make a recipient "known".
-NEVER_SENT = (Status.REJECTED.value, Status.CANCELLED.value, Status.EXPIRED.value)
+from gateway.storage.aml_history import HistoryWanted
 
 # Customer KYC field -> the travel rule's vocabulary for originator details.
 ORIGINATOR_FIELDS: Mapping[str, str] = {
@@ -29,42 +23,6 @@ ORIGINATOR_FIELDS: Mapping[str, str] = {
     "birth_place": "birth_place",
     "id_number": "national_id",
 }
-
-
-def _history_query() -> sa.CompoundSelect:
-    """The transfer's history in one statement, built once (every remittance runs it): the
-    sender's and the recipient's transfers in the window, and whether the sender ever sent
-    to this recipient before."""
-    r = remittances.c
-    columns = [
-        r.id,
-        r.sender_id,
-        r.corridor_id,
-        r.recipient,
-        r.recipient_key,
-        r.send_currency,
-        r.send_amount_minor,
-        r.created_at,
-        r.status,
-    ]
-    others = r.id != sa.bindparam("remittance_id")
-    recent = r.created_at >= sa.bindparam("since")
-    by_them = r.sender_id == sa.bindparam("sender_id")
-    to_key = r.recipient_key == sa.bindparam("recipient_key")
-
-    def part(name: str, *where: Any) -> sa.Select:
-        return sa.select(sa.literal(name).label("part"), *columns).where(others, *where)
-
-    # "New recipient" looks at all time, not just the window; one row tells.
-    known = part("known", by_them, to_key, r.status.not_in(NEVER_SENT)).limit(1)
-    return sa.union_all(
-        part("sender", by_them, recent),  # indexed lookups: the sender's recent transfers,
-        part("recipient", to_key, recent),  # the recipient's recent transfers
-        sa.select(known.subquery()),  # SQLite takes a LIMIT in a UNION only in a subquery
-    )
-
-
-_HISTORY = _history_query()
 
 
 async def usd_per_unit(svc: Services, currency: str) -> Decimal:
@@ -97,14 +55,8 @@ async def gather_facts(
 ) -> TransferFacts:
     """The transfer being screened and its history inside the rules' longest window."""
     key = recipient_key(rem.corridor_id, rem.recipient)
-    params = {
-        "remittance_id": rem.id,
-        "sender_id": rem.sender_id,
-        "recipient_key": key,
-        "since": now - svc.aml_rules.history_window(),
-    }
-    async with reading(svc.engine) as conn:
-        rows = (await conn.execute(_HISTORY, params)).all()
+    since = now - svc.aml_rules.history_window()
+    rows = await svc.reads.aml_history(HistoryWanted(rem.id, rem.sender_id, key, since))
     by_sender = [r for r in rows if r.part == "sender"]
     to_recipient = [r for r in rows if r.part == "recipient"]
     currencies = {rem.send_currency, *(r.send_currency for r in (*by_sender, *to_recipient))}

@@ -16,6 +16,8 @@ from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.batching import Batcher
+from gateway.storage import aml_history
+from gateway.storage.aml_history import HistoryWanted
 from gateway.storage.engine import reading
 from gateway.storage.tables import customers, quotes
 from gateway.storage.tables_kyc import customer_kyc
@@ -52,13 +54,17 @@ SENDER_WITH_KYC = sa.select(customers, customer_kyc.c.fields.label("kyc_fields")
 
 
 class PipelineReads:
-    """The rows every remittance's steps read, by key; and the ledger transfers they look up
-    (through the ledger's port, one `get_transfers` per batch)."""
+    """The rows every remittance's steps read, by key; the ledger transfers they look up
+    (through the ledger's port, one `get_transfers` per batch); the AML history of the
+    transfers they screen."""
 
     def __init__(self, engine: AsyncEngine, ledger: Ledger) -> None:
         self.quote = KeyedReads(engine, sa.select(quotes), quotes.c.id)
         self.sender_with_kyc = KeyedReads(engine, SENDER_WITH_KYC, customers.c.id)
         self.transfer: Batcher[str, Transfer | None] = Batcher(partial(_transfers, ledger))
+        self.aml_history: Batcher[HistoryWanted, list[sa.Row]] = Batcher(
+            partial(aml_history.read_many, engine)
+        )
 
 
 async def _transfers(ledger: Ledger, ids: list[str]) -> list[Transfer | None]:
