@@ -116,10 +116,10 @@ def serve_processes(settings: Settings, *, run_workers: bool) -> int:
     The schema is upgraded once, here, before any child starts. Workers claim remittances by
     lease, so processes never advance the same remittance; every pipeline process runs them,
     and the first `worker_processes` serve processes (by default all, or none when there are
-    pipeline processes). The first pipeline
-    process, or the first serve process when there is none, alone runs the webhook dispatcher
-    and the bot notifier. SIGINT or SIGTERM stops every child gracefully;
-    a child that dies stops the others too, so a process manager sees the failure.
+    pipeline processes). The first pipeline process, or the first serve process when there is
+    none, alone runs the webhook dispatcher and the bot notifier. SIGINT or SIGTERM stops every
+    child gracefully; a child that dies stops the others too, so a process manager sees the
+    failure.
 
     A scrape of /metrics reaches any one child, so the children share their counters and
     histograms through files (see gateway.metrics) and each scrape sums every process's.
