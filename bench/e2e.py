@@ -130,31 +130,33 @@ def peak_rss_mb(pid: int) -> float | None:
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def stat_fields(pid: int) -> list[str] | None:
+    """/proc/PID/stat after the command name (field 3, the state, first); None once gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def cpu_s(pids: list[int]) -> float:
     """User + system CPU seconds the processes have used so far (those still running)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    return total / CLOCK_TICKS
+    ticks = 0
+    for fields in filter(None, map(stat_fields, pids)):
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return ticks / CLOCK_TICKS
 
 
 def nice(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
-    except OSError:
-        return 0
+    fields = stat_fields(pid)
+    return int(fields[16]) if fields else 0  # field 19
 
 
 def machine_busy_s() -> float:
     """CPU seconds the machine's cores have spent working (/proc/stat: user, nice, system, irq,
     softirq), whoever for; not idle, I/O wait or time the hypervisor gave to other guests."""
     ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
-    user, nice, system, irq, softirq = ticks[0], ticks[1], ticks[2], ticks[5], ticks[6]
-    return (user + nice + system + irq + softirq) / CLOCK_TICKS
+    user, niced, system, irq, softirq = ticks[0], ticks[1], ticks[2], ticks[5], ticks[6]
+    return (user + niced + system + irq + softirq) / CLOCK_TICKS
 
 
 def children_cpu_s() -> float:

@@ -15,7 +15,7 @@ import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.e2e import REMIT, free_port, nice, process, wait_http
+from bench.e2e import REMIT, free_port, nice, process, stat_fields, wait_http
 from gateway.domain.states import Status
 
 START_TIMEOUT_S = 120
@@ -36,11 +36,8 @@ def _children(pid: int) -> set[int]:
 
 
 def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    fields = stat_fields(pid)
+    return fields is not None and fields[0] != "Z"
 
 
 def _metrics_dir(pid: int) -> Path:
