@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gateway.api import sender_views as views
+from gateway.api.protection_schemas import DISCLOSURE
 from gateway.api.routing import ANY_CALLER, Route, roles
 from gateway.api.schemas import QuoteRequest, RemittanceRequest, TopUpRequest
 
@@ -13,24 +14,27 @@ _null_str = {"type": ["string", "null"]}
 QUOTE = {
     "type": "object",
     "properties": {
-        k: _str
-        for k in (
-            "id",
-            "corridor_id",
-            "send_currency",
-            "receive_currency",
-            "send_amount",
-            "fee",
-            "amount_converted",
-            "receive_amount",
-            "rate",
-            "mid_rate",
-            "rate_source",
-            "rate_as_of",
-            "created_at",
-            "expires_at",
-            "rounding",
-        )
+        **{
+            k: _str
+            for k in (
+                "id",
+                "corridor_id",
+                "send_currency",
+                "receive_currency",
+                "send_amount",
+                "fee",
+                "amount_converted",
+                "receive_amount",
+                "rate",
+                "mid_rate",
+                "rate_source",
+                "rate_as_of",
+                "created_at",
+                "expires_at",
+                "rounding",
+            )
+        },
+        "disclosure": DISCLOSURE,
     },
 }
 WALLET = {
