@@ -8,7 +8,7 @@ first remittance.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -197,8 +197,26 @@ def parse_corridors(document: Mapping[str, Any]) -> dict[str, Corridor]:
     return {cid: build_corridor(cid, table, defaults) for cid, table in tables.items()}
 
 
-def load_corridors(path: str | None = None) -> dict[str, Corridor]:
-    """Read corridors from `path`, or the file shipped in corridors/data/corridors.toml."""
+def check_settleable(corridors: Mapping[str, Corridor], settleable: Collection[str]) -> None:
+    """Refuse, at load, a corridor whose settlement coin the ledger cannot settle: otherwise
+    every remittance would be funded (money taken) and then stop at conversion."""
+    bad = [c for c in corridors.values() if c.settlement_asset not in settleable]
+    if bad:
+        raise CorridorConfigError(
+            "; ".join(
+                f"{c.id}: settlement_asset {c.settlement_asset} cannot be settled by the ledger"
+                for c in bad
+            )
+            + f" (settleable coins: {', '.join(sorted(settleable))}); change settlement_asset "
+            "or remove the corridor"
+        )
+
+
+def load_corridors(
+    path: str | None = None, settleable: Collection[str] | None = None
+) -> dict[str, Corridor]:
+    """Read corridors from `path`, or the file shipped in corridors/data/corridors.toml;
+    with `settleable`, refuse a corridor whose settlement coin is not in it."""
     try:
         if path is None:
             text = resources.files("corridors").joinpath("data/corridors.toml").read_text("utf-8")
@@ -209,7 +227,10 @@ def load_corridors(path: str | None = None) -> dict[str, Corridor]:
         raise CorridorConfigError(
             f"cannot read corridors file {path or '(shipped)'}: {exc}"
         ) from exc
-    return parse_corridors(document)
+    corridors = parse_corridors(document)
+    if settleable is not None:
+        check_settleable(corridors, settleable)
+    return corridors
 
 
 def find_corridor(

@@ -57,7 +57,8 @@ async def open_services(
     engine = create_engine(settings.database_url, pool_size=20, max_overflow=in_flight)
     session = aiohttp.ClientSession()
     try:
-        corridors = load_corridors(settings.corridors_file)
+        # A coin the ledger cannot settle is refused here, at start, never at conversion.
+        corridors = load_corridors(settings.corridors_file, settleable=chart.SUPPLY_PAIRS)
         ledger = SqlLedger(engine, hmac_key=settings.ledger_hmac_key)
         await ledger.create_accounts(house_accounts(corridors))
         list_id = None
