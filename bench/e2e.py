@@ -58,7 +58,13 @@ def free_port() -> int:
 
 
 def env_with(**extra: str) -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "REMIT_LOG_LEVEL": "warning"}
+    # Benchmarks price from the shipped sample rates (REMIT_RATES_MODE=sample) unless told.
+    env = {
+        "REMIT_RATES_MODE": "sample",
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "REMIT_LOG_LEVEL": "warning",
+    }
     env.update(extra)
     return env
 

@@ -17,7 +17,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "operator": frozenset({"read", "export", "audit"}),
 }
 
-OPEN_STATUSES = ("open", "awaiting_second")
+# info_received: the sender answered a request for information; the case is back in the queue.
+OPEN_STATUSES = ("open", "awaiting_second", "info_received")
 ACTIONS = ("approve", "reject", "request_info")
 
 
@@ -36,6 +37,10 @@ DECISIONS: dict[tuple[str, str], Move] = {
     ("open", "request_info"): Move("needs_info", "needs_info"),
     ("awaiting_second", "approve"): Move("approved", "approved"),
     ("awaiting_second", "reject"): Move("rejected", "rejected"),
+    # The sender answered: back in the queue, decided like an open case (four eyes included).
+    ("info_received", "approve"): Move("approved", "approved"),
+    ("info_received", "reject"): Move("rejected", "rejected"),
+    ("info_received", "request_info"): Move("needs_info", "needs_info"),
     # The sender never answered: the case can still be closed.
     ("needs_info", "reject"): Move("rejected", "rejected"),
 }

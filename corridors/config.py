@@ -8,7 +8,7 @@ first remittance.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -65,6 +65,27 @@ class Corridor:
     quote_ttl_s: int = DEFAULT_QUOTE_TTL_S
     bank_funding_ttl_s: int = DEFAULT_BANK_FUNDING_TTL_S
     account_scheme: str = "ph_mobile_wallet"
+    # The pay-in partner's collection account a sender pays a bank transfer into: an IBAN or
+    # a local account number (with `collection_routing`, e.g. an ABA routing number).
+    collection_bank: str | None = None
+    collection_account: str | None = None
+    collection_routing: str | None = None
+    collection_beneficiary: str | None = None
+
+    def collection(self) -> dict[str, str] | None:
+        """The account to pay into, as pay-in instructions show it (None: not configured)."""
+        if self.collection_account is None:
+            return None
+        view = {
+            "bank_name": self.collection_bank or "",
+            "beneficiary": self.collection_beneficiary or "",
+            "iban" if _is_iban(self.collection_account) else "account_number": (
+                self.collection_account
+            ),
+        }
+        if self.collection_routing:
+            view["routing_number"] = self.collection_routing
+        return view
 
     def serves_country(self, country: str) -> bool:
         """True when recipients in `country` can be paid (the EU region covers SEPA members)."""
@@ -80,6 +101,39 @@ class Corridor:
             for f in fields(self)
             if (v := getattr(self, f.name)) is not None or f.name == "fee_maximum"
         }
+
+
+_COLLECTION = (
+    "collection_bank",
+    "collection_account",
+    "collection_routing",
+    "collection_beneficiary",
+)
+
+
+def _is_iban(text: str) -> bool:
+    compact = text.replace(" ", "")
+    return len(compact) > 4 and compact[:2].isalpha() and compact[2:4].isdigit()
+
+
+def _collection_problems(c: Corridor) -> list[str]:
+    given = [k for k in _COLLECTION if getattr(c, k) is not None]
+    if not given:
+        return []
+    needed = {"collection_bank", "collection_account", "collection_beneficiary"}
+    problems = [f"{k} is required with {given[0]}" for k in sorted(needed - set(given))]
+    account = c.collection_account
+    if account is not None and _is_iban(account):
+        from schwifty import IBAN
+        from schwifty.exceptions import SchwiftyException
+
+        try:
+            IBAN(account)
+        except SchwiftyException as exc:
+            problems.append(f"collection_account is not a valid IBAN: {exc}")
+    elif account is not None and not account.replace(" ", "").replace("-", "").isdigit():
+        problems.append("collection_account must be an IBAN or an account number (digits)")
+    return problems
 
 
 _DECIMALS = ("min_send", "max_send", "fee_fixed", "fee_percent", "fee_minimum", "fee_maximum")
@@ -155,6 +209,9 @@ def build_corridor(cid: str, table: Mapping[str, Any], defaults: Mapping[str, An
     values["payout_method"] = str(raw["payout_method"])
     values["account_scheme"] = str(raw["account_scheme"])
     values["partner_id"] = str(raw["partner_id"]).strip()
+    for key in _COLLECTION:
+        if raw.get(key) is not None:
+            values[key] = str(raw[key]).strip()
     default_asset = "EURC" if values["send_currency"] == "EUR" else "USDC"
     values["settlement_asset"] = str(raw.get("settlement_asset", default_asset)).upper()
     corridor = Corridor(**values)
@@ -182,6 +239,7 @@ def _check(c: Corridor) -> None:
         problems.append("quote_ttl_s must be positive")
     if c.bank_funding_ttl_s < c.quote_ttl_s:
         problems.append("bank_funding_ttl_s is shorter than quote_ttl_s")
+    problems += _collection_problems(c)
     if not c.settlement_asset.isalnum():
         problems.append(f"settlement_asset {c.settlement_asset!r} is not an asset code")
     if problems:
@@ -197,8 +255,26 @@ def parse_corridors(document: Mapping[str, Any]) -> dict[str, Corridor]:
     return {cid: build_corridor(cid, table, defaults) for cid, table in tables.items()}
 
 
-def load_corridors(path: str | None = None) -> dict[str, Corridor]:
-    """Read corridors from `path`, or the file shipped in corridors/data/corridors.toml."""
+def check_settleable(corridors: Mapping[str, Corridor], settleable: Collection[str]) -> None:
+    """Refuse, at load, a corridor whose settlement coin the ledger cannot settle: otherwise
+    every remittance would be funded (money taken) and then stop at conversion."""
+    bad = [c for c in corridors.values() if c.settlement_asset not in settleable]
+    if bad:
+        raise CorridorConfigError(
+            "; ".join(
+                f"{c.id}: settlement_asset {c.settlement_asset} cannot be settled by the ledger"
+                for c in bad
+            )
+            + f" (settleable coins: {', '.join(sorted(settleable))}); change settlement_asset "
+            "or remove the corridor"
+        )
+
+
+def load_corridors(
+    path: str | None = None, settleable: Collection[str] | None = None
+) -> dict[str, Corridor]:
+    """Read corridors from `path`, or the file shipped in corridors/data/corridors.toml;
+    with `settleable`, refuse a corridor whose settlement coin is not in it."""
     try:
         if path is None:
             text = resources.files("corridors").joinpath("data/corridors.toml").read_text("utf-8")
@@ -209,7 +285,10 @@ def load_corridors(path: str | None = None) -> dict[str, Corridor]:
         raise CorridorConfigError(
             f"cannot read corridors file {path or '(shipped)'}: {exc}"
         ) from exc
-    return parse_corridors(document)
+    corridors = parse_corridors(document)
+    if settleable is not None:
+        check_settleable(corridors, settleable)
+    return corridors
 
 
 def find_corridor(

@@ -63,7 +63,12 @@ class ChainedRates:
         return own if isinstance(own, timedelta) else DEFAULT_MAX_AGE
 
     async def _first(
-        self, base: str, quote: str, now: datetime, why: list[str]
+        self,
+        base: str,
+        quote: str,
+        now: datetime,
+        why: list[str],
+        stale: list[tuple[str, datetime, timedelta, timedelta]],
     ) -> tuple[Rate, timedelta] | None:
         for source in self.sources:
             try:
@@ -76,11 +81,13 @@ class ChainedRates:
                 why.append(f"{source.name} error: {type(exc).__name__}")
                 continue
             limit = self.max_age_for(source)
-            if found.age(now) > limit:
+            age = found.age(now)
+            if age > limit:
                 why.append(
-                    f"{source.name} rate {base}/{quote} as of {found.as_of.isoformat()} is older "
-                    f"than the maximum age {limit}"
+                    f"{source.name} rate {base}/{quote} as of {found.as_of.isoformat()} is "
+                    f"{_days(age)} old, older than the maximum age {_days(limit)}"
                 )
+                stale.append((source.name, found.as_of, age, limit))
                 continue
             if found.as_of - now > FUTURE_SKEW:
                 why.append(f"{source.name} rate {base}/{quote} is stamped in the future")
@@ -99,16 +106,32 @@ class ChainedRates:
         if memo is not None and memo[0] > time.monotonic() and memo[1].age(now) <= memo[2]:
             return memo[1]
         why: list[str] = []
-        found = await self._first(base, quote, now, why)
+        stale: list[tuple[str, datetime, timedelta, timedelta]] = []
+        found = await self._first(base, quote, now, why, stale)
         if found is None and self.pivot not in (base, quote):
-            first = await self._first(base, self.pivot, now, why)
-            second = await self._first(self.pivot, quote, now, why) if first else None
+            first = await self._first(base, self.pivot, now, why, stale)
+            second = await self._first(self.pivot, quote, now, why, stale) if first else None
             if first is not None and second is not None:
                 found = first[0].cross(second[0]), min(first[1], second[1])
         if found is not None:
             if self.memo_s > 0:
                 self._memo[key] = (time.monotonic() + self.memo_s, *found)
             return found[0]
-        raise RateUnavailable(
+        refused = RateUnavailable(
             f"no usable rate for {base}/{quote}: " + "; ".join(dict.fromkeys(why)), base, quote
         )
+        refused.stale = list(dict.fromkeys(stale))
+        raise refused
+
+
+def _days(span: timedelta) -> str:
+    """A human age: `3 days 4 hours`, `15 minutes`."""
+    minutes = int(span.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} days"] if days else []
+    if hours:
+        parts.append(f"{hours} hours")
+    if mins and not days:
+        parts.append(f"{mins} minutes")
+    return " ".join(parts) or "0 minutes"

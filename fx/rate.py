@@ -29,6 +29,8 @@ class RateUnavailable(Exception):
         self.base = base
         self.quote = quote
         self.field: str | None = None
+        #: Sources refused as too old: (source name, as_of, age, maximum age).
+        self.stale: list[tuple[str, datetime, timedelta, timedelta]] = []
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,96 +1,48 @@
-"""Rates from a file, for currencies the ECB does not publish (NGN, KES, GHS, PKR, ...).
+"""Rates from a document held in memory: a rates file (JSON/CSV) or a stored rate set.
 
-Formats (chosen by suffix):
-- JSON: {"as_of": ISO-8601, "base": "USD", "rates": {"NGN": "1460.5", ...},
-  "sample": true|false, "note": "..."}; numbers may be strings or JSON numbers (read as Decimal).
-- CSV: header `base,quote,rate,as_of`, one pair per row.
-A file marked `"sample": true` names itself `sample:<file>` so every quote says it is sample data.
-Pairs are answered directly, inverted, or crossed through a currency the file quotes both against.
+A JSON/CSV file serves currencies the ECB does not publish (NGN, KES, GHS, PKR, ...); a set
+stored by `remit rates refresh` (ECB XML or our file) is answered the same way. A file marked
+`"sample": true` names itself `sample:<file>` so every quote says it is sample data.
+Pairs are answered directly, inverted, or crossed through a currency the set quotes both against.
+Formats: see fx.rateset.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from pathlib import Path
 
-from fx.money import AmountError, is_currency, to_decimal
 from fx.rate import Rate, RateUnavailable, round_rate
+from fx.rateset import FILE_MAX_AGE, RateSet, RatesFileError, parse_rates
+
+__all__ = [
+    "FILE_MAX_AGE",
+    "SAMPLE_MAX_AGE",
+    "SAMPLE_RATES_FILE",
+    "FileRates",
+    "RatesFileError",
+    "TableRates",
+]
 
 SAMPLE_RATES_FILE = Path(__file__).parent / "data" / "sample_rates.json"
-#: A real feed file must be fresh; the shipped sample is dated and accepted for a year.
-FILE_MAX_AGE = timedelta(days=2)
+#: The shipped sample is dated; it is only used when the operator chose sample rates.
 SAMPLE_MAX_AGE = timedelta(days=366)
 
 
-class RatesFileError(ValueError):
-    """The rates file is malformed: a configuration error, reported with the file name."""
+class TableRates:
+    """RateSource over one RateSet (pure dictionary work: no I/O)."""
 
-
-def _timestamp(text: str, where: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise RatesFileError(f"{where}: as_of {text!r} is not ISO 8601") from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _value(raw: object, where: str) -> Decimal:
-    try:
-        value = to_decimal(raw if not isinstance(raw, float) else str(raw))
-    except AmountError as exc:
-        raise RatesFileError(f"{where}: {exc}") from None
-    if value <= 0:
-        raise RatesFileError(f"{where}: rate must be positive, got {value}")
-    return value
-
-
-def _code(raw: object, where: str) -> str:
-    if not is_currency(raw):
-        raise RatesFileError(f"{where}: unknown currency {raw!r}")
-    return str(raw)
-
-
-def parse_rates_file(path: Path) -> tuple[dict[tuple[str, str], tuple[Decimal, datetime]], bool]:
-    """Read a JSON or CSV rates file into {(base, quote): (value, as_of)} and its sample flag."""
-    name = path.name
-    pairs: dict[tuple[str, str], tuple[Decimal, datetime]] = {}
-    if path.suffix.lower() == ".json":
-        doc = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-        base = _code(doc.get("base"), f"{name} base")
-        as_of = _timestamp(doc.get("as_of"), name)
-        for quote, raw in dict(doc.get("rates") or {}).items():
-            pairs[(base, _code(quote, f"{name} rates"))] = (_value(raw, f"{name} {quote}"), as_of)
-        sample = bool(doc.get("sample", False))
-    elif path.suffix.lower() == ".csv":
-        with path.open(newline="", encoding="utf-8") as fh:
-            for n, row in enumerate(csv.DictReader(fh), start=2):
-                where = f"{name} line {n}"
-                key = (_code(row.get("base"), where), _code(row.get("quote"), where))
-                pairs[key] = (_value(row.get("rate"), where), _timestamp(row.get("as_of"), where))
-        sample = "sample" in name.lower()
-    else:
-        raise RatesFileError(f"{name}: rates file must be .json or .csv")
-    if not pairs:
-        raise RatesFileError(f"{name}: no rates in file")
-    return pairs, sample
-
-
-class FileRates:
-    """RateSource over a rates file, read once at construction (call reload() to re-read)."""
-
-    def __init__(self, path: str | Path, max_age: timedelta | None = None) -> None:
-        self.path = Path(path)
+    def __init__(self, rates: RateSet, max_age: timedelta | None = None) -> None:
         self._explicit_max_age = max_age
-        self.reload()
+        self._use(rates)
 
-    def reload(self) -> None:
-        self._pairs, self.sample = parse_rates_file(self.path)
+    def _use(self, rates: RateSet) -> None:
+        self.rate_set = rates
+        self._pairs = rates.pairs
+        self.sample = rates.sample
         self._pivots = sorted({base for base, _ in self._pairs})
-        self.name = f"{'sample' if self.sample else 'file'}:{self.path.name}"
-        self.max_age = self._explicit_max_age or (SAMPLE_MAX_AGE if self.sample else FILE_MAX_AGE)
+        self.name = rates.name
+        self.max_age = self._explicit_max_age or (SAMPLE_MAX_AGE if self.sample else rates.max_age)
 
     @property
     def currencies(self) -> frozenset[str]:
@@ -119,3 +71,15 @@ class FileRates:
 
     async def rate(self, base: str, quote: str) -> Rate:
         return self.rate_now(base, quote)
+
+
+class FileRates(TableRates):
+    """RateSource over a rates file, read once at construction (call reload() to re-read)."""
+
+    def __init__(self, path: str | Path, max_age: timedelta | None = None) -> None:
+        self.path = Path(path)
+        self._explicit_max_age = max_age
+        self.reload()
+
+    def reload(self) -> None:
+        self._use(parse_rates(self.path.read_bytes(), self.path.name))

@@ -13,12 +13,13 @@ from compliance.aml import load_rules
 from compliance.kyc import load_field_descriptions, load_tiers
 from compliance.sanctions import Screener
 from corridors.config import Corridor, load_corridors
-from fx.rates import RateSource, default_rate_source
+from fx.rates import RateSource
 from gateway.config import Settings
 from gateway.services import ScreenerHolder, Services, utc_now
 from gateway.storage.engine import create_engine
 from gateway.storage.migrate import upgrade_async
 from gateway.storage.partners import PartnerDirectory
+from gateway.usecases import rates as firm_rates
 from gateway.usecases import sanctions
 from ledger_adapter import chart
 from ledger_adapter.port import Account
@@ -56,7 +57,8 @@ async def open_services(
     engine = create_engine(settings.database_url, pool_size=20, max_overflow=in_flight)
     session = aiohttp.ClientSession()
     try:
-        corridors = load_corridors(settings.corridors_file)
+        # A coin the ledger cannot settle is refused here, at start, never at conversion.
+        corridors = load_corridors(settings.corridors_file, settleable=chart.SUPPLY_PAIRS)
         ledger = SqlLedger(engine, hmac_key=settings.ledger_hmac_key)
         await ledger.create_accounts(house_accounts(corridors))
         list_id = None
@@ -67,8 +69,7 @@ async def open_services(
             engine=engine,
             ledger=ledger,
             screening=ScreenerHolder(sanctions.configured(screener, settings), list_id),
-            rates=rates
-            or default_rate_source(rates_file=settings.rates_file, live=settings.live_rates),
+            rates=rates or firm_rates.FirmRates(settings, clock=clock),
             corridors=corridors,
             partners=PartnerDirectory(engine, session, settings.partner_timeout_s),
             tiers=load_tiers(settings.kyc_tiers_file),
@@ -76,6 +77,10 @@ async def open_services(
             kyc_fields=load_field_descriptions(settings.kyc_tiers_file),
             clock=clock,
         )
+        await firm_rates.reload(svc)  # the newest stored sets
+        if isinstance(svc.rates, firm_rates.FirmRates):  # sets stored since, the URL's refresh
+            refresher = asyncio.create_task(firm_rates.refresh_forever(svc), name="rates")
+            svc.background.append(refresher)
         if list_id is not None:  # pick up lists activated by `remit sanctions load`
             refresher = asyncio.create_task(sanctions.refresh_forever(svc), name="sanctions")
             svc.background.append(refresher)

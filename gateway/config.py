@@ -51,6 +51,14 @@ class Settings:
     corridors_file: str | None = None
     rates_file: str | None = None
     live_rates: bool = False
+    # `strict`: firm quotes only on refreshed rates within their maximum ages; `sample`: the
+    # shipped sample file and the embedded ECB snapshot too, every quote saying so (demos, tests).
+    rates_mode: str = "strict"
+    # A rates document (ECB eurofxref XML, our JSON/CSV) the server fetches every
+    # `rates_refresh_s`; every `rates_reload_s` it picks up sets stored by `remit rates refresh`.
+    rates_url: str | None = None
+    rates_refresh_s: float = 3600.0
+    rates_reload_s: float = 30.0
     sanctions_threshold: float | None = None
     # How often a running gateway checks the database for a newly activated sanctions list.
     sanctions_refresh_s: float = 30.0
@@ -89,6 +97,10 @@ class Settings:
             corridors_file=env.get("REMIT_CORRIDORS_FILE") or None,
             rates_file=env.get("REMIT_RATES_FILE") or None,
             live_rates=_bool(env.get("REMIT_LIVE_RATES"), base.live_rates),
+            rates_mode=env.get("REMIT_RATES_MODE") or base.rates_mode,
+            rates_url=env.get("REMIT_RATES_URL") or None,
+            rates_refresh_s=float(env.get("REMIT_RATES_REFRESH_S") or base.rates_refresh_s),
+            rates_reload_s=float(env.get("REMIT_RATES_RELOAD_S") or base.rates_reload_s),
             sanctions_threshold=float(threshold) if threshold else None,
             sanctions_refresh_s=float(
                 env.get("REMIT_SANCTIONS_REFRESH_S") or base.sanctions_refresh_s

@@ -112,6 +112,7 @@ async def _send_one(base: str, app_key: str, ops_key: str) -> dict[str, Any]:
             f"quote {quote['id']}: send {quote['send_amount']} USD, fee {quote['fee']}, "
             f"rate {quote['rate']} (mid {quote['mid_rate']}, {quote['rate_source']}), "
             f"receive {quote['receive_amount']} PHP, expires {quote['expires_at']}"
+            + (f" [{quote['rates_notice']}]" if quote.get("sample_rates") else "")
         )
         remittance = await _call(
             http,
@@ -161,6 +162,10 @@ async def _ledger_balanced(settings: Settings) -> tuple[bool, list[str]]:
 async def run_demo(settings: Settings) -> int:
     configure_logging(os.environ.get("REMIT_LOG_LEVEL", "warning"), settings.json_logs)
     tmp = None
+    if not os.environ.get("REMIT_RATES_MODE"):
+        # A demo prices from the shipped sample rates (every quote says so) unless the
+        # operator chose otherwise (then `remit rates refresh` must have loaded fresh rates).
+        settings = replace(settings, rates_mode="sample")
     if not os.environ.get("REMIT_DATABASE_URL"):
         tmp = tempfile.TemporaryDirectory(prefix="remit-demo-")
         settings = replace(settings, database_url=sqlite_url(Path(tmp.name) / "demo.db"))

@@ -88,6 +88,33 @@ class StateCounts(Collector):
 REMITTANCES = StateCounts()
 REGISTRY.register(REMITTANCES)
 
+
+class RateAges(Collector):
+    """Age and maximum age of each refreshed rate source firm quotes use, set at scrape time
+    (a collector like StateCounts: the same figure whichever process answers)."""
+
+    def __init__(self) -> None:
+        self.sources: list[dict] = []
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        age = GaugeMetricFamily(
+            "remit_rates_age_seconds", "Age of the newest rates of each source.", labels=["source"]
+        )
+        limit = GaugeMetricFamily(
+            "remit_rates_max_age_seconds",
+            "Maximum age a firm quote accepts from each source.",
+            labels=["source"],
+        )
+        for src in self.sources:
+            age.add_metric([src["source"]], src["age_s"])
+            limit.add_metric([src["source"]], src["max_age_s"])
+        yield age
+        yield limit
+
+
+RATE_AGES = RateAges()
+REGISTRY.register(RATE_AGES)
+
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
@@ -107,6 +134,7 @@ def exposition() -> bytes:
     registry = CollectorRegistry()
     MultiProcessCollector(registry, MULTIPROC_DIR)
     registry.register(REMITTANCES)
+    registry.register(RATE_AGES)
     return generate_latest(registry)
 
 

@@ -13,6 +13,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+# Tests price from the shipped sample rates unless a test says otherwise (tests of firm-quote
+# freshness build strict settings); CLI and server subprocesses inherit this.
+os.environ.setdefault("REMIT_RATES_MODE", "sample")
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SANCTIONS_DIR = SHARED / "data" / "sanctions"
 
@@ -227,7 +231,15 @@ async def sim_client(aiohttp_client):
 
 
 @pytest.fixture
-async def gateway(migrated_database_url, aiohttp_client, sim_client, screener, clock):
+def gateway_settings() -> dict:
+    """Settings the `gateway` fixture overrides; a test module redefines it (e.g. strict rates)."""
+    return {}
+
+
+@pytest.fixture
+async def gateway(
+    migrated_database_url, aiohttp_client, sim_client, screener, clock, gateway_settings
+):
     """The gateway on a fresh database, workers driven by the test (Gateway.drain)."""
     from gateway.app import create_app
     from gateway.config import Settings
@@ -253,7 +265,11 @@ async def gateway(migrated_database_url, aiohttp_client, sim_client, screener, c
             conn, "test-partner", "partner", DEMO_PARTNER, clock()
         )
     await engine.dispose()
-    settings = Settings(database_url=database_url, partner_timeout_s=5)
+    settings = Settings(
+        database_url=database_url,
+        partner_timeout_s=5,
+        **{"rates_mode": "sample", **gateway_settings},
+    )
     app = create_app(settings, run_workers=False, screener=screener, clock=clock, migrate=False)
     gw = Gateway(await aiohttp_client(app), sim_client, clock)
     gw.keys = keys

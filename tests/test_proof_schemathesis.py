@@ -79,7 +79,7 @@ class ServedGateway:
             )
         await engine.dispose()
         app = create_app(
-            Settings(database_url=self.database_url, partner_timeout_s=1),
+            Settings(database_url=self.database_url, partner_timeout_s=1, rates_mode="sample"),
             run_workers=False,
             screener=self.screener,
             migrate=False,

@@ -116,7 +116,7 @@ ROUTES: list[Route] = [
         "POST",
         "/v1/remittances/{id}/information",
         views.post_information,
-        "The sender answers compliance's request for information (needs_info -> screening)",
+        "The sender answers a request for information (needs_info -> on_hold, to the officers)",
         roles=roles("sender-app", "operator"),
         body=InformationRequest,
         response=_obj,

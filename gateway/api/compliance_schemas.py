@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from gateway.api.schemas import Body
+from gateway.api.schemas import Body, RecipientBody
 
 
 class DecisionRequest(Body):
@@ -23,3 +23,8 @@ class AssignRequest(Body):
 
 class InformationRequest(Body):
     information: str = Field(min_length=1, max_length=4000)
+    recipient: RecipientBody | None = Field(
+        default=None,
+        description="a corrected recipient (the corridor's fields); recorded beside the one "
+        "screened before, both screened, for the officer to decide on",
+    )

@@ -88,7 +88,8 @@ async def audit_verify(request: web.Request) -> web.Response:
 async def post_information(request: web.Request) -> web.Response:
     req = parse(InformationRequest, await read_json(request))
     svc = request.app[SERVICES]
+    recipient = req.recipient.model_dump() if req.recipient is not None else None
     body = await cases.answer_information(
-        svc, caller(request), request.match_info["id"], req.information
+        svc, caller(request), request.match_info["id"], req.information, recipient
     )
     return reply(body)

@@ -14,6 +14,7 @@ from gateway.api.openapi import openapi_view
 from gateway.api.problems import Problem
 from gateway.api.routing import Route, roles
 from gateway.storage.engine import reading
+from gateway.usecases import rates
 
 READY_TIMEOUT_S = 2.0
 
@@ -23,8 +24,10 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready means the database answers: a load balancer stops sending traffic otherwise."""
-    engine = request.app[SERVICES].engine
+    """Ready means the database answers: a load balancer stops sending traffic otherwise.
+    Rate freshness is shown, not judged: a stale rate refuses firm quotes, not the rest."""
+    svc = request.app[SERVICES]
+    engine = svc.engine
     try:
         async with asyncio.timeout(READY_TIMEOUT_S):
             async with reading(engine) as conn:
@@ -33,11 +36,13 @@ async def readyz(request: web.Request) -> web.Response:
         raise Problem(
             503, "not-ready", "Not ready", f"database unavailable: {type(exc).__name__}"
         ) from None
-    return reply({"status": "ready", "database": "ok"})
+    return reply({"status": "ready", "database": "ok", "rates": rates.freshness(svc)})
 
 
 async def metrics_view(request: web.Request) -> web.Response:
-    await metrics.refresh_state_counts(request.app[SERVICES].engine)
+    svc = request.app[SERVICES]
+    await metrics.refresh_state_counts(svc.engine)
+    metrics.RATE_AGES.sources = rates.freshness(svc)["sources"]
     return web.Response(body=metrics.exposition(), headers={"Content-Type": metrics.CONTENT_TYPE})
 
 
@@ -50,7 +55,7 @@ ROUTES: list[Route] = [
         "GET",
         "/readyz",
         readyz,
-        "Readiness: the database answers",
+        "Readiness: the database answers; rate freshness per source",
         tag="operations",
         response=_obj,
         errors=(503,),

@@ -54,6 +54,14 @@ INSTRUCTIONS = {
             )
         },
         "deadline": _null_str,
+        "pay_to": {
+            "type": ["object", "null"],
+            "description": "bank transfer: the pay-in partner's collection account",
+            "properties": {
+                k: _str
+                for k in ("bank_name", "beneficiary", "iban", "account_number", "routing_number")
+            },
+        },
         "payins": {"type": "array", "items": PAYIN},
     },
 }
@@ -89,8 +97,8 @@ ROUTES: list[Route] = [
         "GET",
         "/v1/remittances/{id}/payin",
         views.get_instructions,
-        "Payment instructions of a pay-in funded remittance: reference, amount, deadline, "
-        "pay-ins received",
+        "Payment instructions of a pay-in funded remittance: the account to pay into (bank "
+        "transfer), reference, amount, deadline, pay-ins received",
         roles=SENDERS,
         tag="payins",
         response=INSTRUCTIONS,

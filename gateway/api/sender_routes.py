@@ -31,6 +31,14 @@ QUOTE = {
             "expires_at",
             "rounding",
         )
+    }
+    | {
+        "sample_rates": {
+            "type": "boolean",
+            "description": "true when priced from sample data or the embedded ECB snapshot "
+            "(REMIT_RATES_MODE=sample): not market data, not for real transfers",
+        },
+        "rates_notice": _null_str,
     },
 }
 WALLET = {

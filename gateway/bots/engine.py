@@ -435,6 +435,8 @@ async def _quote(turn: Turn, corridor: Corridor, refreshed: bool = False) -> Non
     )
     if refreshed:
         text = t(turn.lang, "quote_refreshed") + "\n" + text
+    if quote.get("sample_rates"):
+        text += "\n" + t(turn.lang, "sample_rates")
     data = {"quote_id": quote["id"]}
     await turn.ask(
         text,
@@ -463,11 +465,14 @@ async def tap_confirm(turn: Turn, action: Any) -> None:
         await store.use_action(turn.svc.engine, action.id, {"refreshed": True}, turn.svc.now())
         await _quote(turn, corridor, refreshed=True)
         return
+    have, need = await _wallet_cover(turn, quote)
     raw = {
         "quote_id": quote["id"],
         "sender_id": turn.conv.customer_id,
         "recipient": draft["recipient"],
-        "funding_method": "wallet",
+        # The wallet pays when it can; otherwise a bank transfer to a real payment reference,
+        # with the corridor's bank window (the notifier sends the account and the reference).
+        "funding_method": "wallet" if have >= need else "bank_transfer",
     }
     try:
         _status, body, _replayed = await remittances.submit_remittance(
@@ -494,29 +499,19 @@ async def tap_confirm(turn: Turn, action: Any) -> None:
     turn.reset()
     send = money(body["send_amount"], body["send_currency"])
     turn.say("sent", ref=short_ref(body["id"]), send=send, name=draft["recipient"]["name"])
-    await _funding(turn, body, quote)
+    balance = money(str(have), have.currency)
+    if raw["funding_method"] == "wallet":
+        turn.say("funding_wallet", send=money(str(need), need.currency), balance=balance)
+    else:
+        turn.say("funding_bank", send=money(str(need), need.currency), balance=balance)
 
 
-async def _funding(turn: Turn, rem: dict[str, Any], quote: dict[str, Any]) -> None:
-    """Funding instructions: the wallet pays when it can; otherwise how much to top up."""
-    currency = rem["send_currency"]
-    balances = (await wallets.wallet(turn.svc, turn.caller, rem["sender_id"]))["balances"]
+async def _wallet_cover(turn: Turn, quote: dict[str, Any]) -> tuple[Money, Money]:
+    """What the sender's wallet holds in the send currency, and what the quote takes."""
+    currency = quote["send_currency"]
+    balances = (await wallets.wallet(turn.svc, turn.caller, turn.conv.customer_id))["balances"]
     available = next((b["available"] for b in balances if b["currency"] == currency), "0")
-    have = Money.parse(available, currency)
-    need = Money.parse(rem["send_amount"], currency)
-    if have >= need:
-        turn.say(
-            "funding_wallet", send=money(str(need), currency), balance=money(str(have), currency)
-        )
-        return
-    until = datetime.fromisoformat(quote["expires_at"]).strftime("%H:%M:%S")
-    turn.say(
-        "funding_top_up",
-        balance=money(str(have), currency),
-        missing=money(str(need - have), currency),
-        until=until,
-        reference=short_ref(rem["id"]),
-    )
+    return Money.parse(available, currency), Money.parse(quote["send_amount"], currency)
 
 
 async def tap_cancel(turn: Turn, action: Any) -> None:

@@ -44,11 +44,15 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "btn_confirm": "Confirm",
         "btn_cancel": "Cancel",
         "tap_confirm": "Tap Confirm to send, or Cancel.",
-        "sent": "Done! Transfer {ref}: {send} to {name}.",
+        "sent": "Transfer {ref} created: {send} to {name}.",
         "funding_wallet": "We take {send} from your wallet (balance {balance}). "
         "I'll message you when it arrives.",
-        "funding_top_up": "Your wallet has {balance}. Please top up {missing} before {until} "
-        "UTC (cash at an agent or a bank transfer, reference {reference}).",
+        "funding_bank": "Your wallet has {balance}, not enough for {send}: the transfer is "
+        "waiting for your bank transfer. I'll send you the account and the reference now.",
+        "push_payin": "To fund transfer {ref}, pay {amount} by bank transfer before {until} UTC.\n"
+        "Bank: {bank}\nBeneficiary: {beneficiary}\nAccount: {account}\n"
+        "Reference: {reference} (write it exactly, so we can match your payment).",
+        "sample_rates": "Note: sample rates, not market data (demo).",
         "already_confirmed": "You already confirmed this transfer ({ref}). It is sent only once.",
         "stale_button": "That button is no longer active.",
         "cancelled_draft": "Cancelled. Nothing was sent.",
@@ -109,10 +113,14 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "btn_confirm": "确认",
         "btn_cancel": "取消",
         "tap_confirm": "请点“确认”汇款，或点“取消”。",
-        "sent": "完成！汇款 {ref}：{send} 汇给 {name}。",
+        "sent": "已创建汇款 {ref}：{send} 汇给 {name}。",
         "funding_wallet": "将从您的钱包扣除 {send}（余额 {balance}）。到账后我会通知您。",
-        "funding_top_up": "您的钱包余额为 {balance}。请在 UTC {until} 前充值 {missing}"
-        "（代理点现金或银行转账，参考号 {reference}）。",
+        "funding_bank": "您的钱包余额为 {balance}，不足 {send}：这笔汇款正在等待您的银行转账。"
+        "我马上把收款账户和参考号发给您。",
+        "push_payin": "请在 UTC {until} 前通过银行转账支付 {amount}，为汇款 {ref} 付款。\n"
+        "银行：{bank}\n收款人：{beneficiary}\n账号：{account}\n"
+        "参考号：{reference}（请准确填写，以便我们匹配您的付款）。",
+        "sample_rates": "注意：示例汇率，并非市场数据（演示）。",
         "already_confirmed": "您已确认过这笔汇款（{ref}），不会重复汇出。",
         "stale_button": "这个按钮已失效。",
         "cancelled_draft": "已取消，没有汇出任何款项。",

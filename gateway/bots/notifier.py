@@ -16,7 +16,7 @@ from gateway.bots.engine import Reply, bot_caller, money, short_ref
 from gateway.bots.i18n import t
 from gateway.services import Services
 from gateway.storage.engine import reading
-from gateway.usecases import remittances
+from gateway.usecases import payins, remittances
 
 log = structlog.get_logger("gateway.bots.notifier")
 
@@ -24,6 +24,7 @@ CONSUMER = "bot-notifier"
 BATCH = 100
 # Which state changes a sender hears about, and in which words.
 PUSHES: dict[str, str] = {
+    "awaiting_funds": "push_payin",  # pay-in funded only: the account, reference and deadline
     "on_hold": "push_on_hold",
     "requote": "push_requote",
     "expired": "push_expired",
@@ -56,21 +57,46 @@ class Notifier:
             sender = self.senders.get(chat.platform) if chat else None
             if chat is None or sender is None:
                 continue
-            rem = await remittances.get_remittance(
-                self.svc, bot_caller(chat.platform), row.remittance_id
-            )
+            caller = bot_caller(chat.platform)
+            rem = await remittances.get_remittance(self.svc, caller, row.remittance_id)
+            details: dict[str, str] = {}
+            if row.to_status == "awaiting_funds":
+                if rem.get("funding_method") == "wallet":
+                    continue  # the wallet pays at once: nothing for the sender to do
+                details = await self._payin_details(caller, rem["id"], chat.language)
             text = t(
                 chat.language,
                 PUSHES[row.to_status],
                 ref=short_ref(rem["id"]),
                 send=money(rem["send_amount"], rem["send_currency"]),
                 receive=money(rem["receive_amount"], rem["receive_currency"]),
+                **details,
             )
             await sender.send(chat.chat_id, [Reply(text)])
             log.info("bot_status_pushed", platform=chat.platform, status=row.to_status)
         async with self.svc.engine.begin() as conn:
             await events.save_cursor(conn, CONSUMER, rows[-1].id)
         return len(rows)
+
+    async def _payin_details(self, caller, remittance_id: str, language: str) -> dict[str, str]:
+        """The real pay-in instructions: account, the issued reference, the method's deadline."""
+        from datetime import datetime
+
+        info = await payins.instructions(self.svc, caller, remittance_id)
+        pay_to = info.get("pay_to") or {}
+        account = pay_to.get("iban") or pay_to.get("account_number") or "-"
+        if pay_to.get("routing_number"):
+            account += f" (routing {pay_to['routing_number']})"
+        deadline = info.get("deadline")
+        until = datetime.fromisoformat(deadline).strftime("%Y-%m-%d %H:%M") if deadline else "-"
+        return {
+            "amount": money(info["amount"], info["currency"]),
+            "until": until,
+            "bank": pay_to.get("bank_name") or "-",
+            "beneficiary": pay_to.get("beneficiary") or "-",
+            "account": account,
+            "reference": info["reference_display"],
+        }
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

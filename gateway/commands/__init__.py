@@ -12,13 +12,14 @@ from gateway.commands import (
     officers,
     partners,
     payins,
+    rates,
     reconcile,
     sanctions,
     server,
 )
 
 # One module per area; each has register(subparsers).
-AREAS = [server, keys, partners, ledger, sanctions, payins, officers, audit, reconcile]
+AREAS = [server, keys, partners, ledger, sanctions, rates, payins, officers, audit, reconcile]
 
 
 def build_parser() -> argparse.ArgumentParser:

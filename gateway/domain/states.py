@@ -34,7 +34,9 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.CREATED: frozenset({S.SCREENING, S.CANCELLED}),
     S.SCREENING: frozenset({S.QUOTED, S.ON_HOLD, S.REJECTED, S.REQUOTE}),
     S.ON_HOLD: frozenset({S.APPROVED, S.NEEDS_INFO, S.REJECTED}),
-    S.NEEDS_INFO: frozenset({S.SCREENING, S.REJECTED}),
+    # The sender's answer goes back to the officers (on_hold), never through screening again:
+    # a hold ends only by an officer's decision.
+    S.NEEDS_INFO: frozenset({S.ON_HOLD, S.REJECTED}),
     S.APPROVED: frozenset({S.QUOTED, S.REQUOTE}),
     S.QUOTED: frozenset({S.AWAITING_FUNDS, S.REQUOTE, S.CANCELLED}),
     S.REQUOTE: frozenset({S.QUOTED, S.CANCELLED}),

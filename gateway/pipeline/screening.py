@@ -58,12 +58,18 @@ def _sanctions(screener: Screener, sender: Row, rem: Row) -> tuple[list[dict], l
     reasons = []
     if screener.entry_count == 0:
         reasons.append("no sanctions list loaded: screening fails closed")
-    parties = (
+    parties = [
         ("sender", sender.name, sender.country, sender.birth_date),
         ("recipient", rem.recipient["name"], None, None),
-    )
+    ]
+    # Identities the sender was screened under before a change are screened every time.
+    parties += [
+        ("sender (former identity)", f["name"], f.get("country"), f.get("birth_date"))
+        for f in sender.former_identities or ()
+        if f.get("name")
+    ]
     hits = [
-        {"party": role, **hit.to_dict()}
+        {"party": role, "screened_name": name, **hit.to_dict()}
         for role, name, country, dob in parties
         # Senders and recipients are people: vessels and companies on the lists are no match
         # (entries of unknown kind are always kept).

@@ -48,9 +48,11 @@ class KeyedReads:
         return [found.get(key) for key in keys]
 
 
-SENDER_WITH_KYC = sa.select(customers, customer_kyc.c.fields.label("kyc_fields")).outerjoin(
-    customer_kyc, customer_kyc.c.customer_id == customers.c.id
-)
+SENDER_WITH_KYC = sa.select(
+    customers,
+    customer_kyc.c.fields.label("kyc_fields"),
+    customer_kyc.c.former_identities,
+).outerjoin(customer_kyc, customer_kyc.c.customer_id == customers.c.id)
 
 
 class PipelineReads:

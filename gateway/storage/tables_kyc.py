@@ -39,4 +39,25 @@ customer_kyc = sa.Table(
     sa.Column("fields", sa.JSON, nullable=False),
     sa.Column("status_reason", sa.String(300), nullable=True),
     sa.Column("updated_at", UTC_DATETIME, nullable=False),
+    # Identities this customer was screened under before a change (name, country, birth
+    # date, ID): screening covers them too, so a rename never leaves a hit behind.
+    sa.Column("former_identities", sa.JSON, nullable=True),
+)
+
+# Personal data: a change to a screened identity (of a watched sender, or a held remittance's
+# recipient), with what was screened before, what is claimed now and both screenings' hits.
+identity_changes = sa.Table(
+    "identity_changes",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("party", sa.String(20), nullable=False),  # "sender" | "recipient"
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=True),
+    sa.Column("remittance_id", sa.String(40), sa.ForeignKey("remittances.id"), nullable=True),
+    sa.Column("before", sa.JSON, nullable=False),
+    sa.Column("after", sa.JSON, nullable=False),
+    sa.Column("hits", sa.JSON, nullable=False),
+    sa.Column("list_version", sa.String(80), nullable=True),
+    sa.Column("created_at", UTC_DATETIME, nullable=False),
+    sa.Index("ix_identity_changes_customer", "customer_id", "created_at"),
+    sa.Index("ix_identity_changes_remittance", "remittance_id", "created_at"),
 )

@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.cases import OPEN_STATUSES, DecisionRefused, decide, may, rules_of
-from gateway.api.problems import Problem, conflict, field_error, not_found
+from corridors.recipients import RecipientInvalid, validate_recipient
+from gateway.api.problems import Problem, conflict, field_error, not_found, validation
+from gateway.domain.recipient_keys import recipient_key
 from gateway.domain.states import IllegalTransition, Status
 from gateway.ids import new_id
 from gateway.services import Services
@@ -22,6 +24,7 @@ from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import compliance_cases, customers, remittances
 from gateway.storage.tables_compliance import case_decisions, case_information, officers
+from gateway.usecases import identity
 from gateway.usecases.remittances import remittance_view
 
 cases = compliance_cases
@@ -161,6 +164,7 @@ async def case_detail(svc: Services, caller: Caller, case_id: str) -> dict[str, 
                 .order_by(case_information.c.created_at)
             )
         ).all()
+        changes = await identity.changes_for_case(conn, rem.sender_id, row.remittance_id)
     body = _case_summary(row, names)
     body.update(
         evidence=row.evidence,
@@ -169,6 +173,7 @@ async def case_detail(svc: Services, caller: Caller, case_id: str) -> dict[str, 
         recipient=dict(rem.recipient),
         decisions=[_decision_view(d, names) for d in decisions],
         information=[{"text": a.text, "at": a.created_at.isoformat()} for a in answers],
+        identity_changes=changes,
         four_eyes_risk=svc.settings.four_eyes_risk,
     )
     return body
@@ -327,9 +332,16 @@ async def _move_remittance(
 
 
 async def answer_information(
-    svc: Services, caller: Caller, remittance_id: str, text: str
+    svc: Services,
+    caller: Caller,
+    remittance_id: str,
+    text: str,
+    recipient: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The sender answers a request for information: needs_info -> screening, screened again."""
+    """The sender answers a request for information: needs_info -> on_hold, and the case goes
+    back to the officers' queue (info_received) for a decision. Nothing is screened to a pass:
+    a hold ends only by an officer's decision. A corrected recipient is recorded as an
+    identity change (before and after, both screened) and shown on the case."""
     now = svc.now()
     async with svc.engine.begin() as conn:
         query = sa.select(remittances).where(remittances.c.id == remittance_id)
@@ -351,6 +363,9 @@ async def answer_information(
                 )
             )
         ).first()
+        changed = {}
+        if recipient is not None:
+            changed = await _correct_recipient(svc, conn, rem, recipient, now)
         await conn.execute(
             case_information.insert().values(
                 id=new_id("inf"),
@@ -364,9 +379,10 @@ async def answer_information(
             conn,
             remittance_id,
             Status.NEEDS_INFO,
-            Status.SCREENING,
+            Status.ON_HOLD,
             now=now,
-            reason="the sender answered; screening again",
+            reason="the sender answered; back with compliance for a decision",
+            **changed,
         )
         if case is not None:
             await conn.execute(
@@ -382,13 +398,43 @@ async def answer_information(
             action="remittance.information",
             object_id=remittance_id,
             before={"remittance_status": "needs_info"},
-            after={"remittance_status": "screening", "case_id": case.id if case else None},
+            after={
+                "remittance_status": "on_hold",
+                "case_id": case.id if case else None,
+                "recipient_changed": bool(changed),
+            },
         )
-    svc.wake_workers()
     async with reading(svc.engine) as conn:
         row = await rem_store.get(conn, remittance_id)
         history = await rem_store.history(conn, remittance_id)
     return remittance_view(row, list(history))
+
+
+async def _correct_recipient(
+    svc: Services, conn: AsyncConnection, rem: Any, recipient: Mapping[str, Any], now
+) -> dict[str, Any]:
+    """The corrected recipient, validated for the corridor, recorded with the one screened
+    before; returns the remittance columns to change (none when nothing differs)."""
+    corridor = svc.corridors[rem.corridor_id]
+    try:
+        fresh = validate_recipient(corridor, dict(recipient))
+    except RecipientInvalid as exc:
+        raise validation(exc.errors) from None
+    before = dict(rem.recipient)
+    if fresh == before:
+        return {}
+    screener = svc.screening.current
+    await identity.record_change(
+        conn,
+        party="recipient",
+        remittance_id=rem.id,
+        before=before,
+        after=fresh,
+        hits=identity.screen_both(screener, before, fresh, with_country=False),
+        list_version=screener.version,
+        now=now,
+    )
+    return {"recipient": fresh, "recipient_key": recipient_key(corridor.id, fresh)}
 
 
 CSV_COLUMNS = (

@@ -31,10 +31,19 @@ from gateway.api.customer_schemas import CustomerRequest
 from gateway.api.problems import not_found, validation
 from gateway.ids import new_id
 from gateway.services import Services
+from gateway.storage import audit
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import customers
 from gateway.storage.tables_kyc import customer_kyc
+from gateway.usecases.identity import (
+    changed_fields,
+    keep_former_identity,
+    record_change,
+    screen_both,
+    sender_identity,
+    sender_is_watched,
+)
 
 log = structlog.get_logger("gateway.customers")
 
@@ -210,9 +219,48 @@ async def put_customer(svc: Services, caller: Caller, req: CustomerRequest) -> t
         elif any(getattr(row, k) != v for k, v in columns.items()):
             await conn.execute(customers.update().where(owned).values(updated_at=now, **columns))
         await _save_kyc(conn, kyc, customer_id, fields, review, now)
+        if not created:
+            before = sender_identity(row.name, row.country, kyc.fields if kyc else {})
+            after = sender_identity(name, values["country"], fields)
+            await _watch_identity(svc, conn, caller, customer_id, kyc, before, after, now)
         row, kyc = await _load(conn, owned)
     log.info("customer_saved", customer_id=customer_id, status=status, tier=tier, created=created)
     return (201 if created else 200), customer_view(svc, row, kyc)
+
+
+async def _watch_identity(svc, conn, caller, customer_id, kyc, before, after, now) -> None:
+    """A watched sender's change to a screened field: recorded with before and after, both
+    screened, the former identity kept for every later screening (see gateway.usecases.identity)."""
+    changed = changed_fields(before, after)
+    if not changed or not await sender_is_watched(conn, customer_id, kyc):
+        return
+    screener = svc.screening.current
+    hits = screen_both(screener, before, after, with_country=True)
+    change_id = await record_change(
+        conn,
+        party="sender",
+        customer_id=customer_id,
+        before=before,
+        after=after,
+        hits=hits,
+        list_version=screener.version,
+        now=now,
+    )
+    reloaded = (
+        await conn.execute(sa.select(customer_kyc).where(customer_kyc.c.customer_id == customer_id))
+    ).one()
+    await keep_former_identity(conn, customer_id, reloaded, before)
+    await audit.append(
+        conn,
+        key=svc.settings.audit_hmac_key,
+        at=now,
+        actor=caller.key_id,
+        action="customer.identity_changed",
+        object_id=customer_id,
+        before={"fields": sorted(changed)},
+        after={"change_id": change_id, "hits": len(hits)},
+    )
+    log.info("identity_changed", customer_id=customer_id, fields=sorted(changed), hits=len(hits))
 
 
 async def _save_kyc(conn, kyc, customer_id: str, fields, review, now) -> None:

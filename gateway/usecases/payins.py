@@ -266,8 +266,15 @@ async def instructions(svc: Services, caller: Caller, remittance_id: str) -> dic
         "amount": str(Money.from_minor(rem.send_amount_minor, cur)),
         "received": str(Money.from_minor(received, cur)),
         "deadline": rem.funding_deadline.isoformat() if rem.funding_deadline else None,
+        # The account a bank transfer goes to (the corridor's pay-in collection account).
+        "pay_to": _pay_to(svc, rem.corridor_id, ref.method),
         "payins": [payin_view(r) for r in rows],
     }
+
+
+def _pay_to(svc: Services, corridor_id: str, method: str) -> dict[str, str] | None:
+    corridor = svc.corridors.get(corridor_id)
+    return corridor.collection() if corridor is not None and method == "bank_transfer" else None
 
 
 # --- suspense ----------------------------------------------------------------------------------

@@ -12,14 +12,14 @@ import sqlalchemy as sa
 from corridors.config import Corridor, CorridorNotFound, find_corridor
 from fx.money import AmountError, Money, is_currency
 from fx.pricing import FeeSchedule, PricingPolicy, Quote, price
-from fx.rates import RateUnavailable
-from gateway.api.problems import Problem, field_error, not_found
+from gateway.api.problems import field_error, not_found
 from gateway.api.schemas import QuoteRequest
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import quotes
+from gateway.usecases.rates import firm_rate, sample_fields
 
 
 @lru_cache(maxsize=1024)
@@ -81,16 +81,7 @@ def _check_limits(corridor: Corridor, quote: Quote, field: str) -> None:
 async def price_request(svc: Services, req: QuoteRequest) -> tuple[Corridor, Quote]:
     corridor = choose_corridor(svc, req)
     field = "send_amount" if req.send_amount is not None else "receive_amount"
-    try:
-        mid = await svc.rates.rate(req.send_currency, req.receive_currency)
-    except RateUnavailable as exc:
-        raise Problem(
-            422,
-            "rate-unavailable",
-            "No usable exchange rate",
-            str(exc),
-            errors=[{"field": "receive_currency", "message": str(exc)}],
-        ) from None
+    mid = await firm_rate(svc, req.send_currency, req.receive_currency)
     try:  # price() parses the amounts strictly and names the field at fault
         quote = price(
             pricing_policy(corridor),
@@ -129,6 +120,7 @@ def _view(row: Any, send: Money, fee: Money, receive: Money) -> dict[str, Any]:
         "mid_rate": row.mid_rate,
         "rate_source": row.rate_source,
         "rate_as_of": row.rate_as_of.isoformat(),
+        **sample_fields(row.rate_source),
         "created_at": row.created_at.isoformat(),
         "expires_at": row.expires_at.isoformat(),
         "rounding": "receive amounts round down, fees round up",
@@ -141,6 +133,7 @@ def indicative_view(corridor: Corridor, quote: Quote) -> dict[str, Any]:
     body["corridor_id"] = corridor.id
     body.pop("expires_at", None)
     body["indicative"] = True
+    body.update(sample_fields(quote.rate_source))
     return body
 
 

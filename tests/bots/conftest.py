@@ -276,6 +276,7 @@ async def world(database_url, aiohttp_client, sim_client, screener, clock):
     settings = Settings(
         database_url=database_url,
         partner_timeout_s=5,
+        rates_mode="sample",
         bots=bot_settings(
             str(tg_client.make_url("")).rstrip("/"), str(wa_client.make_url("")).rstrip("/")
         ),

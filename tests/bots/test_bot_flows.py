@@ -16,7 +16,7 @@ SCRIPTS = {
         "recipient_name": "Recipient's full name",
         "quote": ["You send 100.00 USD", "fee 3.49 USD", "Rate: 1 USD =", "receives", "PHP"],
         "confirm": "Confirm",
-        "sent": "Done!",
+        "sent": "created",
         "paid": "has arrived",
     },
     "zh": {
@@ -27,7 +27,7 @@ SCRIPTS = {
         "recipient_name": "收款人的全名",
         "quote": ["您支付 100.00 USD", "含手续费 3.49 USD", "汇率：1 USD =", "收到", "PHP"],
         "confirm": "确认",
-        "sent": "完成！",
+        "sent": "已创建汇款",
         "paid": "已到账",
     },
 }

@@ -63,7 +63,7 @@ async def test_replayed_confirm_tap_sends_once(world) -> None:
     data = quote["buttons"][0]["callback_data"]
     first = await world.telegram(world.tg_tap(data))
     again = await world.telegram(world.tg_tap(data))  # a new update_id, the same button
-    assert "Done!" in texts(first)
+    assert "created" in texts(first)
     assert "already confirmed" in texts(again)
     assert await world.count(remittances) == 1
 
@@ -78,7 +78,7 @@ async def test_expired_quote_is_requoted(world) -> None:
     # The old button is dead; the new one sends.
     stale = await world.telegram(world.tg_tap(quote["buttons"][0]["callback_data"]))
     assert "no longer active" in texts(stale)
-    assert "Done!" in texts(
+    assert "created" in texts(
         await world.telegram(world.tg_tap(fresh["buttons"][0]["callback_data"]))
     )
     assert await world.count(remittances) == 1

@@ -143,7 +143,7 @@ async def test_reject_is_final_and_idempotent(gateway, officers) -> None:
     assert sim["total_payments"] == 0
 
 
-async def test_request_info_then_sender_answers_and_is_screened_again(gateway, officers) -> None:
+async def test_request_info_then_the_answer_goes_back_to_the_queue(gateway, officers) -> None:
     rem_id, case_id = await hold(gateway)
     resp = await decide(
         gateway,
@@ -168,7 +168,7 @@ async def test_request_info_then_sender_answers_and_is_screened_again(gateway, o
         headers=gateway.auth(),
     )
     assert answer.status == 200, await answer.text()
-    assert (await answer.json())["status"] == "screening"
+    assert (await answer.json())["status"] == "on_hold"
     twice = await gateway.client.post(
         f"/v1/remittances/{rem_id}/information",
         json={"information": "again"},
@@ -176,12 +176,12 @@ async def test_request_info_then_sender_answers_and_is_screened_again(gateway, o
     )
     assert twice.status == 409
     await gateway.drain()
-    assert (await gateway.get(rem_id))["status"] == "on_hold"  # still a hit: a new case
+    assert (await gateway.get(rem_id))["status"] == "on_hold"  # not screened again
     async with gateway.svc.engine.connect() as conn:
         statuses = sorted(
             (await conn.execute(sa.select(compliance_cases.c.status))).scalars().all()
         )
-    assert statuses == ["info_received", "open"]
+    assert statuses == ["info_received"]  # the same case, back in the queue
 
 
 async def test_queue_by_risk_then_age_with_filters(gateway, officers) -> None:
