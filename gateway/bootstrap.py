@@ -11,6 +11,7 @@ import aiohttp
 
 from compliance.aml import load_rules
 from compliance.kyc import load_field_descriptions, load_tiers
+from compliance.protections import load_provider, load_regimes
 from compliance.sanctions import Screener
 from corridors.config import Corridor, load_corridors
 from fx.rates import RateSource
@@ -75,6 +76,8 @@ async def open_services(
             tiers=load_tiers(settings.kyc_tiers_file),
             aml_rules=load_rules(settings.aml_rules_file),
             kyc_fields=load_field_descriptions(settings.kyc_tiers_file),
+            regimes=load_regimes(settings.regimes_dir),
+            provider=load_provider(settings.provider_file),
             clock=clock,
         )
         await firm_rates.reload(svc)  # the newest stored sets

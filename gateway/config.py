@@ -64,6 +64,9 @@ class Settings:
     sanctions_refresh_s: float = 30.0
     kyc_tiers_file: str | None = None
     aml_rules_file: str | None = None
+    # Sender-protection and travel-rule regimes (a directory of TOML files) and the provider.
+    regimes_dir: str | None = None
+    provider_file: str | None = None
     ledger_hmac_key: bytes | None = field(default=None, repr=False)
     partner_timeout_s: float = 10.0
     log_level: str = "info"
@@ -107,6 +110,8 @@ class Settings:
             ),
             kyc_tiers_file=env.get("REMIT_KYC_TIERS_FILE") or None,
             aml_rules_file=env.get("REMIT_AML_RULES_FILE") or None,
+            regimes_dir=env.get("REMIT_REGIMES_DIR") or None,
+            provider_file=env.get("REMIT_PROVIDER_FILE") or None,
             ledger_hmac_key=hmac_key.encode() if hmac_key else None,
             partner_timeout_s=float(env.get("REMIT_PARTNER_TIMEOUT_S") or base.partner_timeout_s),
             log_level=env.get("REMIT_LOG_LEVEL") or base.log_level,

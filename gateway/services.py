@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from compliance.aml import RuleSet, load_rules
 from compliance.kyc import ManualReviewProvider, Tier, VerificationProvider
+from compliance.protections import Provider, Regimes, load_provider, load_regimes
 from compliance.sanctions import Screener
 from corridors.config import Corridor
 from fx.rates import RateSource
@@ -58,6 +59,8 @@ class Services:
     aml_rules: RuleSet = field(default_factory=load_rules)
     kyc_fields: Mapping[str, str] = field(default_factory=dict)  # field -> description
     kyc_provider: VerificationProvider = field(default_factory=ManualReviewProvider)
+    regimes: Regimes = field(default_factory=load_regimes)
+    provider: Provider = field(default_factory=load_provider)
     quote_writer: GroupInserter = field(init=False)
     # Workers' plain transitions, many per statement (PostgreSQL; None on SQLite).
     transition_batch: Batcher | None = field(init=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gateway.api import sender_views as views
+from gateway.api.protection_schemas import DISCLOSURE
 from gateway.api.routing import ANY_CALLER, Route, roles
 from gateway.api.schemas import QuoteRequest, RemittanceRequest, TopUpRequest
 
@@ -13,32 +14,33 @@ _null_str = {"type": ["string", "null"]}
 QUOTE = {
     "type": "object",
     "properties": {
-        k: _str
-        for k in (
-            "id",
-            "corridor_id",
-            "send_currency",
-            "receive_currency",
-            "send_amount",
-            "fee",
-            "amount_converted",
-            "receive_amount",
-            "rate",
-            "mid_rate",
-            "rate_source",
-            "rate_as_of",
-            "created_at",
-            "expires_at",
-            "rounding",
-        )
-    }
-    | {
+        **{
+            k: _str
+            for k in (
+                "id",
+                "corridor_id",
+                "send_currency",
+                "receive_currency",
+                "send_amount",
+                "fee",
+                "amount_converted",
+                "receive_amount",
+                "rate",
+                "mid_rate",
+                "rate_source",
+                "rate_as_of",
+                "created_at",
+                "expires_at",
+                "rounding",
+            )
+        },
         "sample_rates": {
             "type": "boolean",
             "description": "true when priced from sample data or the embedded ECB snapshot "
             "(REMIT_RATES_MODE=sample): not market data, not for real transfers",
         },
         "rates_notice": _null_str,
+        "disclosure": DISCLOSURE,
     },
 }
 WALLET = {

@@ -80,6 +80,32 @@ def money(amount: str, currency: str) -> str:
     return f"{amount} {currency}"
 
 
+def disclosure_text(lang: str, disclosure: dict[str, Any]) -> str:
+    """The pre-payment disclosure in the sender's language (the regime's statement included)."""
+    send, receive = disclosure["send_currency"], disclosure["receive_currency"]
+    statement = disclosure["statement"]
+    text = t(
+        lang,
+        "disclosure",
+        transfer=money(disclosure["transfer_amount"], send),
+        fees=money(disclosure["fees"], send),
+        taxes=money(disclosure["taxes"], send),
+        total=money(disclosure["total"], send),
+        send_currency=send,
+        receive_currency=receive,
+        rate=disclosure["exchange_rate"],
+        third_party=money(disclosure["covered_third_party_fees"], receive),
+        received=money(disclosure["amount_received"], receive),
+        statement=statement.get(lang) or statement["en"],
+    )
+    if not disclosure["covered"]:
+        threshold = money(disclosure["coverage_threshold"], send)
+        text += "\n" + t(
+            lang, "not_covered", threshold=threshold, regime=disclosure["regime_title"]
+        )
+    return text
+
+
 @dataclass
 class Turn:
     """One incoming message being answered."""
@@ -433,6 +459,7 @@ async def _quote(turn: Turn, corridor: Corridor, refreshed: bool = False) -> Non
         seconds=max(0, int((expires - turn.svc.now()).total_seconds())),
         until=expires.strftime("%H:%M:%S"),
     )
+    text += "\n\n" + disclosure_text(turn.lang, quote["disclosure"])
     if refreshed:
         text = t(turn.lang, "quote_refreshed") + "\n" + text
     if quote.get("sample_rates"):

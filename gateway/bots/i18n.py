@@ -41,6 +41,15 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "{name} receives {receive}\n"
         "Valid for {seconds} s, until {until} UTC.",
         "quote_refreshed": "That quote expired, so here is a fresh one:",
+        "disclosure": "Transfer amount: {transfer}\n"
+        "Transfer fees: {fees}\n"
+        "Transfer taxes: {taxes}\n"
+        "Total: {total}\n"
+        "Exchange rate: 1 {send_currency} = {rate} {receive_currency}\n"
+        "Other fees (covered): {third_party}\n"
+        "Total to recipient: {received}\n"
+        "{statement}",
+        "not_covered": "Transfers of {threshold} or less are not covered by {regime}.",
         "btn_confirm": "Confirm",
         "btn_cancel": "Cancel",
         "tap_confirm": "Tap Confirm to send, or Cancel.",
@@ -110,6 +119,15 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "{name} 收到 {receive}\n"
         "报价有效 {seconds} 秒，至 UTC {until}。",
         "quote_refreshed": "之前的报价已过期，这是新的报价：",
+        "disclosure": "汇款金额：{transfer}\n"
+        "汇款手续费：{fees}\n"
+        "汇款税款：{taxes}\n"
+        "合计：{total}\n"
+        "汇率：1 {send_currency} = {rate} {receive_currency}\n"
+        "其他费用（已包含）：{third_party}\n"
+        "收款人实收：{received}\n"
+        "{statement}",
+        "not_covered": "{threshold} 及以下的汇款不受 {regime} 保护。",
         "btn_confirm": "确认",
         "btn_cancel": "取消",
         "tap_confirm": "请点“确认”汇款，或点“取消”。",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 
+from compliance.protections import Disclosure, disclose
 from corridors.config import Corridor, CorridorNotFound, find_corridor
 from fx.money import AmountError, Money, is_currency
 from fx.pricing import FeeSchedule, PricingPolicy, Quote, price
@@ -98,15 +100,27 @@ async def price_request(svc: Services, req: QuoteRequest) -> tuple[Corridor, Quo
     return corridor, quote
 
 
-def quote_view(row: Any) -> dict[str, Any]:
-    """A stored quote row as the API shows it."""
+def quote_view(svc: Services, row: Any) -> dict[str, Any]:
+    """A stored quote row as the API shows it, with the sender's pre-payment disclosure."""
     send = Money.from_minor(row.send_amount_minor, row.send_currency)
     fee = Money.from_minor(row.fee_minor, row.send_currency)
     receive = Money.from_minor(row.receive_amount_minor, row.receive_currency)
-    return _view(row, send, fee, receive)
+    return _view(svc, row, send, fee, receive)
 
 
-def _view(row: Any, send: Money, fee: Money, receive: Money) -> dict[str, Any]:
+def quote_disclosure(
+    svc: Services, corridor_id: str, send: Money, fee: Money, receive: Money, rate: str
+) -> Disclosure:
+    """The disclosure of the sending country's regime (a corridor since removed: the baseline)."""
+    corridor = svc.corridors.get(corridor_id)
+    regime = svc.regimes.for_country(corridor.send_country if corridor else "*")
+    return disclose(
+        regime, svc.provider, send_amount=send, fee=fee, receive_amount=receive, rate=Decimal(rate)
+    )
+
+
+def _view(svc: Services, row: Any, send: Money, fee: Money, receive: Money) -> dict[str, Any]:
+    disclosure = quote_disclosure(svc, row.corridor_id, send, fee, receive, row.rate)
     return {
         "id": row.id,
         "corridor_id": row.corridor_id,
@@ -125,6 +139,7 @@ def _view(row: Any, send: Money, fee: Money, receive: Money) -> dict[str, Any]:
         "expires_at": row.expires_at.isoformat(),
         "rounding": "receive amounts round down, fees round up",
         "remittance_id": row.remittance_id,
+        "disclosure": disclosure.to_dict(),
     }
 
 
@@ -157,7 +172,7 @@ async def create_quote(svc: Services, caller: Caller, req: QuoteRequest) -> dict
         "remittance_id": None,
     }
     await svc.quote_writer.insert(values)
-    return _view(SimpleNamespace(**values), quote.send_amount, quote.fee, quote.receive_amount)
+    return _view(svc, SimpleNamespace(**values), quote.send_amount, quote.fee, quote.receive_amount)
 
 
 async def get_quote(svc: Services, caller: Caller, quote_id: str) -> dict[str, Any]:
@@ -169,4 +184,4 @@ async def get_quote(svc: Services, caller: Caller, quote_id: str) -> dict[str, A
         ).first()
     if row is None:
         raise not_found(f"quote {quote_id}")
-    return quote_view(row)
+    return quote_view(svc, row)
