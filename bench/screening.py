@@ -14,6 +14,7 @@ import argparse
 import gc
 import os
 import random
+import re
 import resource
 import statistics
 import sys
@@ -29,7 +30,7 @@ from rapidfuzz import fuzz, process  # noqa: E402
 
 from compliance.sanctions import Screener, list_files  # noqa: E402
 from compliance.sanctions.model import Entry  # noqa: E402
-from compliance.sanctions.normalize import VARIANTS, fold  # noqa: E402
+from compliance.sanctions.normalize import fold  # noqa: E402
 
 LOCALES = [
     "en_US",
@@ -87,7 +88,83 @@ FALLBACK = [
     "Ama Mensah",
 ]
 ACCENTS = str.maketrans("aeiounc", "áéíöúñç")
-SWAPS = (("ou", "u"), ("u", "ou"), ("ee", "i"), ("y", "i"), ("i", "y"), ("kh", "h"), ("j", "dj"))
+# Romanisation rules written from how Arabic, Cyrillic and Chinese names are transcribed
+# (not from the screener's own variant table): (pattern, replacement) on one folded word.
+ARABIC = (
+    (r"ou", "u"),
+    (r"u", "ou"),
+    (r"oo", "u"),
+    (r"ee", "i"),
+    (r"(?<=[^aeiou])i(?=[^aeiou])", "ee"),
+    (r"(?<=\w)e(?=\w)", "i"),
+    (r"(?<=\w)i(?=\w)", "e"),
+    (r"(?<=\w)o(?=\w)", "u"),
+    (r"(?<=\w)u(?=\w)", "o"),
+    (r"(?<=\w)a(?=\w)", "e"),
+    (r"kh", "h"),
+    (r"q", "k"),
+    (r"k", "q"),
+    (r"dh", "z"),
+    (r"j", "dj"),
+    (r"y", "i"),
+    (r"(?<=[aeiou])s(?=[aeiou])", "ss"),
+    (r"mm", "m"),
+    (r"dd", "d"),
+    (r"ss", "s"),
+    (r"a$", "ah"),
+    (r"ah$", "a"),
+    (r"^el$", "al"),
+    (r"^al$", "el"),
+    (r"^abd$", "abdul"),
+    (r"^abdul$", "abd al"),
+    (r"^abdel", "abd al "),
+    (r"sh", "ch"),
+    (r"^mu", "mo"),
+    (r"^mo", "mu"),
+    (r"ie", "iy"),
+    (r"th", "t"),
+)
+CYRILLIC = (
+    (r"iy$", "y"),
+    (r"y$", "iy"),
+    (r"ii$", "iy"),
+    (r"iy$", "ii"),
+    (r"^ye", "e"),
+    (r"^e", "ye"),
+    (r"kh", "h"),
+    (r"ts", "tz"),
+    (r"ya", "ia"),
+    (r"yu", "iu"),
+    (r"zh", "j"),
+    (r"ov$", "off"),
+    (r"ev$", "eff"),
+    (r"ks", "x"),
+    (r"x", "ks"),
+    (r"sh", "sch"),
+    (r"ch", "tch"),
+    (r"v", "w"),
+    (r"ei$", "ey"),
+    (r"ey$", "ei"),
+    (r"ina$", "yna"),
+)
+CHINESE = (
+    (r"^zh", "ch"),
+    (r"^x", "hs"),
+    (r"^q", "ch"),
+    (r"^z", "ts"),
+    (r"^c", "ts"),
+    (r"^r", "j"),
+    (r"ong", "ung"),
+    (r"ian", "ien"),
+    (r"^b", "p"),
+    (r"^d", "t"),
+    (r"^g", "k"),
+    (r"-", ""),
+    (r"ui$", "uei"),
+    (r"ou$", "ow"),
+)
+PINYIN_COUNTRIES = {"CN", "HK", "TW", "MO"}
+RUSSIAN_COUNTRIES = {"RU", "UA", "BY", "KZ", "KG", "TJ", "UZ", "AM", "AZ", "GE", "MD"}
 
 
 def person_order(entry: Entry) -> list[str]:
@@ -117,24 +194,111 @@ def typo(words: list[str], rng: random.Random) -> str:
     return " ".join([*words[:i], w, *words[i + 1 :]])
 
 
-def variant(words: list[str], rng: random.Random) -> str | None:
-    folded = [fold(w) for w in words]
-    for i, w in enumerate(folded):
-        siblings = [v for v, k in VARIANTS.items() if k == VARIANTS.get(w, w) and v != w]
-        if siblings:
-            return " ".join([*folded[:i], rng.choice(siblings), *folded[i + 1 :]])
-    for old, new in rng.sample(SWAPS, len(SWAPS)):
-        for i, w in enumerate(folded):
-            if old in w and len(w) >= 4:
-                return " ".join([*folded[:i], w.replace(old, new, 1), *folded[i + 1 :]])
+def rules_for(entry: Entry) -> tuple[tuple[str, str], ...]:
+    if PINYIN_COUNTRIES & set(entry.countries):
+        return CHINESE
+    if RUSSIAN_COUNTRIES & set(entry.countries):
+        return CYRILLIC
+    return ARABIC
+
+
+def variant(entry: Entry, words: list[str], rng: random.Random) -> str | None:
+    """One or two words respelled the way another transcription would write them."""
+    folded = [w for w in fold(" ".join(words)).split()]
+    rules = rules_for(entry)
+    changed = 0
+    for i in rng.sample(range(len(folded)), len(folded)):
+        if len(folded[i]) < 3:
+            continue
+        for pattern, repl in rng.sample(rules, len(rules)):
+            new = re.sub(pattern, repl, folded[i], count=1)
+            if new != folded[i]:
+                folded[i] = new
+                changed += 1
+                break
+        if changed == 2 or (changed and rng.random() < 0.5):
+            break
+    return " ".join(folded) if changed else None
+
+
+def dropped(words: list[str], rng: random.Random) -> str:
+    """First and last word kept, one or two of the words between left out."""
+    middle = list(range(1, len(words) - 1))
+    drop = set(rng.sample(middle, 2 if len(middle) >= 3 and rng.random() < 0.5 else 1))
+    return " ".join(w for i, w in enumerate(words) if i not in drop)
+
+
+_SYLLABLE_CHARS: dict[str, str] = {}
+
+
+def _syllable_chars() -> dict[str, str]:
+    """pinyin syllable -> a character with that one reading (to write a name in Han)."""
+    if not _SYLLABLE_CHARS:
+        import unicodedata
+
+        from pypinyin.pinyin_dict import pinyin_dict
+
+        for code, readings in sorted(pinyin_dict.items()):
+            if "," in readings or not 0x4E00 <= code <= 0x9FFF:
+                continue
+            plain = "".join(
+                c for c in unicodedata.normalize("NFD", readings) if not unicodedata.combining(c)
+            )
+            _SYLLABLE_CHARS.setdefault(plain, chr(code))
+    return _SYLLABLE_CHARS
+
+
+def _segment(word: str, chars: dict[str, str]) -> list[str] | None:
+    if not word:
+        return []
+    for k in range(min(6, len(word)), 0, -1):
+        if word[:k] in chars:
+            rest = _segment(word[k:], chars)
+            if rest is not None:
+                return [word[:k], *rest]
     return None
+
+
+def in_han(entry: Entry) -> str | None:
+    """A listed Chinese name written in characters, family name first, no spaces."""
+    if entry.kind != "individual" or not PINYIN_COUNTRIES & set(entry.countries):
+        return None
+    chars = _syllable_chars()
+    if entry.list_name == "OFAC-SDN" and "," in entry.name:
+        last, first = entry.name.split(",", 1)
+        ordered = f"{last} {first}"
+    else:
+        ordered = entry.name
+    out = []
+    for word in fold(ordered).split():
+        parts = _segment(word, chars)
+        if not parts:
+            return None
+        out.extend(chars[p] for p in parts)
+    return "".join(out)
+
+
+def script_cases(entry: Entry, rng: random.Random) -> list[str]:
+    """Names in Chinese script: the list's own script entries and Han spellings of pinyin."""
+    found = [n for n in entry.names if any("\u4e00" <= c <= "\u9fff" for c in n)]
+    cases = [re.sub(r"[^\u4e00-\u9fff]", "", n) for n in found]
+    han = in_han(entry)
+    if han:
+        cases.append(han)
+        if len(han) >= 2 and rng.random() < 0.3:  # given name first, a space between
+            cases.append(f"{han[1:]} {han[0]}")
+    return cases
 
 
 def alterations(entries: list[Entry], count: int, seed: int) -> list[tuple[str, str, int]]:
     """(kind of alteration, altered name, index of the entry it should find)."""
     rng = random.Random(seed)
     picks = rng.sample(range(len(entries)), min(count, len(entries)))
+    # every entry with a Chinese reading is used: there are few of them
+    chinese = [n for n, e in enumerate(entries) if script_cases(e, random.Random(0))]
     cases: list[tuple[str, str, int]] = []
+    for n in chinese:
+        cases.extend(("chinese script", q, n) for q in script_cases(entries[n], rng))
     for n in picks:
         entry = entries[n]
         words = person_order(entry)
@@ -151,12 +315,12 @@ def alterations(entries: list[Entry], count: int, seed: int) -> list[tuple[str, 
             swapped = [*words[:i], words[i + 1], words[i], *words[i + 2 :]]
             cases.append(("word order", " ".join(swapped), n))
         if entry.kind == "individual" and len(words) >= 3:
-            drop = rng.randrange(1, len(words) - 1)
-            cases.append(("dropped middle name", " ".join(words[:drop] + words[drop + 1 :]), n))
-        alt = variant(words, rng)
+            cases.append(("dropped name", dropped(words, rng), n))
+        alt = variant(entry, words, rng)
         if alt:
             cases.append(("transliteration", alt, n))
         cases.append(("case/diacritics", " ".join(words).lower().translate(ACCENTS), n))
+    rng.shuffle(cases)  # so a prefix (the baseline's sample) has every kind
     return cases
 
 
@@ -174,10 +338,11 @@ def ordinary_names(count: int, seed: int) -> tuple[list[str], str]:
             continue
         fake.seed_instance(seed)
         usable.append(fake)
-    per = count // len(usable) + 1
+    per = count // (2 * len(usable)) + 1
     for fake in usable:
         for _ in range(per):
             names.append(f"{fake.first_name()} {fake.last_name()}")
+            names.append(fake.name())
     random.Random(seed).shuffle(names)
     return names[:count], f"Faker ({len(usable)} locales)"
 

@@ -19,6 +19,7 @@ import aiohttp
 from stdnum import iso11649
 from stdnum.exceptions import ValidationError
 from stdnum.iso7064 import mod_97_10
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from corridors import signing
 
@@ -83,9 +84,27 @@ class PayinRefund:
     currency: str
 
 
+@dataclass(frozen=True, slots=True)
+class PayinReturn:
+    """Ask the partner to send an unattributable pay-in back to the account it came from."""
+
+    return_id: str
+    payin_id: str
+    amount: str
+    currency: str
+    reason: str
+
+
+#: The partner's answer that the money has left: only then is a return done.
+RETURN_CONFIRMED = "returned"
+
+
 class PayinAdapter(Protocol):
     async def refund(self, refund: PayinRefund) -> str:
         """Returns the partner's status for the refund ("accepted" or "refunded")."""
+
+    async def return_payin(self, ret: PayinReturn) -> str:
+        """Returns the partner's status for the return ("accepted", or RETURN_CONFIRMED)."""
 
 
 class PayinPartnerError(Exception):
@@ -110,25 +129,56 @@ class HttpPayinPartner:
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
     async def refund(self, refund: PayinRefund) -> str:
-        body = json.dumps(
-            {
-                "refund_id": refund.refund_id,
-                "payin_id": refund.payin_id,
-                "amount": refund.amount,
-                "currency": refund.currency,
-            }
-        ).encode()
+        body = {
+            "refund_id": refund.refund_id,
+            "payin_id": refund.payin_id,
+            "amount": refund.amount,
+            "currency": refund.currency,
+        }
+        return await self._post("/payins/refunds", body, refund.refund_id, "accepted")
+
+    async def return_payin(self, ret: PayinReturn) -> str:
+        """Signed, the return id as idempotency key, retried with backoff on a network error
+        or a 5xx: the partner returns the money once however often it is asked."""
+        body = {
+            "return_id": ret.return_id,
+            "payin_id": ret.payin_id,
+            "amount": ret.amount,
+            "currency": ret.currency,
+            "reason": ret.reason,
+        }
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(3),
+                wait=wait_exponential(multiplier=0.2, max=2),
+                retry=retry_if_exception_type(_Transient),
+                reraise=True,
+            ):
+                with attempt:
+                    return await self._post("/payins/returns", body, ret.return_id, "accepted")
+        except _Transient as exc:
+            raise PayinPartnerError(str(exc)) from exc
+        raise PayinPartnerError("no answer")  # pragma: no cover - tenacity reraises
+
+    async def _post(self, path: str, doc: dict, key: str, default: str) -> str:
+        body = json.dumps(doc).encode()
         headers = {
             "Content-Type": "application/json",
-            "Idempotency-Key": refund.refund_id,
+            "Idempotency-Key": key,
             **signing.signature_headers(self._secret, body, self._clock()),
         }
         try:
             async with self._session.post(
-                f"{self._base}/payins/refunds", data=body, headers=headers, timeout=self._timeout
+                f"{self._base}{path}", data=body, headers=headers, timeout=self._timeout
             ) as resp:
+                if resp.status >= 500:
+                    raise _Transient(f"partner answered {resp.status}")
                 if resp.status >= 300:
                     raise PayinPartnerError(f"partner answered {resp.status}")
-                return str((await resp.json()).get("status", "accepted"))
+                return str((await resp.json()).get("status", default))
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise PayinPartnerError(type(exc).__name__) from exc
+            raise _Transient(type(exc).__name__) from exc
+
+
+class _Transient(PayinPartnerError):
+    """A failure worth retrying with the same idempotency key (network, 5xx)."""

@@ -6,6 +6,9 @@ Routes:
 - POST /sim/payins {payin_id, method, event, reference, amount, currency}: sends the callback,
   answers with the gateway's status and body.
 - POST /payins/refunds (signed, Idempotency-Key): records a refund once.
+- POST /payins/returns (signed, Idempotency-Key): sends an unattributable pay-in back to its
+  payer once (a repeat answers the first return); `returned` confirms it. `fail_returns` makes
+  the next N return requests answer 503 (the gateway retries).
 - GET /payins/statement.csv: every collected pay-in (payin_id,reference,amount,currency,method).
 """
 
@@ -32,10 +35,11 @@ def create_payin_simulator_app(
     callback_url: str,
     *,
     clock: Callable[[], float] = time.time,
+    fail_returns: int = 0,
 ) -> web.Application:
     """`callback_url` is the gateway's /v1/payins/callbacks/{partner_id} for this partner."""
     app = web.Application()
-    app[STATE] = {"collected": {}, "refunds": {}}
+    app[STATE] = {"collected": {}, "refunds": {}, "returns": {}, "fail_returns": fail_returns}
 
     async def collect(request: web.Request) -> web.Response:
         body = await request.json()
@@ -65,6 +69,21 @@ def create_payin_simulator_app(
         refunds.setdefault(body["refund_id"], body)
         return web.json_response({"status": "refunded", "refund_id": body["refund_id"]})
 
+    async def give_back(request: web.Request) -> web.Response:
+        raw = await request.read()
+        try:
+            signing.verify([secret], request.headers, raw, clock())
+        except signing.SignatureError as exc:
+            return web.json_response({"error": exc.reason}, status=401)
+        state = app[STATE]
+        if state["fail_returns"] > 0:
+            state["fail_returns"] -= 1
+            return web.json_response({"error": "temporarily unavailable"}, status=503)
+        body = json.loads(raw)
+        key = request.headers.get("Idempotency-Key") or body["return_id"]
+        first = state["returns"].setdefault(key, body)
+        return web.json_response({"status": "returned", "return_id": first["return_id"]})
+
     async def statement(request: web.Request) -> web.Response:
         out = io.StringIO()
         writer = csv.writer(out)
@@ -77,5 +96,6 @@ def create_payin_simulator_app(
 
     app.router.add_post("/sim/payins", collect)
     app.router.add_post("/payins/refunds", refund)
+    app.router.add_post("/payins/returns", give_back)
     app.router.add_get("/payins/statement.csv", statement)
     return app

@@ -15,6 +15,8 @@ DOB_MISMATCH = -0.15
 COUNTRY_MATCH = 0.04
 MAX_LIFT = DOB_EXACT + COUNTRY_MATCH  # the most evidence can add to a name score
 COUNTRY_MISMATCH = -0.04  # residence often differs from listed nationality: a nudge only
+PARTIAL_DOB_MISMATCH = -0.3  # a partial name with another birth date is another person
+PARTIAL_COUNTRY_MISMATCH = -0.12
 _DOB_TEXT = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 
 DobQuery = tuple[int, int | None, int | None]
@@ -58,28 +60,37 @@ class Evidence:
     reasons: tuple[str, ...]
 
 
-def weigh(entry: Entry, country: str | None, dob: DobQuery | None) -> Evidence:
-    """Score change and its reasons from the optional birth date and country."""
+def weigh(
+    entry: Entry, country: str | None, dob: DobQuery | None, *, partial: bool = False
+) -> Evidence:
+    """Score change and its reasons from the optional birth date and country.
+
+    A partial match (listed names left out) leans on this evidence: agreement confirms it,
+    and a contradiction clears it, which costs more than it costs a full-name match.
+    """
     delta = 0.0
     reasons: list[str] = []
+    confirms = "; it confirms the partial name match" if partial else ""
+    clears = "; it clears the partial name match" if partial else ""
     if dob is not None and entry.birth_dates:
         level = max(_dob_level(dob, b) for b in entry.birth_dates)
         listed = ", ".join(str(b) for b in entry.birth_dates)
         if level == 2:
             delta += DOB_EXACT
-            reasons.append(f"date of birth matches the listed one ({listed})")
+            reasons.append(f"date of birth matches the listed one ({listed}){confirms}")
         elif level == 1:
             delta += DOB_YEAR
-            reasons.append(f"year of birth matches the listed one ({listed})")
+            reasons.append(f"year of birth matches the listed one ({listed}){confirms}")
         else:
-            delta += DOB_MISMATCH
-            reasons.append(f"date of birth differs from the listed one ({listed})")
+            delta += PARTIAL_DOB_MISMATCH if partial else DOB_MISMATCH
+            reasons.append(f"date of birth differs from the listed one ({listed}){clears}")
     code = country_code(country) if country else None
     if code and entry.countries:
         if code in entry.countries:
             delta += COUNTRY_MATCH
-            reasons.append(f"country {code} is among the listed countries")
+            reasons.append(f"country {code} is among the listed countries{confirms}")
         else:
-            delta += COUNTRY_MISMATCH
-            reasons.append(f"country {code} is not among the listed ({', '.join(entry.countries)})")
+            delta += PARTIAL_COUNTRY_MISMATCH if partial else COUNTRY_MISMATCH
+            listed = ", ".join(entry.countries)
+            reasons.append(f"country {code} is not among the listed ({listed}){clears}")
     return Evidence(delta, tuple(reasons))

@@ -9,13 +9,16 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .chinese import han_key, has_han, romanisation_key, romanise
 from .model import Entry
 from .normalize import canonical, person_order, phonetic, tokens
+from .ordinary import ordinary_cap
 
 COMMON_POSTINGS = 2500  # a word in more names than this only weighs, it does not find
 NEAR_POSTINGS = 600  # a one-letter-off key shared by more names than this is noise
 CANDIDATES = 100  # names scored per screened name, the best blocked first
 SHORT_WORD = 1.5  # weight cap per letter
+WEIGHT_CACHE = 200_000  # words whose weight is remembered (list words and screened words)
 MIN_SHARE = 0.45  # of the query's blocking weight a candidate must share to be scored
 
 
@@ -45,6 +48,7 @@ class NameIndex:
 
     def __init__(self, entries: Sequence[Entry]) -> None:
         names: list[IndexedName] = []
+        self.script: dict[str, list[tuple[int, str]]] = {}  # Han -> (entry, name)
         for number, entry in enumerate(entries):
             seen: set[tuple[str, ...]] = set()
             person = entry.kind in ("individual", None)
@@ -53,6 +57,12 @@ class NameIndex:
                 if toks and toks not in seen:
                     seen.add(toks)
                     names.append(IndexedName(number, text, toks, person))
+                if has_han(text):  # the script entry's pinyin is a listed name too
+                    self.script.setdefault(han_key(text), []).append((number, text))
+                    for reading in romanise(text)[:2] if person else ():
+                        if reading not in seen:
+                            seen.add(reading)
+                            names.append(IndexedName(number, text, reading, person))
         self.names: tuple[IndexedName, ...] = tuple(names)
         df: Counter[str] = Counter()
         by_token: defaultdict[str, list[int]] = defaultdict(list)
@@ -67,12 +77,15 @@ class NameIndex:
             postings["=" + tok] = numbers
             for key in _keys(tok):
                 postings[key].extend(numbers)
+            if len(tok) <= 6:  # Wade-Giles and pinyin spellings of a syllable meet here
+                postings["@" + romanisation_key(tok)].extend(numbers)
         total = max(len(self.names), 1)
         # short words are common somewhere even when rare on the lists ("Li", "Yu", "Wang")
         self._idf = {
             tok: min(math.log(total / n) + 1.0, SHORT_WORD * len(tok)) for tok, n in df.items()
         }
         self._unknown = math.log(total) + 1.0
+        self._weights: dict[str, float] = {}
         self.unique_weight = self._unknown  # the weight of a word found in one name only
         self.names = tuple(
             IndexedName(n.entry, n.text, n.tokens, n.person, tuple(map(self.weight, n.tokens)))
@@ -82,9 +95,20 @@ class NameIndex:
         self._postings = {k: array("i", v) for k, v in postings.items()}
 
     def weight(self, token: str) -> float:
-        """How much a token says about identity: rare on the lists -> high."""
-        key = canonical(token)
-        return self._idf.get(key) or min(self._unknown, SHORT_WORD * len(key))
+        """How much a token says about identity: rare on the lists and among ordinary
+        people's names -> high."""
+        found = self._weights.get(token)
+        if found is None:
+            key = canonical(token)
+            found = self._idf.get(key) or min(self._unknown, SHORT_WORD * len(key))
+            cap = ordinary_cap(token)
+            if cap is None and key != token:
+                cap = ordinary_cap(key)
+            if cap is not None:
+                found = min(found, cap)
+            if len(self._weights) < WEIGHT_CACHE:
+                self._weights[token] = found
+        return found
 
     def candidates(self, query: Sequence[str], limit: int | None = None) -> list[int]:
         """Names sharing (nearly) a word with the query, most shared rarity first.
@@ -102,6 +126,10 @@ class NameIndex:
                     found.update(dict.fromkeys(near, 0.5))
             # exact spelling beats same sound beats one letter away
             found.update(dict.fromkeys(self._postings.get(key, ()), 0.8))
+            if len(tok) <= 6:
+                found.update(
+                    dict.fromkeys(self._postings.get("@" + romanisation_key(tok), ()), 0.8)
+                )
             found.update(dict.fromkeys(self._postings.get("=" + tok, ()), 1.0))
             if found:
                 per_token.append((self.weight(tok), found))

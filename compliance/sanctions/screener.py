@@ -13,9 +13,16 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from .chinese import han_key, has_han, romanise, strip_han
 from .evidence import MAX_LIFT, parse_dob, weigh
 from .index import NameIndex
-from .matcher import joined_similarity, score_tokens, token_similarity
+from .matcher import (
+    NameScore,
+    joined_similarity,
+    score_tokens,
+    syllable_similarity,
+    token_similarity,
+)
 from .model import KINDS, Entry, LoadedLists, SourceFile
 from .normalize import tokens
 from .sources import StrPath, list_files, load_lists
@@ -155,38 +162,44 @@ class Screener:
             raise ValueError("name must be a non-empty string")
         cutoff = self.threshold if threshold is None else _check_threshold(threshold)
         birth = parse_dob(dob)
-        query = tokens(name)
         index = self._index
         assert index is not None
-        if not query:
-            return []
-        best: dict[int, tuple[float, str]] = {}
+        best: dict[int, _Best] = {}
         entries = self.lists.entries
-        similarity = _memo(token_similarity)
-        for number in index.candidates(query):
-            indexed = index.names[number]
-            entry = entries[indexed.entry]
-            if kind is not None and entry.kind not in (kind, None):
-                continue
-            score = score_tokens(
-                query,
-                indexed.tokens,
-                index.weight,
-                similarity,
-                index.unique_weight,
-                person=indexed.person and entry.kind == "individual",
-                name_weights=indexed.weights,
-            ).score
-            score = max(score, 0.97 * joined_similarity(query, indexed.tokens))
-            if score > best.get(indexed.entry, (0.0, ""))[0]:
-                best[indexed.entry] = (score, indexed.text)
+        for query, similarity, complete in _readings(name):
+            for number in index.candidates(query):
+                indexed = index.names[number]
+                entry = entries[indexed.entry]
+                if kind is not None and entry.kind not in (kind, None):
+                    continue
+                scored = score_tokens(
+                    query,
+                    indexed.tokens,
+                    index.weight,
+                    similarity,
+                    index.unique_weight,
+                    person=indexed.person and entry.kind == "individual",
+                    name_weights=indexed.weights,
+                )
+                score = scored.score
+                if complete and scored.missing:
+                    continue  # a Chinese name has no middle names to leave out
+                joined = 0.97 * joined_similarity(query, indexed.tokens)
+                if joined > score:
+                    score, scored = joined, None
+                if score > best.get(indexed.entry, _NOTHING).score:
+                    best[indexed.entry] = _Best(score, indexed.text, query, indexed.tokens, scored)
+        if has_han(name):  # written the same as the list's own script entry
+            for position, text in index.script.get(han_key(name), ()):
+                if kind is None or entries[position].kind in (kind, None):
+                    best[position] = _Best(1.0, text, (), (), None, script=True)
         version = self.version
         hits = []
         floor = cutoff - MAX_LIFT  # evidence can lift a close name over the threshold
-        for position, (name_score, matched) in best.items():
-            if name_score < floor:
+        for position, found in best.items():
+            if found.score < floor:
                 continue
-            hit = self._hit(entries[position], matched, name_score, country, birth, version)
+            hit = self._hit(entries[position], found, country, birth, version)
             if hit.score >= cutoff:
                 hits.append(hit)
         hits.sort(key=lambda h: (-h.score, h.list_name, h.entry_id))
@@ -195,15 +208,21 @@ class Screener:
     @staticmethod
     def _hit(
         entry: Entry,
-        matched: str,
-        name_score: float,
+        found: _Best,
         country: str | None,
         dob: tuple[int, int | None, int | None] | None,
         version: str,
     ) -> Hit:
-        evidence = weigh(entry, country, dob)
+        matched, name_score = found.text, found.score
+        partial = found.partial
+        evidence = weigh(entry, country, dob, partial=bool(partial))
         label = "primary name" if matched == entry.name else "alias"
-        why = (f"name matches the {label} '{matched}' ({name_score:.2f})", *evidence.reasons)
+        how = " as written in its script" if found.script else ""
+        why = (
+            f"name matches the {label} '{matched}'{how} ({name_score:.2f})",
+            *((partial,) if partial else ()),
+            *evidence.reasons,
+        )
         return Hit(
             entry_id=entry.entry_id,
             list_name=entry.list_name,
@@ -217,6 +236,50 @@ class Screener:
             name_score=name_score,
             list_version=version,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Best:
+    """The best-scoring listed name of one entry, with what the explanation needs."""
+
+    score: float
+    text: str
+    query: tuple[str, ...]
+    listed: tuple[str, ...]
+    scored: NameScore | None
+    script: bool = False
+
+    @property
+    def partial(self) -> str:
+        """ "matched AYMAN, AL, ZAWAHIRI; listed MUHAMMAD, RABI not given", or "" when the
+        query covered the whole listed name."""
+        if self.scored is None or not self.scored.missing:
+            return ""
+        given = ", ".join(self.listed[j].upper() for j in self.scored.matched)
+        left = ", ".join(self.listed[j].upper() for j in self.scored.missing)
+        return f"matched {given}; listed {left} not given"
+
+
+_NOTHING = _Best(0.0, "", (), (), None)
+
+
+Reading = tuple[tuple[str, ...], Callable[[str, str], float], bool]
+
+
+def _readings(name: str) -> list[Reading]:
+    """The token lists to screen, each with the word similarity that suits it and whether
+    it must cover the whole listed name: Latin words are compared by spelling and sound;
+    pinyin read from Chinese characters only exactly, and only against whole names (two
+    common syllables inside a longer listed name are someone else)."""
+    if not has_han(name):
+        query = tokens(name)
+        return [(query, _memo(token_similarity), False)] if query else []
+    exact = _memo(syllable_similarity)
+    readings: list[Reading] = [(r, exact, True) for r in romanise(name)]
+    latin = tokens(strip_han(name))
+    if latin:
+        readings.append((latin, _memo(token_similarity), False))
+    return readings
 
 
 def _memo(similarity: Callable[[str, str], float]) -> Callable[[str, str], float]:

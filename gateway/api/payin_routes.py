@@ -128,11 +128,14 @@ ROUTES: list[Route] = [
         "POST",
         "/v1/payins/{id}/resolve",
         views.post_resolve,
-        "Credit a suspense pay-in to a customer's wallet, or return it to its source (operators)",
+        "Credit a suspense pay-in to a customer's wallet, or return it to its source through "
+        "the pay-in partner's return API (operators): 200 when done, 202 `returning` while the "
+        "partner has not confirmed (repeat to retry; it is returned once)",
         roles=roles("operator"),
         tag="payins",
         body=ResolvePayinRequest,
         response=PAYIN,
         errors=(400, 404, 409, 413, 415, 422),
+        extra_responses={202: "return requested, not yet confirmed by the partner (returning)"},
     ),
 ]

@@ -45,4 +45,5 @@ async def get_unmatched(request: web.Request) -> web.Response:
 async def post_resolve(request: web.Request) -> web.Response:
     req = parse(ResolvePayinRequest, await read_json(request))
     body = await payins.resolve(request.app[SERVICES], request.match_info["id"], req)
-    return reply(body)
+    # A return the partner has not confirmed yet is accepted, not done: ask again to retry.
+    return reply(body, status=202 if body["status"] == "returning" else 200)

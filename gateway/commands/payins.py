@@ -18,8 +18,11 @@ async def _with_services(fn: Callable[[Any], Coroutine[Any, Any, Any]]) -> Any:
     from compliance.sanctions import Screener
     from gateway.bootstrap import open_services
     from gateway.config import Settings
+    from gateway.logs import configure_logging
 
-    async with open_services(Settings.from_env(), screener=Screener.empty()) as svc:
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.json_logs)  # logs to stderr: stdout is JSON
+    async with open_services(settings, screener=Screener.empty()) as svc:
         return await fn(svc)
 
 
@@ -46,6 +49,9 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         print(json.dumps(problem.body()), file=sys.stderr)
         return 1
     print(json.dumps(row))
+    if row["status"] == "returning":
+        print("the partner has not confirmed the return yet; run again to retry", file=sys.stderr)
+        return 3
     return 0
 
 

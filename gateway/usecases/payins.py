@@ -20,9 +20,11 @@ from stdnum import iso11649
 from corridors import signing
 from corridors.payin import (
     METHODS,
+    RETURN_CONFIRMED,
     HttpPayinPartner,
     PayinPartnerError,
     PayinRefund,
+    PayinReturn,
     parse_reference,
 )
 from fx.money import Money
@@ -292,6 +294,8 @@ async def unmatched(svc: Services, limit: int = 500) -> list[dict[str, Any]]:
 
 
 RESOLUTION = {"credit": "resolved", "return": "returned"}
+#: The partner's return id for a pay-in: its idempotency key, the same on every retry.
+RETURN_ID = "return:{}"
 
 
 async def resolve(svc: Services, payin_id: str, req: ResolvePayinRequest) -> dict[str, Any]:
@@ -299,6 +303,8 @@ async def resolve(svc: Services, payin_id: str, req: ResolvePayinRequest) -> dic
     action finishes a half-done one; a different action on a claimed row is refused."""
     if req.action == "credit" and req.customer_id is None:
         raise field_error("customer_id", "required to credit a customer")
+    if req.action == "return":
+        return await _return(svc, payin_id)
     target = RESOLUTION[req.action]
     customer_id = req.customer_id if req.action == "credit" else None
     async with svc.engine.begin() as conn:
@@ -334,6 +340,66 @@ async def resolve(svc: Services, payin_id: str, req: ResolvePayinRequest) -> dic
     log.info("payin_resolved", payin=payin_id, action=req.action)
     async with reading(svc.engine) as conn:
         return payin_view(await store.get(conn, payin_id))
+
+
+async def _return(svc: Services, payin_id: str) -> dict[str, Any]:
+    """suspense -> returning (claimed), ask the partner to return it, and only on its
+    confirmation book the ledger and mark it returned. Until then it stays `returning`; a
+    retry asks again with the same return id, so the partner returns it once."""
+    async with svc.engine.begin() as conn:
+        row = await store.get(conn, payin_id)
+        if row is None:
+            raise not_found(f"pay-in {payin_id}")
+        if row.status == "returned":
+            return payin_view(row, duplicate=True)
+        if row.status == "suspense" and domain.may_move("suspense", "returning"):
+            reason = f"return by operator (was: {row.reason})"
+            await store.set_status(
+                conn, payin_id, ("suspense",), "returning", svc.now(), reason=reason
+            )
+        elif row.status != "returning":
+            raise conflict("payin-not-in-suspense", "Not in suspense", f"pay-in is {row.status}")
+    answer = await _partner_return(svc, row)
+    if answer == RETURN_CONFIRMED:
+        spec = domain.give_back(payin_id, row.partner_id, row.amount_minor, row.currency, None)
+        await svc.ledger.transfer([spec])  # the same id on a retry: booked once
+        async with svc.engine.begin() as conn:
+            await store.set_status(conn, payin_id, ("returning",), "returned", svc.now())
+        log.info("payin_returned", payin=payin_id)
+    else:
+        log.warning("payin_return_unconfirmed", payin=payin_id, answer=answer)
+    async with reading(svc.engine) as conn:
+        return payin_view(await store.get(conn, payin_id))
+
+
+async def _partner_return(svc: Services, row: Any) -> str | None:
+    """The partner's answer to the return request, or None when it could not be told."""
+    async with reading(svc.engine) as conn:
+        partner = (
+            await conn.execute(sa.select(partners).where(partners.c.id == row.partner_id))
+        ).first()
+    if partner is None or not partner.base_url:
+        return None
+    ret = PayinReturn(
+        RETURN_ID.format(row.id),
+        row.partner_payin_id,
+        str(Money.from_minor(row.amount_minor, row.currency)),
+        row.currency,
+        "unattributable pay-in returned by operator",
+    )
+    async with aiohttp.ClientSession() as session:
+        adapter = HttpPayinPartner(
+            partner.base_url,
+            _live_secrets(partner, svc.now())[0],
+            session,
+            svc.settings.partner_timeout_s,
+            clock=lambda: svc.now().timestamp(),
+        )
+        try:
+            return await adapter.return_payin(ret)
+        except PayinPartnerError as exc:
+            log.warning("payin_return_not_sent", payin=row.id, error=str(exc))
+            return None
 
 
 # --- refunds to the original source ------------------------------------------------------------
