@@ -67,3 +67,14 @@ class InMemoryPayoutPartner:
     async def inquire(self, payout_id: str) -> PayoutResult:
         known = self.payouts.get(payout_id)
         return known[1] if known else PayoutResult("unknown", reason=NOT_FOUND)
+
+    async def cancel(self, payout_id: str) -> PayoutResult:
+        """Withdraws a payout not yet paid; a paid one stays paid."""
+        known = self.payouts.get(payout_id)
+        if known is None:
+            return PayoutResult("unknown", reason=NOT_FOUND)
+        instruction, result = known
+        if result.status == "accepted":
+            result = PayoutResult("cancelled", result.partner_reference)
+            self.payouts[payout_id] = (instruction, result)
+        return result

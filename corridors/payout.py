@@ -42,11 +42,11 @@ __all__ = [
 
 log = structlog.get_logger("corridors.payout")
 
-PayoutStatus = Literal["accepted", "paid", "failed", "unknown"]
+PayoutStatus = Literal["accepted", "paid", "failed", "unknown", "cancelled"]
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 NOT_FOUND = "not_found"
 """`inquire` reason when the partner has no payout under that key (see HttpPayoutPartner)."""
-_PARTNER_STATUSES = frozenset({"accepted", "paid", "failed"})
+_PARTNER_STATUSES = frozenset({"accepted", "paid", "failed", "cancelled"})
 _RETRYABLE_4XX = frozenset({408, 429})
 
 
@@ -103,6 +103,11 @@ class PayoutAdapter(Protocol):
 
     async def inquire(self, payout_id: str) -> PayoutResult:
         """Ask what became of `payout_id`."""
+        ...
+
+    async def cancel(self, payout_id: str) -> PayoutResult:
+        """Withdraw `payout_id` (the sender cancelled): "cancelled" when the partner confirms,
+        its status when it is too late (paid), reason not_found when it never had it."""
         ...
 
 
@@ -202,6 +207,22 @@ class HttpPayoutPartner:
             reason=result.reason,
         )
         return result
+
+    async def cancel(self, payout_id: str) -> PayoutResult:
+        url = f"{self.base_url}/payouts/{quote(payout_id, safe='')}/cancel"
+        result = await self._with_retries("POST", url, b"", payout_id, self._cancel_outcome)
+        log.info(
+            "payout.cancel", partner=self.partner_id, payout_id=payout_id, status=result.status
+        )
+        return result
+
+    @staticmethod
+    def _cancel_outcome(status: int, payload: bytes) -> PayoutResult:
+        if status in (200, 409):  # 409: too late, the body says what it became
+            return _result_from(payload) or PayoutResult("unknown", reason="bad_response")
+        if status == 404:
+            return PayoutResult("unknown", reason=NOT_FOUND)
+        return PayoutResult("unknown", reason=f"http_{status}")
 
     @staticmethod
     def _send_outcome(status: int, payload: bytes) -> PayoutResult:

@@ -221,7 +221,8 @@ def _settle(state: _State, payout: _Payout, status: str, reason: str | None = No
 
 async def _pay_later(state: _State, payout: _Payout) -> None:
     await asyncio.sleep(state.faults.pay_delay_ms / 1000)
-    _settle(state, payout, "paid")
+    if payout.status == "accepted":  # a cancelled payout is never paid
+        _settle(state, payout, "paid")
 
 
 async def _callback(state: _State, payout: _Payout, url: str, copies: int) -> None:
@@ -253,6 +254,20 @@ async def _get_payout(request: web.Request) -> web.Response:
     if payout is None:
         return _error(404, "not_found")
     return web.json_response(payout.answer())
+
+
+async def _cancel_payout(request: web.Request) -> web.Response:
+    """Withdraw a payout not yet paid (200, status cancelled); too late: 409 with its status."""
+    state = request.app[STATE]
+    await _checked_body(request, state)
+    payout = state.payouts.get(request.match_info["key"])
+    if payout is None:
+        return _error(404, "not_found")
+    if payout.status in ("accepted", "cancelled"):
+        payout.status = "cancelled"
+        log.info("sim.payout_cancelled", payout_id=request.match_info["key"])
+        return web.json_response(payout.answer())
+    return web.json_response(payout.answer(), status=409)
 
 
 async def _list_payouts(request: web.Request) -> web.Response:
@@ -327,6 +342,7 @@ def create_simulator_app(
     app[STATE] = _State(faults, secrets, clock, random.Random(faults.seed))
     app.router.add_post("/payouts", _create_payout)
     app.router.add_get("/payouts/{key}", _get_payout)
+    app.router.add_post("/payouts/{key}/cancel", _cancel_payout)
     app.router.add_get("/_sim/payouts", _list_payouts)
     app.router.add_get("/_sim/statement.csv", _statement)
     app.cleanup_ctx.append(_lifecycle)

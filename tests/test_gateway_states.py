@@ -7,6 +7,7 @@ import pytest
 from gateway.domain.states import (
     AUTOMATIC,
     CANCELLABLE,
+    CANCELLABLE_AFTER_PAYMENT,
     TERMINAL,
     TRANSITIONS,
     IllegalTransition,
@@ -46,6 +47,10 @@ def test_design_invariants() -> None:
     assert Status.QUOTED not in TRANSITIONS[Status.ON_HOLD]
     # Money never moves after a cancel, and a cancel never follows money moving.
     assert {Status.CREATED, Status.QUOTED, Status.REQUOTE, Status.AWAITING_FUNDS} == CANCELLABLE
+    # After paying, a cancel withdraws the instruction first; the recipient paid ends it.
+    assert {Status.IN_TRANSIT, Status.PAYOUT_PENDING} == CANCELLABLE_AFTER_PAYMENT
+    assert TRANSITIONS[Status.CANCELLING] == {Status.CANCELLED, Status.PAYOUT_UNKNOWN}
+    assert Status.CANCELLING not in TRANSITIONS[Status.PAID_OUT]
     # An unknown payout is settled by inquiry, never by a refund straight away.
     assert Status.REFUNDED not in TRANSITIONS[Status.PAYOUT_UNKNOWN]
     # Every state is reachable from created.

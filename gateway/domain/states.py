@@ -26,6 +26,10 @@ class Status(StrEnum):
     FAILED = "failed"
     REFUNDED = "refunded"
     CANCELLED = "cancelled"
+    # The sender cancelled after paying, within the regime's window: the instruction is being
+    # withdrawn from the partner; then everything is refunded (cancelled), or the partner had
+    # already paid (payout_unknown: the inquiry settles it as paid_out).
+    CANCELLING = "cancelling"
 
 
 S = Status
@@ -44,8 +48,9 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.FUNDED: frozenset({S.CONVERTED}),
     S.CONVERTED: frozenset({S.IN_TRANSIT}),
     # A partner may refuse an instruction outright (failed); a timeout is never a failure.
-    S.IN_TRANSIT: frozenset({S.PAYOUT_PENDING, S.PAYOUT_UNKNOWN, S.FAILED}),
-    S.PAYOUT_PENDING: frozenset({S.PAID_OUT, S.PAYOUT_UNKNOWN, S.FAILED}),
+    S.IN_TRANSIT: frozenset({S.PAYOUT_PENDING, S.PAYOUT_UNKNOWN, S.FAILED, S.CANCELLING}),
+    S.PAYOUT_PENDING: frozenset({S.PAID_OUT, S.PAYOUT_UNKNOWN, S.FAILED, S.CANCELLING}),
+    S.CANCELLING: frozenset({S.CANCELLED, S.PAYOUT_UNKNOWN}),
     # The inquiry settles an unknown payout; "never received" lets the same instruction go again.
     S.PAYOUT_UNKNOWN: frozenset({S.PAID_OUT, S.FAILED, S.PAYOUT_PENDING, S.IN_TRANSIT}),
     S.FAILED: frozenset({S.REFUNDED}),
@@ -73,13 +78,20 @@ AUTOMATIC: frozenset[Status] = frozenset(
         S.PAYOUT_PENDING,
         S.PAYOUT_UNKNOWN,
         S.FAILED,
+        S.CANCELLING,
     }
 )
 
-# The sender may cancel only before money moved.
+# Before money moved the sender may cancel outright.
 CANCELLABLE: frozenset[Status] = frozenset(
-    s for s, targets in TRANSITIONS.items() if S.CANCELLED in targets
+    s for s, targets in TRANSITIONS.items() if S.CANCELLED in targets and s != S.CANCELLING
 )
+# After paying, within the regime's window, while the recipient is not yet paid.
+CANCELLABLE_AFTER_PAYMENT: frozenset[Status] = frozenset(
+    s for s, targets in TRANSITIONS.items() if S.CANCELLING in targets
+)
+# Paid, but moving on by itself within one worker claim: a cancel waits a moment and retries.
+MOVING_ON: frozenset[Status] = frozenset({S.FUNDED, S.CONVERTED})
 
 
 class IllegalTransition(Exception):

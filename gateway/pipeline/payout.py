@@ -167,3 +167,35 @@ async def refund(svc: Services, rem: Row) -> Outcome:
     await svc.ledger.transfer(path.refund_to_wallet())
     amount = Money.from_minor(rem.send_amount_minor, rem.send_currency)
     return Advance(S.REFUNDED, f"{amount} {amount.currency} returned to the wallet")
+
+
+async def withdraw(svc: Services, rem: Row) -> Outcome:
+    """The sender cancelled within the window: take the instruction back, then refund all of it
+    (fee included). A push partner is asked to cancel; a pull partner that has not accepted no
+    longer sees it (the pull list shows payout_pending only); one that has is asked by the
+    cancel request being refused. Too late (paid): the inquiry settles it as paid out."""
+    partner = await svc.partners.info(rem.partner_id, svc.now())
+    if partner is None or not partner.pull:
+        try:
+            adapter = await svc.partners.payout(rem.partner_id)
+            result = await adapter.cancel(rem.id)
+        except PartnerUnavailable as exc:
+            return Retry(backoff(rem.attempts), f"partner unavailable: {exc}")
+        if result.status == "paid":
+            fields = {"payout_status": "paid", "partner_reference": result.partner_reference}
+            return Advance(S.PAYOUT_UNKNOWN, "cancel refused: the partner had paid", fields)
+        if result.status == "accepted":
+            return Retry(backoff(rem.attempts), "partner has not confirmed the cancel")
+        if result.status == "unknown" and result.reason != NOT_FOUND:
+            return Retry(backoff(rem.attempts), f"cancel not confirmed: {result.reason}")
+    path = money_path(rem)
+    await svc.ledger.void_pending(path.void_id, path.payout_transfer_id)
+    await svc.ledger.transfer(path.refund_to_wallet())
+    amount = Money.from_minor(rem.send_amount_minor, rem.send_currency)
+    fee = Money.from_minor(rem.fee_minor, rem.send_currency)
+    return Advance(
+        S.CANCELLED,
+        f"cancelled by sender: {amount} {amount.currency} returned to the wallet, "
+        f"fee {fee} {fee.currency} included",
+        {"payout_status": "cancelled"},
+    )

@@ -22,4 +22,5 @@ STEPS: dict[Status, Step] = {
     S.PAYOUT_PENDING: payout.settle_payout,
     S.PAYOUT_UNKNOWN: payout.settle_payout,
     S.FAILED: payout.refund,
+    S.CANCELLING: payout.withdraw,
 }

@@ -19,7 +19,13 @@ from fx.rates import RateUnavailable
 from gateway.api.problems import Problem, conflict, not_found, validation
 from gateway.api.schemas import RemittanceRequest
 from gateway.domain.recipient_keys import recipient_key
-from gateway.domain.states import CANCELLABLE, TERMINAL, Status
+from gateway.domain.states import (
+    CANCELLABLE,
+    CANCELLABLE_AFTER_PAYMENT,
+    MOVING_ON,
+    TERMINAL,
+    Status,
+)
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import idempotency
@@ -27,6 +33,7 @@ from gateway.storage import remittances as store
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import customers, quotes, remittances
+from gateway.usecases import cancellation
 from ledger_adapter import chart
 from ledger_adapter.port import AccountNotFound
 
@@ -298,26 +305,34 @@ async def cancel_remittance(svc: Services, caller: Caller, remittance_id: str) -
         row = await _owned(conn, caller, remittance_id)
         if row is None:
             raise not_found(f"remittance {remittance_id}")
-        if Status(row.status) not in CANCELLABLE:
-            state = "final" if Status(row.status) in TERMINAL else "past the point of cancelling"
+        status = Status(row.status)
+        if status in CANCELLABLE:
+            target, reason = Status.CANCELLED, "cancelled by sender"
+        elif status in MOVING_ON:
+            raise _state_changed()
+        elif status in CANCELLABLE_AFTER_PAYMENT:
+            await cancellation.check_window(svc, conn, row)
+            target, reason = Status.CANCELLING, cancellation.requested_reason(svc, row)
+        else:
+            state = "final" if status in TERMINAL else "past the point of cancelling"
             raise conflict(
                 "not-cancellable",
                 "Cannot cancel",
-                f"remittance is {row.status} ({state}); cancelling is possible only while "
-                + ", ".join(sorted(s.value for s in CANCELLABLE)),
+                f"remittance is {row.status} ({state}); cancelling is possible while "
+                + ", ".join(sorted(s.value for s in CANCELLABLE))
+                + ", and within the cancellation window after payment while "
+                + ", ".join(sorted(s.value for s in CANCELLABLE_AFTER_PAYMENT)),
             )
         try:
             await store.transition(
-                conn,
-                row.id,
-                row.status,
-                Status.CANCELLED,
-                now=svc.now(),
-                reason="cancelled by sender",
-                unleased=True,
+                conn, row.id, row.status, target, now=svc.now(), reason=reason, unleased=True
             )
         except store.StaleState:
-            raise conflict(
-                "state-changed", "State changed", "a step is in progress; retry shortly"
-            ) from None
+            raise _state_changed() from None
+    if target == Status.CANCELLING:
+        svc.wake_workers()
     return await get_remittance(svc, caller, remittance_id)
+
+
+def _state_changed() -> Problem:
+    return conflict("state-changed", "State changed", "a step is in progress; retry shortly")
