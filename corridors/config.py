@@ -64,6 +64,8 @@ class Corridor:
     settlement_asset: str = "USDC"
     quote_ttl_s: int = DEFAULT_QUOTE_TTL_S
     bank_funding_ttl_s: int = DEFAULT_BANK_FUNDING_TTL_S
+    # Days after payment by which the recipient can have the money (disclosed on the receipt).
+    funds_available_days: int = 1
     account_scheme: str = "ph_mobile_wallet"
     # The pay-in partner's collection account a sender pays a bank transfer into: an IBAN or
     # a local account number (with `collection_routing`, e.g. an ABA routing number).
@@ -137,7 +139,7 @@ def _collection_problems(c: Corridor) -> list[str]:
 
 
 _DECIMALS = ("min_send", "max_send", "fee_fixed", "fee_percent", "fee_minimum", "fee_maximum")
-_INTS = ("spread_bps", "quote_ttl_s", "bank_funding_ttl_s")
+_INTS = ("spread_bps", "quote_ttl_s", "bank_funding_ttl_s", "funds_available_days")
 _REQUIRED = (
     "send_country",
     "send_currency",

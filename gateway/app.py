@@ -11,6 +11,7 @@ from aiohttp import web
 from compliance.sanctions.screener import Screener
 from gateway.api.appkeys import CALLER_CACHE, ROUTES, SERVICES
 from gateway.api.middleware import auth_middleware, problem_middleware
+from gateway.api.receipt_page import setup_receipts
 from gateway.api.routes import ROUTES as ROUTE_TABLE
 from gateway.api.routing import add_routes
 from gateway.bootstrap import open_services
@@ -47,6 +48,7 @@ def create_app(
     )
     app[ROUTES] = add_routes(app, bots.mounted_routes(settings, ROUTE_TABLE))
     setup_console(app)
+    setup_receipts(app)
     app[CALLER_CACHE] = {}
 
     async def services_ctx(app: web.Application) -> AsyncIterator[None]:

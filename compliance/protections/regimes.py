@@ -45,9 +45,11 @@ class Regime:
     statement: Mapping[str, str]  # language -> "recipient bank fees and foreign taxes" text
     cancellation_rule: str
     cancel_window_minutes: int
+    cancellation_notice: Mapping[str, str]  # language -> text with {minutes}
     refund_business_days: int
     error_rule: str
     error_report_days: int
+    error_notice: Mapping[str, str]  # language -> text with {days}
     investigate_days: int
     error_report_business_days: int
     acknowledge_business_days: int
@@ -147,9 +149,11 @@ def regime_from_config(data: Mapping[str, Any], where: str = "regime") -> Regime
         statement=_statement(disc.get("statement"), f"{where}.disclosure.statement"),
         cancellation_rule=str(cancel.get("rule", "")),
         cancel_window_minutes=_int(cancel, "window_minutes", f"{where}.cancellation"),
+        cancellation_notice=_statement(cancel.get("notice"), f"{where}.cancellation.notice"),
         refund_business_days=_int(cancel, "refund_business_days", f"{where}.cancellation"),
         error_rule=str(errors.get("rule", "")),
         error_report_days=_int(errors, "report_within_days", f"{where}.error_resolution"),
+        error_notice=_statement(errors.get("notice"), f"{where}.error_resolution.notice"),
         investigate_days=_int(errors, "investigate_within_days", f"{where}.error_resolution"),
         error_report_business_days=_int(
             errors, "report_within_business_days", f"{where}.error_resolution"

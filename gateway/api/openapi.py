@@ -42,6 +42,8 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
             }
         },
     }
+    if route.html:
+        op["responses"][str(route.status)]["content"]["text/html"] = {"schema": {"type": "string"}}
     if route.idempotency_key:
         op["parameters"].append(
             {

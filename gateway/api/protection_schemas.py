@@ -51,3 +51,23 @@ DISCLOSURE = {
         "provider",
     ],
 }
+
+_right = {"type": "object", "properties": {"rule": _str, "text": _text_by_language}}
+RECEIPT = {
+    "type": "object",
+    "description": "Receipt once paid: the disclosure, availability, recipient, rights, contacts",
+    "properties": {
+        "remittance_id": _str,
+        "paid_at": _str,
+        "funds_available_on": {"type": "string", "format": "date"},
+        "disclosure": DISCLOSURE,
+        "recipient": {"type": "object", "additionalProperties": _str},
+        "rights": {
+            "type": "object",
+            "properties": {"cancellation": _right, "error_resolution": _right},
+        },
+        "provider": _contact,
+        "regulators": {"type": "array", "items": _contact},
+    },
+    "required": ["remittance_id", "paid_at", "funds_available_on", "disclosure", "rights"],
+}

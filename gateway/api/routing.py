@@ -31,6 +31,7 @@ class Route:
     idempotency_key: bool = False
     errors: tuple[int, ...] = ()
     extra_responses: dict[int, str] = field(default_factory=dict)
+    html: bool = False  # also answers text/html (a printable page) when the caller accepts it
 
     @property
     def name(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway.api import sender_views as views
-from gateway.api.protection_schemas import DISCLOSURE
+from gateway.api.protection_schemas import DISCLOSURE, RECEIPT
 from gateway.api.routing import ANY_CALLER, Route, roles
 from gateway.api.schemas import QuoteRequest, RemittanceRequest, TopUpRequest
 
@@ -181,6 +181,23 @@ ROUTES: list[Route] = [
         "Cancel before money moves",
         roles=SENDERS,
         response=REMITTANCE,
+        errors=(404, 409),
+    ),
+    Route(
+        "GET",
+        "/v1/remittances/{id}/receipt",
+        views.get_receipt,
+        "The sender's receipt once paid (JSON, or a printable page with Accept: text/html)",
+        roles=SENDERS,
+        response=RECEIPT,
+        html=True,
+        query=(
+            {
+                "name": "lang",
+                "in": "query",
+                "schema": {"type": "string", "enum": ["en", "zh-Hans"]},
+            },
+        ),
         errors=(404, 409),
     ),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from gateway.api import receipt_page
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, idempotency_key, read_json, reply
 from gateway.api.problems import conflict, field_error
@@ -14,7 +15,7 @@ from gateway.api.schemas import (
     parse,
 )
 from gateway.storage.idempotency import IdempotencyMismatch
-from gateway.usecases import quotes, remittances, wallets
+from gateway.usecases import quotes, receipts, remittances, wallets
 from ledger_adapter.port import IdempotencyConflict
 
 
@@ -89,4 +90,12 @@ async def get_remittance(request: web.Request) -> web.Response:
 async def cancel_remittance(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
     body = await remittances.cancel_remittance(svc, caller(request), request.match_info["id"])
+    return reply(body)
+
+
+async def get_receipt(request: web.Request) -> web.Response:
+    svc = request.app[SERVICES]
+    body = await receipts.receipt_view(svc, caller(request), request.match_info["id"])
+    if "text/html" in request.headers.get("Accept", ""):
+        return receipt_page.render(request, body)
     return reply(body)

@@ -50,6 +50,13 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "Total to recipient: {received}\n"
         "{statement}",
         "not_covered": "Transfers of {threshold} or less are not covered by {regime}.",
+        "receipt": "Receipt for transfer {ref}, paid {paid_at} UTC\n"
+        "{disclosure}\n"
+        "Available to {name}{contact} by {available}.\n"
+        "{cancel_text}\nCancel by {cancel_by} UTC.\n"
+        "{error_text}\nReport errors by {report_by}.\n"
+        "{provider}: {provider_phone}, {provider_website}\n"
+        "Regulator: {regulators}",
         "btn_confirm": "Confirm",
         "btn_cancel": "Cancel",
         "tap_confirm": "Tap Confirm to send, or Cancel.",
@@ -128,6 +135,13 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "收款人实收：{received}\n"
         "{statement}",
         "not_covered": "{threshold} 及以下的汇款不受 {regime} 保护。",
+        "receipt": "汇款 {ref} 收据，付款时间 UTC {paid_at}\n"
+        "{disclosure}\n"
+        "{name}{contact}最迟可于 {available} 领取。\n"
+        "{cancel_text}\n取消截止 UTC {cancel_by}。\n"
+        "{error_text}\n差错申报截止 {report_by}。\n"
+        "{provider}：{provider_phone}，{provider_website}\n"
+        "监管机构：{regulators}",
         "btn_confirm": "确认",
         "btn_cancel": "取消",
         "tap_confirm": "请点“确认”汇款，或点“取消”。",

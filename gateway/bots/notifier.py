@@ -14,9 +14,10 @@ from gateway import events
 from gateway.bots import store
 from gateway.bots.engine import Reply, bot_caller, money, short_ref
 from gateway.bots.i18n import t
+from gateway.bots.receipt_text import receipt_text
 from gateway.services import Services
 from gateway.storage.engine import reading
-from gateway.usecases import payins, remittances
+from gateway.usecases import payins, receipts, remittances
 
 log = structlog.get_logger("gateway.bots.notifier")
 
@@ -24,6 +25,7 @@ CONSUMER = "bot-notifier"
 BATCH = 100
 # Which state changes a sender hears about, and in which words.
 PUSHES: dict[str, str] = {
+    "funded": "receipt",  # paid: the receipt, with the sender's rights
     "awaiting_funds": "push_payin",  # pay-in funded only: the account, reference and deadline
     "on_hold": "push_on_hold",
     "requote": "push_requote",
@@ -60,6 +62,11 @@ class Notifier:
             caller = bot_caller(chat.platform)
             rem = await remittances.get_remittance(self.svc, caller, row.remittance_id)
             details: dict[str, str] = {}
+            if row.to_status == "funded":
+                body = await receipts.receipt_view(self.svc, caller, row.remittance_id)
+                await sender.send(chat.chat_id, [Reply(receipt_text(chat.language, body))])
+                log.info("bot_receipt_pushed", platform=chat.platform)
+                continue
             if row.to_status == "awaiting_funds":
                 if rem.get("funding_method") == "wallet":
                     continue  # the wallet pays at once: nothing for the sender to do

@@ -18,6 +18,7 @@ SCRIPTS = {
         "confirm": "Confirm",
         "sent": "created",
         "paid": "has arrived",
+        "receipt": "Receipt for transfer",
     },
     "zh": {
         "name": "王小明",
@@ -29,6 +30,7 @@ SCRIPTS = {
         "confirm": "确认",
         "sent": "已创建汇款",
         "paid": "已到账",
+        "receipt": "收据",
     },
 }
 
@@ -60,7 +62,8 @@ async def test_telegram_hello_to_paid_out(world, lang) -> None:
     before = len(world.tg.calls)
     assert await world.bots.notifier.run_once() > 0
     pushed = world.tg.messages(before)
-    assert len(pushed) == 1 and s["paid"] in pushed[0]["text"]
+    # The receipt when paid (funded), then the arrival: each once.
+    assert len(pushed) == 2 and s["receipt"] in pushed[0]["text"] and s["paid"] in pushed[1]["text"]
     assert await world.bots.notifier.run_once() == 0  # the cursor moved: never told twice
     assert await world.count(remittances) == 1
 
@@ -86,5 +89,6 @@ async def test_whatsapp_hello_to_paid_out(world, lang) -> None:
     before = len(world.wa.sent)
     await world.bots.notifier.run_once()
     pushed = world.wa.messages(before)
-    assert len(pushed) == 1 and s["paid"] in pushed[0]["text"]
+    # The receipt when paid (funded), then the arrival: each once.
+    assert len(pushed) == 2 and s["receipt"] in pushed[0]["text"] and s["paid"] in pushed[1]["text"]
     assert await world.count(quotes) == 1
