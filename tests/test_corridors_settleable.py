@@ -49,3 +49,13 @@ async def test_the_gateway_refuses_to_start_on_such_a_file(tmp_path, migrated_da
     with pytest.raises(CorridorConfigError, match="BSKT cannot be settled"):
         async with open_services(settings, migrate=False):
             pass
+
+
+def test_remit_serve_says_why_and_exits(tmp_path, monkeypatch, capsys) -> None:
+    from gateway.commands import main as remit
+
+    monkeypatch.setenv("REMIT_CORRIDORS_FILE", with_basket_corridor(tmp_path))
+    monkeypatch.setenv("REMIT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    assert remit(["serve", "--port", "1"]) == 2
+    assert "US-PH-WALLET: settlement_asset BSKT cannot be settled" in capsys.readouterr().err
+    assert not (tmp_path / "x.db").exists()  # refused before anything was written

@@ -219,3 +219,14 @@ async def test_sample_mode_says_so_on_every_quote(gateway) -> None:
     quote = await gateway.quote()
     assert quote["sample_rates"] is True
     assert "sample rates" in quote["rates_notice"]
+
+
+async def test_sample_mode_receipt_says_so(gateway) -> None:
+    sender = await gateway.customer()
+    await gateway.top_up(sender["id"])
+    rem = await gateway.send(sender=sender)
+    await gateway.drain()
+    resp = await gateway.client.get(f"/v1/remittances/{rem['id']}/receipt", headers=gateway.auth())
+    assert resp.status == 200, await resp.text()
+    body = await resp.json()
+    assert body["sample_rates"] is True and "sample rates" in body["rates_notice"]

@@ -68,6 +68,11 @@ RECEIPT = {
         },
         "provider": _contact,
         "regulators": {"type": "array", "items": _contact},
+        "sample_rates": {
+            "type": "boolean",
+            "description": "priced from sample rates (REMIT_RATES_MODE=sample): not market data",
+        },
+        "rates_notice": {"type": ["string", "null"]},
     },
     "required": ["remittance_id", "paid_at", "funds_available_on", "disclosure", "rights"],
 }

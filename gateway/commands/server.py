@@ -42,10 +42,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.pipeline_processes < 0:
         print("remit serve: REMIT_PIPELINE_PROCESSES must be 0 or more", file=sys.stderr)
         return 2
+    problem = _config_problem(settings)
+    if problem:
+        print(f"remit serve: {problem}", file=sys.stderr)
+        return 2
     if settings.processes == 1 and (args.no_workers or not settings.pipeline_processes):
         serve_process(settings, run_workers=not args.no_workers, run_singletons=True)
         return 0
     return serve_processes(settings, run_workers=not args.no_workers)
+
+
+def _config_problem(settings: Settings) -> str | None:
+    """What in the configuration would stop the gateway, said before anything starts: a corridor
+    the ledger cannot settle, an unknown rates mode."""
+    from corridors.config import CorridorConfigError, load_corridors
+    from fx.rates import MODES
+    from ledger_adapter.chart import SUPPLY_PAIRS
+
+    if settings.rates_mode not in MODES:
+        return f"REMIT_RATES_MODE must be one of {', '.join(MODES)}, not {settings.rates_mode!r}"
+    try:
+        load_corridors(settings.corridors_file, settleable=SUPPLY_PAIRS)
+    except CorridorConfigError as exc:
+        return str(exc)
+    return None
 
 
 def serve_process(

@@ -13,8 +13,9 @@ from gateway.services import Services
 from gateway.storage import remittances as store
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
-from gateway.storage.tables import quotes
+from gateway.storage.tables import quotes, remittances
 from gateway.usecases.quotes import quote_disclosure
+from gateway.usecases.rates import sample_fields
 from gateway.usecases.remittances import _owned
 
 PAID = "funded"
@@ -57,4 +58,14 @@ async def receipt(svc: Services, caller: Caller, remittance_id: str) -> Receipt:
 
 
 async def receipt_view(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
-    return (await receipt(svc, caller, remittance_id)).to_dict()
+    """The receipt as JSON; priced from sample rates (REMIT_RATES_MODE=sample), it says so."""
+    body = (await receipt(svc, caller, remittance_id)).to_dict()
+    async with reading(svc.engine) as conn:
+        source = (
+            await conn.execute(
+                sa.select(quotes.c.rate_source)
+                .select_from(quotes.join(remittances, remittances.c.quote_id == quotes.c.id))
+                .where(remittances.c.id == remittance_id)
+            )
+        ).scalar_one()
+    return body | sample_fields(source)
