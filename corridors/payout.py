@@ -61,6 +61,9 @@ class PayoutInstruction:
     recipient: dict[str, Any]
     corridor_id: str
     callback_url: str | None = None
+    # Originator and beneficiary data the travel rule requires (FATF R16, EU TFR), bound to
+    # the remittance's reference; None when the rule does not apply to this transfer.
+    travel_rule: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if not self.payout_id or len(self.payout_id) > 200:
@@ -77,7 +80,10 @@ class PayoutInstruction:
             raise ValueError("currency must be an ISO 4217 code")
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        body = asdict(self)
+        if body["travel_rule"] is None:
+            del body["travel_rule"]  # instructions without it keep the bytes they always had
+        return body
 
     def body(self) -> bytes:
         """Canonical JSON: the same instruction always yields the same bytes (and signature)."""

@@ -57,6 +57,9 @@ class Regime:
     travel_threshold: Mapping[str, Decimal]
     travel_crypto_any_amount: bool
     retention_years: int
+    originator_required: tuple[str, ...]
+    originator_one_of: tuple[tuple[str, ...], ...]
+    beneficiary_required: tuple[str, ...]
     regulators: tuple[Regulator, ...]
 
     def covered(self, currency: str, amount: Decimal) -> bool:
@@ -165,6 +168,11 @@ def regime_from_config(data: Mapping[str, Any], where: str = "regime") -> Regime
         travel_threshold=_amounts(travel.get("threshold", {}), f"{where}.travel_rule"),
         travel_crypto_any_amount=bool(travel.get("crypto_any_amount", False)),
         retention_years=_int(travel, "retention_years", f"{where}.travel_rule"),
+        originator_required=tuple(str(f) for f in travel.get("originator_required", [])),
+        originator_one_of=tuple(
+            tuple(str(f) for f in g) for g in travel.get("originator_one_of", [])
+        ),
+        beneficiary_required=tuple(str(f) for f in travel.get("beneficiary_required", [])),
         regulators=tuple(
             Regulator(name=str(r["name"]), phone=str(r["phone"]), website=str(r["website"]))
             for r in regulators

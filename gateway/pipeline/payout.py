@@ -20,7 +20,9 @@ from gateway.domain.states import Status
 from gateway.pipeline.common import Row, backoff, money_path, quote_of
 from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
+from gateway.storage.engine import reading
 from gateway.storage.partners import PartnerInfo
+from gateway.usecases.travel_rule import record_of as travel_rule_record
 
 S = Status
 
@@ -69,7 +71,9 @@ def callback_url(svc: Services, partner: PartnerInfo | None) -> str | None:
     return None
 
 
-def instruction_for(rem: Row, callback: str | None = None) -> PayoutInstruction:
+def instruction_for(
+    rem: Row, callback: str | None = None, travel_rule: dict | None = None
+) -> PayoutInstruction:
     """The same remittance always yields the same instruction (and so the same signed body)."""
     amount = Money.from_minor(rem.receive_amount_minor, rem.receive_currency)
     return PayoutInstruction(
@@ -80,6 +84,7 @@ def instruction_for(rem: Row, callback: str | None = None) -> PayoutInstruction:
         recipient=dict(rem.recipient),
         corridor_id=rem.corridor_id,
         callback_url=callback,
+        travel_rule=travel_rule,
     )
 
 
@@ -88,8 +93,10 @@ async def instruct_partner(svc: Services, rem: Row) -> Outcome:
     if partner is not None and partner.pull:
         return Advance(S.PAYOUT_PENDING, f"waiting for partner {rem.partner_id} to collect (pull)")
     adapter = await svc.partners.payout(rem.partner_id)
+    async with reading(svc.engine) as conn:
+        travel = await travel_rule_record(conn, rem.id)
     try:
-        result = await adapter.send(instruction_for(rem, callback_url(svc, partner)))
+        result = await adapter.send(instruction_for(rem, callback_url(svc, partner), travel))
     except PartnerUnavailable as exc:
         return Retry(backoff(rem.attempts), f"partner unavailable: {exc}")
     return _after_partner_answer(rem, result, S.IN_TRANSIT)

@@ -7,4 +7,5 @@ from gateway.storage import tables_funding as _tables_funding  # noqa: F401
 from gateway.storage import tables_kyc as _tables_kyc  # noqa: F401
 from gateway.storage import tables_partners as _tables_partners  # noqa: F401
 from gateway.storage import tables_rates as _tables_rates  # noqa: F401
+from gateway.storage import tables_travel as _tables_travel  # noqa: F401
 from ledger_adapter import sql as _ledger_sql  # noqa: F401

@@ -33,7 +33,7 @@ from gateway.storage import remittances as store
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import customers, quotes, remittances
-from gateway.usecases import cancellation
+from gateway.usecases import cancellation, travel_rule
 from ledger_adapter import chart
 from ledger_adapter.port import AccountNotFound
 
@@ -218,6 +218,9 @@ async def create_remittance(svc: Services, caller: Caller, req: RemittanceReques
     """Validate everything, then return an action that writes inside the idempotent transaction."""
     quote, sender, corridor, recipient = await _load_for_create(svc, caller, req)
     usd_per_unit = await _usd_value(svc, Money.parse("1", quote.send_currency))
+    travel = await travel_rule.required_record(
+        svc, corridor, quote, sender, recipient, usd_per_unit
+    )
     await _ensure_wallet(svc, sender.id, quote.send_currency)
     remittance_id = new_id("rem")
 
@@ -250,6 +253,8 @@ async def create_remittance(svc: Services, caller: Caller, req: RemittanceReques
             "attempts": 0,
         }
         row = await store.create(conn, values, "created")
+        if travel is not None:
+            await travel_rule.bind(conn, remittance_id, travel, now)
         first = SimpleNamespace(from_status=None, to_status=row.status, at=now, reason="created")
         return 201, remittance_view(row, [first])
 

@@ -1,0 +1,121 @@
+"""Travel-rule data at submission: which remittances need it, what is missing (a problem that
+names the rule and every missing field, nothing written), and the record bound to the
+remittance, written in the same transaction and sent with its payout instruction."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from compliance.protections import travel_rule
+from corridors.config import Corridor
+from fx.money import Money, is_coin
+from gateway.api.problems import Problem
+from gateway.services import Services
+from gateway.storage.engine import reading
+from gateway.storage.tables_kyc import customer_kyc
+from gateway.storage.tables_travel import travel_rule_records
+from ledger_adapter import chart
+
+# Recipient fields that are the beneficiary's account, in the order corridors use them.
+ACCOUNT_KEYS = ("iban", "account_number", "clabe", "vpa", "phone")
+ORIGINATOR_KYC = ("address", "id_number", "birth_place")
+
+
+async def _kyc_fields(svc: Services, customer_id: str) -> dict[str, Any]:
+    async with reading(svc.engine) as conn:
+        fields = (
+            await conn.execute(
+                sa.select(customer_kyc.c.fields).where(customer_kyc.c.customer_id == customer_id)
+            )
+        ).scalar_one_or_none()
+    return dict(fields or {})
+
+
+def _beneficiary(recipient: dict[str, Any]) -> dict[str, Any]:
+    account = next((recipient[k] for k in ACCOUNT_KEYS if recipient.get(k)), None)
+    return {"name": recipient.get("name"), "account": account}
+
+
+async def required_record(
+    svc: Services,
+    corridor: Corridor,
+    quote: Any,
+    sender: Any,
+    recipient: dict[str, Any],
+    usd_per_unit: Decimal | None,
+) -> dict[str, Any] | None:
+    """The travel-rule record this remittance must carry, or None when the rule does not
+    apply; raises the problem naming the rule and every missing field."""
+    regime = svc.regimes.for_country(corridor.send_country)
+    send = Money.from_minor(quote.send_amount_minor, quote.send_currency)
+    usd = send.amount * usd_per_unit if usd_per_unit is not None else send.amount
+    coin = is_coin(corridor.settlement_asset)
+    if not travel_rule.applies(regime, send.currency, send.amount, usd, coin):
+        return None
+    kyc = await _kyc_fields(svc, sender.id)
+    originator = {
+        "name": sender.name,
+        "account": chart.wallet(sender.id, quote.send_currency),
+        "customer_number": sender.id,
+        "birth_date": sender.birth_date.isoformat() if sender.birth_date else None,
+        **{k: kyc.get(k) for k in ORIGINATOR_KYC},
+    }
+    beneficiary = _beneficiary(recipient)
+    gaps = travel_rule.missing(regime, originator, beneficiary)
+    if gaps:
+        raise Problem(
+            422,
+            "travel-rule-data-missing",
+            "Travel-rule data missing",
+            f"{regime.travel_rule}: this transfer must carry "
+            + ", ".join(g.field for g in gaps)
+            + "; update the sender (PUT /v1/customers) or the recipient and submit again",
+            errors=[{"field": g.field, "message": g.message} for g in gaps],
+            rule=regime.travel_rule,
+        )
+    return {
+        "regime": regime.name,
+        "rule": regime.travel_rule,
+        "originator": {k: v for k, v in originator.items() if v},
+        "beneficiary": beneficiary,
+        "retention_years": regime.retention_years,
+    }
+
+
+async def bind(
+    conn: AsyncConnection, remittance_id: str, record: dict[str, Any], now: datetime
+) -> None:
+    await conn.execute(
+        travel_rule_records.insert().values(
+            remittance_id=remittance_id,
+            regime=record["regime"],
+            rule=record["rule"],
+            originator=record["originator"],
+            beneficiary=record["beneficiary"],
+            created_at=now,
+            keep_until=now + timedelta(days=365 * record["retention_years"] + 2),
+        )
+    )
+
+
+async def record_of(conn: AsyncConnection, remittance_id: str) -> dict[str, Any] | None:
+    row = (
+        await conn.execute(
+            sa.select(travel_rule_records).where(
+                travel_rule_records.c.remittance_id == remittance_id
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    return {
+        "reference": remittance_id,
+        "rule": row.rule,
+        "originator": dict(row.originator),
+        "beneficiary": dict(row.beneficiary),
+    }
