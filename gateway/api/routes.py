@@ -12,6 +12,7 @@ from gateway.api import (
     ops_routes,
     partner_routes,
     payin_routes,
+    protection_routes,
     sender_routes,
     webhook_routes,
 )
@@ -27,6 +28,7 @@ ROUTES: list[Route] = [
     *partner_routes.ROUTES,
     *webhook_routes.ROUTES,
     *payin_routes.ROUTES,
+    *protection_routes.ROUTES,
     *compliance_routes.ROUTES,
     *console_routes.ROUTES,
     *bot_routes.ROUTES,

@@ -1,0 +1,108 @@
+"""A sender reports an error (wrong amount, not received, late) within the regime's days of the
+disclosed availability date; a case opens with its clocks. After the window: a problem naming
+the rule, nothing written."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from compliance.protections.calendar import add_business_days
+from gateway.api.problems import Problem
+from gateway.ids import new_id
+from gateway.services import Services
+from gateway.storage.engine import reading
+from gateway.storage.keys import Caller
+from gateway.storage.tables_errors import error_cases
+from gateway.usecases import receipts
+from gateway.usecases.cancellation import regime_of
+from gateway.usecases.remittances import _owned
+
+KINDS = ("wrong_amount", "not_received", "late")
+
+
+async def report_error(
+    svc: Services, caller: Caller, remittance_id: str, kind: str, description: str
+) -> dict[str, Any]:
+    receipt = await receipts.receipt(svc, caller, remittance_id)  # 404, or 409 before payment
+    async with reading(svc.engine) as conn:
+        row = await _owned(conn, caller, remittance_id)
+    regime = regime_of(svc, row)
+    now = svc.now()
+    last_day = receipt.funds_available_on + timedelta(days=regime.error_report_days)
+    if now.date() > last_day:
+        raise Problem(
+            409,
+            "error-report-window-closed",
+            "Error report window closed",
+            f"{regime.error_rule}: errors are reported within {regime.error_report_days} days "
+            f"of the date funds were available ({receipt.funds_available_on.isoformat()}); "
+            f"the last day was {last_day.isoformat()}",
+            rule=regime.error_rule,
+        )
+    ack = datetime.combine(
+        add_business_days(now.date(), regime.acknowledge_business_days), time.max, tzinfo=UTC
+    )
+    values = {
+        "id": new_id("err"),
+        "remittance_id": remittance_id,
+        "owner": row.owner,
+        "kind": kind,
+        "description": description,
+        "status": "open",
+        "rule": regime.error_rule,
+        "reported_at": now,
+        "acknowledge_by": ack,
+        "investigate_by": now + timedelta(days=regime.investigate_days),
+        "report_business_days": regime.error_report_business_days,
+    }
+    async with svc.engine.begin() as conn:
+        await conn.execute(error_cases.insert().values(**values))
+    return case_view(values, now)
+
+
+def case_view(case: Any, now: datetime) -> dict[str, Any]:
+    get = case.get if isinstance(case, dict) else lambda k: getattr(case, k)
+    clocks = {
+        "acknowledge_by": get("acknowledge_by"),
+        "investigate_by": get("investigate_by"),
+    }
+    done = {
+        "acknowledge_by": get("acknowledged_at"),
+        "investigate_by": get("found_at"),
+    }
+    found = get("found_at")
+    if found is not None:
+        report_by = add_business_days(found.date(), get("report_business_days"))
+        clocks["report_by"] = datetime.combine(report_by, time.max, tzinfo=UTC)
+        done["report_by"] = get("reported_outcome_at")
+    return {
+        "id": get("id"),
+        "remittance_id": get("remittance_id"),
+        "kind": get("kind"),
+        "description": get("description"),
+        "status": get("status"),
+        "rule": get("rule"),
+        "reported_at": get("reported_at").isoformat(),
+        "clocks": {
+            name: {
+                "due": due.isoformat(),
+                "met_at": done[name].isoformat() if done[name] else None,
+                "overdue": done[name] is None and now > due,
+            }
+            for name, due in clocks.items()
+        },
+    }
+
+
+async def list_cases(svc: Services) -> dict[str, Any]:
+    async with reading(svc.engine) as conn:
+        rows = (
+            await conn.execute(sa.select(error_cases).order_by(error_cases.c.reported_at))
+        ).all()
+    now = svc.now()
+    cases = [case_view(r, now) for r in rows]
+    cases.sort(key=lambda c: not any(k["overdue"] for k in c["clocks"].values()))
+    return {"cases": cases}
