@@ -33,7 +33,7 @@ from gateway.bots.i18n import (
     t,
 )
 from gateway.bots.ratelimit import ChatLimiter
-from gateway.domain.states import CANCELLABLE
+from gateway.domain.states import CANCELLABLE, CANCELLABLE_AFTER_PAYMENT
 from gateway.services import Services
 from gateway.storage.keys import Caller
 from gateway.usecases import customers, quotes, remittances, wallets
@@ -640,15 +640,16 @@ async def cmd_cancel(turn: Turn) -> None:
         return
     rem = recent[0]
     ref = short_ref(rem["id"])
-    if rem["status"] not in {s.value for s in CANCELLABLE}:
+    paid = rem["status"] in {s.value for s in CANCELLABLE_AFTER_PAYMENT}
+    if rem["status"] not in {s.value for s in CANCELLABLE} and not paid:
         turn.say("cannot_cancel", ref=ref, status=status_word(turn.lang, rem["status"]))
         return
     try:
         await remittances.cancel_remittance(turn.svc, turn.caller, rem["id"])
-    except Problem:
+    except Problem:  # after payment: the window closed, or the partner has it
         turn.say("cannot_cancel", ref=ref, status=status_word(turn.lang, rem["status"]))
         return
-    turn.say("cancelled_remittance", ref=ref)
+    turn.say("cancel_requested" if paid else "cancelled_remittance", ref=ref)
 
 
 def _starts_over(text: str) -> bool:

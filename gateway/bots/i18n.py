@@ -73,6 +73,8 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "stale_button": "That button is no longer active.",
         "cancelled_draft": "Cancelled. Nothing was sent.",
         "cancelled_remittance": "Transfer {ref} is cancelled. Nothing was sent.",
+        "cancel_requested": "Transfer {ref} is being cancelled: everything you paid, fee "
+        "included, goes back to your wallet.",
         "nothing_to_cancel": "There is nothing to cancel.",
         "cannot_cancel": "Transfer {ref} can't be cancelled any more: it is {status}.",
         "no_transfers": "You haven't sent anything yet. Try: send 100 USD to PH",
@@ -157,6 +159,7 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "stale_button": "这个按钮已失效。",
         "cancelled_draft": "已取消，没有汇出任何款项。",
         "cancelled_remittance": "汇款 {ref} 已取消，没有汇出任何款项。",
+        "cancel_requested": "正在取消汇款 {ref}：您支付的全部款项（含手续费）将退回您的钱包。",
         "nothing_to_cancel": "没有可以取消的内容。",
         "cannot_cancel": "汇款 {ref} 已无法取消：{status}。",
         "no_transfers": "您还没有汇过款。试试：发送 100 USD 到 菲律宾",
