@@ -28,6 +28,17 @@ PAYOUT = {
         "recipient": {"type": "object"},
         "partner_reference": _null_str,
         "reason": _null_str,
+        "travel_rule": {
+            "type": "object",
+            "description": "originator and beneficiary data (FATF R16, EU TFR) bound to the "
+            "remittance's reference; present when the transfer carries it",
+            "properties": {
+                "reference": _str,
+                "rule": _str,
+                "originator": {"type": "object"},
+                "beneficiary": {"type": "object"},
+            },
+        },
     },
 }
 PAYOUT_LIST = {"type": "object", "properties": {"payouts": {"type": "array", "items": PAYOUT}}}

@@ -23,6 +23,7 @@ from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import remittances
+from gateway.usecases import travel_rule
 
 log = structlog.get_logger("gateway.partners")
 
@@ -44,9 +45,10 @@ def payout_status(row: Any) -> str:
     return row.payout_status or "unknown"
 
 
-def payout_view(row: Any) -> dict[str, Any]:
-    """The instruction for a pull partner: it needs the full recipient to pay."""
-    return {
+def payout_view(row: Any, travel: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The instruction for a pull partner: it needs the full recipient to pay (and the
+    travel-rule data when the transfer carries it, as a push partner's instruction does)."""
+    view = {
         "payout_id": row.id,
         "remittance_id": row.id,
         "status": payout_status(row),
@@ -58,6 +60,9 @@ def payout_view(row: Any) -> dict[str, Any]:
         "reason": row.failure_reason,
         "created_at": row.created_at.isoformat(),
     }
+    if travel is not None:
+        view["travel_rule"] = travel
+    return view
 
 
 def _partner_of(caller: Caller) -> str:
@@ -90,7 +95,8 @@ async def list_payouts(svc: Services, caller: Caller, status: str, limit: int) -
     )
     async with reading(svc.engine) as conn:
         rows = (await conn.execute(query)).all()
-    return {"payouts": [payout_view(r) for r in rows]}
+        travel = await travel_rule.records_of(conn, [r.id for r in rows])
+    return {"payouts": [payout_view(r, travel.get(r.id)) for r in rows]}
 
 
 async def _own_payout(svc: Services, partner_id: str, payout_id: str) -> Any:
@@ -107,7 +113,10 @@ async def _own_payout(svc: Services, partner_id: str, payout_id: str) -> Any:
 
 
 async def get_payout(svc: Services, caller: Caller, payout_id: str) -> dict[str, Any]:
-    return payout_view(await _own_payout(svc, _partner_of(caller), payout_id))
+    row = await _own_payout(svc, _partner_of(caller), payout_id)
+    async with reading(svc.engine) as conn:
+        travel = await travel_rule.record_of(conn, row.id)
+    return payout_view(row, travel)
 
 
 async def accept_payout(svc: Services, caller: Caller, payout_id: str) -> dict[str, Any]:

@@ -104,18 +104,24 @@ async def bind(
 
 
 async def record_of(conn: AsyncConnection, remittance_id: str) -> dict[str, Any] | None:
-    row = (
-        await conn.execute(
-            sa.select(travel_rule_records).where(
-                travel_rule_records.c.remittance_id == remittance_id
-            )
+    return (await records_of(conn, [remittance_id])).get(remittance_id)
+
+
+async def records_of(conn: AsyncConnection, remittance_ids: list[str]) -> dict[str, dict]:
+    """The travel-rule data of these remittances as partners receive it, by remittance id."""
+    if not remittance_ids:
+        return {}
+    rows = await conn.execute(
+        sa.select(travel_rule_records).where(
+            travel_rule_records.c.remittance_id.in_(remittance_ids)
         )
-    ).first()
-    if row is None:
-        return None
+    )
     return {
-        "reference": remittance_id,
-        "rule": row.rule,
-        "originator": dict(row.originator),
-        "beneficiary": dict(row.beneficiary),
+        row.remittance_id: {
+            "reference": row.remittance_id,
+            "rule": row.rule,
+            "originator": dict(row.originator),
+            "beneficiary": dict(row.beneficiary),
+        }
+        for row in rows
     }

@@ -105,3 +105,23 @@ async def test_below_the_threshold_carries_none(gateway, tmp_path) -> None:
     rem = await resp.json()
     await gateway.drain()
     assert "travel_rule" not in gateway.sim.server.app[STATE].payouts[rem["id"]].instruction
+
+
+async def test_a_pull_partner_sees_the_data_with_the_payout(gateway, tmp_path) -> None:
+    from tests.partners_support import PARTNER, register
+
+    await register(gateway, PARTNER, base_url=None, kinds="payout,pull", callback=False)
+    gateway.svc.regimes = _regimes_with_us_threshold(tmp_path, "100.00")
+    sender = await _put_customer(gateway, **SENDER, address="1 Main St, Springfield, IL 62701")
+    await gateway.top_up(sender["id"], "1000.00")
+    resp = await _submit(gateway, sender["id"], "400.00")
+    assert resp.status == 201, await resp.text()
+    rem = await resp.json()
+    await gateway.drain()
+    partner = gateway.auth("partner")
+    listed = await gateway.client.get("/v1/partner/payouts?status=pending", headers=partner)
+    item = next(p for p in (await listed.json())["payouts"] if p["payout_id"] == rem["id"])
+    assert item["travel_rule"]["reference"] == rem["id"]
+    assert item["travel_rule"]["originator"]["address"] == "1 Main St, Springfield, IL 62701"
+    one = await gateway.client.get(f"/v1/partner/payouts/{rem['id']}", headers=partner)
+    assert (await one.json())["travel_rule"] == item["travel_rule"]
