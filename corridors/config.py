@@ -91,10 +91,12 @@ class Corridor:
 
     def serves_country(self, country: str) -> bool:
         """True when recipients in `country` can be paid (the EU region covers SEPA members)."""
-        country = country.upper()
-        if self.receive_country == REGION_EU:
-            return country == REGION_EU or country in SEPA_COUNTRIES
-        return country == self.receive_country
+        return _side_covers(self.receive_country, country)
+
+    def sends_from(self, country: str) -> bool:
+        """True when a sender living in `country` may use this corridor: a licence covers the
+        sending side's customers only (the EU region covers SEPA members)."""
+        return _side_covers(self.send_country, country)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready public view (amounts as decimal strings), e.g. for GET /v1/corridors."""
@@ -111,6 +113,13 @@ _COLLECTION = (
     "collection_routing",
     "collection_beneficiary",
 )
+
+
+def _side_covers(side: str, country: str) -> bool:
+    country = country.upper()
+    if side == REGION_EU:
+        return country == REGION_EU or country in SEPA_COUNTRIES
+    return country == side
 
 
 def _is_iban(text: str) -> bool:
