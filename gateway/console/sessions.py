@@ -12,6 +12,7 @@ from aiohttp import web
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import refuse_nul_in_form
 from gateway.api.problems import Problem
+from gateway.console.pages import refused
 from gateway.usecases import officers
 
 SESSION_COOKIE = "remit_session"
@@ -43,9 +44,15 @@ def same(a: str | None, b: str | None) -> bool:
 
 def signed_in(view: View) -> View:
     """Load the session's officer into request["caller"] and request["csrf"], or go to login.
-    POSTs must carry the session's CSRF token."""
+    POSTs must carry the session's CSRF token. A refusal, here or in the view, is a page."""
 
     async def wrapper(request: web.Request) -> web.StreamResponse:
+        try:
+            return await checked(request)
+        except Problem as problem:
+            return refused(request, problem)
+
+    async def checked(request: web.Request) -> web.StreamResponse:
         secret = request.cookies.get(SESSION_COOKIE, "")
         found = await officers.session_officer(request.app[SERVICES], secret) if secret else None
         if found is None:
