@@ -3,6 +3,8 @@ problem JSON (the status stays the problem's, so scripts still see a 4xx)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import wraps
 from typing import Any
 
 import aiohttp_jinja2
@@ -26,3 +28,19 @@ def render(request: web.Request, template: str, context: dict[str, Any], status:
 def refused(request: web.Request, problem: Problem) -> web.StreamResponse:
     """The page for an action the console refused: what, why, and the way on."""
     return render(request, "refused.html", {"problem": problem}, status=problem.status)
+
+
+View = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def as_page(view: View) -> View:
+    """A console view whose refusals (problems raised below it) are pages."""
+
+    @wraps(view)
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        try:
+            return await view(request)
+        except Problem as problem:
+            return refused(request, problem)
+
+    return wrapper

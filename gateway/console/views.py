@@ -10,7 +10,7 @@ from gateway.api.appkeys import SERVICES
 from gateway.api.http import refuse_nul_in_form
 from gateway.api.problems import Problem
 from gateway.console import HERE
-from gateway.console.pages import render
+from gateway.console.pages import as_page, render
 from gateway.console.sessions import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -45,6 +45,7 @@ def _login_again(request: web.Request, error: str, status: int = 200) -> web.Str
     return response
 
 
+@as_page
 async def login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     refuse_nul_in_form(form)
