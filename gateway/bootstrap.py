@@ -36,6 +36,9 @@ def house_accounts(corridors: dict[str, Corridor]) -> list[Account]:
         for currency in {corridor.send_currency, peg}:
             for account in chart.standard_accounts(currency, coin):
                 accounts[account.id] = account
+        if coin in chart.BASKETS:  # its reserve per component and the positions buying them
+            for account in chart.basket_accounts(coin):
+                accounts[account.id] = account
         for asset in {corridor.send_currency, peg, coin}:
             account = chart.partner_account(corridor.partner_id, asset)
             accounts[account.id] = account
@@ -59,7 +62,7 @@ async def open_services(
     session = aiohttp.ClientSession()
     try:
         # A coin the ledger cannot settle is refused here, at start, never at conversion.
-        corridors = load_corridors(settings.corridors_file, settleable=chart.SUPPLY_PAIRS)
+        corridors = load_corridors(settings.corridors_file, settleable=chart.SETTLEABLE)
         ledger = SqlLedger(engine, hmac_key=settings.ledger_hmac_key)
         await ledger.create_accounts(house_accounts(corridors))
         list_id = None

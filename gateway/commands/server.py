@@ -57,12 +57,12 @@ def _config_problem(settings: Settings) -> str | None:
     the ledger cannot settle, an unknown rates mode."""
     from corridors.config import CorridorConfigError, load_corridors
     from fx.rates import MODES
-    from ledger_adapter.chart import SUPPLY_PAIRS
+    from ledger_adapter.chart import SETTLEABLE
 
     if settings.rates_mode not in MODES:
         return f"REMIT_RATES_MODE must be one of {', '.join(MODES)}, not {settings.rates_mode!r}"
     try:
-        load_corridors(settings.corridors_file, settleable=SUPPLY_PAIRS)
+        load_corridors(settings.corridors_file, settleable=SETTLEABLE)
     except CorridorConfigError as exc:
         return str(exc)
     return None
