@@ -131,7 +131,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     rotate.set_defaults(func=cmd_partners_rotate_secret)
 
-    sim = sub.add_parser("partner-sim", help="run the partner simulator")
+    sim = sub.add_parser(
+        "partner-sim", help="run the partner simulator (our JSON API and ISO 20022)"
+    )
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8081)
     sim.add_argument("--secret", default=DEV_SECRET.decode(), help="HMAC secret")
