@@ -55,7 +55,7 @@ async def _history_rows(gateway) -> int:
 
 
 async def test_held_approved_requoted_accepted_paid_out(gateway, officers) -> None:
-    rem_id, case_id = await _held_then_approved_late(gateway, officers)
+    rem_id, _ = await _held_then_approved_late(gateway, officers)
     before = await gateway.get(rem_id)
     cases = await count(gateway, compliance_cases)
 
@@ -181,7 +181,7 @@ async def test_another_apps_remittance_is_not_found(gateway, officers) -> None:
 
 
 async def test_requote_only_in_requote(gateway, officers) -> None:
-    rem_id, case_id = await hold(gateway)
+    rem_id, _ = await hold(gateway)
     refused = await _requote(gateway, rem_id)  # still on hold: officers first
     assert refused.status == 409
     assert (await refused.json())["type"].endswith("/not-in-requote")
