@@ -75,7 +75,7 @@ async def open_services(
             screening=ScreenerHolder(sanctions.configured(screener, settings), list_id),
             rates=rates or firm_rates.FirmRates(settings, clock=clock),
             corridors=corridors,
-            partners=PartnerDirectory(engine, session, settings.partner_timeout_s),
+            partners=PartnerDirectory(engine, session, settings.partner_timeout_s, corridors),
             tiers=load_tiers(settings.kyc_tiers_file),
             aml_rules=load_rules(settings.aml_rules_file),
             kyc_fields=load_field_descriptions(settings.kyc_tiers_file),
