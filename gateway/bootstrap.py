@@ -37,6 +37,9 @@ def house_accounts(corridors: dict[str, Corridor]) -> list[Account]:
         for currency in {corridor.send_currency, peg}:
             for account in chart.standard_accounts(currency, coin):
                 accounts[account.id] = account
+        if coin in chart.BASKETS:  # its reserve per component and the positions buying them
+            for account in chart.basket_accounts(coin):
+                accounts[account.id] = account
         for asset in {corridor.send_currency, peg, coin}:
             account = chart.partner_account(corridor.partner_id, asset)
             accounts[account.id] = account
@@ -62,7 +65,7 @@ async def open_services(
     session = outbound.session()  # partners are reached only at addresses the rule allows
     try:
         # A coin the ledger cannot settle is refused here, at start, never at conversion.
-        corridors = load_corridors(settings.corridors_file, settleable=chart.SUPPLY_PAIRS)
+        corridors = load_corridors(settings.corridors_file, settleable=chart.SETTLEABLE)
         ledger = SqlLedger(engine, hmac_key=settings.ledger_hmac_key)
         await ledger.create_accounts(house_accounts(corridors))
         list_id = None
@@ -75,7 +78,7 @@ async def open_services(
             screening=ScreenerHolder(sanctions.configured(screener, settings), list_id),
             rates=rates or firm_rates.FirmRates(settings, clock=clock),
             corridors=corridors,
-            partners=PartnerDirectory(engine, session, settings.partner_timeout_s),
+            partners=PartnerDirectory(engine, session, settings.partner_timeout_s, corridors),
             tiers=load_tiers(settings.kyc_tiers_file),
             aml_rules=load_rules(settings.aml_rules_file),
             kyc_fields=load_field_descriptions(settings.kyc_tiers_file),

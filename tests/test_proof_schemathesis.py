@@ -120,6 +120,9 @@ def check_response(case, response) -> None:
     assert response.status_code < 500, f"{where}: {response.content[:300]!r}"
     if 400 <= response.status_code < 500:
         ctype = response.headers.get("content-type", [""])[0]
+        if case.formatted_path.startswith("/console/"):  # people's pages: a refusal page
+            assert ctype.startswith("text/html"), f"{where}: {ctype}"
+            return
         assert ctype.startswith("application/problem+json"), f"{where}: {ctype}"
         body = json.loads(response.content)
         assert set(body) >= PROBLEM_FIELDS, f"{where}: {body}"

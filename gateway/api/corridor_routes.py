@@ -34,6 +34,7 @@ CORRIDOR = {
                 "receive_currency",
                 "payout_method",
                 "account_scheme",
+                "partner_protocol",
                 "settlement_asset",
                 "min_send",
                 "max_send",

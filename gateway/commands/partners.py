@@ -7,7 +7,7 @@ import contextlib
 import json
 import sys
 
-from gateway.commands.common import run, with_engine
+from gateway.commands.common import audit_cli_action, run, with_engine
 
 
 def cmd_partners_add(args: argparse.Namespace) -> int:
@@ -23,6 +23,8 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
         return 2
     secret = args.secret or new_secret()
 
+    kinds = ("payout,pull" if args.pull else "payout") + (",payin" if args.payin else "")
+
     async def add(engine):
         async with engine.begin() as conn:
             await upsert_partner(
@@ -32,9 +34,10 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
                 base_url=args.url,
                 secret=secret,
                 callback_url=args.callback_url,
-                kinds=("payout,pull" if args.pull else "payout") + (",payin" if args.payin else ""),
+                kinds=kinds,
                 now=utc_now(),
             )
+            await audit_cli_action(conn, "partner.add", args.id, {"kinds": kinds})
 
     run(with_engine(add))
     mode = "pull" if args.pull else "push"
@@ -69,6 +72,9 @@ def cmd_partners_rotate_secret(args: argparse.Namespace) -> int:
     async def rotate(engine):
         async with engine.begin() as conn:
             await rotate_secret(conn, args.id, secret, utc_now(), overlap)
+            await audit_cli_action(
+                conn, "partner.rotate_secret", args.id, {"overlap_hours": args.overlap_hours}
+            )
 
     try:
         run(with_engine(rotate))
@@ -144,7 +150,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     rotate.set_defaults(func=cmd_partners_rotate_secret)
 
-    sim = sub.add_parser("partner-sim", help="run the partner simulator")
+    sim = sub.add_parser(
+        "partner-sim", help="run the partner simulator (our JSON API and ISO 20022)"
+    )
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8081)
     sim.add_argument("--secret", default=DEV_SECRET.decode(), help="HMAC secret")

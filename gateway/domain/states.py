@@ -45,7 +45,9 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.QUOTED: frozenset({S.AWAITING_FUNDS, S.REQUOTE, S.CANCELLED}),
     S.REQUOTE: frozenset({S.QUOTED, S.CANCELLED}),
     S.AWAITING_FUNDS: frozenset({S.FUNDED, S.EXPIRED, S.CANCELLED}),
-    S.FUNDED: frozenset({S.CONVERTED}),
+    # A conversion that cannot be priced (no fresh rate for the coin) fails, to be refunded in
+    # full, instead of holding the sender's money in `funded` until a rate comes back.
+    S.FUNDED: frozenset({S.CONVERTED, S.FAILED}),
     S.CONVERTED: frozenset({S.IN_TRANSIT}),
     # A partner may refuse an instruction outright (failed); a timeout is never a failure.
     S.IN_TRANSIT: frozenset({S.PAYOUT_PENDING, S.PAYOUT_UNKNOWN, S.FAILED, S.CANCELLING}),

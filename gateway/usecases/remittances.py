@@ -194,6 +194,15 @@ async def _load_for_create(svc: Services, caller: Caller, req: RemittanceRequest
     if quote.remittance_id is not None:
         raise conflict("quote-used", "Quote already used", f"quote {quote.id} is locked")
     corridor = svc.corridors[quote.corridor_id]
+    if not corridor.sends_from(sender.country):
+        raise Problem(
+            422,
+            "corridor-not-eligible",
+            "Sender cannot use this corridor",
+            f"corridor {corridor.id} sends from {corridor.send_country} in "
+            f"{corridor.send_currency}; sender {sender.id} lives in {sender.country}",
+            errors=[{"field": "sender_id", "message": "sender's country is not the corridor's"}],
+        )
     try:
         recipient = validate_recipient(corridor, req.recipient.model_dump())
     except RecipientInvalid as exc:
