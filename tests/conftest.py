@@ -16,6 +16,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 # Tests price from the shipped sample rates unless a test says otherwise (tests of firm-quote
 # freshness build strict settings); CLI and server subprocesses inherit this.
 os.environ.setdefault("REMIT_RATES_MODE", "sample")
+# ... and reach the partner simulator and local receivers on this machine over http (the
+# outbound rule's development opening); tests of the rule itself build their own settings.
+os.environ.setdefault("REMIT_OUTBOUND_HTTP", "on")
+os.environ.setdefault("REMIT_OUTBOUND_ALLOW", "127.0.0.0/8,::1")
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SANCTIONS_DIR = SHARED / "data" / "sanctions"
@@ -241,6 +245,7 @@ async def gateway(
     migrated_database_url, aiohttp_client, sim_client, screener, clock, gateway_settings
 ):
     """The gateway on a fresh database, workers driven by the test (Gateway.drain)."""
+    from corridors.outbound import OutboundRule
     from gateway.app import create_app
     from gateway.config import Settings
     from gateway.storage.engine import create_engine
@@ -268,7 +273,7 @@ async def gateway(
     settings = Settings(
         database_url=database_url,
         partner_timeout_s=5,
-        **{"rates_mode": "sample", **gateway_settings},
+        **{"rates_mode": "sample", "outbound": OutboundRule.development(), **gateway_settings},
     )
     app = create_app(settings, run_workers=False, screener=screener, clock=clock, migrate=False)
     gw = Gateway(await aiohttp_client(app), sim_client, clock)
