@@ -63,6 +63,8 @@ partners = sa.Table(
     sa.Column("secrets", sa.JSON, nullable=False),
     sa.Column("kinds", sa.String(40), nullable=False, server_default="payout"),
     sa.Column("created_at", UTC_DATETIME, nullable=False),
+    # Where the partner is paid in coin on chain (checksummed); none: settled in the ledger only.
+    sa.Column("chain_address", sa.String(42), nullable=True),
 )
 
 customers = sa.Table(
