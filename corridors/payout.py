@@ -182,6 +182,8 @@ class HttpPayoutPartner:
     backoff_base_s: float = 0.25
     backoff_max_s: float = 8.0
     clock: Callable[[], float] = field(default=time.time)
+    content_type = "application/json"
+    """Of the bodies this adapter sends (the ISO 20022 subclass sends XML)."""
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -253,6 +255,7 @@ class HttpPayoutPartner:
         body: bytes,
         key: str,
         outcome: Callable[[int, bytes], PayoutResult],
+        headers: Mapping[str, str] | None = None,
     ) -> PayoutResult:
         assert self.breaker is not None
         attempts = 0
@@ -272,18 +275,26 @@ class HttpPayoutPartner:
                             raise  # nothing sent at all: the caller retries later
                         return PayoutResult("unknown", reason="circuit_open")
                     attempts += 1
-                    status, payload = await self._attempt(method, url, body, key)
+                    status, payload = await self._attempt(method, url, body, key, headers)
                     return outcome(status, payload)
         except _Transient as exc:
             return PayoutResult("unknown", reason=exc.reason)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _attempt(self, method: str, url: str, body: bytes, key: str) -> tuple[int, bytes]:
+    async def _attempt(
+        self,
+        method: str,
+        url: str,
+        body: bytes,
+        key: str,
+        extra: Mapping[str, str] | None = None,
+    ) -> tuple[int, bytes]:
         """One signed request; transient trouble is counted by the breaker and raised."""
         assert self.breaker is not None
         headers = {IDEMPOTENCY_HEADER: key, **signature_headers(self.secret, body, self.clock())}
+        headers.update(extra or {})
         if body:
-            headers["Content-Type"] = "application/json"
+            headers["Content-Type"] = self.content_type
         timeout = aiohttp.ClientTimeout(total=self.timeout_s)
         try:
             async with self.session.request(

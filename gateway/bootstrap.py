@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-import aiohttp
+from aiohttp.abc import AbstractResolver
 
 from compliance.aml import load_rules
 from compliance.kyc import load_field_descriptions, load_tiers
 from compliance.protections import load_provider, load_regimes
 from compliance.sanctions import Screener
 from corridors.config import Corridor, load_corridors
+from corridors.outbound import Outbound
 from fx.rates import RateSource
 from gateway.config import Settings
 from gateway.services import ScreenerHolder, Services, utc_now
@@ -37,6 +38,9 @@ def house_accounts(corridors: dict[str, Corridor]) -> list[Account]:
         for currency in {corridor.send_currency, peg}:
             for account in chart.standard_accounts(currency, coin):
                 accounts[account.id] = account
+        if coin in chart.BASKETS:  # its reserve per component and the positions buying them
+            for account in chart.basket_accounts(coin):
+                accounts[account.id] = account
         for asset in {corridor.send_currency, peg, coin}:
             account = chart.partner_account(corridor.partner_id, asset)
             accounts[account.id] = account
@@ -51,6 +55,7 @@ async def open_services(
     rates: RateSource | None = None,
     clock: Callable[[], datetime] = utc_now,
     migrate: bool = True,
+    resolver: AbstractResolver | None = None,
 ) -> AsyncIterator[Services]:
     if migrate:
         await upgrade_async(settings.database_url)
@@ -58,10 +63,11 @@ async def open_services(
     in_flight = settings.workers * settings.worker_batch
     engine = create_engine(settings.database_url, pool_size=20, max_overflow=in_flight)
     keyring_of(engine)  # no personal-data keys (PostgreSQL without REMIT_DATA_KEYS): stop here
-    session = aiohttp.ClientSession()
+    outbound = Outbound(settings.outbound, resolver)
+    session = outbound.session()  # partners are reached only at addresses the rule allows
     try:
         # A coin the ledger cannot settle is refused here, at start, never at conversion.
-        corridors = load_corridors(settings.corridors_file, settleable=chart.SUPPLY_PAIRS)
+        corridors = load_corridors(settings.corridors_file, settleable=chart.SETTLEABLE)
         ledger = SqlLedger(engine, hmac_key=settings.ledger_hmac_key)
         await ledger.create_accounts(house_accounts(corridors))
         list_id = None
@@ -74,13 +80,14 @@ async def open_services(
             screening=ScreenerHolder(sanctions.configured(screener, settings), list_id),
             rates=rates or firm_rates.FirmRates(settings, clock=clock),
             corridors=corridors,
-            partners=PartnerDirectory(engine, session, settings.partner_timeout_s),
+            partners=PartnerDirectory(engine, session, settings.partner_timeout_s, corridors),
             tiers=load_tiers(settings.kyc_tiers_file),
             aml_rules=load_rules(settings.aml_rules_file),
             kyc_fields=load_field_descriptions(settings.kyc_tiers_file),
             regimes=load_regimes(settings.regimes_dir),
             provider=load_provider(settings.provider_file),
             clock=clock,
+            outbound=outbound,
         )
         await firm_rates.reload(svc)  # the newest stored sets
         if isinstance(svc.rates, firm_rates.FirmRates):  # sets stored since, the URL's refresh

@@ -9,15 +9,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from .chart import SUPPLY_PAIRS, issuance, reserve, scale_to_coin
+from fx.stablecoins import Stablecoin, basket_reserve, creation_unit
+
+from .chart import BASKETS, SUPPLY_PAIRS, issuance, reserve, reserve_component, scale_to_coin
 from .port import Account, AccountFlags, Balance
 
 
 def balance_findings(
     rows: Iterable[tuple[Account, Balance]],
     pairs: Mapping[str, str] = SUPPLY_PAIRS,
+    baskets: Mapping[str, Stablecoin] = BASKETS,
 ) -> list[str]:
-    """Debits equal credits per asset, no forbidden negative balance, supply equals reserve."""
+    """Debits equal credits per asset, no forbidden negative balance, supply equals reserve
+    (a pegged coin's one reserve, a basket coin's reserve per component currency)."""
     findings: list[str] = []
     sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     by_id: dict[str, Balance] = {}
@@ -61,4 +65,35 @@ def balance_findings(
             findings.append(
                 f"{coin}: pending supply {pend_supply} != pending reserve {pend_reserve}"
             )
+    for coin in sorted(baskets):
+        findings += _basket_findings(baskets[coin], by_id)
+    return findings
+
+
+def _basket_findings(coin: Stablecoin, by_id: Mapping[str, Balance]) -> list[str]:
+    """Supply is whole creation units, and each component's reserve holds exactly that many
+    units' amount of it: exact integers, no tolerance, so one minor unit off is a finding."""
+    findings: list[str] = []
+    zero = Balance()
+    supply = by_id.get(issuance(coin.code), zero)
+    cu = creation_unit(coin)
+    per_cu = basket_reserve(coin, cu)
+    posted = supply.debit_balance
+    pending = supply.debits_pending - supply.credits_pending
+    for label, units, pending_side in (
+        ("supply", posted, False),
+        ("pending supply", pending, True),
+    ):
+        if units % cu:
+            findings.append(f"{coin.code}: {label} {units} is not whole creation units of {cu}")
+            continue
+        for currency, amount in per_cu.items():
+            account = reserve_component(coin.code, currency)
+            b = by_id.get(account, zero)
+            held = b.credits_pending - b.debits_pending if pending_side else b.credit_balance
+            if held != units // cu * amount:
+                findings.append(
+                    f"{coin.code}: {label} {units} needs {units // cu * amount} {currency} "
+                    f"in reserve, {account} holds {held}"
+                )
     return findings

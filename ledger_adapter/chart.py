@@ -11,14 +11,25 @@ Accounts (ids are `kind:...:asset`, one asset each):
 | `reserve:USD`          | fiat  | credit | DMNEC | fiat that backs the coin in circulation    |
 | `fx_pnl:USD`           | fiat  | either |       | FX gains and losses                        |
 | `fx_position:GBP`      | fiat  | either |       | currency the gateway exchanged (GBP->USD)  |
+| `remedies:USD`         | fiat  | either |       | error remedies the provider bears (refund  |
+|                        |       |        |       | or resend at no cost to the sender)        |
 | `issuance:USDC`        | coin  | debit  | CMNED | coin supply (contra: debit balance)        |
 | `treasury:USDC`        | coin  | credit | DMNEC | coin the gateway holds                     |
 | `partner:{id}:{asset}` | any   | credit | DMNEC | owed to / held for a partner (coins only)  |
+| `reserve:BSKT:GBP`     | fiat  | credit | DMNEC | one component of the basket coin's reserve |
+| `change:BSKT`          | coin  | credit | DMNEC | basket coin minted to round up to whole    |
+|                        |       |        |       | creation units, burnt with its remittance  |
 
 DMNEC = DEBITS_MUST_NOT_EXCEED_CREDITS, CREDITS_MUST_NOT_EXCEED_DEBITS = CMNED.
 
 Invariant: `issuance:USDC` debit balance == `reserve:USD` credit balance x 10**(6-2) (and
 EURC/EUR), posted and pending, because coin is only ever minted or burnt in a linked pair.
+The basket coin (BSKT) is backed by one reserve account per component currency
+(`reserve:BSKT:USD`, `...:EUR`, `...:JPY`, `...:GBP`, `...:SGD`), and is minted and burnt only in
+whole creation units (fx.stablecoins.creation_unit: 5 BSKT), so its invariant is exact too:
+every `reserve:BSKT:{C}` credit balance == supply / creation unit x the unit's C amount. The
+fiat side of a basket mint or burn is the gateway's `fx_position:{C}` (it buys or sells the
+components); coin minted beyond what a remittance bought sits in `change:BSKT`, never lost.
 
 One remittance, 100.00 USD sent with a 2.00 USD fee, paid out by partner `p1`:
 1. fund: `wallet:c:USD -> clearing:USD` 100.00 (`fund`), then fee `clearing -> fees:USD` 2.00.
@@ -33,7 +44,10 @@ One remittance, 100.00 USD sent with a 2.00 USD fee, paid out by partner `p1`:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fx.money import exponent, is_coin
+from fx.stablecoins import BSKT, Stablecoin, basket_reserve
 
 from .port import Account, AccountFlags, TransferSpec
 
@@ -42,6 +56,12 @@ CMNED = AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS
 
 #: Coin -> the fiat currency its reserve is held in (check() verifies supply == reserve).
 SUPPLY_PAIRS: dict[str, str] = {"USDC": "USD", "EURC": "EUR"}
+
+#: Basket coins the ledger settles: reserve per component currency (check() verifies it too).
+BASKETS: Mapping[str, Stablecoin] = {BSKT.code: BSKT}
+
+#: Every coin a corridor may settle in.
+SETTLEABLE: frozenset[str] = frozenset(SUPPLY_PAIRS) | frozenset(BASKETS)
 
 
 def wallet(customer_id: str, currency: str) -> str:
@@ -64,8 +84,24 @@ def reserve(currency: str) -> str:
     return f"reserve:{currency}"
 
 
+def reserve_component(coin: str, currency: str) -> str:
+    """One component currency of a basket coin's reserve (`reserve:BSKT:GBP`)."""
+    return f"reserve:{coin}:{currency}"
+
+
+def change(coin: str) -> str:
+    """Basket coin minted beyond what a remittance bought (whole creation units only)."""
+    return f"change:{coin}"
+
+
 def fx_pnl(currency: str) -> str:
     return f"fx_pnl:{currency}"
+
+
+def remedies(currency: str) -> str:
+    """What the provider pays out of its own pocket to resolve a sender's error (12 CFR
+    1005.33(c)): a refund to the wallet or the funding of a resend at no cost."""
+    return f"remedies:{currency}"
 
 
 def fx_position(currency: str) -> str:
@@ -106,9 +142,24 @@ def standard_accounts(currency: str, coin: str) -> list[Account]:
         Account(reserve(currency), currency, DMNEC),
         Account(fx_pnl(currency), currency),
         Account(fx_position(currency), currency),
+        Account(remedies(currency), currency),
         Account(issuance(coin), coin, CMNED),
         Account(treasury(coin), coin, DMNEC),
     ]
+
+
+def basket_accounts(coin: str) -> list[Account]:
+    """A basket coin's supply, treasury and change, its reserve per component currency, and
+    the FX positions the components are bought from."""
+    accounts = [
+        Account(issuance(coin), coin, CMNED),
+        Account(treasury(coin), coin, DMNEC),
+        Account(change(coin), coin, DMNEC),
+    ]
+    for currency in BASKETS[coin].basket or {}:
+        accounts.append(Account(reserve_component(coin, currency), currency, DMNEC))
+        accounts.append(Account(fx_position(currency), currency))
+    return accounts
 
 
 def scale_to_coin(fiat_minor: int, fiat_currency: str, coin: str) -> int:
@@ -197,3 +248,54 @@ def to_partner(
         timeout_s=timeout_s,
         code="payout",
     )
+
+
+def basket_mint(id: str, coin: str, units: int, issued: int) -> list[TransferSpec]:
+    """Issue `issued` units (whole creation units) of a basket coin: each component bought
+    from the gateway's FX position into its reserve, `units` to treasury, the rest to change.
+    Ids: `{id}:{C}` per component, `{id}:coin`, `{id}:change`."""
+    if not 0 < units <= issued:
+        raise ValueError(f"{coin}: cannot deliver {units} units from {issued} issued")
+    specs = [
+        TransferSpec(
+            f"{id}:{cur}", fx_position(cur), reserve_component(coin, cur), amount, cur, code="mint"
+        )
+        for cur, amount in basket_reserve(BASKETS[coin], issued).items()
+    ]
+    specs.append(
+        TransferSpec(f"{id}:coin", issuance(coin), treasury(coin), units, coin, code="mint")
+    )
+    if issued > units:
+        specs.append(
+            TransferSpec(
+                f"{id}:change", issuance(coin), change(coin), issued - units, coin, code="mint"
+            )
+        )
+    return specs
+
+
+def basket_burn(
+    id: str, coin: str, units: int, issued: int, coin_from: str | None = None
+) -> list[TransferSpec]:
+    """Retire what basket_mint issued: `units` from `coin_from` (default treasury) and the
+    change, and sell each component's reserve back to the FX position, at the same amounts."""
+    if not 0 < units <= issued:
+        raise ValueError(f"{coin}: cannot retire {units} units of {issued} issued")
+    specs = [
+        TransferSpec(
+            f"{id}:coin", coin_from or treasury(coin), issuance(coin), units, coin, code="burn"
+        )
+    ]
+    if issued > units:
+        specs.append(
+            TransferSpec(
+                f"{id}:change", change(coin), issuance(coin), issued - units, coin, code="burn"
+            )
+        )
+    specs += [
+        TransferSpec(
+            f"{id}:{cur}", reserve_component(coin, cur), fx_position(cur), amount, cur, code="burn"
+        )
+        for cur, amount in basket_reserve(BASKETS[coin], issued).items()
+    ]
+    return specs

@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp
 
 from corridors.breaker import CircuitBreaker
+from corridors.iso20022_partner import Iso20022PayoutPartner
 from corridors.payout import HttpPayoutPartner
 from corridors.signing import signature_headers
 from corridors.simulator import Faults, create_simulator_app
@@ -37,9 +38,19 @@ async def register(gateway, partner_id: str, *, base_url=None, kinds="payout", c
         )
 
 
-async def faulty_sim(gateway, aiohttp_client, session: aiohttp.ClientSession, faults: Faults):
+ADAPTERS = {"remit": HttpPayoutPartner, "iso20022": Iso20022PayoutPartner}
+"""The payout protocols the fault and crash tests run against (see ADAPTERS users)."""
+
+
+async def faulty_sim(
+    gateway,
+    aiohttp_client,
+    session: aiohttp.ClientSession,
+    faults: Faults,
+    protocol: str = "remit",
+):
     """A simulator with `faults` as PARTNER, signing and timing on the test clock, and an HTTP
-    adapter with short timeouts and quick retries so fault runs stay fast."""
+    adapter of `protocol` with short timeouts and quick retries so fault runs stay fast."""
 
     def epoch() -> float:
         return gateway.clock().timestamp()
@@ -47,7 +58,7 @@ async def faulty_sim(gateway, aiohttp_client, session: aiohttp.ClientSession, fa
     sim = await aiohttp_client(create_simulator_app(faults, SECRET, clock=epoch))
     base = str(sim.make_url("")).rstrip("/")
     await register(gateway, PARTNER, base_url=base)
-    adapter = HttpPayoutPartner(
+    adapter = ADAPTERS[protocol](
         base,
         PARTNER,
         SECRET,
@@ -59,7 +70,7 @@ async def faulty_sim(gateway, aiohttp_client, session: aiohttp.ClientSession, fa
         breaker=CircuitBreaker(PARTNER, failure_threshold=5, reset_timeout_s=30, clock=epoch),
         clock=epoch,
     )
-    gateway.svc.partners.install(PARTNER, adapter)
+    gateway.svc.partners.install(PARTNER, adapter, protocol)
     return sim
 
 

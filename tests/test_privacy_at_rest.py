@@ -85,12 +85,14 @@ def test_postgresql_refuses_to_start_without_keys(monkeypatch, capsys) -> None:
 PARENTS = (
     "aml_0001",
     "bots_0001",
+    "chain_0001",
     "compliance_0002",
-    "errors_0001",
+    "errors_0002",
     "funding_0001",
     "holes_0001",
     "partners_0001",
     "rates_0001",
+    "requote_0001",
     "settlement_0001",
     "travel_0001",
 )

@@ -10,6 +10,7 @@ from gateway.api.http import caller, read_json, reply
 from gateway.api.problems import validation
 from gateway.api.schemas import parse
 from gateway.usecases import customers, erasure
+from gateway.usecases.operator_audit import key_actor
 
 
 async def put_customer(request: web.Request) -> web.Response:
@@ -28,7 +29,9 @@ async def erase_customer(request: web.Request) -> web.Response:
     who = caller(request)
     svc = request.app[SERVICES]
     return reply(
-        await erasure.erase_customer(svc, who.key_id, request.match_info["id"], req.reason)
+        await erasure.erase_customer(
+            svc, key_actor(who.key_id), request.match_info["id"], req.reason
+        )
     )
 
 
@@ -38,4 +41,6 @@ async def export_customer(request: web.Request) -> web.Response:
         raise validation([{"field": "reason", "message": "say why (3-300 characters)"}])
     who = caller(request)
     svc = request.app[SERVICES]
-    return reply(await erasure.export_customer(svc, who.key_id, request.match_info["id"], reason))
+    return reply(
+        await erasure.export_customer(svc, key_actor(who.key_id), request.match_info["id"], reason)
+    )

@@ -8,8 +8,7 @@ import sys
 
 from gateway.commands.common import run
 from gateway.commands.payins import _with_services
-
-ACTOR = "cli"
+from gateway.usecases.operator_audit import cli_actor
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
@@ -18,7 +17,9 @@ def cmd_erase(args: argparse.Namespace) -> int:
 
     try:
         report = run(
-            _with_services(lambda svc: erase_customer(svc, ACTOR, args.customer_id, args.reason))
+            _with_services(
+                lambda svc: erase_customer(svc, cli_actor(), args.customer_id, args.reason)
+            )
         )
     except Problem as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
@@ -35,7 +36,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     try:
         found = run(
-            _with_services(lambda svc: export_customer(svc, ACTOR, args.customer_id, args.reason))
+            _with_services(
+                lambda svc: export_customer(svc, cli_actor(), args.customer_id, args.reason)
+            )
         )
     except Problem as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
@@ -47,7 +50,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_retention_run(args: argparse.Namespace) -> int:
     from gateway.usecases.erasure import retention_run
 
-    report = run(_with_services(lambda svc: retention_run(svc, ACTOR)))
+    report = run(_with_services(lambda svc: retention_run(svc, cli_actor())))
     print(json.dumps(report))
     return 0
 

@@ -59,7 +59,7 @@ def _config_problem(settings: Settings) -> str | None:
     from corridors.config import CorridorConfigError, load_corridors
     from fx.rates import MODES
     from gateway.storage.datakeys import MissingDataKeys, keyring_for
-    from ledger_adapter.chart import SUPPLY_PAIRS
+    from ledger_adapter.chart import SETTLEABLE
 
     try:
         ring = keyring_for(settings.database_url)
@@ -75,7 +75,7 @@ def _config_problem(settings: Settings) -> str | None:
     if settings.rates_mode not in MODES:
         return f"REMIT_RATES_MODE must be one of {', '.join(MODES)}, not {settings.rates_mode!r}"
     try:
-        load_corridors(settings.corridors_file, settleable=SUPPLY_PAIRS)
+        load_corridors(settings.corridors_file, settleable=SETTLEABLE)
     except CorridorConfigError as exc:
         return str(exc)
     return None
@@ -279,7 +279,7 @@ def _interrupt(children: list[multiprocessing.process.BaseProcess]) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from gateway.demo import run_demo
 
-    return run(run_demo(Settings.from_env()))
+    return run(run_demo(Settings.from_env(), args.partner))
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -302,7 +302,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--no-workers", action="store_true", help="serve HTTP only")
     serve.set_defaults(func=cmd_serve)
 
-    demo = sub.add_parser("demo", help="send one 100 USD remittance to the Philippines end to end")
+    demo = sub.add_parser(
+        "demo", help="send one remittance end to end (100 USD to the Philippines by default)"
+    )
+    demo.add_argument(
+        "--partner",
+        choices=["iso20022", "remit"],  # gateway.demo.ROUTES (not imported for --help)
+        default="remit",
+        help="the payout partner's protocol: remit (our JSON API, a PH wallet) or iso20022 "
+        "(pacs.008/002 to a euro IBAN)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)

@@ -1,12 +1,22 @@
 """The ledger transfers of one remittance, step by step. Pure: ids derive from the remittance
 id, so a step that runs again after a crash repeats the same transfer ids and the ledger ignores
-them."""
+them.
+
+A basket-coin (BSKT) remittance sells its principal to the gateway's FX position
+(`clearing:{S} -> fx_position:{S}`), which buys the components into the basket's reserve for
+the whole creation units that cover the coin bought (`chart.basket_mint`); the coin bought goes
+to treasury and on to the partner, the rest of the last creation unit to `change:BSKT`. Paid
+out or refunded, the same creation units are burnt and the components sold back at the same
+amounts, and the FX position pays the principal to the partner (paid out) or back into clearing
+(refund): the sender's money comes back to the minor unit whatever the basket did meanwhile;
+the gateway's FX positions carry the basket's market move."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from fx.money import Money
+from fx.stablecoins import units_to_issue
 from ledger_adapter import chart
 from ledger_adapter.port import TransferSpec
 
@@ -20,9 +30,14 @@ class MoneyPath:
     send_amount_minor: int
     fee_minor: int
     coin: str
-    # For a send currency that is not the coin's peg (GBP, AED into USDC): the principal
-    # exchanged into the peg currency, fixed once at conversion.
+    # Fixed once at conversion. For a send currency that is not the coin's peg (GBP, AED into
+    # USDC): the principal exchanged into the peg currency. For a basket coin: the coin units
+    # the principal bought at the basket's rate then.
     settlement_minor: int | None = None
+
+    @property
+    def is_basket(self) -> bool:
+        return self.coin in chart.BASKETS
 
     @property
     def principal_minor(self) -> int:
@@ -35,7 +50,8 @@ class MoneyPath:
 
     @property
     def needs_exchange(self) -> bool:
-        return self.peg != self.send_currency
+        """A pegged coin whose peg is not the send currency (a basket is bought, not pegged)."""
+        return not self.is_basket and self.peg != self.send_currency
 
     @property
     def backing_minor(self) -> int:
@@ -48,7 +64,61 @@ class MoneyPath:
 
     @property
     def coin_minor(self) -> int:
+        if self.is_basket:
+            return self._basket_units()
         return chart.scale_to_coin(self.backing_minor, self.peg, self.coin)
+
+    @property
+    def issued_minor(self) -> int:
+        """Basket coin minted for this remittance: whole creation units covering coin_minor."""
+        return units_to_issue(chart.BASKETS[self.coin], self._basket_units())
+
+    def _basket_units(self) -> int:
+        if self.settlement_minor is None:
+            raise ValueError(f"{self.remittance_id}: {self.coin} bought not fixed yet")
+        return self.settlement_minor
+
+    @property
+    def mint_coin_id(self) -> str:
+        """The conversion's coin leg (pegged or basket): booked means converted; for a basket
+        its amount is the record of the coin bought."""
+        return self._id("mint:coin")
+
+    def conversion(self) -> list[TransferSpec]:
+        """The whole `converted` step as one linked batch."""
+        if self.is_basket:
+            cur = self.send_currency
+            sell = TransferSpec(
+                self._id("bsell"),
+                chart.clearing(cur),
+                chart.fx_position(cur),
+                self.principal_minor,
+                cur,
+                code="fx-sell",
+            )
+            return [
+                sell,
+                *chart.basket_mint(self._id("mint"), self.coin, self.coin_minor, self.issued_minor),
+            ]
+        if self.needs_exchange:
+            return self.exchange_into_peg(self.backing_minor) + self.mint()
+        return self.mint()
+
+    def _basket_burn(self, step: str, coin_from: str | None = None) -> list[TransferSpec]:
+        return chart.basket_burn(
+            self._id(step), self.coin, self.coin_minor, self.issued_minor, coin_from
+        )
+
+    def _principal_from_position(self, step: str, to_account: str) -> TransferSpec:
+        cur = self.send_currency
+        return TransferSpec(
+            self._id(step),
+            chart.fx_position(cur),
+            to_account,
+            self.principal_minor,
+            cur,
+            code="fx-buy",
+        )
 
     @property
     def exchange_id(self) -> str:
@@ -135,7 +205,14 @@ class MoneyPath:
 
     def settle_partner(self) -> list[TransferSpec]:
         """At paid_out the partner redeems the coin: burnt, and the fiat it backed is owed to
-        the partner as settlement."""
+        the partner as settlement (a basket: the principal, from the FX position that sold the
+        components back)."""
+        if self.is_basket:
+            owed = chart.partner(self.partner_id, self.send_currency)
+            return [
+                *self._basket_burn("burn", chart.partner(self.partner_id, self.coin)),
+                self._principal_from_position("bbuy", owed),
+            ]
         return chart.burn(
             self._id("burn"),
             self.backing_minor,
@@ -176,16 +253,28 @@ class MoneyPath:
     def refund_to_wallet(self) -> list[TransferSpec]:
         """After a void the coin is back in treasury: burn it and return the fiat and the fee."""
         cur = self.send_currency
-        specs = chart.burn(
-            self._id("unmint"),
-            self.backing_minor,
-            self.peg,
-            self.coin,
-            to_account=chart.clearing(self.peg),
-        )
+        if self.is_basket:
+            specs = [
+                *self._basket_burn("unmint"),
+                self._principal_from_position("bunsell", chart.clearing(cur)),
+            ]
+        else:
+            specs = chart.burn(
+                self._id("unmint"),
+                self.backing_minor,
+                self.peg,
+                self.coin,
+                to_account=chart.clearing(self.peg),
+            )
         if self.needs_exchange:
             specs += self.exchange_back()
-        specs.append(
+        return specs + self.refund_funds()
+
+    def refund_funds(self) -> list[TransferSpec]:
+        """The funding undone: principal and fee from clearing and fees back to the wallet. On
+        its own for a remittance whose conversion never happened."""
+        cur = self.send_currency
+        specs = [
             TransferSpec(
                 id=self._id("refund"),
                 debit_account=chart.clearing(cur),
@@ -194,7 +283,7 @@ class MoneyPath:
                 asset=cur,
                 code="refund",
             )
-        )
+        ]
         if self.fee_minor:
             specs.append(
                 TransferSpec(

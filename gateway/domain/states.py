@@ -43,9 +43,13 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.NEEDS_INFO: frozenset({S.ON_HOLD, S.REJECTED}),
     S.APPROVED: frozenset({S.QUOTED, S.REQUOTE}),
     S.QUOTED: frozenset({S.AWAITING_FUNDS, S.REQUOTE, S.CANCELLED}),
+    # The sender accepts a new quote offered to this remittance (POST .../accept-quote), or
+    # cancels. Back to quoted, never to screening: the screening result or approval stands.
     S.REQUOTE: frozenset({S.QUOTED, S.CANCELLED}),
     S.AWAITING_FUNDS: frozenset({S.FUNDED, S.EXPIRED, S.CANCELLED}),
-    S.FUNDED: frozenset({S.CONVERTED}),
+    # A conversion that cannot be priced (no fresh rate for the coin) fails, to be refunded in
+    # full, instead of holding the sender's money in `funded` until a rate comes back.
+    S.FUNDED: frozenset({S.CONVERTED, S.FAILED}),
     S.CONVERTED: frozenset({S.IN_TRANSIT}),
     # A partner may refuse an instruction outright (failed); a timeout is never a failure.
     S.IN_TRANSIT: frozenset({S.PAYOUT_PENDING, S.PAYOUT_UNKNOWN, S.FAILED, S.CANCELLING}),

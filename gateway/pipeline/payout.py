@@ -14,6 +14,7 @@ from corridors.payout import NOT_FOUND, PartnerUnavailable, PayoutInstruction, P
 from fx.money import Money
 from fx.pricing import fx_gain_loss, spread_margin
 from fx.rates import RateUnavailable
+from fx.stablecoins import coin_units_for, stablecoin
 from gateway.domain.postings import MoneyPath
 from gateway.domain.quotes import locked_quote
 from gateway.domain.states import Status
@@ -33,15 +34,26 @@ PULL_RECHECK = timedelta(seconds=30)
 async def convert(svc: Services, rem: Row) -> Outcome:
     path = money_path(rem)
     fields: dict = {}
-    if path.needs_exchange:
-        peg_minor = await _exchange_amount(svc, path)
-        path = replace(path, settlement_minor=peg_minor)
-        fields["settlement_minor"] = peg_minor
-        transfers = path.exchange_into_peg(peg_minor) + path.mint()
-    else:
-        transfers = path.mint()
-    await svc.ledger.transfer(transfers)
+    if path.is_basket or path.needs_exchange:
+        try:
+            fixed = await (
+                _basket_units(svc, path) if path.is_basket else _exchange_amount(svc, path)
+            )
+        except RateUnavailable as exc:  # nothing converted: refunded in full from `failed`
+            reason = f"conversion into {path.coin} impossible: {exc}"
+            return Advance(S.FAILED, reason, {"failure_reason": "conversion_rate_unavailable"})
+        path = replace(path, settlement_minor=fixed)
+        fields["settlement_minor"] = fixed
+    await svc.ledger.transfer(path.conversion())
     coin = Money.from_minor(path.coin_minor, path.coin)
+    if path.is_basket:  # say what the reserve moved by: whole creation units, and the change
+        issued = Money.from_minor(path.issued_minor, path.coin)
+        return Advance(
+            S.CONVERTED,
+            f"{coin} {coin.currency} bought at the basket's value; {issued} {coin.currency} "
+            f"minted in whole creation units, {issued - coin} {coin.currency} kept as change",
+            fields,
+        )
     return Advance(S.CONVERTED, f"{coin} {coin.currency} minted", fields)
 
 
@@ -54,6 +66,18 @@ async def _exchange_amount(svc: Services, path: MoneyPath) -> int:
     rate = await svc.rates.rate(path.send_currency, path.peg)
     principal = Money.from_minor(path.principal_minor, path.send_currency)
     return Money(principal.amount * rate.value, path.peg).round_down().to_minor()
+
+
+async def _basket_units(svc: Services, path: MoneyPath) -> int:
+    """Basket coin the principal buys at the basket's value in the send currency now (the sum
+    of its components at today's rates), rounded down; fixed once: a retry after a crash reads
+    the booked mint leg, so the ids never conflict."""
+    booked = await svc.reads.transfer(path.mint_coin_id)
+    if booked is not None:
+        return booked.amount
+    rate = await svc.rates.rate(path.coin, path.send_currency)
+    principal = Money.from_minor(path.principal_minor, path.send_currency)
+    return coin_units_for(principal.amount, rate.value, stablecoin(path.coin))
 
 
 async def send_to_partner_ledger(svc: Services, rem: Row) -> Outcome:
@@ -139,7 +163,7 @@ async def complete_payout(svc: Services, rem: Row, reason: str, fields: dict) ->
         # One linked batch: a crash before it repeats it whole (with that moment's rate);
         # once it is in, the check above skips it, so a later rate never conflicts.
         result: list = []
-        if not path.needs_exchange:  # cross-currency corridors book no P&L split yet
+        if not path.needs_exchange:  # cross-peg corridors book no P&L split yet (a basket does)
             result = path.settlement_result(*await _settlement_result(svc, rem))
         await svc.ledger.transfer(path.settle_partner() + result)
     return Advance(S.PAID_OUT, reason, fields)
@@ -169,9 +193,13 @@ async def settle_payout(svc: Services, rem: Row) -> Outcome:
 
 
 async def refund(svc: Services, rem: Row) -> Outcome:
+    """Undo what was booked: a conversion that never happened leaves only the funding."""
     path = money_path(rem)
-    await svc.ledger.void_pending(path.void_id, path.payout_transfer_id)
-    await svc.ledger.transfer(path.refund_to_wallet())
+    if await svc.reads.transfer(path.mint_coin_id) is None:
+        await svc.ledger.transfer(path.refund_funds())
+    else:
+        await svc.ledger.void_pending(path.void_id, path.payout_transfer_id)
+        await svc.ledger.transfer(path.refund_to_wallet())
     amount = Money.from_minor(rem.send_amount_minor, rem.send_currency)
     return Advance(S.REFUNDED, f"{amount} {amount.currency} returned to the wallet")
 

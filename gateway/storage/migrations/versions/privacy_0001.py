@@ -1,8 +1,8 @@
 """privacy: personal data sealed in place (AES-GCM bound to row and column), blind indexes
 
 Revision ID: privacy_0001
-Revises: aml_0001, bots_0001, compliance_0002, errors_0001, funding_0001, holes_0001,
-    partners_0001, rates_0001, settlement_0001, travel_0001
+Revises: aml_0001, bots_0001, chain_0001, compliance_0002, errors_0002, funding_0001,
+    holes_0001, partners_0001, rates_0001, requote_0001, settlement_0001, travel_0001
 """
 
 import json
@@ -21,12 +21,14 @@ revision: str = "privacy_0001"
 down_revision: str | tuple[str, ...] | None = (
     "aml_0001",
     "bots_0001",
+    "chain_0001",
     "compliance_0002",
-    "errors_0001",
+    "errors_0002",
     "funding_0001",
     "holes_0001",
     "partners_0001",
     "rates_0001",
+    "requote_0001",
     "settlement_0001",
     "travel_0001",
 )
