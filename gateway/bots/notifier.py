@@ -11,7 +11,7 @@ from typing import Protocol
 import structlog
 
 from gateway import events
-from gateway.bots import store
+from gateway.bots import requote, store
 from gateway.bots.engine import Reply, bot_caller, money, short_ref
 from gateway.bots.i18n import t
 from gateway.bots.receipt_text import receipt_text
@@ -66,6 +66,12 @@ class Notifier:
                 body = await receipts.receipt_view(self.svc, caller, row.remittance_id)
                 await sender.send(chat.chat_id, [Reply(receipt_text(chat.language, body))])
                 log.info("bot_receipt_pushed", platform=chat.platform)
+                continue
+            if row.to_status == "requote":  # the new quote, with Accept and Cancel
+                replies = await requote.push(self.svc, chat, rem)
+                if replies:
+                    await sender.send(chat.chat_id, replies)
+                    log.info("bot_requote_pushed", platform=chat.platform)
                 continue
             if row.to_status == "awaiting_funds":
                 if rem.get("funding_method") == "wallet":
