@@ -19,6 +19,8 @@ import pycountry
 
 DEFAULT_QUOTE_TTL_S = 60
 DEFAULT_BANK_FUNDING_TTL_S = 2 * 24 * 3600
+# A new quote for a transfer back from review is pushed to a sender who is not at the screen.
+DEFAULT_HELD_QUOTE_TTL_S = 15 * 60
 REGION_EU = "EU"
 """Pseudo-country for "any euro-area / SEPA member state" (ISO 3166 reserves EU)."""
 
@@ -78,6 +80,9 @@ class Corridor:
     settlement_asset: str = "USDC"
     quote_ttl_s: int = DEFAULT_QUOTE_TTL_S
     bank_funding_ttl_s: int = DEFAULT_BANK_FUNDING_TTL_S
+    # Lifetime of the new quote a remittance in `requote` is offered (after a hold, or a
+    # lapsed funding window): long enough to answer a push message.
+    held_quote_ttl_s: int = DEFAULT_HELD_QUOTE_TTL_S
     # Days after payment by which the recipient can have the money (disclosed on the receipt).
     funds_available_days: int = 1
     account_scheme: str = "ph_mobile_wallet"
@@ -106,10 +111,12 @@ class Corridor:
 
     def serves_country(self, country: str) -> bool:
         """True when recipients in `country` can be paid (the EU region covers SEPA members)."""
-        country = country.upper()
-        if self.receive_country == REGION_EU:
-            return country == REGION_EU or country in SEPA_COUNTRIES
-        return country == self.receive_country
+        return _side_covers(self.receive_country, country)
+
+    def sends_from(self, country: str) -> bool:
+        """True when a sender living in `country` may use this corridor: a licence covers the
+        sending side's customers only (the EU region covers SEPA members)."""
+        return _side_covers(self.send_country, country)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready public view (amounts as decimal strings), e.g. for GET /v1/corridors."""
@@ -126,6 +133,13 @@ _COLLECTION = (
     "collection_routing",
     "collection_beneficiary",
 )
+
+
+def _side_covers(side: str, country: str) -> bool:
+    country = country.upper()
+    if side == REGION_EU:
+        return country == REGION_EU or country in SEPA_COUNTRIES
+    return country == side
 
 
 def _is_iban(text: str) -> bool:
@@ -154,7 +168,13 @@ def _collection_problems(c: Corridor) -> list[str]:
 
 
 _DECIMALS = ("min_send", "max_send", "fee_fixed", "fee_percent", "fee_minimum", "fee_maximum")
-_INTS = ("spread_bps", "quote_ttl_s", "bank_funding_ttl_s", "funds_available_days")
+_INTS = (
+    "spread_bps",
+    "quote_ttl_s",
+    "bank_funding_ttl_s",
+    "held_quote_ttl_s",
+    "funds_available_days",
+)
 _REQUIRED = (
     "send_country",
     "send_currency",
@@ -261,6 +281,8 @@ def _check(c: Corridor) -> None:
         problems.append("quote_ttl_s must be positive")
     if c.bank_funding_ttl_s < c.quote_ttl_s:
         problems.append("bank_funding_ttl_s is shorter than quote_ttl_s")
+    if c.held_quote_ttl_s <= 0:
+        problems.append("held_quote_ttl_s must be positive")
     problems += _collection_problems(c)
     if not c.settlement_asset.isalnum():
         problems.append(f"settlement_asset {c.settlement_asset!r} is not an asset code")

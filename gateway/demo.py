@@ -23,6 +23,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from corridors.outbound import OutboundRule, parse_networks
 from corridors.simulator import Faults, create_simulator_app
 from gateway.app import create_app
 from gateway.config import Settings, sqlite_url
@@ -225,6 +226,14 @@ async def run_demo(settings: Settings, partner: str = "remit") -> int:
         # A demo prices from the shipped sample rates (every quote says so) unless the
         # operator chose otherwise (then `remit rates refresh` must have loaded fresh rates).
         settings = replace(settings, rates_mode="sample")
+    # The simulator listens on 127.0.0.1 over http: the outbound rule's development opening,
+    # for this machine's loopback only, beside whatever REMIT_OUTBOUND_ALLOW already opens.
+    settings = replace(
+        settings,
+        outbound=OutboundRule(
+            allow_http=True, allow=settings.outbound.allow + parse_networks("127.0.0.1")
+        ),
+    )
     if not os.environ.get("REMIT_DATABASE_URL"):
         tmp = tempfile.TemporaryDirectory(prefix="remit-demo-")
         settings = replace(settings, database_url=sqlite_url(Path(tmp.name) / "demo.db"))

@@ -14,7 +14,7 @@ from typing import Any
 import phonenumbers
 import structlog
 
-from corridors.config import SEPA_COUNTRIES, Corridor
+from corridors.config import Corridor
 from corridors.recipients import NAME, RecipientInvalid, requirements, validate_recipient
 from fx.money import AmountError, CurrencyError, Money
 from gateway.api.customer_schemas import CustomerRequest
@@ -239,20 +239,18 @@ async def _sender_country(turn: Turn) -> str | None:
 
 
 async def _candidates(turn: Turn) -> list[Corridor]:
-    """Corridors to the draft's country in its currency; the sender's home currency first."""
+    """Corridors from the sender's country to the draft's, in its currency (else the first)."""
     country, currency = turn.draft["country"], turn.draft.get("currency")
-    found = [c for c in turn.svc.corridors.values() if c.serves_country(country)]
+    home = await _sender_country(turn)
+    found = [
+        c
+        for c in turn.svc.corridors.values()
+        if c.serves_country(country) and (home is None or c.sends_from(home))
+    ]
     if currency:
         return [c for c in found if c.send_currency == currency]
-    home = await _sender_country(turn)
-    local = [
-        c
-        for c in found
-        if c.send_country == home or (c.send_country == "EU" and home in SEPA_COUNTRIES)
-    ]
-    chosen = local or found
-    first_currency = sorted(c.send_currency for c in chosen)[0] if chosen else None
-    return [c for c in chosen if c.send_currency == first_currency]
+    first_currency = sorted(c.send_currency for c in found)[0] if found else None
+    return [c for c in found if c.send_currency == first_currency]
 
 
 async def on_idle(turn: Turn, text: str) -> None:
@@ -290,8 +288,17 @@ async def _check_destination(turn: Turn) -> bool:
         )
         return False
     if not await _candidates(turn):
+        home = await _sender_country(turn)
+        serving = [c for c in turn.svc.corridors.values() if c.serves_country(country)]
+        if home is not None and not any(c.sends_from(home) for c in serving):
+            turn.say(
+                "not_from_your_country",
+                country=country_name(turn.lang, country),
+                home=country_name(turn.lang, home),
+            )
+            return False
         currencies = sorted(
-            {c.send_currency for c in turn.svc.corridors.values() if c.serves_country(country)}
+            {c.send_currency for c in serving if home is None or c.sends_from(home)}
         )
         turn.say(
             "unsupported_currency",

@@ -1,18 +1,16 @@
 """Console pages. Views call the same use cases as the REST API. A refused form re-renders the
-page with the reason shown (HTTP 200: every 4xx body of the gateway is problem details, and a
-page is not); missing sessions and CSRF tokens are refused as problems."""
+page with the reason shown; any other refusal (no session, a wrong CSRF token, a role that may
+not) is a page with the problem's status (console.pages.refused), never raw JSON."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import aiohttp_jinja2
 from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import refuse_nul_in_form
 from gateway.api.problems import Problem
-from gateway.console import CONSOLE_JINJA, HERE
+from gateway.console import HERE
+from gateway.console.pages import as_page, render
 from gateway.console.sessions import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -27,17 +25,6 @@ from gateway.usecases import cases, officers
 
 FILTERS = ("status", "corridor", "rule", "assignee")
 DECISIONS = (("approve", "Approve"), ("reject", "Reject"), ("request_info", "Request information"))
-
-
-def render(request: web.Request, template: str, context: dict[str, Any], status: int = 200):
-    base = {"officer": request.get("caller"), "csrf": request.get("csrf")}
-    response = aiohttp_jinja2.render_template(
-        template, request, {**base, **context}, app_key=CONSOLE_JINJA, status=status
-    )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'"
-    return response
 
 
 async def index(request: web.Request) -> web.StreamResponse:
@@ -58,6 +45,7 @@ def _login_again(request: web.Request, error: str, status: int = 200) -> web.Str
     return response
 
 
+@as_page
 async def login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     refuse_nul_in_form(form)
