@@ -36,7 +36,7 @@ from gateway.bots.ratelimit import ChatLimiter
 from gateway.domain.states import CANCELLABLE, CANCELLABLE_AFTER_PAYMENT
 from gateway.services import Services
 from gateway.storage.keys import Caller
-from gateway.usecases import customers, quotes, remittances, wallets
+from gateway.usecases import customers, error_reports, quotes, remittances, wallets
 
 log = structlog.get_logger("gateway.bots")
 
@@ -659,6 +659,49 @@ async def cmd_cancel(turn: Turn) -> None:
     turn.say("cancel_requested" if paid else "cancelled_remittance", ref=ref)
 
 
+ERROR_KINDS = ("wrong_amount", "not_received", "late")
+
+
+async def cmd_report(turn: Turn) -> None:
+    """Report an error on the latest transfer: what kind (buttons), then a few words."""
+    recent = await _recent(turn, 1)
+    if not recent:
+        turn.say("nothing_to_report")
+        return
+    turn.reset()
+    ref = short_ref(recent[0]["id"])
+    choices = [
+        (t(turn.lang, f"btn_err_{kind}"), "error_kind", {"id": recent[0]["id"], "kind": kind})
+        for kind in ERROR_KINDS
+    ]
+    await turn.ask(t(turn.lang, "ask_error_kind", ref=ref), choices)
+
+
+async def tap_error_kind(turn: Turn, action: Any) -> None:
+    turn.reset("ask_error_text")
+    turn.draft.update(remittance_id=action.data["id"], kind=action.data["kind"])
+    turn.say("ask_error_text")
+
+
+async def on_error_text(turn: Turn, text: str) -> None:
+    rid, kind = turn.draft["remittance_id"], turn.draft["kind"]
+    ref = short_ref(rid)
+    turn.reset()
+    try:
+        case = await error_reports.report_error(turn.svc, turn.caller, rid, kind, text[:1000])
+    except Problem as problem:
+        if problem.slug == "error-report-window-closed":
+            last_day = str(problem.detail).rsplit(" ", 1)[-1]
+            turn.say("report_window_closed", ref=ref, last_day=last_day)
+        elif problem.status == 409:
+            turn.say("report_not_paid", ref=ref)
+        else:
+            raise
+        return
+    ack = datetime.fromisoformat(case["clocks"]["acknowledge_by"]["due"])
+    turn.say("error_reported", ref=ref, case=case["id"], ack=ack.strftime("%Y-%m-%d %H:%M"))
+
+
 def _starts_over(text: str) -> bool:
     intent = understand.send_intent(text)
     return understand.is_send_request(text) and bool(
@@ -685,6 +728,7 @@ TEXT: dict[str, TextHandler] = {
     "ask_saved": on_idle,
     "ask_field": on_field,
     "confirm": on_confirm_text,
+    "ask_error_text": on_error_text,
 }
 TAPS: dict[str, TapHandler] = {
     "confirm": tap_confirm,
@@ -693,6 +737,7 @@ TAPS: dict[str, TapHandler] = {
     "saved": tap_saved,
     "new_recipient": tap_new_recipient,
     "language": tap_language,
+    "error_kind": tap_error_kind,
 }
 COMMANDS: dict[str, Command] = {
     "start": cmd_start,
@@ -701,6 +746,7 @@ COMMANDS: dict[str, Command] = {
     "status": cmd_status,
     "history": cmd_history,
     "cancel": cmd_cancel,
+    "report": cmd_report,
     **{f"lang:{code}": _set_language(code) for code in LANGUAGES},
 }
 # Commands that work before the sender has an account.
