@@ -597,6 +597,18 @@ async def tap_cancel(turn: Turn, action: Any) -> None:
     turn.say("cancelled_draft")
 
 
+async def tap_accept_quote(turn: Turn, action: Any) -> None:
+    from gateway.bots import requote  # it builds on this module's Turn and Reply
+
+    await requote.tap_accept(turn, action)
+
+
+async def tap_cancel_requote(turn: Turn, action: Any) -> None:
+    from gateway.bots import requote
+
+    await requote.tap_cancel(turn, action)
+
+
 async def tap_method(turn: Turn, action: Any) -> None:
     turn.draft["corridor_id"] = action.data["corridor_id"]
     await advance(turn)
@@ -668,6 +680,20 @@ async def cmd_status(turn: Turn) -> None:
         turn.say("no_transfers")
         return
     turn.replies.append(Reply(_status_line(turn, recent[0])))
+    if recent[0]["status"] == "requote":  # waiting for the sender: offer the new quote again
+        from gateway.bots import requote
+
+        try:
+            turn.replies += await requote.offer(
+                turn.svc,
+                turn.conv.platform,
+                turn.conv.chat_id,
+                turn.lang,
+                recent[0]["id"],
+                intro="requote_status",
+            )
+        except Problem as problem:
+            log.info("bot_requote_not_offered", problem=problem.slug)
 
 
 async def cmd_history(turn: Turn) -> None:
@@ -776,6 +802,8 @@ TEXT: dict[str, TextHandler] = {
 TAPS: dict[str, TapHandler] = {
     "confirm": tap_confirm,
     "cancel": tap_cancel,
+    "accept_quote": tap_accept_quote,
+    "cancel_requote": tap_cancel_requote,
     "method": tap_method,
     "saved": tap_saved,
     "new_recipient": tap_new_recipient,
@@ -792,6 +820,9 @@ COMMANDS: dict[str, Command] = {
     "report": cmd_report,
     **{f"lang:{code}": _set_language(code) for code in LANGUAGES},
 }
+# Buttons the notifier pushes outside a turn (a new quote after a hold): live until used, not
+# only while they are the latest prompt; their handlers check the remittance still waits.
+PUSHED_TAPS = frozenset({"accept_quote", "cancel_requote"})
 # Commands that work before the sender has an account.
 OPEN_COMMANDS = frozenset({"start", "help", "language", *(f"lang:{c}" for c in LANGUAGES)})
 
@@ -846,8 +877,11 @@ class Engine:
         if action.used_at is not None and done:
             turn.say("already_confirmed", ref=short_ref(done))
             return
-        if action.used_at is not None or action_id not in turn.draft.get("buttons", []):
+        pushed = action.kind in PUSHED_TAPS
+        live = pushed or action_id in turn.draft.get("buttons", [])
+        if action.used_at is not None or not live:
             turn.say("stale_button")
             return
-        turn.draft.pop("buttons", None)
+        if not pushed:
+            turn.draft.pop("buttons", None)
         await TAPS[action.kind](turn, action)

@@ -96,8 +96,17 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "push_rejected": "Transfer {ref} was declined. No money was taken.",
         "push_expired": "Transfer {ref} expired: the money didn't arrive in time. "
         "Send it again for a new quote.",
-        "push_requote": "The quote for transfer {ref} has lapsed. Send it again for a new quote, "
-        "or /cancel.",
+        "push_requote": "Transfer {ref} was approved, but its quote lapsed meanwhile. Here is a "
+        "new quote for the same amount:",
+        "requote_status": "Transfer {ref} is waiting for you to accept a new quote:",
+        "requote_refreshed": "That quote expired, so here is a fresh one for transfer {ref}:",
+        "tap_accept": "Tap Accept to go on with this quote, or Cancel to cancel transfer {ref}.",
+        "btn_accept": "Accept",
+        "requote_accepted": "Thanks! Transfer {ref} goes on with the new quote: {name} receives "
+        "{receive}.",
+        "requote_gone": "Transfer {ref} no longer needs a new quote: it is {status}.",
+        "requote_later": "The quote for transfer {ref} lapsed and we cannot price a new one right "
+        "now. Send /status in a while to get it, or /cancel.",
         "ask_error_kind": "What went wrong with transfer {ref}?",
         "btn_err_wrong_amount": "Wrong amount",
         "btn_err_not_received": "Not received",
@@ -205,7 +214,15 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "push_refunded": "汇款 {ref} 未能支付，{send} 已退回您的钱包。",
         "push_rejected": "汇款 {ref} 被拒绝，没有扣款。",
         "push_expired": "汇款 {ref} 已过期：款项未按时到账。请重新发送以获取新报价。",
-        "push_requote": "汇款 {ref} 的报价已失效。请重新发送以获取新报价，或发送 /cancel。",
+        "push_requote": "汇款 {ref} 已通过审核，但报价在此期间已失效。以下是相同金额的新报价：",
+        "requote_status": "汇款 {ref} 正在等待您接受新报价：",
+        "requote_refreshed": "之前的报价已过期，这是汇款 {ref} 的新报价：",
+        "tap_accept": "点“接受”按此报价继续，或点“取消”取消汇款 {ref}。",
+        "btn_accept": "接受",
+        "requote_accepted": "谢谢！汇款 {ref} 将按新报价继续：{name} 收到 {receive}。",
+        "requote_gone": "汇款 {ref} 已不需要新报价：{status}。",
+        "requote_later": "汇款 {ref} 的报价已失效，目前无法提供新报价。请稍后发送 /status 获取，"
+        "或发送 /cancel。",
         "ask_error_kind": "汇款 {ref} 出了什么问题？",
         "btn_err_wrong_amount": "金额不对",
         "btn_err_not_received": "未收到",

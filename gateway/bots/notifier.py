@@ -11,7 +11,7 @@ from typing import Protocol
 import structlog
 
 from gateway import events
-from gateway.bots import store
+from gateway.bots import requote, store
 from gateway.bots.engine import Reply, bot_caller, money, short_ref
 from gateway.bots.i18n import t
 from gateway.bots.receipt_text import receipt_text
@@ -86,6 +86,12 @@ class Notifier:
                 if text:
                     await sender.send(chat.chat_id, [Reply(text)])
                     log.info("bot_status_pushed", platform=chat.platform, status=row.to_status)
+                continue
+            if row.to_status == "requote":  # the new quote, with Accept and Cancel
+                replies = await requote.push(self.svc, chat, rem)
+                if replies:
+                    await sender.send(chat.chat_id, replies)
+                    log.info("bot_requote_pushed", platform=chat.platform)
                 continue
             if row.to_status == "awaiting_funds":
                 if rem.get("funding_method") == "wallet":
