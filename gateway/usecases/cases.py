@@ -24,7 +24,7 @@ from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import compliance_cases, customers, remittances
 from gateway.storage.tables_compliance import case_decisions, case_information, officers
-from gateway.usecases import identity
+from gateway.usecases import identity, requotes
 from gateway.usecases.remittances import remittance_view
 
 cases = compliance_cases
@@ -165,6 +165,7 @@ async def case_detail(svc: Services, caller: Caller, case_id: str) -> dict[str, 
             )
         ).all()
         changes = await identity.changes_for_case(conn, rem.sender_id, row.remittance_id)
+        quote = await requotes.quote_state(conn, rem, svc.now())
     body = _case_summary(row, names)
     body.update(
         evidence=row.evidence,
@@ -175,6 +176,7 @@ async def case_detail(svc: Services, caller: Caller, case_id: str) -> dict[str, 
         information=[{"text": a.text, "at": a.created_at.isoformat()} for a in answers],
         identity_changes=changes,
         four_eyes_risk=svc.settings.four_eyes_risk,
+        quote=quote,
     )
     return body
 
