@@ -25,7 +25,7 @@ from gateway.storage.keys import Caller
 from gateway.storage.sealed import keyring_of, row_value
 from gateway.storage.tables import compliance_cases, customers, remittances
 from gateway.storage.tables_compliance import case_decisions, case_information, officers
-from gateway.usecases import identity
+from gateway.usecases import identity, requotes
 from gateway.usecases.remittances import remittance_view
 
 cases = compliance_cases
@@ -172,6 +172,7 @@ async def case_detail(
             )
         ).all()
         changes = await identity.changes_for_case(conn, rem.sender_id, row.remittance_id)
+        quote = await requotes.quote_state(conn, rem, svc.now())
     body = _case_summary(row, names)
     body.update(
         evidence=row.evidence,
@@ -182,6 +183,7 @@ async def case_detail(
         information=[{"text": a.text, "at": a.created_at.isoformat()} for a in answers],
         identity_changes=changes,
         four_eyes_risk=svc.settings.four_eyes_risk,
+        quote=quote,
     )
     async with svc.engine.begin() as conn:
         await audit.append(
@@ -384,6 +386,16 @@ async def answer_information(
                 )
             )
         ).first()
+        if case is None:
+            from gateway.usecases.travel_hold import held_for_travel
+
+            if await held_for_travel(conn, rem):
+                raise conflict(
+                    "travel-rule-data-requested",
+                    "Travel-rule data requested",
+                    "this transfer waits for travel-rule data, not for a compliance answer: "
+                    f"send it in POST /v1/remittances/{remittance_id}/travel-rule",
+                )
         changed = {}
         if recipient is not None:
             changed = await _correct_recipient(svc, conn, rem, recipient, now)
