@@ -17,7 +17,7 @@ from gateway.bots.i18n import t
 from gateway.bots.receipt_text import receipt_text
 from gateway.services import Services
 from gateway.storage.engine import reading
-from gateway.usecases import error_resolution, payins, receipts, remittances
+from gateway.usecases import error_resolution, payins, receipts, remittances, travel_hold
 
 log = structlog.get_logger("gateway.bots.notifier")
 
@@ -28,6 +28,7 @@ PUSHES: dict[str, str] = {
     "funded": "receipt",  # paid: the receipt, with the sender's rights
     "awaiting_funds": "push_payin",  # pay-in funded only: the account, reference and deadline
     "on_hold": "push_on_hold",
+    "needs_info": "push_travel_rule",  # held for travel-rule data only (compliance asks itself)
     "requote": "push_requote",
     "expired": "push_expired",
     "rejected": "push_rejected",
@@ -80,6 +81,12 @@ class Notifier:
                 await sender.send(chat.chat_id, [Reply(receipt_text(chat.language, body))])
                 log.info("bot_receipt_pushed", platform=chat.platform)
                 continue
+            if row.to_status == "needs_info":
+                text = await self._travel_text(caller, rem, chat.language)
+                if text:
+                    await sender.send(chat.chat_id, [Reply(text)])
+                    log.info("bot_status_pushed", platform=chat.platform, status=row.to_status)
+                continue
             if row.to_status == "requote":  # the new quote, with Accept and Cancel
                 replies = await requote.push(self.svc, chat, rem, after=row.from_status)
                 if replies:
@@ -103,6 +110,22 @@ class Notifier:
         async with self.svc.engine.begin() as conn:
             await events.save_cursor(conn, CONSUMER, rows[-1].id)
         return len(rows)
+
+    async def _travel_text(self, caller, rem: dict, language: str) -> str | None:
+        """Exactly the travel-rule fields a held transfer asks for, in the sender's words."""
+        fields = await travel_hold.missing_for(self.svc, caller, rem["id"])
+        if not fields:
+            return None
+        labels = [t(language, f"travel_{f.removeprefix('sender.')}") for f in fields]
+        status = await travel_hold.status(self.svc, caller, rem["id"])
+        return t(
+            language,
+            "push_travel_rule",
+            ref=short_ref(rem["id"]),
+            rule=status["rule"],
+            fields=", ".join(labels),
+            first=labels[0],
+        )
 
     async def _event_text(self, row, rem: dict, language: str) -> str | None:
         """The outcome of the sender's error report, in their language."""

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from compliance.aml import AmlDecision, evaluate
 from compliance.sanctions import Screener
 from fx.rates import RateUnavailable
+from gateway.api.problems import Problem
 from gateway.domain.states import Status
 from gateway.ids import new_id
 from gateway.pipeline.aml_facts import gather_facts
@@ -32,7 +33,15 @@ AML_OUTCOMES: dict[str, tuple[Status, str]] = {
 
 
 async def start_screening(svc: Services, rem: Row) -> Outcome:
-    return Advance(S.SCREENING, "screening started")
+    """A transfer the travel rule covers without its data is held for it first (needs_info,
+    asking for exactly what is missing); screening runs once the data is there."""
+    from gateway.usecases.travel_hold import hold_if_missing
+
+    try:
+        held = await hold_if_missing(svc, rem)
+    except Problem as problem:  # no USD rate to tell whether the rule applies
+        return Retry(backoff(rem.attempts), f"travel rule: {problem.detail}")
+    return held or Advance(S.SCREENING, "screening started")
 
 
 def _case_effect(rem_id: str, status: str, risk: int, evidence: dict, version: str, now: Any):

@@ -365,6 +365,16 @@ async def answer_information(
                 )
             )
         ).first()
+        if case is None:
+            from gateway.usecases.travel_hold import held_for_travel
+
+            if await held_for_travel(conn, rem):
+                raise conflict(
+                    "travel-rule-data-requested",
+                    "Travel-rule data requested",
+                    "this transfer waits for travel-rule data, not for a compliance answer: "
+                    f"send it in POST /v1/remittances/{remittance_id}/travel-rule",
+                )
         changed = {}
         if recipient is not None:
             changed = await _correct_recipient(svc, conn, rem, recipient, now)

@@ -228,9 +228,10 @@ async def create_remittance(svc: Services, caller: Caller, req: RemittanceReques
     """Validate everything, then return an action that writes inside the idempotent transaction."""
     quote, sender, corridor, recipient = await _load_for_create(svc, caller, req)
     usd_per_unit = await _usd_value(svc, Money.parse("1", quote.send_currency))
-    travel = await travel_rule.required_record(
-        svc, corridor, quote, sender, recipient, usd_per_unit
-    )
+    send = Money.from_minor(quote.send_amount_minor, quote.send_currency)
+    travel, gaps = await travel_rule.assess(svc, corridor, send, sender, recipient, usd_per_unit)
+    if gaps:
+        travel = None  # accepted; the pipeline holds it in needs_info and asks for the gaps
     await _ensure_wallet(svc, sender.id, quote.send_currency)
     remittance_id = new_id("rem")
 
