@@ -16,6 +16,7 @@ from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
+from gateway.storage.sealed import row_value
 from gateway.storage.tables import remittances
 from gateway.storage.tables_errors import error_cases
 from gateway.usecases import receipts
@@ -61,7 +62,8 @@ async def report_error(
         "report_business_days": regime.error_report_business_days,
     }
     async with svc.engine.begin() as conn:
-        await conn.execute(error_cases.insert().values(**values))
+        sealed = row_value(values["id"], description)
+        await conn.execute(error_cases.insert().values(**{**values, "description": sealed}))
     return case_view(values, now)
 
 

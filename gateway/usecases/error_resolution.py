@@ -26,6 +26,7 @@ from gateway.storage import audit
 from gateway.storage import remittances as rem_store
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
+from gateway.storage.sealed import row_value
 from gateway.storage.tables_errors import error_cases
 from gateway.storage.tables_travel import travel_rule_records
 from gateway.usecases.cases import require
@@ -269,7 +270,7 @@ async def _create_resend(conn: AsyncConnection, case: Any, rem: Any, now) -> Non
         "sender_id": rem.sender_id,
         "corridor_id": rem.corridor_id,
         "partner_id": rem.partner_id,
-        "recipient": rem.recipient,
+        "recipient": row_value(case.resend_id, rem.recipient),
         "recipient_key": rem.recipient_key,
         "funding_method": "remedy",
         "send_currency": rem.send_currency,
@@ -293,6 +294,8 @@ async def _create_resend(conn: AsyncConnection, case: Any, rem: Any, now) -> Non
     if record is not None:
         copied = {k: v for k, v in record._mapping.items() if k != "remittance_id"}
         copied.pop("id", None)
+        for name in ("originator", "beneficiary"):  # sealed again, to the resend's row
+            copied[name] = row_value(case.resend_id, copied[name])
         await conn.execute(
             travel_rule_records.insert().values(remittance_id=case.resend_id, **copied)
         )
