@@ -135,6 +135,11 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "travel_id_number": "ID document number",
         "travel_birth_date": "date of birth (YYYY-MM-DD)",
         "travel_birth_place": "place of birth",
+        "offer_cancel": "You can still cancel transfer {ref} for a full refund, fee included, "
+        "until {until} UTC.",
+        "btn_cancel_transfer": "Cancel transfer",
+        "cancel_window_closed": "Transfer {ref} can't be cancelled any more: the window closed "
+        "at {until} UTC.",
     },
     ZH: {
         "ask_name": "您好！我帮您往家里汇款。请告诉我您证件上的全名。",
@@ -251,6 +256,9 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "travel_id_number": "证件号码",
         "travel_birth_date": "出生日期（YYYY-MM-DD）",
         "travel_birth_place": "出生地",
+        "offer_cancel": "在 UTC {until} 前，您仍可取消汇款 {ref}，并获得全额退款（含手续费）。",
+        "btn_cancel_transfer": "取消汇款",
+        "cancel_window_closed": "汇款 {ref} 已无法取消：取消期限已于 UTC {until} 结束。",
     },
 }
 

@@ -12,6 +12,7 @@ from gateway.commands import (
     officers,
     partners,
     payins,
+    privacy,
     rates,
     reconcile,
     sanctions,
@@ -19,7 +20,19 @@ from gateway.commands import (
 )
 
 # One module per area; each has register(subparsers).
-AREAS = [server, keys, partners, ledger, sanctions, rates, payins, officers, audit, reconcile]
+AREAS = [
+    server,
+    keys,
+    partners,
+    ledger,
+    sanctions,
+    rates,
+    payins,
+    officers,
+    audit,
+    reconcile,
+    privacy,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,6 +20,7 @@ from gateway.pipeline.aml_facts import gather_facts
 from gateway.pipeline.common import Row, backoff, quote_of
 from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
+from gateway.storage.sealed import row_value
 from gateway.storage.tables import compliance_cases
 
 S = Status
@@ -46,13 +47,14 @@ async def start_screening(svc: Services, rem: Row) -> Outcome:
 
 def _case_effect(rem_id: str, status: str, risk: int, evidence: dict, version: str, now: Any):
     async def write(conn: AsyncConnection) -> None:
+        case_id = new_id("case")
         await conn.execute(
             compliance_cases.insert().values(
-                id=new_id("case"),
+                id=case_id,
                 remittance_id=rem_id,
                 status=status,
                 risk_score=risk,
-                evidence=evidence,
+                evidence=row_value(case_id, evidence),
                 list_version=version,
                 created_at=now,
                 updated_at=now,

@@ -32,6 +32,7 @@ from gateway.storage import idempotency
 from gateway.storage import remittances as store
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
+from gateway.storage.sealed import keyring_of, row_value
 from gateway.storage.tables import customers, quotes, remittances
 from gateway.usecases import cancellation, travel_rule
 from ledger_adapter import chart
@@ -249,8 +250,8 @@ async def create_remittance(svc: Services, caller: Caller, req: RemittanceReques
             "sender_id": sender.id,
             "corridor_id": corridor.id,
             "partner_id": corridor.partner_id,
-            "recipient": recipient,
-            "recipient_key": recipient_key(corridor.id, recipient),
+            "recipient": row_value(remittance_id, recipient),
+            "recipient_key": recipient_key(corridor.id, recipient, keyring_of(conn).index),
             "funding_method": req.funding_method,
             "send_currency": quote.send_currency,
             "receive_currency": quote.receive_currency,

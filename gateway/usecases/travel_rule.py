@@ -19,6 +19,7 @@ from fx.money import Money, is_coin
 from gateway.api.problems import Problem
 from gateway.services import Services
 from gateway.storage.engine import reading
+from gateway.storage.sealed import row_value
 from gateway.storage.tables_kyc import customer_kyc
 from gateway.storage.tables_travel import travel_rule_records
 from ledger_adapter import chart
@@ -108,8 +109,8 @@ async def bind(
             remittance_id=remittance_id,
             regime=record["regime"],
             rule=record["rule"],
-            originator=record["originator"],
-            beneficiary=record["beneficiary"],
+            originator=row_value(remittance_id, record["originator"]),
+            beneficiary=row_value(remittance_id, record["beneficiary"]),
             created_at=now,
             keep_until=now + timedelta(days=365 * record["retention_years"] + 2),
         )
