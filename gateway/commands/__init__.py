@@ -7,6 +7,7 @@ import argparse
 
 from gateway.commands import (
     audit,
+    chain,
     keys,
     ledger,
     officers,
@@ -19,7 +20,19 @@ from gateway.commands import (
 )
 
 # One module per area; each has register(subparsers).
-AREAS = [server, keys, partners, ledger, sanctions, rates, payins, officers, audit, reconcile]
+AREAS = [
+    server,
+    keys,
+    partners,
+    ledger,
+    chain,
+    sanctions,
+    rates,
+    payins,
+    officers,
+    audit,
+    reconcile,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
