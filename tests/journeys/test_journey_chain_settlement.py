@@ -14,6 +14,7 @@ import asyncio
 from dataclasses import replace
 from decimal import Decimal
 
+import pytest
 from eth_account import Account
 from sqlalchemy import select, update
 
@@ -23,7 +24,7 @@ from ledger_adapter.evm.client import GAS
 from ledger_adapter.evm.items import ITEMS
 from ledger_adapter.evm.reconcile import reconcile
 from ledger_adapter.sql import T as ledger_transfers
-from tests.conftest import DEMO_PARTNER
+from tests.conftest import ANVIL_KEY, DEMO_PARTNER
 
 SANCTIONED = "0x7Db418b5D567A4e0E8c59Ad71BE1FcE48f3E6107"  # SDN: Digital Currency Address - ETH
 
@@ -33,8 +34,19 @@ def _cli(gateway, monkeypatch, *argv: str) -> int:
     return remit(list(argv))
 
 
+@pytest.fixture(params=["embedded", "anvil"])
+def engine_env(request, monkeypatch) -> dict:
+    """The chain engine the settler and the CLI use: embedded, or JSON-RPC against anvil."""
+    if request.param == "embedded":
+        return {"chain": "embedded"}
+    node = request.getfixturevalue("anvil")
+    monkeypatch.setenv("REMIT_CHAIN_RPC_URL", node.url)
+    monkeypatch.setenv("REMIT_CHAIN_KEY", ANVIL_KEY)
+    return {"chain": "rpc", "chain_rpc_url": node.url, "chain_key": ANVIL_KEY}
+
+
 async def test_partner_paid_on_chain_in_one_batch_and_reconciled(
-    gateway, monkeypatch, capsys
+    gateway, monkeypatch, capsys, engine_env
 ) -> None:
     refused = await asyncio.to_thread(
         _cli,
@@ -60,7 +72,7 @@ async def test_partner_paid_on_chain_in_one_batch_and_reconciled(
         assert (await gateway.get(r["id"]))["status"] == "in_transit"
 
     svc = gateway.svc
-    settings = replace(svc.settings, chain_window_s=0)
+    settings = replace(svc.settings, chain_window_s=0, **engine_env)
     handle = await open_settler(settings, svc.engine, lambda ids: wake_settled(svc, ids))
     for _ in range(20):
         await handle.settler.tick()
@@ -85,6 +97,12 @@ async def test_partner_paid_on_chain_in_one_batch_and_reconciled(
     )
     held = (await resp.json())["credit_balance"]
     assert Decimal(held) == sum(Decimal(c["amount"]) for c in chain)
+
+    resp = await gateway.client.get("/metrics", headers=gateway.auth("operator"))
+    scraped = await resp.text()
+    assert "remit_chain_remittances_settled 3.0" in scraped
+    assert "remit_chain_pending_transactions 0.0" in scraped
+    assert "remit_chain_gas_used 0.0" not in scraped
 
     # The CLI rebuilds the embedded chain from our records and finds it equal to the books.
     assert await asyncio.to_thread(_cli, gateway, monkeypatch, "chain", "reconcile") == 0
