@@ -26,12 +26,23 @@ REGION_EU = "EU"
 
 PAYOUT_METHODS = frozenset({"mobile_wallet", "bank_account", "upi", "sepa", "cash_pickup"})
 ACCOUNT_SCHEMES = frozenset(
-    {"ph_mobile_wallet", "mx_clabe", "in_ifsc", "in_upi", "ng_nuban", "sepa_iban", "pk_iban"}
+    {
+        "ph_mobile_wallet",
+        "ke_mobile_wallet",
+        "gh_mobile_wallet",
+        "mx_clabe",
+        "in_ifsc",
+        "in_upi",
+        "ng_nuban",
+        "sepa_iban",
+        "pk_iban",
+    }
 )
 """Recipient account schemes; each has a validator row in corridors.recipients."""
-PARTNER_PROTOCOLS = frozenset({"remit", "iso20022"})
-"""How the gateway speaks to a corridor's payout partner: our JSON API ("remit"), or ISO 20022
-pacs messages ("iso20022"). One partner speaks one protocol in every corridor it serves."""
+PARTNER_PROTOCOLS = frozenset({"remit", "iso20022", "mojaloop"})
+"""How the gateway speaks to a corridor's payout partner: our JSON API ("remit"), ISO 20022
+pacs messages ("iso20022") or a Mojaloop switch (FSPIOP v2.0, "mojaloop"). One partner speaks
+one protocol in every corridor it serves."""
 
 _SEPA = (
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IS IE IT LV LI LT LU MT MC NL NO PL PT RO SM SK SI ES"

@@ -24,6 +24,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from corridors import jsondoc
 from corridors.breaker import CircuitBreaker, PartnerUnavailable
 from corridors.signing import signature_headers, verify
 
@@ -131,9 +132,13 @@ class _Transient(Exception):
 
 def _result_from(payload: bytes) -> PayoutResult | None:
     try:
-        data = json.loads(payload)
-    except (ValueError, UnicodeDecodeError):
+        data = jsondoc.loads(payload)  # a reference we could not store is no answer
+    except ValueError:
         return None
+    return _result_of(data)
+
+
+def _result_of(data: object) -> PayoutResult | None:
     if not isinstance(data, dict) or data.get("status") not in _PARTNER_STATUSES:
         return None
     ref, reason = data.get("partner_reference"), data.get("reason")
@@ -146,10 +151,10 @@ def _result_from(payload: bytes) -> PayoutResult | None:
 
 def _reason_from(payload: bytes, status: int) -> str:
     try:
-        data = json.loads(payload)
+        data = jsondoc.loads(payload)
         if isinstance(data, dict) and isinstance(data.get("reason"), str):
             return data["reason"]
-    except (ValueError, UnicodeDecodeError):
+    except ValueError:
         pass
     return f"http_{status}"
 
@@ -328,10 +333,8 @@ def read_callback(
     Callbacks may arrive twice or late: the caller applies them idempotently.
     """
     verify(secrets, headers, body, now)
-    if b"\\u0000" in body:  # no text column can store U+0000 (PostgreSQL refuses it)
-        raise ValueError("callback must not contain the NUL character (U+0000)")
-    result = _result_from(body)
-    data = json.loads(body)
+    data = jsondoc.loads(body)  # ValueError (BadText naming the field) for NUL, surrogates
+    result = _result_of(data)
     payout_id = data.get("payout_id") if isinstance(data, dict) else None
     if result is None or not isinstance(payout_id, str) or not payout_id:
         raise ValueError("callback is not a payout status document")

@@ -8,14 +8,18 @@ from typing import Literal
 from aiohttp import web
 from pydantic import Field
 
+from compliance.protections.error_cases import STATUSES
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, read_json, reply
+from gateway.api.problems import field_error
+from gateway.api.protection_schemas import TravelRuleRequest
 from gateway.api.routing import Route, roles
 from gateway.api.schemas import Body, parse
-from gateway.usecases import error_reports
+from gateway.usecases import cases, error_reports, error_resolution, travel_hold
 
 SENDERS = roles("sender-app", "operator")
-READERS = roles("analyst", "supervisor", "admin", "operator")
+OFFICERS = roles("analyst", "supervisor", "admin")
+READERS = OFFICERS | roles("operator")
 _str = {"type": "string"}
 _clock = {
     "type": "object",
@@ -30,8 +34,17 @@ ERROR_CASE = {
     "properties": {
         **{k: _str for k in ("id", "remittance_id", "kind", "description", "status", "rule")},
         "reported_at": _str,
+        "remedy": {"type": ["string", "null"], "enum": ["refund", "resend", "no_error", None]},
+        "remedy_amount": {"type": ["string", "null"]},
+        "resend_id": {"type": ["string", "null"]},
+        "finding": {"type": ["string", "null"]},
         "clocks": {"type": "object", "additionalProperties": _clock},
+        "overdue": {"type": "boolean", "description": "some clock is past due and not met"},
     },
+}
+ERROR_CASE_DETAIL = {
+    "type": "object",
+    "properties": {**ERROR_CASE["properties"], "remittance": {"type": "object"}},
 }
 
 
@@ -48,11 +61,94 @@ async def post_error(request: web.Request) -> web.Response:
     return reply(body, 201)
 
 
-async def get_error_cases(request: web.Request) -> web.Response:
-    return reply(await error_reports.list_cases(request.app[SERVICES]))
+class ResolveRequest(Body):
+    remedy: Literal["refund", "resend", "no_error"]
+    finding: str = Field(min_length=3, max_length=1000)
+    amount: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,6})?$")
 
+
+async def get_travel_rule(request: web.Request) -> web.Response:
+    svc, who = request.app[SERVICES], caller(request)
+    return reply(await travel_hold.status(svc, who, request.match_info["id"]))
+
+
+async def post_travel_rule(request: web.Request) -> web.Response:
+    req = parse(TravelRuleRequest, await read_json(request))
+    svc, who = request.app[SERVICES], caller(request)
+    given = req.sender.model_dump(exclude_none=True)
+    if not given:
+        raise field_error("sender", "give at least one of the fields asked for")
+    return reply(await travel_hold.supply(svc, who, request.match_info["id"], given))
+
+
+async def get_error_cases(request: web.Request) -> web.Response:
+    cases.require(caller(request), "read")
+    status = request.query.get("status")
+    if status not in (None, "", "open", "all", *STATUSES, "resolving"):
+        raise field_error("status", "unknown status")
+    return reply(await error_reports.list_cases(request.app[SERVICES], status))
+
+
+async def get_error_case(request: web.Request) -> web.Response:
+    svc, who = request.app[SERVICES], caller(request)
+    return reply(await error_resolution.case_detail(svc, who, request.match_info["id"]))
+
+
+async def post_acknowledge(request: web.Request) -> web.Response:
+    svc, who = request.app[SERVICES], caller(request)
+    return reply(await error_resolution.acknowledge(svc, who, request.match_info["id"]))
+
+
+async def post_investigate(request: web.Request) -> web.Response:
+    svc, who = request.app[SERVICES], caller(request)
+    return reply(await error_resolution.investigate(svc, who, request.match_info["id"]))
+
+
+async def post_resolve(request: web.Request) -> web.Response:
+    req = parse(ResolveRequest, await read_json(request))
+    svc, who = request.app[SERVICES], caller(request)
+    body = await error_resolution.resolve(
+        svc, who, request.match_info["id"], req.remedy, req.finding, req.amount
+    )
+    return reply(body)
+
+
+TRAVEL_STATUS = {
+    "type": "object",
+    "properties": {
+        "remittance_id": _str,
+        "rule": _str,
+        "required": {"type": "boolean", "description": "the regime's travel rule covers it"},
+        "bound": {"type": "boolean", "description": "its record is kept with the remittance"},
+        "held": {"type": "boolean", "description": "held in needs_info for the data"},
+        "missing": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"field": _str, "message": _str}},
+        },
+    },
+}
 
 ROUTES = [
+    Route(
+        "GET",
+        "/v1/remittances/{id}/travel-rule",
+        get_travel_rule,
+        "Travel-rule status: covered, record bound, held for data and exactly what is missing",
+        roles=SENDERS,
+        response=TRAVEL_STATUS,
+        errors=(404,),
+    ),
+    Route(
+        "POST",
+        "/v1/remittances/{id}/travel-rule",
+        post_travel_rule,
+        "Supply the travel-rule data a held transfer asks for (sender: address, id_number, "
+        "birth_date, birth_place; for this transfer only); complete, it goes on to screening",
+        roles=SENDERS,
+        body=TravelRuleRequest,
+        response={"type": "object"},
+        errors=(400, 404, 409, 413, 415, 422),
+    ),
     Route(
         "POST",
         "/v1/remittances/{id}/errors",
@@ -68,12 +164,57 @@ ROUTES = [
         "GET",
         "/v1/compliance/error-cases",
         get_error_cases,
-        "Error-resolution cases with their clocks, overdue first",
+        "Error-resolution cases with their clocks, overdue first; status: open (default: not "
+        "yet resolved), all, or one status",
         roles=READERS,
         tag="compliance",
+        query=[{"name": "status", "in": "query", "required": False, "schema": _str}],
         response={
             "type": "object",
             "properties": {"cases": {"type": "array", "items": ERROR_CASE}},
         },
+        errors=(422,),
+    ),
+    Route(
+        "GET",
+        "/v1/compliance/error-cases/{id}",
+        get_error_case,
+        "An error case with its clocks, remedy and the remittance it is about",
+        roles=READERS,
+        tag="compliance",
+        response=ERROR_CASE_DETAIL,
+        errors=(404,),
+    ),
+    Route(
+        "POST",
+        "/v1/compliance/error-cases/{id}/acknowledge",
+        post_acknowledge,
+        "Acknowledge an error report (meets the acknowledge clock; audit-chained)",
+        roles=OFFICERS,
+        tag="compliance",
+        response=ERROR_CASE_DETAIL,
+        errors=(404, 409),
+    ),
+    Route(
+        "POST",
+        "/v1/compliance/error-cases/{id}/investigate",
+        post_investigate,
+        "Start investigating an acknowledged error case (audit-chained)",
+        roles=OFFICERS,
+        tag="compliance",
+        response=ERROR_CASE_DETAIL,
+        errors=(404, 409),
+    ),
+    Route(
+        "POST",
+        "/v1/compliance/error-cases/{id}/resolve",
+        post_resolve,
+        "Resolve with a remedy: refund (to the wallet; amount defaults to all the sender paid), "
+        "resend at no cost, or no_error; posted through the ledger, the sender told",
+        roles=OFFICERS,
+        tag="compliance",
+        body=ResolveRequest,
+        response=ERROR_CASE_DETAIL,
+        errors=(400, 404, 409, 415, 422),
     ),
 ]

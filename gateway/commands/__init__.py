@@ -13,6 +13,7 @@ from gateway.commands import (
     officers,
     partners,
     payins,
+    privacy,
     rates,
     reconcile,
     sanctions,
@@ -32,6 +33,7 @@ AREAS = [
     officers,
     audit,
     reconcile,
+    privacy,
 ]
 
 

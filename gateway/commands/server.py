@@ -54,10 +54,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _config_problem(settings: Settings) -> str | None:
     """What in the configuration would stop the gateway, said before anything starts: a corridor
-    the ledger cannot settle, an unknown rates mode, a chain it cannot reach as configured."""
+    the ledger cannot settle, an unknown rates mode, PostgreSQL without personal-data keys, a
+    chain it cannot reach as configured. Where the keys come from is said here, once, at start."""
     from corridors.config import CorridorConfigError, load_corridors
     from fx.rates import MODES
+    from gateway.storage.datakeys import MissingDataKeys, keyring_for
     from ledger_adapter.chart import SETTLEABLE
+
+    try:
+        ring = keyring_for(settings.database_url)
+    except MissingDataKeys as exc:
+        return str(exc)
+    encrypted = "encrypted" if ring.encrypt else "NOT encrypted (REMIT_DATA_ENCRYPTION=off)"
+    print(
+        f"remit serve: personal data {encrypted}; keys from {ring.source} "
+        f"(newest {ring.current} of {len(ring.key_ids)})",
+        file=sys.stderr,
+    )
 
     if settings.rates_mode not in MODES:
         return f"REMIT_RATES_MODE must be one of {', '.join(MODES)}, not {settings.rates_mode!r}"
@@ -305,10 +318,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     demo.add_argument(
         "--partner",
-        choices=["iso20022", "remit"],  # gateway.demo.ROUTES (not imported for --help)
+        choices=["iso20022", "mojaloop", "remit"],  # gateway.demo.ROUTES (not imported for --help)
         default="remit",
-        help="the payout partner's protocol: remit (our JSON API, a PH wallet) or iso20022 "
-        "(pacs.008/002 to a euro IBAN)",
+        help="the payout partner's protocol: remit (our JSON API, a PH wallet), iso20022 "
+        "(pacs.008/002 to a euro IBAN) or mojaloop (FSPIOP v2.0 to a Kenyan mobile wallet)",
     )
     demo.set_defaults(func=cmd_demo)
 

@@ -119,6 +119,8 @@ def callback_url(svc: Services, partner: PartnerInfo | None) -> str | None:
         return partner.callback_url
     base = svc.settings.public_base_url
     if base and partner is not None:
+        if svc.partners.protocol(partner.id) == "mojaloop":  # the switch's callback base
+            return f"{base.rstrip('/')}/v1/fspiop/{partner.id}"
         return f"{base.rstrip('/')}/v1/partner/callbacks/{partner.id}"
     return None
 

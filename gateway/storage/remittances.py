@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.domain.states import AUTOMATIC, IllegalTransition, Status, check_transition
+from gateway.storage.sealed import sealed_type, sql_columns
 from gateway.storage.tables import remittance_history, remittances
 
 
@@ -24,15 +25,23 @@ _INSERT_HISTORY = remittance_history.insert().returning(*remittance_history.c)
 
 
 async def add_history(
-    conn: AsyncConnection, remittance_id: str, frm: str | None, to: str, at: datetime, reason: str
+    conn: AsyncConnection,
+    remittance_id: str,
+    frm: str | None,
+    to: str,
+    at: datetime,
+    reason: str,
+    event: str | None = None,
 ) -> sa.Row:
-    """Append a history row; returns it as stored."""
+    """Append a history row; returns it as stored. `event` names a row that records an event
+    (the status stays as it is) instead of a move."""
     row = {
         "remittance_id": remittance_id,
         "from_status": frm,
         "to_status": to,
         "at": at,
         "reason": reason[:300],
+        "event": event,
     }
     return (await conn.execute(_INSERT_HISTORY, row)).one()
 
@@ -213,7 +222,9 @@ def _batch_statement(names: tuple[str, ...]) -> sa.TextClause:
     keys.update({f"new_{n}": c[n] for n in names})
     arrays = [f"CAST(:{key} AS {col.type.compile(dialect=pg)}[])" for key, col in keys.items()]
     arrays.append("CAST(:history_reason AS TEXT[])")
-    columns = ", ".join(col.name for col in c)
+    if any(sealed_type(c[n]) for n in names):
+        raise TypeError("personal data is written by `transition`, not in a batch")
+    columns = sql_columns(remittances, "written")
     sql = f"""
 WITH v AS (
     SELECT * FROM unnest({", ".join(arrays)}) AS v({", ".join(keys)}, history_reason)

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 
+from corridors import jsondoc
 from corridors.iso20022_partner import read_callback as read_iso_callback
 from corridors.payout import PayoutResult, read_callback
 from corridors.signing import SignatureError
@@ -231,6 +232,8 @@ async def receive_callback(
         raise Problem(
             401, "bad-signature", "Signature refused", f"signature refused: {exc.reason}"
         ) from None
+    except jsondoc.BadText as bad:
+        raise validation([{"field": bad.path, "message": bad.message}]) from None
     except ValueError as exc:
         raise validation([{"field": "body", "message": str(exc)}]) from None
     try:

@@ -45,9 +45,11 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def event_payload(row: Any) -> dict[str, Any]:
+    """A move is `remittance.{to}`; a row recording an event carries its own type (e.g.
+    `error_case.resolved`, the outcome in `reason`)."""
     return {
         "id": row.id,
-        "type": f"remittance.{row.to_status}",
+        "type": getattr(row, "event", None) or f"remittance.{row.to_status}",
         "created_at": row.at.isoformat(),
         "data": {
             "remittance_id": row.remittance_id,

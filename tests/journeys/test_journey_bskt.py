@@ -123,7 +123,7 @@ async def test_bskt_corridor_pays_out_and_the_ledger_proves_the_reserve(
         assert sorted(moves[cur]) == sorted(
             [("mint", units * PER_CREATION_UNIT[cur]), ("burn", -units * PER_CREATION_UNIT[cur])]
         ), cur
-    # The coin bought (about 146 BSKT for 196.50 SGD of principal) is what the partner held.
+    # The coin bought (about 153 BSKT for 195.50 SGD of principal) is what the partner held.
     partner_coin = await _account(gateway, "partner:sim-ph-wallet:BSKT")
     [delivered] = {
         _minor(t["amount"], "BSKT") for t in partner_coin["history"] if t["code"] == "payout"
