@@ -609,6 +609,12 @@ async def tap_cancel_requote(turn: Turn, action: Any) -> None:
     await requote.tap_cancel(turn, action)
 
 
+async def tap_cancel_paid(turn: Turn, action: Any) -> None:
+    from gateway.bots import cancel_offer  # it builds on this module's Turn and Reply
+
+    await cancel_offer.tap(turn, action)
+
+
 async def tap_method(turn: Turn, action: Any) -> None:
     turn.draft["corridor_id"] = action.data["corridor_id"]
     await advance(turn)
@@ -694,6 +700,11 @@ async def cmd_status(turn: Turn) -> None:
             )
         except Problem as problem:
             log.info("bot_requote_not_offered", problem=problem.slug)
+    from gateway.bots import cancel_offer
+
+    turn.replies += await cancel_offer.offer(
+        turn.svc, turn.conv.platform, turn.conv.chat_id, turn.lang, recent[0]
+    )
 
 
 async def cmd_history(turn: Turn) -> None:
@@ -809,6 +820,7 @@ TAPS: dict[str, TapHandler] = {
     "new_recipient": tap_new_recipient,
     "language": tap_language,
     "error_kind": tap_error_kind,
+    "cancel_paid": tap_cancel_paid,
 }
 COMMANDS: dict[str, Command] = {
     "start": cmd_start,
@@ -822,7 +834,7 @@ COMMANDS: dict[str, Command] = {
 }
 # Buttons the notifier pushes outside a turn (a new quote after a hold): live until used, not
 # only while they are the latest prompt; their handlers check the remittance still waits.
-PUSHED_TAPS = frozenset({"accept_quote", "cancel_requote"})
+PUSHED_TAPS = frozenset({"accept_quote", "cancel_requote", "cancel_paid"})
 # Commands that work before the sender has an account.
 OPEN_COMMANDS = frozenset({"start", "help", "language", *(f"lang:{c}" for c in LANGUAGES)})
 

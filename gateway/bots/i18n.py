@@ -98,6 +98,8 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "Send it again for a new quote.",
         "push_requote": "Transfer {ref} was approved, but its quote lapsed meanwhile. Here is a "
         "new quote for the same amount:",
+        "push_requote_lapsed": "The quote for transfer {ref} lapsed before it could go on. Here "
+        "is a new quote for the same amount:",
         "requote_status": "Transfer {ref} is waiting for you to accept a new quote:",
         "requote_refreshed": "That quote expired, so here is a fresh one for transfer {ref}:",
         "tap_accept": "Tap Accept to go on with this quote, or Cancel to cancel transfer {ref}.",
@@ -133,6 +135,11 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "travel_id_number": "ID document number",
         "travel_birth_date": "date of birth (YYYY-MM-DD)",
         "travel_birth_place": "place of birth",
+        "offer_cancel": "You can still cancel transfer {ref} for a full refund, fee included, "
+        "until {until} UTC.",
+        "btn_cancel_transfer": "Cancel transfer",
+        "cancel_window_closed": "Transfer {ref} can't be cancelled any more: the window closed "
+        "at {until} UTC.",
     },
     ZH: {
         "ask_name": "您好！我帮您往家里汇款。请告诉我您证件上的全名。",
@@ -215,6 +222,7 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "push_rejected": "汇款 {ref} 被拒绝，没有扣款。",
         "push_expired": "汇款 {ref} 已过期：款项未按时到账。请重新发送以获取新报价。",
         "push_requote": "汇款 {ref} 已通过审核，但报价在此期间已失效。以下是相同金额的新报价：",
+        "push_requote_lapsed": "汇款 {ref} 的报价在继续处理前已失效。以下是相同金额的新报价：",
         "requote_status": "汇款 {ref} 正在等待您接受新报价：",
         "requote_refreshed": "之前的报价已过期，这是汇款 {ref} 的新报价：",
         "tap_accept": "点“接受”按此报价继续，或点“取消”取消汇款 {ref}。",
@@ -248,6 +256,9 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "travel_id_number": "证件号码",
         "travel_birth_date": "出生日期（YYYY-MM-DD）",
         "travel_birth_place": "出生地",
+        "offer_cancel": "在 UTC {until} 前，您仍可取消汇款 {ref}，并获得全额退款（含手续费）。",
+        "btn_cancel_transfer": "取消汇款",
+        "cancel_window_closed": "汇款 {ref} 已无法取消：取消期限已于 UTC {until} 结束。",
     },
 }
 

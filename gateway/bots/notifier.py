@@ -11,7 +11,7 @@ from typing import Protocol
 import structlog
 
 from gateway import events
-from gateway.bots import requote, store
+from gateway.bots import cancel_offer, requote, store
 from gateway.bots.engine import Reply, bot_caller, money, short_ref
 from gateway.bots.i18n import t
 from gateway.bots.receipt_text import receipt_text
@@ -78,7 +78,12 @@ class Notifier:
                 continue
             if row.to_status == "funded":
                 body = await receipts.receipt_view(self.svc, caller, row.remittance_id)
-                await sender.send(chat.chat_id, [Reply(receipt_text(chat.language, body))])
+                # The receipt, then (its own message: WhatsApp cuts a body with buttons at
+                # 1024 characters) the cancel button while the window is open.
+                offer = await cancel_offer.offer(
+                    self.svc, chat.platform, chat.chat_id, chat.language, rem, body
+                )
+                await sender.send(chat.chat_id, [Reply(receipt_text(chat.language, body)), *offer])
                 log.info("bot_receipt_pushed", platform=chat.platform)
                 continue
             if row.to_status == "needs_info":
@@ -88,7 +93,7 @@ class Notifier:
                     log.info("bot_status_pushed", platform=chat.platform, status=row.to_status)
                 continue
             if row.to_status == "requote":  # the new quote, with Accept and Cancel
-                replies = await requote.push(self.svc, chat, rem)
+                replies = await requote.push(self.svc, chat, rem, after=row.from_status)
                 if replies:
                     await sender.send(chat.chat_id, replies)
                     log.info("bot_requote_pushed", platform=chat.platform)

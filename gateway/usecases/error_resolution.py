@@ -29,6 +29,7 @@ from gateway.storage.keys import Caller
 from gateway.storage.sealed import row_value
 from gateway.storage.tables_errors import error_cases
 from gateway.storage.tables_travel import travel_rule_records
+from gateway.usecases.cancellation import sending_country
 from gateway.usecases.cases import require
 from gateway.usecases.error_reports import case_view
 from ledger_adapter import chart
@@ -81,7 +82,7 @@ async def case_detail(svc: Services, caller: Caller, case_id: str) -> dict[str, 
         row = await _case(conn, case_id)
         rem = await rem_store.get(conn, row.remittance_id)
         history = await rem_store.history(conn, row.remittance_id)
-    body = case_view(row, svc.now(), rem.send_currency)
+    body = case_view(row, svc.now(), rem.send_currency, sending_country(svc, rem))
     send = Money.from_minor(rem.send_amount_minor, rem.send_currency)
     fee = Money.from_minor(rem.fee_minor, rem.send_currency)
     receive = Money.from_minor(rem.receive_amount_minor, rem.receive_currency)
