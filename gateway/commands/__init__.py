@@ -7,6 +7,7 @@ import argparse
 
 from gateway.commands import (
     audit,
+    chain,
     keys,
     ledger,
     officers,
@@ -25,6 +26,7 @@ AREAS = [
     keys,
     partners,
     ledger,
+    chain,
     sanctions,
     rates,
     payins,

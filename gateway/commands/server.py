@@ -54,8 +54,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _config_problem(settings: Settings) -> str | None:
     """What in the configuration would stop the gateway, said before anything starts: a corridor
-    the ledger cannot settle, an unknown rates mode, PostgreSQL without personal-data keys.
-    Where the keys come from is said here, once, at start."""
+    the ledger cannot settle, an unknown rates mode, PostgreSQL without personal-data keys, a
+    chain it cannot reach as configured. Where the keys come from is said here, once, at start."""
     from corridors.config import CorridorConfigError, load_corridors
     from fx.rates import MODES
     from gateway.storage.datakeys import MissingDataKeys, keyring_for
@@ -78,6 +78,17 @@ def _config_problem(settings: Settings) -> str | None:
         load_corridors(settings.corridors_file, settleable=SETTLEABLE)
     except CorridorConfigError as exc:
         return str(exc)
+    return chain_problem(settings)
+
+
+def chain_problem(settings: Settings) -> str | None:
+    """An unknown REMIT_CHAIN, or a JSON-RPC chain without its URL or key."""
+    if settings.chain not in ("embedded", "rpc", "off"):
+        return f"REMIT_CHAIN must be embedded, rpc or off, not {settings.chain!r}"
+    if settings.chain == "rpc" and not settings.chain_rpc_url:
+        return "REMIT_CHAIN=rpc needs REMIT_CHAIN_RPC_URL"
+    if settings.chain == "rpc" and not settings.chain_key:
+        return "the JSON-RPC chain needs the issuer key in REMIT_CHAIN_KEY (never stored)"
     return None
 
 

@@ -36,6 +36,8 @@ from gateway.storage.sealed import keyring_of, row_value
 from gateway.storage.tables import customers, quotes, remittances
 from gateway.usecases import cancellation, travel_rule
 from ledger_adapter import chart
+from ledger_adapter.evm.items import item as chain_item
+from ledger_adapter.evm.items import settlement_view
 from ledger_adapter.port import AccountNotFound
 
 # Remittances that no longer count against a sender's limits.
@@ -318,7 +320,10 @@ async def get_remittance(svc: Services, caller: Caller, remittance_id: str) -> d
         if row is None:
             raise not_found(f"remittance {remittance_id}")
         history = await store.history(conn, remittance_id)
-    return remittance_view(row, list(history))
+        chain = settlement_view(await chain_item(conn, remittance_id))
+    body = remittance_view(row, list(history))
+    body["chain_settlement"] = chain
+    return body
 
 
 async def cancel_remittance(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
