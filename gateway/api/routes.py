@@ -8,6 +8,7 @@ from gateway.api import (
     compliance_routes,
     corridor_routes,
     customer_routes,
+    kyc_routes,
     ledger_routes,
     ops_routes,
     partner_routes,
@@ -30,6 +31,7 @@ ROUTES: list[Route] = [
     *payin_routes.ROUTES,
     *protection_routes.ROUTES,
     *compliance_routes.ROUTES,
+    *kyc_routes.ROUTES,
     *console_routes.ROUTES,
     *bot_routes.ROUTES,
 ]

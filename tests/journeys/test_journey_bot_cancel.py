@@ -25,6 +25,7 @@ async def _paid_from_telegram(world, lang: str) -> str:  # noqa: F811
     await say("hello")
     await say("Ana Reyes" if lang == "en" else "王小明")
     await say("US")
+    await world.telegram(world.tg_contact(lang=lang))  # the phone, from Telegram
     customer = await world.customer_of("telegram", "42")
     await world.top_up(customer)
     await say("send 100 USD to PH")
