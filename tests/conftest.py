@@ -236,6 +236,13 @@ async def sim_client(aiohttp_client):
 
 
 @pytest.fixture
+def world_settings() -> dict:
+    """Settings the bots' `world` fixture (tests/bots/conftest.py) overrides; a test module
+    redefines it (e.g. a KYC provider). Here so that every module importing `world` sees it."""
+    return {}
+
+
+@pytest.fixture
 def gateway_settings() -> dict:
     """Settings the `gateway` fixture overrides; a test module redefines it (e.g. strict rates)."""
     return {}

@@ -376,11 +376,13 @@ async def review_detail(svc: Services, caller: Caller, review_id: str) -> dict[s
 
 
 async def latest_review(conn: AsyncConnection, customer_id: str) -> Any:
+    """The open review if there is one (at most one is open), else the newest decided one."""
+    open_first = sa.case((kyc_reviews.c.status.in_(OPEN_REVIEWS), 0), else_=1)
     return (
         await conn.execute(
             sa.select(kyc_reviews)
             .where(kyc_reviews.c.customer_id == customer_id)
-            .order_by(kyc_reviews.c.created_at.desc(), kyc_reviews.c.id.desc())
+            .order_by(open_first, kyc_reviews.c.created_at.desc(), kyc_reviews.c.decided_at.desc())
             .limit(1)
         )
     ).first()

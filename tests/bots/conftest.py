@@ -297,12 +297,6 @@ def bot_settings(tg_base: str, wa_base: str):
 
 
 @pytest.fixture
-def world_settings() -> dict:
-    """Settings the `world` fixture overrides; a test module redefines it (e.g. a KYC provider)."""
-    return {}
-
-
-@pytest.fixture
 async def world(database_url, aiohttp_client, sim_client, screener, clock, world_settings):
     from gateway.app import create_app
     from gateway.config import Settings
