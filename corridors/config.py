@@ -19,14 +19,30 @@ import pycountry
 
 DEFAULT_QUOTE_TTL_S = 60
 DEFAULT_BANK_FUNDING_TTL_S = 2 * 24 * 3600
+# A new quote for a transfer back from review is pushed to a sender who is not at the screen.
+DEFAULT_HELD_QUOTE_TTL_S = 15 * 60
 REGION_EU = "EU"
 """Pseudo-country for "any euro-area / SEPA member state" (ISO 3166 reserves EU)."""
 
 PAYOUT_METHODS = frozenset({"mobile_wallet", "bank_account", "upi", "sepa", "cash_pickup"})
 ACCOUNT_SCHEMES = frozenset(
-    {"ph_mobile_wallet", "mx_clabe", "in_ifsc", "in_upi", "ng_nuban", "sepa_iban", "pk_iban"}
+    {
+        "ph_mobile_wallet",
+        "ke_mobile_wallet",
+        "gh_mobile_wallet",
+        "mx_clabe",
+        "in_ifsc",
+        "in_upi",
+        "ng_nuban",
+        "sepa_iban",
+        "pk_iban",
+    }
 )
 """Recipient account schemes; each has a validator row in corridors.recipients."""
+PARTNER_PROTOCOLS = frozenset({"remit", "iso20022", "mojaloop"})
+"""How the gateway speaks to a corridor's payout partner: our JSON API ("remit"), ISO 20022
+pacs messages ("iso20022") or a Mojaloop switch (FSPIOP v2.0, "mojaloop"). One partner speaks
+one protocol in every corridor it serves."""
 
 _SEPA = (
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IS IE IT LV LI LT LU MT MC NL NO PL PT RO SM SK SI ES"
@@ -64,9 +80,13 @@ class Corridor:
     settlement_asset: str = "USDC"
     quote_ttl_s: int = DEFAULT_QUOTE_TTL_S
     bank_funding_ttl_s: int = DEFAULT_BANK_FUNDING_TTL_S
+    # Lifetime of the new quote a remittance in `requote` is offered (after a hold, or a
+    # lapsed funding window): long enough to answer a push message.
+    held_quote_ttl_s: int = DEFAULT_HELD_QUOTE_TTL_S
     # Days after payment by which the recipient can have the money (disclosed on the receipt).
     funds_available_days: int = 1
     account_scheme: str = "ph_mobile_wallet"
+    partner_protocol: str = "remit"
     # The pay-in partner's collection account a sender pays a bank transfer into: an IBAN or
     # a local account number (with `collection_routing`, e.g. an ABA routing number).
     collection_bank: str | None = None
@@ -91,10 +111,12 @@ class Corridor:
 
     def serves_country(self, country: str) -> bool:
         """True when recipients in `country` can be paid (the EU region covers SEPA members)."""
-        country = country.upper()
-        if self.receive_country == REGION_EU:
-            return country == REGION_EU or country in SEPA_COUNTRIES
-        return country == self.receive_country
+        return _side_covers(self.receive_country, country)
+
+    def sends_from(self, country: str) -> bool:
+        """True when a sender living in `country` may use this corridor: a licence covers the
+        sending side's customers only (the EU region covers SEPA members)."""
+        return _side_covers(self.send_country, country)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready public view (amounts as decimal strings), e.g. for GET /v1/corridors."""
@@ -111,6 +133,13 @@ _COLLECTION = (
     "collection_routing",
     "collection_beneficiary",
 )
+
+
+def _side_covers(side: str, country: str) -> bool:
+    country = country.upper()
+    if side == REGION_EU:
+        return country == REGION_EU or country in SEPA_COUNTRIES
+    return country == side
 
 
 def _is_iban(text: str) -> bool:
@@ -139,7 +168,13 @@ def _collection_problems(c: Corridor) -> list[str]:
 
 
 _DECIMALS = ("min_send", "max_send", "fee_fixed", "fee_percent", "fee_minimum", "fee_maximum")
-_INTS = ("spread_bps", "quote_ttl_s", "bank_funding_ttl_s", "funds_available_days")
+_INTS = (
+    "spread_bps",
+    "quote_ttl_s",
+    "bank_funding_ttl_s",
+    "held_quote_ttl_s",
+    "funds_available_days",
+)
 _REQUIRED = (
     "send_country",
     "send_currency",
@@ -211,6 +246,7 @@ def build_corridor(cid: str, table: Mapping[str, Any], defaults: Mapping[str, An
     values["payout_method"] = str(raw["payout_method"])
     values["account_scheme"] = str(raw["account_scheme"])
     values["partner_id"] = str(raw["partner_id"]).strip()
+    values["partner_protocol"] = str(raw.get("partner_protocol", "remit"))
     for key in _COLLECTION:
         if raw.get(key) is not None:
             values[key] = str(raw[key]).strip()
@@ -229,6 +265,10 @@ def _check(c: Corridor) -> None:
         problems.append(f"account_scheme {c.account_scheme!r} not in {sorted(ACCOUNT_SCHEMES)}")
     if not c.partner_id:
         problems.append("partner_id is empty")
+    if c.partner_protocol not in PARTNER_PROTOCOLS:
+        problems.append(
+            f"partner_protocol {c.partner_protocol!r} not in {sorted(PARTNER_PROTOCOLS)}"
+        )
     if c.min_send <= 0 or c.min_send > c.max_send:
         problems.append("need 0 < min_send <= max_send")
     if c.fee_maximum is not None and c.fee_maximum < c.fee_minimum:
@@ -241,6 +281,8 @@ def _check(c: Corridor) -> None:
         problems.append("quote_ttl_s must be positive")
     if c.bank_funding_ttl_s < c.quote_ttl_s:
         problems.append("bank_funding_ttl_s is shorter than quote_ttl_s")
+    if c.held_quote_ttl_s <= 0:
+        problems.append("held_quote_ttl_s must be positive")
     problems += _collection_problems(c)
     if not c.settlement_asset.isalnum():
         problems.append(f"settlement_asset {c.settlement_asset!r} is not an asset code")
@@ -254,7 +296,23 @@ def parse_corridors(document: Mapping[str, Any]) -> dict[str, Corridor]:
     tables = document.get("corridors")
     if not isinstance(tables, Mapping) or not tables:
         raise CorridorConfigError("no [corridors.ID] tables")
-    return {cid: build_corridor(cid, table, defaults) for cid, table in tables.items()}
+    corridors = {cid: build_corridor(cid, table, defaults) for cid, table in tables.items()}
+    partner_protocols(corridors)  # refuses a partner given two protocols
+    return corridors
+
+
+def partner_protocols(corridors: Mapping[str, Corridor]) -> dict[str, Corridor]:
+    """partner id -> its first corridor (which names the partner's protocol and payout method);
+    raises CorridorConfigError when one partner is given two protocols."""
+    first: dict[str, Corridor] = {}
+    for c in corridors.values():
+        known = first.setdefault(c.partner_id, c)
+        if known.partner_protocol != c.partner_protocol:
+            raise CorridorConfigError(
+                f"{c.id}: partner {c.partner_id} speaks {known.partner_protocol} in {known.id}, "
+                f"not {c.partner_protocol}"
+            )
+    return first
 
 
 def check_settleable(corridors: Mapping[str, Corridor], settleable: Collection[str]) -> None:

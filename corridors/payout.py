@@ -24,6 +24,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from corridors import jsondoc
 from corridors.breaker import CircuitBreaker, PartnerUnavailable
 from corridors.signing import signature_headers, verify
 
@@ -127,9 +128,13 @@ class _Transient(Exception):
 
 def _result_from(payload: bytes) -> PayoutResult | None:
     try:
-        data = json.loads(payload)
-    except (ValueError, UnicodeDecodeError):
+        data = jsondoc.loads(payload)  # a reference we could not store is no answer
+    except ValueError:
         return None
+    return _result_of(data)
+
+
+def _result_of(data: object) -> PayoutResult | None:
     if not isinstance(data, dict) or data.get("status") not in _PARTNER_STATUSES:
         return None
     ref, reason = data.get("partner_reference"), data.get("reason")
@@ -142,10 +147,10 @@ def _result_from(payload: bytes) -> PayoutResult | None:
 
 def _reason_from(payload: bytes, status: int) -> str:
     try:
-        data = json.loads(payload)
+        data = jsondoc.loads(payload)
         if isinstance(data, dict) and isinstance(data.get("reason"), str):
             return data["reason"]
-    except (ValueError, UnicodeDecodeError):
+    except ValueError:
         pass
     return f"http_{status}"
 
@@ -182,6 +187,8 @@ class HttpPayoutPartner:
     backoff_base_s: float = 0.25
     backoff_max_s: float = 8.0
     clock: Callable[[], float] = field(default=time.time)
+    content_type = "application/json"
+    """Of the bodies this adapter sends (the ISO 20022 subclass sends XML)."""
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -253,6 +260,7 @@ class HttpPayoutPartner:
         body: bytes,
         key: str,
         outcome: Callable[[int, bytes], PayoutResult],
+        headers: Mapping[str, str] | None = None,
     ) -> PayoutResult:
         assert self.breaker is not None
         attempts = 0
@@ -272,18 +280,26 @@ class HttpPayoutPartner:
                             raise  # nothing sent at all: the caller retries later
                         return PayoutResult("unknown", reason="circuit_open")
                     attempts += 1
-                    status, payload = await self._attempt(method, url, body, key)
+                    status, payload = await self._attempt(method, url, body, key, headers)
                     return outcome(status, payload)
         except _Transient as exc:
             return PayoutResult("unknown", reason=exc.reason)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _attempt(self, method: str, url: str, body: bytes, key: str) -> tuple[int, bytes]:
+    async def _attempt(
+        self,
+        method: str,
+        url: str,
+        body: bytes,
+        key: str,
+        extra: Mapping[str, str] | None = None,
+    ) -> tuple[int, bytes]:
         """One signed request; transient trouble is counted by the breaker and raised."""
         assert self.breaker is not None
         headers = {IDEMPOTENCY_HEADER: key, **signature_headers(self.secret, body, self.clock())}
+        headers.update(extra or {})
         if body:
-            headers["Content-Type"] = "application/json"
+            headers["Content-Type"] = self.content_type
         timeout = aiohttp.ClientTimeout(total=self.timeout_s)
         try:
             async with self.session.request(
@@ -313,10 +329,8 @@ def read_callback(
     Callbacks may arrive twice or late: the caller applies them idempotently.
     """
     verify(secrets, headers, body, now)
-    if b"\\u0000" in body:  # no text column can store U+0000 (PostgreSQL refuses it)
-        raise ValueError("callback must not contain the NUL character (U+0000)")
-    result = _result_from(body)
-    data = json.loads(body)
+    data = jsondoc.loads(body)  # ValueError (BadText naming the field) for NUL, surrogates
+    result = _result_of(data)
     payout_id = data.get("payout_id") if isinstance(data, dict) else None
     if result is None or not isinstance(payout_id, str) or not payout_id:
         raise ValueError("callback is not a payout status document")

@@ -1,4 +1,6 @@
-"""A payout partner simulator (push mode) with injected faults, for demos and tests.
+"""A payout partner simulator (push mode) with injected faults, for demos and tests. It speaks
+our JSON API (below) and, on the same port, ISO 20022 (corridors/iso20022_simulator.py) and
+Mojaloop FSPIOP as a switch (corridors/mojaloop_simulator.py).
 
 It behaves like the partners we fear: slow, failing with 5xx, hanging past the client timeout
 *after* recording and paying (the nasty case), refusing permanently, calling back twice or
@@ -14,7 +16,8 @@ HTTP protocol
 - GET /payouts/{idempotency_key}: signed over an empty body; 200 as above, 404 never recorded.
 - Callback (when the instruction has callback_url): POST the same status document, signed
   with the same headers, once the payout is final (paid or failed).
-- GET /_sim/payouts (unsigned, test aid): {"payouts": {key: {...,"payments": n}},
+- GET /_sim/payouts (unsigned, test aid): {"payouts": {key: {...,"payments": n,
+  "protocol": "remit"|"iso20022"|"mojaloop"}},
   "total_payments": n}.
 - GET /_sim/statement.csv (unsigned): the partner's statement for `remit reconcile`, one row
   per payment made (a payout paid twice appears twice) and one per failed payout; columns
@@ -67,6 +70,8 @@ class Faults:
     """How long a "timeout" answer stalls (it records and pays first)."""
     late_error_rate: float = 0.0
     """Answer 503 *after* recording (and paying): the retry must be deduplicated."""
+    lost_callback_rate: float = 0.0
+    """Never send the final callback (the Mojaloop case: a status inquiry must settle it)."""
 
     def __post_init__(self) -> None:
         for name in (
@@ -75,6 +80,7 @@ class Faults:
             "fail_rate",
             "duplicate_callback_rate",
             "late_error_rate",
+            "lost_callback_rate",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
@@ -114,6 +120,8 @@ class _Payout:
     payments: int = 0
     requests: int = 1
     callbacks: int = 0
+    protocol: str = "remit"
+    """How it was instructed, and so how its callback is written: "remit" JSON, "iso20022"."""
 
     def answer(self) -> dict[str, Any]:
         return {
@@ -134,6 +142,8 @@ class _State:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     closing: asyncio.Event = field(default_factory=asyncio.Event)
     session: aiohttp.ClientSession | None = None
+    log: list[dict[str, Any]] = field(default_factory=list)
+    """FSPIOP messages in and out (corridors/mojaloop_simulator.py)."""
 
     def roll(self, rate: float) -> bool:
         return rate > 0 and self.rng.random() < rate
@@ -175,28 +185,44 @@ async def _create_payout(request: web.Request) -> web.Response:
         return _error(400, "bad_json")
     if not key or not isinstance(instruction, dict) or instruction.get("payout_id") != key:
         return _error(400, "idempotency_key_must_equal_payout_id")
+    admitted = await admit(state, key, hashlib.sha256(body).hexdigest(), instruction)
+    if isinstance(admitted, web.Response):
+        return admitted
+    return web.json_response(admitted.answer())
+
+
+async def admit(
+    state: _State, key: str, digest: str, instruction: dict[str, Any], protocol: str = "remit"
+) -> _Payout | web.Response:
+    """The faults and the one-payment-per-key promise every protocol shares: an error before
+    recording, a 409 for a key reused with another body, an error or a hang after recording."""
     if state.roll(state.faults.error_rate):
         return _error(503, "simulated_error")  # before recording: nothing happened
-    digest = hashlib.sha256(body).hexdigest()
     payout = state.payouts.get(key)
     if payout is not None:
         if payout.body_hash != digest:
             return _error(409, "idempotency_conflict")
         payout.requests += 1
     else:
-        payout = _record(state, key, digest, instruction)
+        payout = _record(state, key, digest, instruction, protocol)
     if state.roll(state.faults.late_error_rate):
         return _error(503, "simulated_error_after_recording")
     if state.roll(state.faults.timeout_rate):
         # Recorded (and maybe paid) already; the client gives up before this answer arrives.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(state.closing.wait(), state.faults.hang_ms / 1000)
-    return web.json_response(payout.answer())
+    return payout
 
 
-def _record(state: _State, key: str, digest: str, instruction: dict[str, Any]) -> _Payout:
+def _record(
+    state: _State, key: str, digest: str, instruction: dict[str, Any], protocol: str
+) -> _Payout:
     payout = _Payout(
-        digest, instruction, "accepted", f"SIM-{uuid.UUID(int=state.rng.getrandbits(128)).hex[:12]}"
+        digest,
+        instruction,
+        "accepted",
+        f"SIM-{uuid.UUID(int=state.rng.getrandbits(128)).hex[:12]}",
+        protocol=protocol,
     )
     state.payouts[key] = payout
     if state.roll(state.faults.fail_rate):
@@ -214,9 +240,14 @@ def _settle(state: _State, payout: _Payout, status: str, reason: str | None = No
     if status == "paid":
         payout.payments += 1
     url = payout.instruction.get("callback_url")
-    if url:
+    if url and not state.roll(state.faults.lost_callback_rate):
         copies = 2 if state.roll(state.faults.duplicate_callback_rate) else 1
-        state.spawn(_callback(state, payout, str(url), copies))
+        if payout.protocol == "mojaloop":
+            from corridors.mojaloop_simulator import transfer_callback
+
+            state.spawn(transfer_callback(state, payout, str(url), copies))
+        else:
+            state.spawn(_callback(state, payout, str(url), copies))
 
 
 async def _pay_later(state: _State, payout: _Payout) -> None:
@@ -230,10 +261,10 @@ async def _callback(state: _State, payout: _Payout, url: str, copies: int) -> No
     if state.faults.late_callback_ms:
         await asyncio.sleep(state.faults.late_callback_ms / 1000)
     assert state.session is not None
-    body = json.dumps(payout.answer(), sort_keys=True, separators=(",", ":")).encode()
+    content_type, body = callback_body(state, payout)
     for _ in range(copies):
         headers = {
-            "Content-Type": "application/json",
+            "Content-Type": content_type,
             **signature_headers(state.secrets[0], body, state.clock()),
         }
         for attempt in range(3):
@@ -245,6 +276,16 @@ async def _callback(state: _State, payout: _Payout, url: str, copies: int) -> No
             except (aiohttp.ClientError, TimeoutError):
                 pass
             await asyncio.sleep(0.05 * 2**attempt)
+
+
+def callback_body(state: _State, payout: _Payout) -> tuple[str, bytes]:
+    if payout.protocol == "iso20022":
+        from corridors.iso20022_simulator import status_report
+
+        return "application/xml", status_report(state, payout)
+    return "application/json", json.dumps(
+        payout.answer(), sort_keys=True, separators=(",", ":")
+    ).encode()
 
 
 async def _get_payout(request: web.Request) -> web.Response:
@@ -280,6 +321,7 @@ async def _list_payouts(request: web.Request) -> web.Response:
             "payments": p.payments,
             "requests": p.requests,
             "callbacks": p.callbacks,
+            "protocol": p.protocol,
         }
         for key, p in state.payouts.items()
     }
@@ -345,6 +387,12 @@ def create_simulator_app(
     app.router.add_post("/payouts/{key}/cancel", _cancel_payout)
     app.router.add_get("/_sim/payouts", _list_payouts)
     app.router.add_get("/_sim/statement.csv", _statement)
+    from corridors import iso20022_simulator
+
+    iso20022_simulator.add_routes(app)
+    from corridors import mojaloop_simulator
+
+    mojaloop_simulator.add_routes(app)
     app.cleanup_ctx.append(_lifecycle)
     app.on_shutdown.append(_on_shutdown)
     return app

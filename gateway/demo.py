@@ -1,7 +1,11 @@
 """`remit demo`: the whole path on one machine. A fresh SQLite file (unless REMIT_DATABASE_URL is
-set), the partner simulator and the gateway on free local ports, one 100 USD remittance to a
-mobile wallet in the Philippines through the HTTP API, each state change printed as it happens,
-and a final JSON line."""
+set), the partner simulator and the gateway on free local ports, one remittance through the
+HTTP API, each state change printed as it happens, and a final JSON line. `--partner remit`
+(default): 100 USD to a mobile wallet in the Philippines, our JSON partner API. `--partner
+iso20022`: 100 GBP to a euro IBAN through the simulator's ISO 20022 bank mode (pacs.008 out,
+pacs.002 back, each validated against its XSD). `--partner mojaloop`: 100 USD to an M-Pesa-style
+wallet in Kenya through the simulator's Mojaloop switch mode (party lookup, quote, transfer,
+each answered 202 and then by a JWS-signed PUT callback to the gateway)."""
 
 from __future__ import annotations
 
@@ -12,13 +16,14 @@ import secrets
 import sys
 import tempfile
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from corridors.outbound import OutboundRule, parse_networks
 from corridors.simulator import Faults, create_simulator_app
 from gateway.app import create_app
 from gateway.config import Settings, sqlite_url
@@ -34,6 +39,34 @@ DEMO_PARTNER = "sim-ph-wallet"
 TIMEOUT_S = 60.0
 
 
+@dataclass(frozen=True)
+class DemoRoute:
+    """What one `--partner` choice sends, and to whom."""
+
+    partner_id: str
+    send_country: str
+    send_currency: str
+    receive_currency: str
+    recipient: dict[str, str]
+
+
+ROUTES = {
+    "remit": DemoRoute(
+        DEMO_PARTNER, "US", "USD", "PHP", {"name": "Maria Dela Cruz", "phone": "+639171234567"}
+    ),
+    "iso20022": DemoRoute(
+        "sim-eu-sepa",
+        "GB",
+        "GBP",
+        "EUR",
+        {"name": "Marie Dupont", "iban": "DE89370400440532013000", "bic": "COBADEFFXXX"},
+    ),
+    "mojaloop": DemoRoute(
+        "sim-ke-mojaloop", "US", "USD", "KES", {"name": "Wanjiku Kamau", "phone": "+254712345678"}
+    ),
+}
+
+
 async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
     runner = web.AppRunner(app, shutdown_timeout=5)
     await runner.setup()
@@ -43,7 +76,9 @@ async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://{host}:{port}"
 
 
-async def _prepare(settings: Settings, sim_url: str, secret: str) -> tuple[str, str]:
+async def _prepare(
+    settings: Settings, sim_url: str, secret: str, partner_id: str = DEMO_PARTNER
+) -> tuple[str, str]:
     """Schema, the simulator as the corridor's partner, and two keys (sending app, operator)."""
     await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
@@ -52,7 +87,7 @@ async def _prepare(settings: Settings, sim_url: str, secret: str) -> tuple[str, 
             now = utc_now()
             await upsert_partner(
                 conn,
-                DEMO_PARTNER,
+                partner_id,
                 name="Partner simulator",
                 base_url=sim_url,
                 secret=secret,
@@ -63,6 +98,25 @@ async def _prepare(settings: Settings, sim_url: str, secret: str) -> tuple[str, 
     finally:
         await engine.dispose()
     return app_key, ops_key
+
+
+async def _callback_base(
+    settings: Settings, partner_id: str, sim_url: str, secret: str, base: str
+) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.begin() as conn:
+            await upsert_partner(
+                conn,
+                partner_id,
+                name="Partner simulator (Mojaloop switch)",
+                base_url=sim_url,
+                secret=secret,
+                now=utc_now(),
+                callback_url=f"{base}/v1/fspiop/{partner_id}",
+            )
+    finally:
+        await engine.dispose()
 
 
 async def _call(
@@ -77,7 +131,7 @@ async def _call(
         return data
 
 
-async def _send_one(base: str, app_key: str, ops_key: str) -> dict[str, Any]:
+async def _send_one(base: str, app_key: str, ops_key: str, route: DemoRoute) -> dict[str, Any]:
     async with aiohttp.ClientSession() as http:
         sender = await _call(
             http,
@@ -89,7 +143,7 @@ async def _send_one(base: str, app_key: str, ops_key: str) -> dict[str, Any]:
                 "name": "Ana Reyes Cruz",
                 "phone": "+14155550123",
                 "mobile_number_verified": True,  # the demo app confirmed it by a code
-                "country": "US",
+                "country": route.send_country,
             },
         )
         print(f"sender {sender['id']} ({sender['tier']}, {sender['status']})")
@@ -98,21 +152,26 @@ async def _send_one(base: str, app_key: str, ops_key: str) -> dict[str, Any]:
             "POST",
             f"{base}/v1/customers/{sender['id']}/wallet/topups",
             ops_key,
-            {"amount": "500.00", "currency": "USD"},
+            {"amount": "500.00", "currency": route.send_currency},
             **{"Idempotency-Key": f"demo-topup-{uuid.uuid4()}"},
         )
-        print(f"wallet topped up: {wallet['balances'][0]['available']} USD")
+        print(f"wallet topped up: {wallet['balances'][0]['available']} {route.send_currency}")
         quote = await _call(
             http,
             "POST",
             f"{base}/v1/quotes",
             app_key,
-            {"send_currency": "USD", "receive_currency": "PHP", "send_amount": "100.00"},
+            {
+                "send_currency": route.send_currency,
+                "receive_currency": route.receive_currency,
+                "send_amount": "100.00",
+            },
         )
         print(
-            f"quote {quote['id']}: send {quote['send_amount']} USD, fee {quote['fee']}, "
-            f"rate {quote['rate']} (mid {quote['mid_rate']}, {quote['rate_source']}), "
-            f"receive {quote['receive_amount']} PHP, expires {quote['expires_at']}"
+            f"quote {quote['id']}: send {quote['send_amount']} {route.send_currency}, "
+            f"fee {quote['fee']}, rate {quote['rate']} (mid {quote['mid_rate']}, "
+            f"{quote['rate_source']}), receive {quote['receive_amount']} "
+            f"{route.receive_currency}, expires {quote['expires_at']}"
             + (f" [{quote['rates_notice']}]" if quote.get("sample_rates") else "")
         )
         remittance = await _call(
@@ -123,7 +182,7 @@ async def _send_one(base: str, app_key: str, ops_key: str) -> dict[str, Any]:
             {
                 "quote_id": quote["id"],
                 "sender_id": sender["id"],
-                "recipient": {"name": "Maria Dela Cruz", "phone": "+639171234567"},
+                "recipient": route.recipient,
                 "funding_method": "wallet",
             },
             **{"Idempotency-Key": f"demo-{uuid.uuid4()}"},
@@ -160,13 +219,22 @@ async def _ledger_balanced(settings: Settings) -> tuple[bool, list[str]]:
         await engine.dispose()
 
 
-async def run_demo(settings: Settings) -> int:
+async def run_demo(settings: Settings, partner: str = "remit") -> int:
+    route = ROUTES[partner]
     configure_logging(os.environ.get("REMIT_LOG_LEVEL", "warning"), settings.json_logs)
     tmp = None
     if not os.environ.get("REMIT_RATES_MODE"):
         # A demo prices from the shipped sample rates (every quote says so) unless the
         # operator chose otherwise (then `remit rates refresh` must have loaded fresh rates).
         settings = replace(settings, rates_mode="sample")
+    # The simulator listens on 127.0.0.1 over http: the outbound rule's development opening,
+    # for this machine's loopback only, beside whatever REMIT_OUTBOUND_ALLOW already opens.
+    settings = replace(
+        settings,
+        outbound=OutboundRule(
+            allow_http=True, allow=settings.outbound.allow + parse_networks("127.0.0.1")
+        ),
+    )
     if not os.environ.get("REMIT_DATABASE_URL"):
         tmp = tempfile.TemporaryDirectory(prefix="remit-demo-")
         settings = replace(settings, database_url=sqlite_url(Path(tmp.name) / "demo.db"))
@@ -174,11 +242,13 @@ async def run_demo(settings: Settings) -> int:
     sim_runner, sim_url = await _serve(create_simulator_app(Faults(), secret.encode()))
     gateway_runner = None
     try:
-        app_key, ops_key = await _prepare(settings, sim_url, secret)
-        print(f"partner simulator on {sim_url}")
+        app_key, ops_key = await _prepare(settings, sim_url, secret, route.partner_id)
+        print(f"partner simulator on {sim_url} ({partner} protocol, partner {route.partner_id})")
         gateway_runner, base = await _serve(create_app(settings))
         print(f"gateway on {base} (database {settings.database_url})")
-        final = await _send_one(base, app_key, ops_key)
+        if partner == "mojaloop":  # the switch calls our FSPIOP endpoint back
+            await _callback_base(settings, route.partner_id, sim_url, secret, base)
+        final = await _send_one(base, app_key, ops_key, route)
         await gateway_runner.cleanup()
         gateway_runner = None
         balanced, findings = await _ledger_balanced(settings)

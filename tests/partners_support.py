@@ -9,6 +9,8 @@ from typing import Any
 import aiohttp
 
 from corridors.breaker import CircuitBreaker
+from corridors.iso20022_partner import Iso20022PayoutPartner
+from corridors.mojaloop_partner import MojaloopPayoutPartner
 from corridors.payout import HttpPayoutPartner
 from corridors.signing import signature_headers
 from corridors.simulator import Faults, create_simulator_app
@@ -19,11 +21,13 @@ SECRET = b"faulty-partner-secret"
 FINAL = {"paid_out", "refunded"}
 
 
-async def register(gateway, partner_id: str, *, base_url=None, kinds="payout", callback=True):
-    """(Re)register a partner with SECRET; callbacks go to this gateway's test server."""
-    callback_url = (
-        str(gateway.client.make_url(f"/v1/partner/callbacks/{partner_id}")) if callback else None
-    )
+async def register(
+    gateway, partner_id: str, *, base_url=None, kinds="payout", callback=True, fspiop=False
+):
+    """(Re)register a partner with SECRET; callbacks go to this gateway's test server (for a
+    Mojaloop switch, our FSPIOP callback base)."""
+    path = f"/v1/fspiop/{partner_id}" if fspiop else f"/v1/partner/callbacks/{partner_id}"
+    callback_url = str(gateway.client.make_url(path)) if callback else None
     async with gateway.svc.engine.begin() as conn:
         await upsert_partner(
             conn,
@@ -37,17 +41,34 @@ async def register(gateway, partner_id: str, *, base_url=None, kinds="payout", c
         )
 
 
-async def faulty_sim(gateway, aiohttp_client, session: aiohttp.ClientSession, faults: Faults):
+ADAPTERS = {
+    "remit": HttpPayoutPartner,
+    "iso20022": Iso20022PayoutPartner,
+    "mojaloop": MojaloopPayoutPartner,
+}
+"""The payout protocols the fault and crash tests run against (see ADAPTERS users)."""
+
+
+async def faulty_sim(
+    gateway,
+    aiohttp_client,
+    session: aiohttp.ClientSession,
+    faults: Faults,
+    protocol: str = "remit",
+):
     """A simulator with `faults` as PARTNER, signing and timing on the test clock, and an HTTP
-    adapter with short timeouts and quick retries so fault runs stay fast."""
+    adapter of `protocol` with short timeouts and quick retries so fault runs stay fast."""
 
     def epoch() -> float:
         return gateway.clock().timestamp()
 
     sim = await aiohttp_client(create_simulator_app(faults, SECRET, clock=epoch))
     base = str(sim.make_url("")).rstrip("/")
-    await register(gateway, PARTNER, base_url=base)
-    adapter = HttpPayoutPartner(
+    await register(gateway, PARTNER, base_url=base, fspiop=protocol == "mojaloop")
+    extra = {}
+    if protocol == "mojaloop":  # callbacks reach the adapter through the gateway's hub
+        extra = {"hub": gateway.svc.partners.hub, "callback_wait_s": 0.3}
+    adapter = ADAPTERS[protocol](
         base,
         PARTNER,
         SECRET,
@@ -58,8 +79,9 @@ async def faulty_sim(gateway, aiohttp_client, session: aiohttp.ClientSession, fa
         backoff_max_s=0.02,
         breaker=CircuitBreaker(PARTNER, failure_threshold=5, reset_timeout_s=30, clock=epoch),
         clock=epoch,
+        **extra,
     )
-    gateway.svc.partners.install(PARTNER, adapter)
+    gateway.svc.partners.install(PARTNER, adapter, protocol)
     return sim
 
 

@@ -37,7 +37,8 @@ async def test_velocity_holds_the_sixth_transfer_in_a_day(gateway):
 
 
 async def test_sender_tied_to_a_high_risk_country_is_held(gateway):
-    sender = await gateway.customer(external_id="ir-1", country="IR", phone="+989121234567")
+    # A US resident (the only senders the US corridors take) whose passport Iran issued.
+    sender = await gateway.customer(external_id="ir-1", id_type="passport", id_country_code="IRN")
     rem = await gateway.send("50.00", sender=sender)
     await gateway.drain()
     assert (await gateway.get(rem["id"]))["status"] == "on_hold"

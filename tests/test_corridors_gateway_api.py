@@ -28,7 +28,8 @@ async def _requirements(gateway, corridor_id: str) -> dict:
 
 async def _submit(gateway, corridor_id: str, recipient: dict):
     corridor = gateway.svc.corridors[corridor_id]
-    sender = await gateway.customer(external_id=f"u-{corridor_id}")
+    home = "DE" if corridor.send_country == "EU" else corridor.send_country
+    sender = await gateway.customer(external_id=f"u-{corridor_id}", country=home)
     quote = await gateway.quote(
         "100.00",
         send_currency=corridor.send_currency,

@@ -19,6 +19,10 @@ from partners_support import (
 from corridors.fake import InMemoryPayoutPartner
 from corridors.simulator import Faults
 
+# The same faults against each protocol a push partner can speak (our JSON, ISO 20022, a
+# Mojaloop switch).
+protocols = pytest.mark.parametrize("protocol", ["remit", "iso20022", "mojaloop"])
+
 
 @pytest.fixture
 async def session():
@@ -36,7 +40,8 @@ async def _senders_with_remittances(gateway, count: int, amount: str = "50.00"):
     return ids, senders
 
 
-async def test_faulty_partner_never_pays_twice(gateway, aiohttp_client, session) -> None:
+@protocols
+async def test_faulty_partner_never_pays_twice(gateway, aiohttp_client, session, protocol) -> None:
     faults = Faults(
         seed=11,
         error_rate=0.25,
@@ -46,7 +51,7 @@ async def test_faulty_partner_never_pays_twice(gateway, aiohttp_client, session)
         fail_rate=0.2,
         duplicate_callback_rate=0.5,
     )
-    sim = await faulty_sim(gateway, aiohttp_client, session, faults)
+    sim = await faulty_sim(gateway, aiohttp_client, session, faults, protocol)
     ids, senders = await _senders_with_remittances(gateway, 12)
     states = await settle_all(gateway, ids)
 
@@ -55,6 +60,7 @@ async def test_faulty_partner_never_pays_twice(gateway, aiohttp_client, session)
     refunded = [i for i in ids if states[i]["status"] == "refunded"]
     assert paid and refunded, "the seed should produce both outcomes"
     assert all(p["payments"] <= 1 for p in seen["payouts"].values())
+    assert {p["protocol"] for p in seen["payouts"].values()} == {protocol}
     assert seen["total_payments"] == len(paid)
     for i in paid:
         assert seen["payouts"][i]["payments"] == 1
@@ -70,10 +76,12 @@ async def test_faulty_partner_never_pays_twice(gateway, aiohttp_client, session)
     assert await gateway.ledger_findings() == []
 
 
-async def test_timeout_is_unknown_until_the_inquiry(gateway, aiohttp_client, session) -> None:
-    sim = await faulty_sim(
-        gateway, aiohttp_client, session, Faults(seed=1, timeout_rate=1.0, hang_ms=400)
-    )
+@protocols
+async def test_timeout_is_unknown_until_the_inquiry(
+    gateway, aiohttp_client, session, protocol
+) -> None:
+    faults = Faults(seed=1, timeout_rate=1.0, hang_ms=400)
+    sim = await faulty_sim(gateway, aiohttp_client, session, faults, protocol)
     ids, _ = await _senders_with_remittances(gateway, 1)
     final = (await settle_all(gateway, ids))[ids[0]]
     # Every send timed out after the partner recorded (and paid) it: unknown, then the
@@ -85,8 +93,10 @@ async def test_timeout_is_unknown_until_the_inquiry(gateway, aiohttp_client, ses
     assert (await sim_payouts(sim))["total_payments"] == 1
 
 
-async def test_permanent_failure_is_refunded(gateway, aiohttp_client, session) -> None:
-    sim = await faulty_sim(gateway, aiohttp_client, session, Faults(seed=2, fail_rate=1.0))
+@protocols
+async def test_permanent_failure_is_refunded(gateway, aiohttp_client, session, protocol) -> None:
+    faults = Faults(seed=2, fail_rate=1.0)
+    sim = await faulty_sim(gateway, aiohttp_client, session, faults, protocol)
     ids, senders = await _senders_with_remittances(gateway, 1)
     final = (await settle_all(gateway, ids))[ids[0]]
     assert [h["to"] for h in final["history"]][-2:] == ["failed", "refunded"]

@@ -1,5 +1,6 @@
 """Crash recovery on PostgreSQL: 300 remittances submitted to a gateway process that is killed
-with SIGKILL at random moments (at least five times) and restarted. In the end every remittance
+with SIGKILL at random moments (at least five times) and restarted, with the payout partner on
+our JSON API, on ISO 20022 and as a Mojaloop switch. In the end every remittance
 is terminal, no payout was made twice at the partner simulator, and the ledger check passes.
 
 Runs only when REMIT_TEST_DATABASE_URL names a PostgreSQL server (and then fails, never skips,
@@ -47,11 +48,16 @@ def letters(n: int) -> str:
             return out.capitalize()
 
 
-def long_quotes(tmp_path: Path) -> Path:
+def long_quotes(tmp_path: Path, protocol: str = "remit") -> Path:
     """The shipped corridors with quotes that outlive a queue slowed by repeated crashes (a
-    lapsed quote is requote, which waits for the sender and would never be terminal)."""
+    lapsed quote is requote, which waits for the sender and would never be terminal), and
+    PARTNER speaking `protocol` (the simulator serves each on the same port)."""
     shipped = (ROOT / "corridors" / "data" / "corridors.toml").read_text()
     text = re.sub(r"(?m)^quote_ttl_s = \d+", "quote_ttl_s = 900", shipped)
+    text = text.replace(
+        f'partner_id = "{PARTNER}"\n',
+        f'partner_id = "{PARTNER}"\npartner_protocol = "{protocol}"\n',
+    )
     path = tmp_path / "corridors.toml"
     path.write_text(text)
     return path
@@ -162,8 +168,9 @@ async def seed(url: str, sim_url: str) -> dict[str, str]:
     return keys
 
 
+@pytest.mark.parametrize("protocol", ["remit", "iso20022", "mojaloop"])
 async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
-    database_url, aiohttp_server, tmp_path
+    database_url, aiohttp_server, tmp_path, protocol
 ) -> None:
     from corridors.simulator import Faults, create_simulator_app
     from gateway.domain.states import TERMINAL
@@ -185,12 +192,14 @@ async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
         "REMIT_PORT": str(port),
         "REMIT_WORKERS": "4",
         "REMIT_WORKER_BATCH": "16",
-        "REMIT_CORRIDORS_FILE": str(long_quotes(tmp_path)),
+        "REMIT_CORRIDORS_FILE": str(long_quotes(tmp_path, protocol)),
         "REMIT_LEASE_S": "3",
         "REMIT_PARTNER_TIMEOUT_S": "2",
         "REMIT_LOG_LEVEL": "warning",
         "PYTHONPATH": str(ROOT),
     }
+    if protocol == "mojaloop":  # the switch calls our FSPIOP endpoint back
+        env["REMIT_PUBLIC_BASE_URL"] = base
     sender_h = {"Authorization": f"Bearer {keys['sender-app']}"}
     operator_h = {"Authorization": f"Bearer {keys['operator']}"}
     timeout = aiohttp.ClientTimeout(total=10)
@@ -272,6 +281,7 @@ async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
             assert await gw.signal(signal.SIGTERM) == 0  # and a graceful stop exits cleanly
 
             sim_state = await (await http.get(sim_url + "/_sim/payouts")).json()
+            assert {p["protocol"] for p in sim_state["payouts"].values()} == {protocol}
             paid_twice = {k: p for k, p in sim_state["payouts"].items() if p["payments"] > 1}
             assert paid_twice == {}
             assert sim_state["total_payments"] == counts.get("paid_out", 0)

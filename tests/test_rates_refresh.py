@@ -22,6 +22,7 @@ from fx.rates import (
 )
 from fx.rateset import ECB, ECB_MAX_AGE, FILE, RateSet
 from gateway.commands import main as remit
+from tests.rates_support import published_ecb_day
 
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
 
@@ -181,7 +182,9 @@ async def test_server_shows_rate_freshness(gateway) -> None:
     from gateway.usecases import rates
 
     svc = gateway.svc
-    fresh = parse_rates(ecb_xml([gateway.clock().date() - timedelta(days=1)]), "daily.xml")
+    fresh = parse_rates(
+        ecb_xml([published_ecb_day(gateway.clock()) - timedelta(days=1)]), "daily.xml"
+    )
     await rates.store(svc.engine, fresh, gateway.clock())
     assert await rates.reload(svc)
     body = await (await gateway.client.get("/readyz")).json()
@@ -201,7 +204,9 @@ async def test_scheduled_refresh_fetches_the_configured_url(gateway, aiohttp_ser
 
     async def eurofxref(request: web.Request) -> web.Response:
         served.append(1)
-        return web.Response(body=ecb_xml([gateway.clock().date()]), content_type="text/xml")
+        return web.Response(
+            body=ecb_xml([published_ecb_day(gateway.clock())]), content_type="text/xml"
+        )
 
     app = web.Application()
     app.router.add_get("/daily.xml", eurofxref)

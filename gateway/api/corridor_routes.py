@@ -34,6 +34,7 @@ CORRIDOR = {
                 "receive_currency",
                 "payout_method",
                 "account_scheme",
+                "partner_protocol",
                 "settlement_asset",
                 "min_send",
                 "max_send",
@@ -47,6 +48,7 @@ CORRIDOR = {
         "spread_bps": {"type": "integer"},
         "quote_ttl_s": {"type": "integer"},
         "bank_funding_ttl_s": {"type": "integer"},
+        "held_quote_ttl_s": {"type": "integer"},
     },
 }
 FIELD = {

@@ -109,7 +109,8 @@ ROUTES: list[Route] = [
         "POST",
         "/v1/partner/callbacks/{partner_id}",
         views.post_callback,
-        "Signed payout status callback (X-Remit-Timestamp, X-Remit-Signature: v1=HMAC-SHA256)",
+        "Signed payout status callback (X-Remit-Timestamp, X-Remit-Signature: v1=HMAC-SHA256);"
+        " JSON, or a pacs.002/pacs.004 XML for an ISO 20022 partner",
         tag="partners",
         response=CALLBACK_ACK,
         errors=(401, 404, 413, 422),

@@ -8,7 +8,7 @@ from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, read_json, reply
 from gateway.api.payin_schemas import PayinCallback, PayinReferenceRequest, ResolvePayinRequest
 from gateway.api.schemas import parse
-from gateway.usecases import payins
+from gateway.usecases import operator_audit, payins
 
 
 async def post_callback(request: web.Request) -> web.Response:
@@ -44,6 +44,7 @@ async def get_unmatched(request: web.Request) -> web.Response:
 
 async def post_resolve(request: web.Request) -> web.Response:
     req = parse(ResolvePayinRequest, await read_json(request))
-    body = await payins.resolve(request.app[SERVICES], request.match_info["id"], req)
+    actor = operator_audit.key_actor(caller(request).key_id)
+    body = await payins.resolve(request.app[SERVICES], request.match_info["id"], req, actor)
     # A return the partner has not confirmed yet is accepted, not done: ask again to retry.
     return reply(body, status=202 if body["status"] == "returning" else 200)

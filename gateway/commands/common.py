@@ -36,3 +36,21 @@ async def with_engine(fn: Callable[..., Coroutine[Any, Any, Any]], *a: Any) -> A
 
 def run(coro: Coroutine[Any, Any, Any]) -> Any:
     return asyncio.run(coro)
+
+
+async def audit_cli_action(
+    conn: Any, action: str, object_id: str, after: dict[str, Any] | None = None
+) -> None:
+    """Record an operator's command in the audit chain, in the command's own transaction."""
+    from gateway.services import utc_now
+    from gateway.usecases import operator_audit
+
+    await operator_audit.record(
+        conn,
+        key=Settings.from_env().audit_hmac_key,
+        at=utc_now(),
+        actor=operator_audit.cli_actor(),
+        action=action,
+        object_id=object_id,
+        after=after,
+    )

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from gateway.commands.common import run, with_engine
+from gateway.commands.common import audit_cli_action, run, with_engine
 
 
 def cmd_keys_create(args: argparse.Namespace) -> int:
@@ -15,7 +15,10 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
     async def create(engine):
         async with engine.begin() as conn:
-            return await create_key(conn, args.name, args.role, args.partner, utc_now())
+            key, caller = await create_key(conn, args.name, args.role, args.partner, utc_now())
+            after = {"role": caller.role} | ({"partner": args.partner} if args.partner else {})
+            await audit_cli_action(conn, "key.create", caller.key_id, after)
+            return key, caller
 
     try:
         key, caller = run(with_engine(create))
@@ -46,7 +49,10 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
 
     async def revoke(engine):
         async with engine.begin() as conn:
-            return await revoke_key(conn, args.key_id, utc_now())
+            revoked = await revoke_key(conn, args.key_id, utc_now())
+            if revoked:
+                await audit_cli_action(conn, "key.revoke", args.key_id)
+            return revoked
 
     if not run(with_engine(revoke)):
         print(f"error: no live key with id {args.key_id}", file=sys.stderr)

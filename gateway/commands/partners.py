@@ -7,7 +7,7 @@ import contextlib
 import json
 import sys
 
-from gateway.commands.common import run, with_engine
+from gateway.commands.common import audit_cli_action, run, with_engine
 
 
 def cmd_partners_add(args: argparse.Namespace) -> int:
@@ -17,7 +17,13 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
     if not args.url and not args.pull:
         print("error: a push partner needs --url (or use --pull)", file=sys.stderr)
         return 2
+    refusal = run(_url_refusal(args))
+    if refusal is not None:
+        print(f"error: {refusal}", file=sys.stderr)
+        return 2
     secret = args.secret or new_secret()
+
+    kinds = ("payout,pull" if args.pull else "payout") + (",payin" if args.payin else "")
 
     async def add(engine):
         async with engine.begin() as conn:
@@ -28,14 +34,30 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
                 base_url=args.url,
                 secret=secret,
                 callback_url=args.callback_url,
-                kinds=("payout,pull" if args.pull else "payout") + (",payin" if args.payin else ""),
+                kinds=kinds,
                 now=utc_now(),
             )
+            await audit_cli_action(conn, "partner.add", args.id, {"kinds": kinds})
 
     run(with_engine(add))
     mode = "pull" if args.pull else "push"
     print(json.dumps({"id": args.id, "base_url": args.url, "mode": mode, "secret": secret}))
     return 0
+
+
+async def _url_refusal(args: argparse.Namespace) -> str | None:
+    """The partner's URLs obey the outbound rule webhooks do (REMIT_OUTBOUND_HTTP and
+    REMIT_OUTBOUND_ALLOW open it for development or a private link)."""
+    from corridors.outbound import Outbound
+    from gateway.config import Settings
+
+    outbound = Outbound(Settings.from_env().outbound)
+    for option, url in (("--url", args.url), ("--callback-url", args.callback_url)):
+        if url:
+            refusal = await outbound.resolved_refusal(url)
+            if refusal is not None:
+                return f"{option}: {refusal}"
+    return None
 
 
 def cmd_partners_rotate_secret(args: argparse.Namespace) -> int:
@@ -50,6 +72,9 @@ def cmd_partners_rotate_secret(args: argparse.Namespace) -> int:
     async def rotate(engine):
         async with engine.begin() as conn:
             await rotate_secret(conn, args.id, secret, utc_now(), overlap)
+            await audit_cli_action(
+                conn, "partner.rotate_secret", args.id, {"overlap_hours": args.overlap_hours}
+            )
 
     try:
         run(with_engine(rotate))
@@ -125,7 +150,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     rotate.set_defaults(func=cmd_partners_rotate_secret)
 
-    sim = sub.add_parser("partner-sim", help="run the partner simulator")
+    sim = sub.add_parser(
+        "partner-sim", help="run the partner simulator (our JSON API and ISO 20022)"
+    )
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8081)
     sim.add_argument("--secret", default=DEV_SECRET.decode(), help="HMAC secret")

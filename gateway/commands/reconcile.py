@@ -1,6 +1,7 @@
-"""remit reconcile --partner NAME STATEMENT.csv: a payout partner's statement against our
-books. Prints the JSON report; exit code 1 when anything is missing, extra or mismatched.
-(`--payin PARTNER` is the pay-in side's branch of the same command.)"""
+"""remit reconcile --partner NAME STATEMENT.csv (or --camt FILE, an ISO 20022 camt.053/054
+bank statement): a payout partner's statement against our books. Prints the JSON report; exit
+code 1 when anything is missing, extra or mismatched. (`--payin PARTNER` is the pay-in side's
+branch of the same command.)"""
 
 from __future__ import annotations
 
@@ -20,14 +21,16 @@ def _moment(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-async def _payout_report(args: argparse.Namespace, text: str):
+async def _payout_report(args: argparse.Namespace, text: str | None, records=None):
     from compliance.sanctions import Screener
     from gateway.bootstrap import open_services
     from gateway.config import Settings
     from gateway.usecases.reconcile import reconcile_payouts
 
     async with open_services(Settings.from_env(), screener=Screener.empty()) as svc:
-        return await reconcile_payouts(svc, args.partner, text, args.since, args.until)
+        return await reconcile_payouts(
+            svc, args.partner, text, args.since, args.until, records=records
+        )
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
@@ -37,6 +40,9 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     if getattr(args, "payin", None):
         from gateway.commands.payins import reconcile_payins
 
+        if args.statement is None or getattr(args, "camt", None) is not None:
+            print("reconcile --payin: give the statement CSV", file=sys.stderr)
+            return EXIT_UNREADABLE
         return reconcile_payins(args)
     print("reconcile: give --partner NAME or --payin PARTNER", file=sys.stderr)
     return EXIT_UNREADABLE
@@ -45,9 +51,18 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 def reconcile_payouts(args: argparse.Namespace) -> int:
     from gateway.domain.reconciliation import StatementError
 
+    if (args.statement is None) == (args.camt is None):
+        print("reconcile: give a statement CSV or --camt FILE (one of them)", file=sys.stderr)
+        return EXIT_UNREADABLE
     try:
-        text = Path(args.statement).read_text(encoding="utf-8")
-        report = run(_payout_report(args, text))
+        if args.camt is not None:
+            from gateway.usecases.reconcile import camt_statement
+
+            records = camt_statement(Path(args.camt).read_bytes())
+            report = run(_payout_report(args, None, records))
+        else:
+            text = Path(args.statement).read_text(encoding="utf-8")
+            report = run(_payout_report(args, text))
     except (OSError, StatementError) as exc:
         print(f"reconcile: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -62,7 +77,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     which = rec.add_mutually_exclusive_group(required=True)
     which.add_argument("--partner", metavar="NAME", help="payout partner id")
     which.add_argument("--payin", metavar="PARTNER", help="pay-in partner id (payin_id column)")
-    rec.add_argument("statement", help="statement CSV: payout_id, amount, currency, ...")
+    rec.add_argument("statement", nargs="?", help="statement CSV: payout_id, amount, currency, ...")
+    rec.add_argument(
+        "--camt", metavar="FILE", help="an ISO 20022 camt.053/camt.054 statement instead of a CSV"
+    )
     rec.add_argument("--since", type=_moment, help="paid at or after (ISO 8601, UTC default)")
     rec.add_argument("--until", type=_moment, help="paid before (ISO 8601)")
     rec.set_defaults(func=cmd_reconcile)

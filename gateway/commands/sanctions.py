@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from gateway.commands.common import run, with_engine
+from gateway.commands.common import audit_cli_action, run, with_engine
 
 
 def _setup() -> None:
@@ -39,8 +39,11 @@ def cmd_load(args: argparse.Namespace) -> int:
 
     _setup()
 
+    async def audited(conn, list_id: str) -> None:
+        await audit_cli_action(conn, "sanctions.load", list_id, {"files": len(args.files)})
+
     async def load(engine):
-        await sanctions.load_files(engine, args.files, utc_now())
+        await sanctions.load_files(engine, args.files, utc_now(), audited)
         return await sanctions.active_list(engine)
 
     try:

@@ -266,7 +266,7 @@ def _interrupt(children: list[multiprocessing.process.BaseProcess]) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from gateway.demo import run_demo
 
-    return run(run_demo(Settings.from_env()))
+    return run(run_demo(Settings.from_env(), args.partner))
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -289,7 +289,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--no-workers", action="store_true", help="serve HTTP only")
     serve.set_defaults(func=cmd_serve)
 
-    demo = sub.add_parser("demo", help="send one 100 USD remittance to the Philippines end to end")
+    demo = sub.add_parser(
+        "demo", help="send one remittance end to end (100 USD to the Philippines by default)"
+    )
+    demo.add_argument(
+        "--partner",
+        choices=["iso20022", "mojaloop", "remit"],  # gateway.demo.ROUTES (not imported for --help)
+        default="remit",
+        help="the payout partner's protocol: remit (our JSON API, a PH wallet), iso20022 "
+        "(pacs.008/002 to a euro IBAN) or mojaloop (FSPIOP v2.0 to a Kenyan mobile wallet)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)

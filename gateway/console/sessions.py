@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
-from gateway.api.http import refuse_nul_in_form
+from gateway.api.http import read_form
 from gateway.api.problems import Problem
+from gateway.console.pages import View, as_page
 from gateway.usecases import officers
 
 SESSION_COOKIE = "remit_session"
 LOGIN_CSRF_COOKIE = "remit_login_csrf"
 COOKIE_PATH = "/console"
-
-View = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def set_cookie(response: web.StreamResponse, request: web.Request, name: str, value: str) -> None:
@@ -43,8 +41,9 @@ def same(a: str | None, b: str | None) -> bool:
 
 def signed_in(view: View) -> View:
     """Load the session's officer into request["caller"] and request["csrf"], or go to login.
-    POSTs must carry the session's CSRF token."""
+    POSTs must carry the session's CSRF token. A refusal, here or in the view, is a page."""
 
+    @as_page
     async def wrapper(request: web.Request) -> web.StreamResponse:
         secret = request.cookies.get(SESSION_COOKIE, "")
         found = await officers.session_officer(request.app[SERVICES], secret) if secret else None
@@ -54,8 +53,7 @@ def signed_in(view: View) -> View:
             raise Problem(401, "unauthenticated", "Sign in first", "no live console session")
         request["caller"], request["csrf"] = found
         if request.method == "POST":
-            form = await request.post()
-            refuse_nul_in_form(form)
+            form = await read_form(request)
             if not same(str(form.get("csrf_token", "")), found[1]):
                 raise Problem(403, "csrf", "Forbidden", "missing or wrong CSRF token")
             request["form"] = form

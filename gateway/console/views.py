@@ -1,18 +1,17 @@
 """Console pages. Views call the same use cases as the REST API. A refused form re-renders the
-page with the reason shown (HTTP 200: every 4xx body of the gateway is problem details, and a
-page is not); missing sessions and CSRF tokens are refused as problems."""
+page with the reason shown; any other refusal (no session, a wrong CSRF token, a role that may
+not) is a page with the problem's status (console.pages.refused), never raw JSON."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import aiohttp_jinja2
 from aiohttp import web
 
+from compliance.protections.error_cases import STATUSES as error_statuses
 from gateway.api.appkeys import SERVICES
-from gateway.api.http import refuse_nul_in_form
+from gateway.api.http import read_form
 from gateway.api.problems import Problem
-from gateway.console import CONSOLE_JINJA, HERE
+from gateway.console import HERE
+from gateway.console.pages import as_page, render
 from gateway.console.sessions import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -23,21 +22,10 @@ from gateway.console.sessions import (
 )
 from gateway.storage import audit
 from gateway.storage.engine import reading
-from gateway.usecases import cases, kyc_reviews, officers
+from gateway.usecases import cases, error_reports, error_resolution, kyc_reviews, officers
 
 FILTERS = ("status", "corridor", "rule", "assignee")
 DECISIONS = (("approve", "Approve"), ("reject", "Reject"), ("request_info", "Request information"))
-
-
-def render(request: web.Request, template: str, context: dict[str, Any], status: int = 200):
-    base = {"officer": request.get("caller"), "csrf": request.get("csrf")}
-    response = aiohttp_jinja2.render_template(
-        template, request, {**base, **context}, app_key=CONSOLE_JINJA, status=status
-    )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'"
-    return response
 
 
 async def index(request: web.Request) -> web.StreamResponse:
@@ -58,9 +46,9 @@ def _login_again(request: web.Request, error: str, status: int = 200) -> web.Str
     return response
 
 
+@as_page
 async def login(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
-    refuse_nul_in_form(form)
+    form = await read_form(request)
     if not same(str(form.get("csrf_token", "")), request.cookies.get(LOGIN_CSRF_COOKIE)):
         raise Problem(403, "csrf", "Forbidden", "missing or wrong CSRF token")
     username = str(form.get("username", "")).strip()
@@ -194,6 +182,61 @@ async def kyc_decide(request: web.Request) -> web.StreamResponse:
     except Problem as problem:
         return await _kyc_page(request, problem.detail)
     raise web.HTTPSeeOther(f"/console/kyc/{request.match_info['id']}")
+
+
+REMEDIES = (
+    ("refund", "Refund to the sender's wallet"),
+    ("resend", "Resend at no cost"),
+    ("no_error", "No error found"),
+)
+
+
+@signed_in
+async def error_queue(request: web.Request) -> web.StreamResponse:
+    cases.require(request["caller"], "read")
+    status = request.query.get("status") or "open"
+    if status not in ("open", "all", *error_statuses, "resolving"):
+        status = "open"
+    found = await error_reports.list_cases(request.app[SERVICES], status)
+    return render(request, "error_queue.html", {"cases": found["cases"], "status": status})
+
+
+async def _error_page(request: web.Request, error: str | None = None):
+    svc = request.app[SERVICES]
+    case = await error_resolution.case_detail(svc, request["caller"], request.match_info["id"])
+    return render(request, "error_case.html", {"case": case, "error": error, "remedies": REMEDIES})
+
+
+@signed_in
+async def error_case_page(request: web.Request) -> web.StreamResponse:
+    return await _error_page(request)
+
+
+@signed_in
+async def error_action(request: web.Request) -> web.StreamResponse:
+    """Acknowledge, investigate or resolve, through the same use cases as the REST API."""
+    form = request["form"]
+    svc, who, case_id = request.app[SERVICES], request["caller"], request.match_info["id"]
+    action = str(form.get("action", ""))
+    try:
+        if action == "acknowledge":
+            await error_resolution.acknowledge(svc, who, case_id)
+        elif action == "investigate":
+            await error_resolution.investigate(svc, who, case_id)
+        elif action == "resolve":
+            remedy = str(form.get("remedy", ""))
+            finding = str(form.get("finding", "")).strip()
+            amount = str(form.get("amount", "")).strip() or None
+            if len(finding) < 3:
+                return await _error_page(request, "A finding is required (at least 3 characters).")
+            if remedy not in {r for r, _ in REMEDIES}:
+                return await _error_page(request, "Choose a remedy.")
+            await error_resolution.resolve(svc, who, case_id, remedy, finding[:1000], amount)
+        else:
+            return await _error_page(request, "Choose an action.")
+    except Problem as problem:
+        return await _error_page(request, problem.detail)
+    raise web.HTTPSeeOther(f"/console/error-cases/{case_id}")
 
 
 @signed_in

@@ -43,6 +43,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.NEEDS_INFO: frozenset({S.ON_HOLD, S.REJECTED}),
     S.APPROVED: frozenset({S.QUOTED, S.REQUOTE}),
     S.QUOTED: frozenset({S.AWAITING_FUNDS, S.REQUOTE, S.CANCELLED}),
+    # The sender accepts a new quote offered to this remittance (POST .../accept-quote), or
+    # cancels. Back to quoted, never to screening: the screening result or approval stands.
     S.REQUOTE: frozenset({S.QUOTED, S.CANCELLED}),
     S.AWAITING_FUNDS: frozenset({S.FUNDED, S.EXPIRED, S.CANCELLED}),
     # A conversion that cannot be priced (no fresh rate for the coin) fails, to be refunded in

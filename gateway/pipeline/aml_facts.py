@@ -9,6 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import pycountry
+
 from compliance.aml import PastTransfer, TransferFacts
 from corridors.config import Corridor
 from fx.money import Money
@@ -83,5 +85,16 @@ async def gather_facts(
         sender_history=_past(by_sender, rates),
         recipient_history=_past(to_recipient, rates),
         recipient_is_new=not any(r.part == "known" for r in rows),
-        other_countries=(sender.country,) if sender.country else (),
+        other_countries=_ties(sender, kyc),
     )
+
+
+def _ties(sender: Any, kyc: Mapping[str, Any]) -> tuple[str, ...]:
+    """Countries the sender is tied to beyond the corridor's: residence (always the corridor's
+    sending side once eligibility holds) and the country that issued their ID."""
+    ties = [sender.country] if sender.country else []
+    issued = kyc.get("id_country_code")
+    found = pycountry.countries.get(alpha_3=issued) if issued else None
+    if found is not None:
+        ties.append(found.alpha_2)
+    return tuple(ties)

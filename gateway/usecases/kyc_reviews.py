@@ -7,7 +7,6 @@ transaction. A refused webhook (unsigned, badly signed, stale, replayed) writes 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +26,8 @@ from compliance.kyc import (
     initial_status,
     move_review,
 )
+from corridors import jsondoc
+from corridors.jsondoc import BadText
 from corridors.signing import SignatureError, verify
 from gateway.api.problems import Problem, conflict, not_found, validation
 from gateway.ids import new_id
@@ -172,7 +173,9 @@ async def _locked_review(conn: AsyncConnection, review_id: str) -> Any:
 def _parse_result(body: bytes) -> tuple[str, str, str, str | None]:
     """(event id, review id, outcome, reason) of a provider's result; 422 naming bad fields."""
     try:
-        doc = json.loads(body)
+        doc = jsondoc.loads(body)
+    except BadText as exc:
+        raise validation([{"field": exc.path, "message": exc.message}]) from None
     except (ValueError, UnicodeDecodeError):
         raise validation([{"field": "body", "message": "not JSON"}]) from None
     if not isinstance(doc, dict):
@@ -180,12 +183,12 @@ def _parse_result(body: bytes) -> tuple[str, str, str, str | None]:
     errors = []
     for name in ("event_id", "review_id"):
         value = doc.get(name)
-        if not isinstance(value, str) or not 0 < len(value) <= 80 or "\x00" in value:
+        if not isinstance(value, str) or not 0 < len(value) <= 80:
             errors.append({"field": name, "message": "a string of 1 to 80 characters"})
     if doc.get("outcome") not in OUTCOMES:
         errors.append({"field": "outcome", "message": "approved or rejected"})
     reason = doc.get("reason")
-    if reason is not None and (not isinstance(reason, str) or "\x00" in reason):
+    if reason is not None and not isinstance(reason, str):
         errors.append({"field": "reason", "message": "a string"})
     if errors:
         raise validation(errors)

@@ -13,6 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 
+from corridors import jsondoc
+from corridors.iso20022_partner import read_callback as read_iso_callback
 from corridors.payout import PayoutResult, read_callback
 from corridors.signing import SignatureError
 from fx.money import Money
@@ -209,12 +211,17 @@ async def receive_callback(
     partner = await svc.partners.info(partner_id, svc.now())
     secrets = partner.secrets if partner is not None else ()
     try:
-        payout_id, result = read_callback(secrets, headers, body, svc.now().timestamp())
+        reader = (
+            read_iso_callback if svc.partners.protocol(partner_id) == "iso20022" else read_callback
+        )
+        payout_id, result = reader(secrets, headers, body, svc.now().timestamp())
     except SignatureError as exc:
         log.info("partner.callback_refused", partner=partner_id, reason=exc.reason)
         raise Problem(
             401, "bad-signature", "Signature refused", f"signature refused: {exc.reason}"
         ) from None
+    except jsondoc.BadText as bad:
+        raise validation([{"field": bad.path, "message": bad.message}]) from None
     except ValueError as exc:
         raise validation([{"field": "body", "message": str(exc)}]) from None
     try:

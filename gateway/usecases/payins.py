@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-import aiohttp
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 from stdnum import iso11649
 
 from corridors import signing
@@ -41,6 +41,7 @@ from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import customers, partners, remittances
 from gateway.storage.tables_funding import payins
+from gateway.usecases import operator_audit
 from gateway.usecases.customers import owned_customer
 from gateway.usecases.reconcile import in_window
 from gateway.usecases.wallets import positive_amount
@@ -298,13 +299,16 @@ RESOLUTION = {"credit": "resolved", "return": "returned"}
 RETURN_ID = "return:{}"
 
 
-async def resolve(svc: Services, payin_id: str, req: ResolvePayinRequest) -> dict[str, Any]:
+async def resolve(
+    svc: Services, payin_id: str, req: ResolvePayinRequest, actor: str
+) -> dict[str, Any]:
     """Claim the suspense row for the action first, then move the money: a repeat of the same
-    action finishes a half-done one; a different action on a claimed row is refused."""
+    action finishes a half-done one; a different action on a claimed row is refused. The
+    claim is audited as `actor`'s, in the claim's transaction."""
     if req.action == "credit" and req.customer_id is None:
         raise field_error("customer_id", "required to credit a customer")
     if req.action == "return":
-        return await _return(svc, payin_id)
+        return await _return(svc, payin_id, actor)
     target = RESOLUTION[req.action]
     customer_id = req.customer_id if req.action == "credit" else None
     async with svc.engine.begin() as conn:
@@ -328,6 +332,7 @@ async def resolve(svc: Services, payin_id: str, req: ResolvePayinRequest) -> dic
                 customer_id=customer_id,
                 reason=reason,
             )
+            await _audit_resolution(svc, conn, actor, payin_id, req.action, customer_id)
         elif row.status != target or row.customer_id != customer_id:
             raise conflict("payin-not-in-suspense", "Not in suspense", f"pay-in is {row.status}")
     cur = row.currency
@@ -342,7 +347,27 @@ async def resolve(svc: Services, payin_id: str, req: ResolvePayinRequest) -> dic
         return payin_view(await store.get(conn, payin_id))
 
 
-async def _return(svc: Services, payin_id: str) -> dict[str, Any]:
+async def _audit_resolution(
+    svc: Services,
+    conn: AsyncConnection,
+    actor: str,
+    payin_id: str,
+    action: str,
+    customer_id: str | None,
+) -> None:
+    after = {"action": action} | ({"customer_id": customer_id} if customer_id else {})
+    await operator_audit.record(
+        conn,
+        key=svc.settings.audit_hmac_key,
+        at=svc.now(),
+        actor=actor,
+        action="payin.resolve",
+        object_id=payin_id,
+        after=after,
+    )
+
+
+async def _return(svc: Services, payin_id: str, actor: str) -> dict[str, Any]:
     """suspense -> returning (claimed), ask the partner to return it, and only on its
     confirmation book the ledger and mark it returned. Until then it stays `returning`; a
     retry asks again with the same return id, so the partner returns it once."""
@@ -357,6 +382,7 @@ async def _return(svc: Services, payin_id: str) -> dict[str, Any]:
             await store.set_status(
                 conn, payin_id, ("suspense",), "returning", svc.now(), reason=reason
             )
+            await _audit_resolution(svc, conn, actor, payin_id, "return", None)
         elif row.status != "returning":
             raise conflict("payin-not-in-suspense", "Not in suspense", f"pay-in is {row.status}")
     answer = await _partner_return(svc, row)
@@ -387,7 +413,7 @@ async def _partner_return(svc: Services, row: Any) -> str | None:
         row.currency,
         "unattributable pay-in returned by operator",
     )
-    async with aiohttp.ClientSession() as session:
+    async with svc.outbound.session() as session:
         adapter = HttpPayinPartner(
             partner.base_url,
             _live_secrets(partner, svc.now())[0],
@@ -420,7 +446,7 @@ async def _partner_refund(svc: Services, row: Any) -> bool:
         str(Money.from_minor(row.amount_minor, row.currency)),
         row.currency,
     )
-    async with aiohttp.ClientSession() as session:
+    async with svc.outbound.session() as session:
         adapter = HttpPayinPartner(
             partner.base_url,
             secret,

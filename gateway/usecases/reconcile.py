@@ -8,9 +8,16 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from corridors import iso20022
 from fx.money import Money
 from gateway.domain.postings import MoneyPath
-from gateway.domain.reconciliation import Mismatch, Reconciliation, Record, read_statement
+from gateway.domain.reconciliation import (
+    Mismatch,
+    Reconciliation,
+    Record,
+    StatementError,
+    read_statement,
+)
 from gateway.domain.reconciliation import reconcile as match
 from gateway.domain.states import Status
 from gateway.services import Services
@@ -61,14 +68,32 @@ async def _ledger_unposted(svc: Services, records: list[Record], partner_id: str
     return found
 
 
+def camt_statement(xml: bytes) -> list[Record]:
+    """The payouts a camt.053/camt.054 booked (debits of our account at the bank), as
+    statement records; raises StatementError when the file is not a schema-valid statement.
+    Booked credits (returns) are not payments made and are left out."""
+    try:
+        entries = iso20022.statement_entries(xml)
+    except iso20022.MessageInvalid as exc:
+        raise StatementError(str(exc)) from None
+    return [
+        Record(e.payout_id, e.amount, e.currency, {"partner_reference": e.reference})
+        for e in entries
+        if e.status == "paid"
+    ]
+
+
 async def reconcile_payouts(
     svc: Services,
     partner_id: str,
-    statement_csv: str,
+    statement_csv: str | None,
     since: datetime | None = None,
     until: datetime | None = None,
+    *,
+    records: list[Record] | None = None,
 ) -> Reconciliation:
-    statement = read_statement(statement_csv)
+    """Against a CSV statement, or against `records` already read (e.g. camt_statement)."""
+    statement = records if records is not None else read_statement(statement_csv or "")
     expected = await expected_payouts(svc, partner_id, since, until)
     result = match(statement, expected)
     unposted = await _ledger_unposted(svc, expected, partner_id)

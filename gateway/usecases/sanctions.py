@@ -11,14 +11,14 @@ import asyncio
 import gzip
 import hashlib
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 import structlog
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from compliance.sanctions import Screener, snapshot_dir
 from compliance.sanctions.sources import list_files
@@ -30,6 +30,9 @@ from gateway.storage.engine import reading
 from gateway.storage.tables_kyc import sanctions_list_files, sanctions_lists
 
 log = structlog.get_logger("gateway.sanctions")
+
+Audited = Callable[[AsyncConnection, str], Awaitable[None]]
+"""Writes the audit entry of a load, given the transaction and the new list id."""
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -59,9 +62,15 @@ def _file_rows(list_id: str, paths: Sequence[Path]) -> list[dict[str, Any]]:
 
 
 async def store_version(
-    engine: AsyncEngine, screener: Screener, paths: Sequence[Path], source: str, now: datetime
+    engine: AsyncEngine,
+    screener: Screener,
+    paths: Sequence[Path],
+    source: str,
+    now: datetime,
+    audited: Audited | None = None,
 ) -> str:
-    """Store the files of an already-built screener and make it the active version, atomically."""
+    """Store the files of an already-built screener and make it the active version, atomically
+    (with `audited(conn, list_id)`, the operator's audit entry, in the same transaction)."""
     list_id = new_id("sl")
     files = await asyncio.to_thread(_file_rows, list_id, paths)
     async with engine.begin() as conn:
@@ -83,6 +92,8 @@ async def store_version(
         await conn.execute(
             sanctions_lists.update().where(sanctions_lists.c.id == list_id).values(active=True)
         )
+        if audited is not None:
+            await audited(conn, list_id)
     log.info(
         "sanctions_list_activated",
         list_id=list_id,
@@ -93,12 +104,17 @@ async def store_version(
     return list_id
 
 
-async def load_files(engine: AsyncEngine, paths: Sequence[str | Path], now: datetime):
+async def load_files(
+    engine: AsyncEngine,
+    paths: Sequence[str | Path],
+    now: datetime,
+    audited: Audited | None = None,
+):
     """Parse first (SanctionsListError leaves everything as it was), then store and activate.
     Returns (list_id, screener)."""
     files = [Path(p) for p in paths]
     screener = await asyncio.to_thread(Screener.from_files, files)
-    list_id = await store_version(engine, screener, files, "load", now)
+    list_id = await store_version(engine, screener, files, "load", now, audited)
     return list_id, screener
 
 

@@ -11,6 +11,7 @@ from gateway.api.schemas import TopUpRequest
 from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
+from gateway.usecases import operator_audit
 from gateway.usecases.customers import owned_customer
 from ledger_adapter import chart
 from ledger_adapter.port import Account, TransferSpec
@@ -64,6 +65,7 @@ async def top_up(
             Account(chart.cash(req.currency), req.currency),
         ]
     )
+    replayed = await svc.ledger.get_transfer(transfer_id) is not None
     await svc.ledger.transfer(
         [
             TransferSpec(
@@ -76,4 +78,15 @@ async def top_up(
             )
         ]
     )
+    if not replayed:
+        async with svc.engine.begin() as conn:
+            await operator_audit.record(
+                conn,
+                key=svc.settings.audit_hmac_key,
+                at=svc.now(),
+                actor=operator_audit.key_actor(caller.key_id),
+                action="wallet.topup",
+                object_id=transfer_id,
+                after={"customer_id": customer_id, "currency": req.currency},
+            )
     return await wallet(svc, caller, customer_id)

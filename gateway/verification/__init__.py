@@ -16,6 +16,9 @@ def configured(settings: Settings, session: aiohttp.ClientSession) -> Verificati
         return None
     if not settings.kyc_provider_secret:
         raise ValueError("REMIT_KYC_PROVIDER_URL is set but REMIT_KYC_PROVIDER_SECRET is not")
+    refusal = settings.outbound.url_refusal(settings.kyc_provider_url)
+    if refusal:  # the session enforces the rule at connect time too
+        raise ValueError(f"REMIT_KYC_PROVIDER_URL: {refusal}")
     return HttpVerificationProvider(
         settings.kyc_provider_name,
         settings.kyc_provider_url,

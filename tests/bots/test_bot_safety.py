@@ -93,7 +93,7 @@ BAD_INPUT = [
     ("send 100.555 USD to PH", "en", "as a number"),
     ("send 100 USD to Narnia", "en", "don't send to Narnia"),
     ("send 100 USD to Brazil", "en", "don't send to Brazil"),
-    ("send 100 USD to France", "en", "To France we send from GBP, not USD"),
+    ("send 100 USD to France", "en", "cannot send to France from United States"),
     ("send 100 GBP to PH", "en", "not GBP"),
     ("发送 100 USD 到 巴西", "zh", "暂不支持汇往巴西"),
     ("发送 -3 美元 到 菲律宾", "zh", "金额必须大于零"),

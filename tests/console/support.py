@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -10,6 +11,18 @@ from gateway.storage.tables import compliance_cases
 
 PASSWORD = "correct horse battery"
 SANCTIONED = "Vladimir Vladimirovich Putin"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+async def sign_in(client, username: str, password: str = PASSWORD):
+    """Sign in through the console's login form (its CSRF cookie and token included)."""
+    page = await client.get("/console/login")
+    token = CSRF.search(await page.text()).group(1)
+    return await client.post(
+        "/console/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        allow_redirects=False,
+    )
 
 
 @dataclass

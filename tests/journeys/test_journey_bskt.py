@@ -111,7 +111,8 @@ async def test_bskt_corridor_pays_out_and_the_ledger_proves_the_reserve(
     final = await gateway.get(rem["id"])
     assert final["status"] == "paid_out", final["history"]
     [minted] = [h["reason"] for h in final["history"] if h["to"] == "converted"]
-    assert minted.endswith("BSKT minted"), minted
+    assert "BSKT bought at the basket's value" in minted, minted
+    assert "BSKT minted in whole creation units" in minted and "kept as change" in minted
     assert await _wallet_sgd(gateway, sender) == "300.00"
 
     # The reserve moved by whole creation units of every component, and back at the burn.
@@ -123,7 +124,7 @@ async def test_bskt_corridor_pays_out_and_the_ledger_proves_the_reserve(
         assert sorted(moves[cur]) == sorted(
             [("mint", units * PER_CREATION_UNIT[cur]), ("burn", -units * PER_CREATION_UNIT[cur])]
         ), cur
-    # The coin bought (about 146 BSKT for 196.50 SGD of principal) is what the partner held.
+    # The coin bought (about 153 BSKT for 195.50 SGD of principal) is what the partner held.
     partner_coin = await _account(gateway, "partner:sim-ph-wallet:BSKT")
     [delivered] = {
         _minor(t["amount"], "BSKT") for t in partner_coin["history"] if t["code"] == "payout"
@@ -164,22 +165,22 @@ async def test_bskt_corridor_pays_out_and_the_ledger_proves_the_reserve(
 
 
 @pytest.fixture
-def payout_fail_rate() -> float:
-    return 0.0
+def sim_faults() -> dict:
+    return {}
 
 
 @pytest.fixture
-async def sim_client(aiohttp_client, payout_fail_rate):
-    """The partner simulator; the refund journey makes every payout fail for good."""
+async def sim_client(aiohttp_client, sim_faults):
+    """The partner simulator; journeys below make payouts fail, or wait an hour to pay."""
     from corridors.simulator import Faults, create_simulator_app
 
-    faults = Faults(seed=3, fail_rate=payout_fail_rate)
+    faults = Faults(seed=3, **sim_faults)
     return await aiohttp_client(create_simulator_app(faults, SIM_SECRET.encode()))
 
 
-@pytest.mark.parametrize("payout_fail_rate", [1.0])
+@pytest.mark.parametrize("sim_faults", [{"fail_rate": 1.0}])
 async def test_bskt_payout_failure_burns_the_coin_and_refunds_in_full(
-    gateway, monkeypatch, payout_fail_rate
+    gateway, monkeypatch, sim_faults
 ) -> None:
     sender = await _sg_sender(gateway, "sg-2")
     rem = await _pay(gateway, sender, "123.45")
@@ -233,4 +234,30 @@ async def test_bskt_conversion_without_a_rate_fails_and_refunds_in_full(
     assert await _wallet_sgd(gateway, sender) == "500.00"
     supply = await _account(gateway, "issuance:BSKT")
     assert supply["history"] == []  # nothing was minted
+    assert await asyncio.to_thread(_ledger_check, gateway, monkeypatch) == 0
+
+
+@pytest.mark.parametrize("sim_faults", [{"pay_delay_ms": 3_600_000}])
+async def test_bskt_cancel_after_payment_burns_the_coin_and_refunds_in_full(
+    gateway, monkeypatch, sim_faults
+) -> None:
+    """Converted and instructed, not yet paid: the sender cancels within the window; the
+    partner withdraws it, the coin is burnt, the reserve released, everything refunded."""
+    sender = await _sg_sender(gateway, "sg-4")
+    rem = await _pay(gateway, sender, "250.00")
+    await gateway.drain()
+    assert (await gateway.get(rem["id"]))["status"] == "payout_pending"
+    supply = await _account(gateway, "issuance:BSKT")
+    assert Decimal(supply["debit_balance"]) > 0  # the coin is out, held for the partner
+    assert await asyncio.to_thread(_ledger_check, gateway, monkeypatch) == 0  # in flight too
+    resp = await gateway.client.post(f"/v1/remittances/{rem['id']}/cancel", headers=gateway.auth())
+    assert resp.status == 200, await resp.text()
+    await gateway.drain()
+    final = await gateway.get(rem["id"])
+    assert final["status"] == "cancelled", final["history"]
+    assert await _wallet_sgd(gateway, sender) == "500.00"
+    supply = await _account(gateway, "issuance:BSKT")
+    assert Decimal(supply["debit_balance"]) == 0
+    for cur in COMPONENTS:
+        assert Decimal((await _account(gateway, f"reserve:BSKT:{cur}"))["credit_balance"]) == 0
     assert await asyncio.to_thread(_ledger_check, gateway, monkeypatch) == 0

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from gateway.commands import main as remit
+from tests.rates_support import published_ecb_day
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ async def test_quote_refused_on_stale_rates_then_paid_out_after_refresh(
     assert "remit rates refresh" in problem["fix"]
 
     stale = tmp_path / "eurofxref-stale.xml"
-    stale.write_bytes(eurofxref(gateway.clock().date() - timedelta(days=10)))
+    stale.write_bytes(eurofxref(published_ecb_day(gateway.clock()) - timedelta(days=10)))
     assert await _refresh(stale) == 0
     resp = await http.post("/v1/quotes", json=QUOTE, headers=gateway.auth())
     assert resp.status == 422
@@ -61,10 +62,12 @@ async def test_quote_refused_on_stale_rates_then_paid_out_after_refresh(
     assert named["source"] == "ecb-ref:eurofxref-stale.xml"
     assert 9 * 86400 < named["age_s"] < 11 * 86400 and named["max_age_s"] == 4 * 86400
     assert "ecb-ref:eurofxref-stale.xml" in problem["detail"]
-    assert "is 10 days" in problem["detail"] and "remit rates refresh" in problem["detail"]
+    # ECB rates are as of 15:00 UTC on their day: the age in whole days depends on the hour.
+    days = int(named["age_s"] // 86400)
+    assert f"is {days} days" in problem["detail"] and "remit rates refresh" in problem["detail"]
 
     fresh = tmp_path / "eurofxref-daily.xml"
-    fresh.write_bytes(eurofxref(gateway.clock().date()))
+    fresh.write_bytes(eurofxref(published_ecb_day(gateway.clock())))
     assert await _refresh(fresh) == 0
     resp = await http.post("/v1/quotes", json=QUOTE, headers=gateway.auth())
     assert resp.status == 201, await resp.text()

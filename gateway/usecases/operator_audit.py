@@ -1,0 +1,42 @@
+"""Operators' money and access actions in the audit chain that officers' decisions use.
+
+Who (an API key id, or the OS user at the CLI), what, when and ids only: never a secret, a
+name or an account number, so erasing a person never breaks the chain.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gateway.storage import audit
+
+
+def cli_actor() -> str:
+    """The operator at the command line, as the OS knows them."""
+    return f"cli:{getpass.getuser()}"
+
+
+def key_actor(key_id: str) -> str:
+    """An operator calling the API with the key `key_id`."""
+    return f"key:{key_id}"
+
+
+async def record(
+    conn: AsyncConnection,
+    *,
+    key: bytes | None,
+    at: datetime,
+    actor: str,
+    action: str,
+    object_id: str,
+    after: Mapping[str, Any] | None = None,
+) -> None:
+    """Append the action in the caller's transaction, so it commits with what it records."""
+    await audit.append(
+        conn, key=key, at=at, actor=actor, action=action, object_id=object_id, after=after
+    )

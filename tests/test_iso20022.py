@@ -1,0 +1,291 @@
+"""ISO 20022 messages and the bank adapter: what a pacs.008 carries per corridor method, how
+pacs.002/pacs.004 map to our statuses and reasons, that anything not schema-valid is refused,
+and the adapter against the simulator's bank mode (dedup by UETR, status requests, faults)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+from lxml import etree
+
+from corridors import iso20022 as iso
+from corridors.config import load_corridors
+from corridors.iso20022_partner import Iso20022PayoutPartner
+from corridors.payout import NOT_FOUND, PayoutInstruction
+from corridors.recipients import requirements
+from corridors.signing import signature_headers
+from corridors.simulator import FAIL_REASONS, Faults, create_simulator_app
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+PID = "rem_" + "3f" * 16
+SECRET = b"iso-bank-secret"
+UETR = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{4}-4[a-f0-9]{3}-[89ab][a-f0-9]{3}-[a-f0-9]{12}$")
+TRAVEL = {
+    "reference": PID,
+    "rule": "EU TFR",
+    "originator": {
+        "name": "Ana Reyes Cruz",
+        "account": "wallet:cus_" + "ab" * 16 + ":GBP",
+        "customer_number": "cus_" + "ab" * 16,
+        "birth_date": "1990-04-01",
+        "birth_place": "Manila",
+        "address": "1 Main Street, London",
+        "id_number": "P1234567",
+    },
+    "beneficiary": {"name": "Marie Dupont", "account": "DE89370400440532013000"},
+}
+
+
+def instruction(recipient: dict, *, travel=None, corridor="GB-EU-SEPA", **kw) -> PayoutInstruction:
+    values = {"amount": "118.49", "currency": "EUR", **kw}
+    return PayoutInstruction(
+        PID, PID, recipient=recipient, corridor_id=corridor, travel_rule=travel, **values
+    )
+
+
+def xml(body: bytes) -> etree._Element:
+    return etree.fromstring(body)
+
+
+def text(root: etree._Element, path: str, message: str = iso.PACS008) -> list[str]:
+    return root.xpath(path, namespaces={"d": iso.ns(message)})
+
+
+def examples(corridor) -> dict:
+    fields = requirements(corridor)
+    return {f["key"]: f["example"] for f in fields if "example" in f}
+
+
+def test_shipped_schemas_are_the_ones_sources_names() -> None:
+    sources = (ROOT / "corridors/data/iso20022/SOURCES.md").read_text()
+    for message in iso.MESSAGES:
+        path = ROOT / f"corridors/data/iso20022/{message}.xsd"
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert f"| {message}.xsd |" in sources and digest in sources, message
+
+
+@pytest.mark.parametrize("corridor_id", list(load_corridors()))
+def test_pacs008_carries_the_recipient_account_of_each_corridor(corridor_id) -> None:
+    corridor = load_corridors()[corridor_id]
+    recipient = {**examples(corridor), "name": "Marie Dupont"}
+    body = iso.pacs008(
+        instruction(recipient, corridor=corridor_id, currency=corridor.receive_currency),
+        msg_id="M1",
+        created=NOW,
+        charge_bearer="DEBT",
+    )
+    root = xml(body)  # built and validated (pacs008 raises MessageInvalid otherwise)
+    tx = "/d:Document/d:FIToFICstmrCdtTrf/d:CdtTrfTxInf"
+    account = text(root, f"{tx}/d:CdtrAcct/d:Id//text()")
+    wanted = next(
+        recipient[k]
+        for k in ("iban", "clabe", "vpa", "account_number", "phone")
+        if recipient.get(k)
+    )
+    assert wanted in account
+    assert text(root, f"{tx}/d:Cdtr/d:Nm/text()") == ["Marie Dupont"]
+    assert text(root, f"{tx}/d:IntrBkSttlmAmt/@Ccy") == [corridor.receive_currency]
+
+
+def test_pacs008_uetr_charge_bearer_remittance_info_and_travel_rule() -> None:
+    recipient = {"name": "Marie Dupont", "iban": "DE89370400440532013000", "bic": "COBADEFFXXX"}
+    first = iso.pacs008(
+        instruction(recipient, travel=TRAVEL), msg_id="M1", created=NOW, charge_bearer="SLEV"
+    )
+    again = iso.pacs008(
+        instruction(recipient, travel=TRAVEL), msg_id="M2", created=NOW, charge_bearer="SLEV"
+    )
+    tx = "/d:Document/d:FIToFICstmrCdtTrf/d:CdtTrfTxInf"
+    root = xml(first)
+    [uetr] = text(root, f"{tx}/d:PmtId/d:UETR/text()")
+    assert UETR.match(uetr) and uetr == iso.uetr(PID)
+    assert text(root, f"{tx}/d:PmtId/d:EndToEndId/text()") == ["3f" * 16]
+    assert text(root, f"{tx}/d:ChrgBr/text()") == ["SLEV"]
+    assert text(root, f"{tx}/d:CdtrAgt/d:FinInstnId/d:BICFI/text()") == ["COBADEFFXXX"]
+    assert text(root, f"{tx}/d:RmtInf/d:Ustrd/text()")[0].startswith("Remittance " + "3f" * 16)
+    # travel rule: the originator's name, address, birth, national id and account travel along
+    assert text(root, f"{tx}/d:Dbtr/d:Nm/text()") == ["Ana Reyes Cruz"]
+    assert "1 Main Street, London" in "".join(text(root, f"{tx}/d:Dbtr/d:PstlAdr/d:AdrLine/text()"))
+    person = f"{tx}/d:Dbtr/d:Id/d:PrvtId"
+    assert text(root, f"{person}/d:DtAndPlcOfBirth/d:BirthDt/text()") == ["1990-04-01"]
+    assert text(root, f"{person}/d:DtAndPlcOfBirth/d:CityOfBirth/text()") == ["Manila"]
+    assert text(root, f"{person}/d:Othr[d:SchmeNm/d:Cd='NIDN']/d:Id/text()") == ["P1234567"]
+    assert text(root, f"{tx}/d:DbtrAcct/d:Id/d:Othr/d:Id/text()")
+    # a resend has a new MsgId but the same transaction: the bank's dedup fingerprint holds
+    assert iso.credit_transfer(first).fingerprint == iso.credit_transfer(again).fingerprint
+    assert iso.credit_transfer(first).msg_id != iso.credit_transfer(again).msg_id
+    # without travel-rule data, we are the debtor of record
+    plain = xml(iso.pacs008(instruction(recipient), msg_id="M3", created=NOW, charge_bearer="SLEV"))
+    assert text(plain, f"{tx}/d:Dbtr/d:Nm/text()") == [iso.OUR_NAME]
+
+
+def report(status: str, code: str | None = None, info: str | None = None) -> bytes:
+    return iso.pacs002(
+        msg_id="B1",
+        created=NOW,
+        original_msg_id="M1",
+        original_message=iso.PACS008,
+        end_to_end="3f" * 16,
+        status=status,
+        reason_code=code,
+        info=info,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "expected"),
+    [
+        ("ACSC", None, ("paid", None)),
+        ("ACCC", None, ("paid", None)),
+        ("ACSP", None, ("accepted", None)),
+        ("PDNG", None, ("accepted", None)),
+        ("RJCT", "AC04", ("failed", "ACCOUNT_CLOSED")),
+        ("RJCT", "AC01", ("failed", "INVALID_ACCOUNT")),
+        ("RJCT", "AM02", ("failed", "RECIPIENT_LIMIT_EXCEEDED")),
+        ("RJCT", "XY99", ("failed", "ISO_XY99")),
+        ("RJCT", "DUPL", ("unknown", "idempotency_conflict")),  # it has it: not a failure
+        ("RJCT", iso.NOT_FOUND_REASON, ("unknown", NOT_FOUND)),
+    ],
+)
+def test_status_report_maps_to_our_status_and_reason(status, code, expected) -> None:
+    payout_id, result = iso.status_of(report(status, code))
+    assert payout_id == PID and (result.status, result.reason) == expected
+
+
+def test_bank_reference_and_returns() -> None:
+    assert iso.status_of(report("ACSC", info="BANK-9"))[1].partner_reference == "BANK-9"
+    returned = iso.pacs004(
+        msg_id="R1",
+        created=NOW,
+        end_to_end="3f" * 16,
+        amount="1",
+        currency="EUR",
+        reason_code="AC04",
+    )
+    payout_id, result = iso.status_of(returned)
+    assert payout_id == PID and (result.status, result.reason) == (
+        "failed",
+        "RETURNED_ACCOUNT_CLOSED",
+    )
+    # every failure reason the simulator draws maps to an ISO code and back to itself
+    for reason in FAIL_REASONS:
+        assert iso.REASONS[iso.ISO_CODE[reason]] == reason
+
+
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        lambda b: b"not xml at all",
+        lambda b: b[: len(b) // 2],  # cut short
+        lambda b: b.replace(b"ACSC", b"ACSCX"),  # TxSts longer than the schema allows
+        lambda b: b.replace(b"<OrgnlMsgNmId>pacs.008.001.08</OrgnlMsgNmId>", b""),  # required
+        lambda b: b.replace(b"pacs.002.001.12", b"pacs.002.001.99"),  # another message
+        lambda b: b.replace(b"<MsgId>B1</MsgId>", b"<MsgId>B1</MsgId><Evil>x</Evil>"),
+        lambda b: (
+            b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            + b.split(b"?>", 1)[1].replace(b"<MsgId>B1", b"<MsgId>&x;")
+        ),
+    ],
+)
+def test_corrupted_status_reports_are_refused(corrupt) -> None:
+    with pytest.raises(iso.MessageInvalid):
+        iso.status_of(corrupt(report("ACSC")))
+
+
+def test_statement_entries_from_camt053() -> None:
+    body = iso.camt053(
+        msg_id="S1",
+        created=NOW,
+        account="ACC",
+        currency="EUR",
+        entries=[(PID, "118.49", "BANK-1"), ("rem_" + "0" * 32, "5.00", "BANK-2")],
+    )
+    entries = iso.statement_entries(body)
+    assert [(e.payout_id, str(e.amount), e.reference, e.status) for e in entries] == [
+        (PID, "118.49", "BANK-1", "paid"),
+        ("rem_" + "0" * 32, "5.00", "BANK-2", "paid"),
+    ]
+    with pytest.raises(iso.MessageInvalid):
+        iso.statement_entries(body.replace(b"<Cd>BOOK</Cd>", b"<Cd>BOOKED</Cd>"))
+
+
+# -- the adapter against the simulator's bank mode ------------------------------------------
+
+
+@pytest.fixture
+async def bank(aiohttp_client):
+    async def make(faults: Faults | None = None):
+        sim = await aiohttp_client(create_simulator_app(faults or Faults(seed=3), SECRET))
+        session = aiohttp.ClientSession()
+        adapter = Iso20022PayoutPartner(
+            str(sim.make_url("")),
+            "bank",
+            SECRET,
+            session,
+            timeout_s=0.3,
+            max_attempts=2,
+            backoff_base_s=0.001,
+            backoff_max_s=0.002,
+            payout_method="sepa",
+        )
+        made.append(session)
+        return sim, adapter
+
+    made: list[aiohttp.ClientSession] = []
+    yield make
+    for session in made:
+        await session.close()
+
+
+SEPA = {"name": "Marie Dupont", "iban": "DE89370400440532013000"}
+
+
+async def test_adapter_pays_once_and_inquires_by_pacs028(bank) -> None:
+    sim, adapter = await bank()
+    assert (await adapter.inquire(PID)).reason == NOT_FOUND  # never sent: safe to send
+    first = await adapter.send(instruction(SEPA, travel=TRAVEL))
+    assert first.status == "paid" and first.partner_reference.startswith("SIM-")
+    again = await adapter.send(instruction(SEPA, travel=TRAVEL))  # new MsgId, same UETR
+    assert again == first
+    assert await adapter.inquire(PID) == first
+    seen = (await (await sim.get("/_sim/payouts")).json())["payouts"][PID]
+    assert seen["payments"] == 1 and seen["requests"] == 2
+    # the same payout id with another transaction (amount) is refused, not paid
+    other = await adapter.send(instruction(SEPA, travel=TRAVEL, amount="1.00"))
+    assert (other.status, other.reason) == ("unknown", "idempotency_conflict")
+    assert (await (await sim.get("/_sim/payouts")).json())["total_payments"] == 1
+
+
+async def test_rejection_carries_the_iso_reason(bank) -> None:
+    _, adapter = await bank(Faults(seed=4, fail_rate=1.0))
+    result = await adapter.send(instruction(SEPA))
+    assert result.status == "failed" and result.reason in FAIL_REASONS
+
+
+async def test_timeout_after_recording_is_unknown_then_paid_on_inquiry(bank) -> None:
+    sim, adapter = await bank(Faults(seed=5, timeout_rate=1.0, hang_ms=2000))
+    result = await adapter.send(instruction(SEPA))
+    assert (result.status, result.reason) == ("unknown", "timeout")
+    assert (await adapter.inquire(PID)).status == "paid"
+    assert (await (await sim.get("/_sim/payouts")).json())["total_payments"] == 1
+
+
+async def test_bank_refuses_invalid_and_unsigned_messages(bank) -> None:
+    sim, _ = await bank()
+    good = iso.pacs008(instruction(SEPA), msg_id="M1", created=NOW, charge_bearer="SLEV")
+    bad = good.replace(b"<ChrgBr>SLEV</ChrgBr>", b"<ChrgBr>ALL</ChrgBr>")
+    now = datetime.now(UTC).timestamp()
+    headers = {"Content-Type": "application/xml", **signature_headers(SECRET, bad, now)}
+    resp = await sim.post("/iso20022/pacs.008", data=bad, headers=headers)
+    assert resp.status == 400
+    _, rejection = iso.parse(await resp.read(), (iso.PACS002,))
+    assert text(rejection, "//d:GrpSts/text()", iso.PACS002) == ["RJCT"]
+    wrong = {"Content-Type": "application/xml", **signature_headers(b"other", good, now)}
+    assert (await sim.post("/iso20022/pacs.008", data=good, headers=wrong)).status == 401
+    assert (await (await sim.get("/_sim/payouts")).json())["payouts"] == {}
