@@ -65,6 +65,9 @@ class PayoutInstruction:
     # Originator and beneficiary data the travel rule requires (FATF R16, EU TFR), bound to
     # the remittance's reference; None when the rule does not apply to this transfer.
     travel_rule: dict[str, Any] | None = None
+    # The on-chain transfer that paid the partner in coin before this instruction: coin,
+    # amount, to (its address), tx_hash, log_index. None when settled in the ledger only.
+    chain_settlement: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if not self.payout_id or len(self.payout_id) > 200:
@@ -82,8 +85,9 @@ class PayoutInstruction:
 
     def to_json(self) -> dict[str, Any]:
         body = asdict(self)
-        if body["travel_rule"] is None:
-            del body["travel_rule"]  # instructions without it keep the bytes they always had
+        for optional in ("travel_rule", "chain_settlement"):
+            if body[optional] is None:
+                del body[optional]  # instructions without it keep the bytes they always had
         return body
 
     def body(self) -> bytes:

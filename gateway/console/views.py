@@ -92,7 +92,8 @@ async def queue(request: web.Request) -> web.StreamResponse:
 
 async def _case_page(request: web.Request, error: str | None = None):
     svc = request.app[SERVICES]
-    case = await cases.case_detail(svc, request["caller"], request.match_info["id"])
+    reason = request.query.get("reason") or None  # default: "case review"
+    case = await cases.case_detail(svc, request["caller"], request.match_info["id"], reason)
     return render(
         request,
         "case.html",

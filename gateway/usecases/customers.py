@@ -44,6 +44,7 @@ from gateway.services import Services
 from gateway.storage import audit
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
+from gateway.storage.sealed import blind, row_value
 from gateway.storage.tables import customers
 from gateway.storage.tables_kyc import customer_kyc, kyc_reviews
 from gateway.usecases import kyc_reviews as reviews
@@ -128,6 +129,21 @@ def _columns(name: str, country: str, fields: Mapping[str, Any]) -> dict[str, An
         "country": country,
         "birth_date": date.fromisoformat(dob) if dob else None,
     }
+
+
+SEALED_COLUMNS = ("name", "phone", "birth_date")
+
+
+def _sealed(conn: AsyncConnection, customer_id: str, columns: dict[str, Any]) -> dict[str, Any]:
+    """The columns as written: personal data sealed to the row, the phone's blind index."""
+    out = {k: row_value(customer_id, v) if k in SEALED_COLUMNS else v for k, v in columns.items()}
+    out["phone_index"] = blind(conn, "phone", columns.get("phone"))
+    return out
+
+
+def external_index(conn: AsyncConnection, external_id: str) -> str:
+    """The blind index a customer is found by (the app's own id for them)."""
+    return blind(conn, "external_id", external_id.strip())
 
 
 def verified_fields(fields: Mapping[str, Any], phone_verified_by: str | None) -> frozenset[str]:
@@ -234,8 +250,11 @@ async def put_customer(svc: Services, caller: Caller, req: CustomerRequest) -> t
     given are merged over those stored (SEP-12 PUT), so a later call can add documents."""
     now = svc.now()
     values = _normalise(req, now.date())
-    owned = sa.and_(customers.c.owner == caller.name, customers.c.external_id == req.external_id)
     async with svc.engine.begin() as conn:
+        owned = sa.and_(
+            customers.c.owner == caller.name,
+            customers.c.external_id_index == external_index(conn, req.external_id),
+        )
         row, kyc = await _load(conn, owned)
         created = row is None
         if created and values["name"] is None:
@@ -267,14 +286,16 @@ async def put_customer(svc: Services, caller: Caller, req: CustomerRequest) -> t
                 customers.insert().values(
                     id=customer_id,
                     owner=caller.name,
-                    external_id=req.external_id,
+                    external_id=row_value(customer_id, req.external_id),
+                    external_id_index=external_index(conn, req.external_id),
                     created_at=now,
                     updated_at=now,
-                    **columns,
+                    **_sealed(conn, customer_id, columns),
                 )
             )
         elif any(getattr(row, k) != v for k, v in columns.items()):
-            await conn.execute(customers.update().where(owned).values(updated_at=now, **columns))
+            sealed = _sealed(conn, customer_id, columns)
+            await conn.execute(customers.update().where(owned).values(updated_at=now, **sealed))
         await _save_kyc(conn, kyc, customer_id, fields, review, verifier, now)
         if target is not None:
             await _open_if_new(svc, conn, caller, customer_id, tier, target, fields, now)
@@ -327,7 +348,7 @@ async def _watch_identity(svc, conn, caller, customer_id, kyc, before, after, no
 
 async def _save_kyc(conn, kyc, customer_id: str, fields, review, verifier, now) -> None:
     values = {
-        "fields": fields,
+        "fields": row_value(customer_id, fields),
         "status_reason": review,
         "phone_verified_by": verifier,
         "updated_at": now,

@@ -4,7 +4,7 @@ Customers accepted before this revision never had their phone verified (the lowe
 granted from a name): they go back to needs_info until a verified phone arrives.
 
 Revision ID: kyc_0002
-Revises: holes_0001
+Revises: privacy_0001
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from alembic import op
 import gateway.storage.tables
 
 revision: str = "kyc_0002"
-down_revision: str | None = "holes_0001"
+down_revision: str | None = "privacy_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
