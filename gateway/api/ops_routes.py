@@ -14,7 +14,7 @@ from gateway.api.openapi import openapi_view
 from gateway.api.problems import Problem
 from gateway.api.routing import Route, roles
 from gateway.storage.engine import reading
-from gateway.usecases import rates
+from gateway.usecases import rates, rescreening
 
 READY_TIMEOUT_S = 2.0
 
@@ -43,6 +43,8 @@ async def metrics_view(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
     await metrics.refresh_state_counts(svc.engine)
     metrics.RATE_AGES.sources = rates.freshness(svc)["sources"]
+    newest = await rescreening.status(svc.engine, limit=1)
+    metrics.RESCREENING.run = newest[0] if newest else None
     return web.Response(body=metrics.exposition(), headers={"Content-Type": metrics.CONTENT_TYPE})
 
 
