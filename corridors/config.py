@@ -19,17 +19,30 @@ import pycountry
 
 DEFAULT_QUOTE_TTL_S = 60
 DEFAULT_BANK_FUNDING_TTL_S = 2 * 24 * 3600
+# A new quote for a transfer back from review is pushed to a sender who is not at the screen.
+DEFAULT_HELD_QUOTE_TTL_S = 15 * 60
 REGION_EU = "EU"
 """Pseudo-country for "any euro-area / SEPA member state" (ISO 3166 reserves EU)."""
 
 PAYOUT_METHODS = frozenset({"mobile_wallet", "bank_account", "upi", "sepa", "cash_pickup"})
 ACCOUNT_SCHEMES = frozenset(
-    {"ph_mobile_wallet", "mx_clabe", "in_ifsc", "in_upi", "ng_nuban", "sepa_iban", "pk_iban"}
+    {
+        "ph_mobile_wallet",
+        "ke_mobile_wallet",
+        "gh_mobile_wallet",
+        "mx_clabe",
+        "in_ifsc",
+        "in_upi",
+        "ng_nuban",
+        "sepa_iban",
+        "pk_iban",
+    }
 )
 """Recipient account schemes; each has a validator row in corridors.recipients."""
-PARTNER_PROTOCOLS = frozenset({"remit", "iso20022"})
-"""How the gateway speaks to a corridor's payout partner: our JSON API ("remit"), or ISO 20022
-pacs messages ("iso20022"). One partner speaks one protocol in every corridor it serves."""
+PARTNER_PROTOCOLS = frozenset({"remit", "iso20022", "mojaloop"})
+"""How the gateway speaks to a corridor's payout partner: our JSON API ("remit"), ISO 20022
+pacs messages ("iso20022") or a Mojaloop switch (FSPIOP v2.0, "mojaloop"). One partner speaks
+one protocol in every corridor it serves."""
 
 _SEPA = (
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IS IE IT LV LI LT LU MT MC NL NO PL PT RO SM SK SI ES"
@@ -67,6 +80,9 @@ class Corridor:
     settlement_asset: str = "USDC"
     quote_ttl_s: int = DEFAULT_QUOTE_TTL_S
     bank_funding_ttl_s: int = DEFAULT_BANK_FUNDING_TTL_S
+    # Lifetime of the new quote a remittance in `requote` is offered (after a hold, or a
+    # lapsed funding window): long enough to answer a push message.
+    held_quote_ttl_s: int = DEFAULT_HELD_QUOTE_TTL_S
     # Days after payment by which the recipient can have the money (disclosed on the receipt).
     funds_available_days: int = 1
     account_scheme: str = "ph_mobile_wallet"
@@ -152,7 +168,13 @@ def _collection_problems(c: Corridor) -> list[str]:
 
 
 _DECIMALS = ("min_send", "max_send", "fee_fixed", "fee_percent", "fee_minimum", "fee_maximum")
-_INTS = ("spread_bps", "quote_ttl_s", "bank_funding_ttl_s", "funds_available_days")
+_INTS = (
+    "spread_bps",
+    "quote_ttl_s",
+    "bank_funding_ttl_s",
+    "held_quote_ttl_s",
+    "funds_available_days",
+)
 _REQUIRED = (
     "send_country",
     "send_currency",
@@ -259,6 +281,8 @@ def _check(c: Corridor) -> None:
         problems.append("quote_ttl_s must be positive")
     if c.bank_funding_ttl_s < c.quote_ttl_s:
         problems.append("bank_funding_ttl_s is shorter than quote_ttl_s")
+    if c.held_quote_ttl_s <= 0:
+        problems.append("held_quote_ttl_s must be positive")
     problems += _collection_problems(c)
     if not c.settlement_asset.isalnum():
         problems.append(f"settlement_asset {c.settlement_asset!r} is not an asset code")

@@ -212,6 +212,28 @@ SCHEMES: dict[str, Scheme] = {
             ),
         )
     ),
+    "ke_mobile_wallet": Scheme(
+        (
+            FieldSpec(
+                "phone",
+                "Mobile money number (M-Pesa, Airtel Money)",
+                "+254712345678",
+                _mobile("KE"),
+                pattern=r"^\+254[17]\d{8}$",
+            ),
+        )
+    ),
+    "gh_mobile_wallet": Scheme(
+        (
+            FieldSpec(
+                "phone",
+                "Mobile money number (MTN MoMo, Telecel Cash)",
+                "+233241234567",
+                _mobile("GH"),
+                pattern=r"^\+233[235]\d{8}$",
+            ),
+        )
+    ),
     "mx_clabe": Scheme(
         (
             FieldSpec(

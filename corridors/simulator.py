@@ -1,5 +1,6 @@
 """A payout partner simulator (push mode) with injected faults, for demos and tests. It speaks
-our JSON API (below) and, on the same port, ISO 20022 (corridors/iso20022_simulator.py).
+our JSON API (below) and, on the same port, ISO 20022 (corridors/iso20022_simulator.py) and
+Mojaloop FSPIOP as a switch (corridors/mojaloop_simulator.py).
 
 It behaves like the partners we fear: slow, failing with 5xx, hanging past the client timeout
 *after* recording and paying (the nasty case), refusing permanently, calling back twice or
@@ -16,7 +17,7 @@ HTTP protocol
 - Callback (when the instruction has callback_url): POST the same status document, signed
   with the same headers, once the payout is final (paid or failed).
 - GET /_sim/payouts (unsigned, test aid): {"payouts": {key: {...,"payments": n,
-  "protocol": "remit"|"iso20022"}},
+  "protocol": "remit"|"iso20022"|"mojaloop"}},
   "total_payments": n}.
 - GET /_sim/statement.csv (unsigned): the partner's statement for `remit reconcile`, one row
   per payment made (a payout paid twice appears twice) and one per failed payout; columns
@@ -69,6 +70,8 @@ class Faults:
     """How long a "timeout" answer stalls (it records and pays first)."""
     late_error_rate: float = 0.0
     """Answer 503 *after* recording (and paying): the retry must be deduplicated."""
+    lost_callback_rate: float = 0.0
+    """Never send the final callback (the Mojaloop case: a status inquiry must settle it)."""
 
     def __post_init__(self) -> None:
         for name in (
@@ -77,6 +80,7 @@ class Faults:
             "fail_rate",
             "duplicate_callback_rate",
             "late_error_rate",
+            "lost_callback_rate",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
@@ -138,6 +142,8 @@ class _State:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     closing: asyncio.Event = field(default_factory=asyncio.Event)
     session: aiohttp.ClientSession | None = None
+    log: list[dict[str, Any]] = field(default_factory=list)
+    """FSPIOP messages in and out (corridors/mojaloop_simulator.py)."""
 
     def roll(self, rate: float) -> bool:
         return rate > 0 and self.rng.random() < rate
@@ -234,9 +240,14 @@ def _settle(state: _State, payout: _Payout, status: str, reason: str | None = No
     if status == "paid":
         payout.payments += 1
     url = payout.instruction.get("callback_url")
-    if url:
+    if url and not state.roll(state.faults.lost_callback_rate):
         copies = 2 if state.roll(state.faults.duplicate_callback_rate) else 1
-        state.spawn(_callback(state, payout, str(url), copies))
+        if payout.protocol == "mojaloop":
+            from corridors.mojaloop_simulator import transfer_callback
+
+            state.spawn(transfer_callback(state, payout, str(url), copies))
+        else:
+            state.spawn(_callback(state, payout, str(url), copies))
 
 
 async def _pay_later(state: _State, payout: _Payout) -> None:
@@ -379,6 +390,9 @@ def create_simulator_app(
     from corridors import iso20022_simulator
 
     iso20022_simulator.add_routes(app)
+    from corridors import mojaloop_simulator
+
+    mojaloop_simulator.add_routes(app)
     app.cleanup_ctx.append(_lifecycle)
     app.on_shutdown.append(_on_shutdown)
     return app

@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-import aiohttp
+from aiohttp.abc import AbstractResolver
 
 from compliance.aml import load_rules
 from compliance.kyc import load_field_descriptions, load_tiers
 from compliance.protections import load_provider, load_regimes
 from compliance.sanctions import Screener
 from corridors.config import Corridor, load_corridors
+from corridors.outbound import Outbound
 from fx.rates import RateSource
 from gateway.config import Settings
 from gateway.services import ScreenerHolder, Services, utc_now
@@ -53,13 +54,15 @@ async def open_services(
     rates: RateSource | None = None,
     clock: Callable[[], datetime] = utc_now,
     migrate: bool = True,
+    resolver: AbstractResolver | None = None,
 ) -> AsyncIterator[Services]:
     if migrate:
         await upgrade_async(settings.database_url)
     # Every in-flight step may hold a connection; leave headroom for HTTP requests.
     in_flight = settings.workers * settings.worker_batch
     engine = create_engine(settings.database_url, pool_size=20, max_overflow=in_flight)
-    session = aiohttp.ClientSession()
+    outbound = Outbound(settings.outbound, resolver)
+    session = outbound.session()  # partners are reached only at addresses the rule allows
     try:
         # A coin the ledger cannot settle is refused here, at start, never at conversion.
         corridors = load_corridors(settings.corridors_file, settleable=chart.SETTLEABLE)
@@ -82,6 +85,7 @@ async def open_services(
             regimes=load_regimes(settings.regimes_dir),
             provider=load_provider(settings.provider_file),
             clock=clock,
+            outbound=outbound,
         )
         await firm_rates.reload(svc)  # the newest stored sets
         if isinstance(svc.rates, firm_rates.FirmRates):  # sets stored since, the URL's refresh

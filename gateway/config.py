@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from corridors.outbound import OutboundRule, parse_networks
 from gateway.bots.settings import BotSettings
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///remit.db"
@@ -20,6 +21,13 @@ def _bool(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _networks(text: str):
+    try:
+        return parse_networks(text)
+    except ValueError as exc:
+        raise ValueError(f"REMIT_OUTBOUND_ALLOW: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,9 @@ class Settings:
     # Compliance: approving a case at or above this risk (0-100) takes two officers.
     four_eyes_risk: int = 80
     audit_hmac_key: bytes | None = field(default=None, repr=False)
+    # Where webhooks and partner requests may go: public https addresses only, unless
+    # REMIT_OUTBOUND_HTTP (development) or REMIT_OUTBOUND_ALLOW (networks) say otherwise.
+    outbound: OutboundRule = field(default_factory=OutboundRule)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -120,4 +131,8 @@ class Settings:
             bots=BotSettings.from_env(env),
             four_eyes_risk=int(env.get("REMIT_FOUR_EYES_RISK") or base.four_eyes_risk),
             audit_hmac_key=(env.get("REMIT_AUDIT_HMAC_KEY") or "").encode() or None,
+            outbound=OutboundRule(
+                allow_http=_bool(env.get("REMIT_OUTBOUND_HTTP"), False),
+                allow=_networks(env.get("REMIT_OUTBOUND_ALLOW") or ""),
+            ),
         )

@@ -3,7 +3,9 @@ set), the partner simulator and the gateway on free local ports, one remittance 
 HTTP API, each state change printed as it happens, and a final JSON line. `--partner remit`
 (default): 100 USD to a mobile wallet in the Philippines, our JSON partner API. `--partner
 iso20022`: 100 GBP to a euro IBAN through the simulator's ISO 20022 bank mode (pacs.008 out,
-pacs.002 back, each validated against its XSD)."""
+pacs.002 back, each validated against its XSD). `--partner mojaloop`: 100 USD to an M-Pesa-style
+wallet in Kenya through the simulator's Mojaloop switch mode (party lookup, quote, transfer,
+each answered 202 and then by a JWS-signed PUT callback to the gateway)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from corridors.outbound import OutboundRule, parse_networks
 from corridors.simulator import Faults, create_simulator_app
 from gateway.app import create_app
 from gateway.config import Settings, sqlite_url
@@ -58,6 +61,9 @@ ROUTES = {
         "EUR",
         {"name": "Marie Dupont", "iban": "DE89370400440532013000", "bic": "COBADEFFXXX"},
     ),
+    "mojaloop": DemoRoute(
+        "sim-ke-mojaloop", "US", "USD", "KES", {"name": "Wanjiku Kamau", "phone": "+254712345678"}
+    ),
 }
 
 
@@ -92,6 +98,25 @@ async def _prepare(
     finally:
         await engine.dispose()
     return app_key, ops_key
+
+
+async def _callback_base(
+    settings: Settings, partner_id: str, sim_url: str, secret: str, base: str
+) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.begin() as conn:
+            await upsert_partner(
+                conn,
+                partner_id,
+                name="Partner simulator (Mojaloop switch)",
+                base_url=sim_url,
+                secret=secret,
+                now=utc_now(),
+                callback_url=f"{base}/v1/fspiop/{partner_id}",
+            )
+    finally:
+        await engine.dispose()
 
 
 async def _call(
@@ -201,6 +226,14 @@ async def run_demo(settings: Settings, partner: str = "remit") -> int:
         # A demo prices from the shipped sample rates (every quote says so) unless the
         # operator chose otherwise (then `remit rates refresh` must have loaded fresh rates).
         settings = replace(settings, rates_mode="sample")
+    # The simulator listens on 127.0.0.1 over http: the outbound rule's development opening,
+    # for this machine's loopback only, beside whatever REMIT_OUTBOUND_ALLOW already opens.
+    settings = replace(
+        settings,
+        outbound=OutboundRule(
+            allow_http=True, allow=settings.outbound.allow + parse_networks("127.0.0.1")
+        ),
+    )
     if not os.environ.get("REMIT_DATABASE_URL"):
         tmp = tempfile.TemporaryDirectory(prefix="remit-demo-")
         settings = replace(settings, database_url=sqlite_url(Path(tmp.name) / "demo.db"))
@@ -212,6 +245,8 @@ async def run_demo(settings: Settings, partner: str = "remit") -> int:
         print(f"partner simulator on {sim_url} ({partner} protocol, partner {route.partner_id})")
         gateway_runner, base = await _serve(create_app(settings))
         print(f"gateway on {base} (database {settings.database_url})")
+        if partner == "mojaloop":  # the switch calls our FSPIOP endpoint back
+            await _callback_base(settings, route.partner_id, sim_url, secret, base)
         final = await _send_one(base, app_key, ops_key, route)
         await gateway_runner.cleanup()
         gateway_runner = None

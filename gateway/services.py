@@ -14,6 +14,7 @@ from compliance.kyc import ManualReviewProvider, Tier, VerificationProvider
 from compliance.protections import Provider, Regimes, load_provider, load_regimes
 from compliance.sanctions import Screener
 from corridors.config import Corridor
+from corridors.outbound import Outbound
 from fx.rates import RateSource
 from gateway.batching import Batcher
 from gateway.config import Settings
@@ -67,6 +68,8 @@ class Services:
     reads: PipelineReads = field(init=False)
     # Wallet accounts this process knows exist (ledger accounts are never deleted).
     known_wallets: set[str] = field(default_factory=set)
+    # The outbound rule (corridors.outbound) with the resolver connections use.
+    outbound: Outbound = field(default_factory=Outbound)
 
     def __post_init__(self) -> None:
         self.quote_writer = GroupInserter(self.engine, quotes)

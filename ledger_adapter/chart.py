@@ -11,6 +11,8 @@ Accounts (ids are `kind:...:asset`, one asset each):
 | `reserve:USD`          | fiat  | credit | DMNEC | fiat that backs the coin in circulation    |
 | `fx_pnl:USD`           | fiat  | either |       | FX gains and losses                        |
 | `fx_position:GBP`      | fiat  | either |       | currency the gateway exchanged (GBP->USD)  |
+| `remedies:USD`         | fiat  | either |       | error remedies the provider bears (refund  |
+|                        |       |        |       | or resend at no cost to the sender)        |
 | `issuance:USDC`        | coin  | debit  | CMNED | coin supply (contra: debit balance)        |
 | `treasury:USDC`        | coin  | credit | DMNEC | coin the gateway holds                     |
 | `partner:{id}:{asset}` | any   | credit | DMNEC | owed to / held for a partner (coins only)  |
@@ -96,6 +98,12 @@ def fx_pnl(currency: str) -> str:
     return f"fx_pnl:{currency}"
 
 
+def remedies(currency: str) -> str:
+    """What the provider pays out of its own pocket to resolve a sender's error (12 CFR
+    1005.33(c)): a refund to the wallet or the funding of a resend at no cost."""
+    return f"remedies:{currency}"
+
+
 def fx_position(currency: str) -> str:
     """The gateway's position in a currency it exchanges (sends in GBP settled through USD)."""
     return f"fx_position:{currency}"
@@ -134,6 +142,7 @@ def standard_accounts(currency: str, coin: str) -> list[Account]:
         Account(reserve(currency), currency, DMNEC),
         Account(fx_pnl(currency), currency),
         Account(fx_position(currency), currency),
+        Account(remedies(currency), currency),
         Account(issuance(coin), coin, CMNED),
         Account(treasury(coin), coin, DMNEC),
     ]

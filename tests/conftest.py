@@ -16,6 +16,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 # Tests price from the shipped sample rates unless a test says otherwise (tests of firm-quote
 # freshness build strict settings); CLI and server subprocesses inherit this.
 os.environ.setdefault("REMIT_RATES_MODE", "sample")
+# ... and reach the partner simulator and local receivers on this machine over http (the
+# outbound rule's development opening); tests of the rule itself build their own settings.
+os.environ.setdefault("REMIT_OUTBOUND_HTTP", "on")
+os.environ.setdefault("REMIT_OUTBOUND_ALLOW", "127.0.0.0/8,::1")
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SANCTIONS_DIR = SHARED / "data" / "sanctions"
@@ -241,6 +245,7 @@ async def gateway(
     migrated_database_url, aiohttp_client, sim_client, screener, clock, gateway_settings
 ):
     """The gateway on a fresh database, workers driven by the test (Gateway.drain)."""
+    from corridors.outbound import OutboundRule
     from gateway.app import create_app
     from gateway.config import Settings
     from gateway.storage.engine import create_engine
@@ -268,7 +273,7 @@ async def gateway(
     settings = Settings(
         database_url=database_url,
         partner_timeout_s=5,
-        **{"rates_mode": "sample", **gateway_settings},
+        **{"rates_mode": "sample", "outbound": OutboundRule.development(), **gateway_settings},
     )
     app = create_app(settings, run_workers=False, screener=screener, clock=clock, migrate=False)
     gw = Gateway(await aiohttp_client(app), sim_client, clock)
@@ -276,3 +281,96 @@ async def gateway(
     yield gw
     # Every test that used the gateway leaves a balanced, intact ledger behind.
     assert await gw.ledger_findings() == []
+
+
+# --- a real Ethereum node: anvil from the npm package @foundry-rs/anvil (.ci/run installs it) ----
+
+ANVIL_KEY = "0x" + "5a" * 32
+"""The test's issuer key on anvil; the fixture gives its address gas money (anvil_setBalance)."""
+
+
+def anvil_binary() -> str | None:
+    import shutil
+
+    local = Path(__file__).resolve().parents[1] / ".ci" / "node" / "node_modules" / ".bin" / "anvil"
+    if local.exists():
+        return str(local)
+    return shutil.which("anvil")
+
+
+class Anvil:
+    """One anvil process on a free 127.0.0.1 port; `restart()` starts a fresh one (its state
+    gone, as a node that lost its mempool and chain would) on the same port."""
+
+    def __init__(self, binary: str) -> None:
+        import socket
+
+        self.binary = binary
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+        from eth_account import Account
+
+        self.funded = Account.from_key(ANVIL_KEY).address
+
+    def start(self) -> None:
+        import json
+        import subprocess
+        import time
+        import urllib.request
+
+        cmd = [self.binary, "--host", "127.0.0.1", "--port", str(self.port), "--silent"]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []})
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                req = urllib.request.Request(
+                    self.url, body.encode(), {"Content-Type": "application/json"}
+                )
+                with urllib.request.urlopen(req, timeout=1) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("anvil did not start") from None
+                time.sleep(0.05)
+        self.rpc("anvil_setBalance", [self.funded, hex(10**24)])
+
+    def rpc(self, method: str, params: list):
+        import json
+        import urllib.request
+
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+        req = urllib.request.Request(self.url, body.encode(), {"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            return json.load(resp).get("result")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture
+def anvil():
+    """A running anvil; missing: a failure in CI (CI=true), a skip elsewhere."""
+    binary = anvil_binary()
+    if binary is None:
+        message = "anvil missing: npm install --prefix .ci/node @foundry-rs/anvil"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    node = Anvil(binary)
+    node.start()
+    try:
+        yield node
+    finally:
+        node.stop()

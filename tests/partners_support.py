@@ -10,6 +10,7 @@ import aiohttp
 
 from corridors.breaker import CircuitBreaker
 from corridors.iso20022_partner import Iso20022PayoutPartner
+from corridors.mojaloop_partner import MojaloopPayoutPartner
 from corridors.payout import HttpPayoutPartner
 from corridors.signing import signature_headers
 from corridors.simulator import Faults, create_simulator_app
@@ -20,11 +21,13 @@ SECRET = b"faulty-partner-secret"
 FINAL = {"paid_out", "refunded"}
 
 
-async def register(gateway, partner_id: str, *, base_url=None, kinds="payout", callback=True):
-    """(Re)register a partner with SECRET; callbacks go to this gateway's test server."""
-    callback_url = (
-        str(gateway.client.make_url(f"/v1/partner/callbacks/{partner_id}")) if callback else None
-    )
+async def register(
+    gateway, partner_id: str, *, base_url=None, kinds="payout", callback=True, fspiop=False
+):
+    """(Re)register a partner with SECRET; callbacks go to this gateway's test server (for a
+    Mojaloop switch, our FSPIOP callback base)."""
+    path = f"/v1/fspiop/{partner_id}" if fspiop else f"/v1/partner/callbacks/{partner_id}"
+    callback_url = str(gateway.client.make_url(path)) if callback else None
     async with gateway.svc.engine.begin() as conn:
         await upsert_partner(
             conn,
@@ -38,7 +41,11 @@ async def register(gateway, partner_id: str, *, base_url=None, kinds="payout", c
         )
 
 
-ADAPTERS = {"remit": HttpPayoutPartner, "iso20022": Iso20022PayoutPartner}
+ADAPTERS = {
+    "remit": HttpPayoutPartner,
+    "iso20022": Iso20022PayoutPartner,
+    "mojaloop": MojaloopPayoutPartner,
+}
 """The payout protocols the fault and crash tests run against (see ADAPTERS users)."""
 
 
@@ -57,7 +64,10 @@ async def faulty_sim(
 
     sim = await aiohttp_client(create_simulator_app(faults, SECRET, clock=epoch))
     base = str(sim.make_url("")).rstrip("/")
-    await register(gateway, PARTNER, base_url=base)
+    await register(gateway, PARTNER, base_url=base, fspiop=protocol == "mojaloop")
+    extra = {}
+    if protocol == "mojaloop":  # callbacks reach the adapter through the gateway's hub
+        extra = {"hub": gateway.svc.partners.hub, "callback_wait_s": 0.3}
     adapter = ADAPTERS[protocol](
         base,
         PARTNER,
@@ -69,6 +79,7 @@ async def faulty_sim(
         backoff_max_s=0.02,
         breaker=CircuitBreaker(PARTNER, failure_threshold=5, reset_timeout_s=30, clock=epoch),
         clock=epoch,
+        **extra,
     )
     gateway.svc.partners.install(PARTNER, adapter, protocol)
     return sim

@@ -19,8 +19,9 @@ from partners_support import (
 from corridors.fake import InMemoryPayoutPartner
 from corridors.simulator import Faults
 
-# The same faults against each protocol a push partner can speak (our JSON, ISO 20022).
-protocols = pytest.mark.parametrize("protocol", ["remit", "iso20022"])
+# The same faults against each protocol a push partner can speak (our JSON, ISO 20022, a
+# Mojaloop switch).
+protocols = pytest.mark.parametrize("protocol", ["remit", "iso20022", "mojaloop"])
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Crash recovery on PostgreSQL: 300 remittances submitted to a gateway process that is killed
-with SIGKILL at random moments (at least five times) and restarted, once with the payout
-partner on our JSON API and once on ISO 20022. In the end every remittance
+with SIGKILL at random moments (at least five times) and restarted, with the payout partner on
+our JSON API, on ISO 20022 and as a Mojaloop switch. In the end every remittance
 is terminal, no payout was made twice at the partner simulator, and the ledger check passes.
 
 Runs only when REMIT_TEST_DATABASE_URL names a PostgreSQL server (and then fails, never skips,
@@ -168,7 +168,7 @@ async def seed(url: str, sim_url: str) -> dict[str, str]:
     return keys
 
 
-@pytest.mark.parametrize("protocol", ["remit", "iso20022"])
+@pytest.mark.parametrize("protocol", ["remit", "iso20022", "mojaloop"])
 async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
     database_url, aiohttp_server, tmp_path, protocol
 ) -> None:
@@ -198,6 +198,8 @@ async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
         "REMIT_LOG_LEVEL": "warning",
         "PYTHONPATH": str(ROOT),
     }
+    if protocol == "mojaloop":  # the switch calls our FSPIOP endpoint back
+        env["REMIT_PUBLIC_BASE_URL"] = base
     sender_h = {"Authorization": f"Bearer {keys['sender-app']}"}
     operator_h = {"Authorization": f"Bearer {keys['operator']}"}
     timeout = aiohttp.ClientTimeout(total=10)

@@ -53,6 +53,7 @@ class ServedGateway:
     async def _start(self) -> None:
         from aiohttp import web
 
+        from corridors.outbound import OutboundRule
         from gateway.app import create_app
         from gateway.config import Settings
         from gateway.services import utc_now
@@ -79,7 +80,12 @@ class ServedGateway:
             )
         await engine.dispose()
         app = create_app(
-            Settings(database_url=self.database_url, partner_timeout_s=1, rates_mode="sample"),
+            Settings(
+                database_url=self.database_url,
+                partner_timeout_s=1,
+                rates_mode="sample",
+                outbound=OutboundRule.development(),
+            ),
             run_workers=False,
             screener=self.screener,
             migrate=False,

@@ -48,6 +48,7 @@ CORRIDOR = {
         "spread_bps": {"type": "integer"},
         "quote_ttl_s": {"type": "integer"},
         "bank_funding_ttl_s": {"type": "integer"},
+        "held_quote_ttl_s": {"type": "integer"},
     },
 }
 FIELD = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from gateway.api.schemas import Body
 
@@ -35,9 +35,11 @@ class WebhookRequest(Body):
     url: str = Field(min_length=8, max_length=500, examples=["https://app.example/hooks/remit"])
     secret: str | None = Field(default=None, min_length=16, max_length=200)
 
-    @model_validator(mode="after")
-    def _http_url(self) -> WebhookRequest:
-        parts = urlsplit(self.url)
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        """The shape only; where it may point is the outbound rule's (webhooks.endpoints)."""
+        parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("url must be an absolute http(s) URL")
-        return self
+            raise ValueError("url must be an absolute https URL")
+        return url

@@ -8,14 +8,17 @@ from typing import Literal
 from aiohttp import web
 from pydantic import Field
 
+from compliance.protections.error_cases import STATUSES
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, read_json, reply
+from gateway.api.problems import field_error
 from gateway.api.routing import Route, roles
 from gateway.api.schemas import Body, parse
-from gateway.usecases import error_reports
+from gateway.usecases import cases, error_reports, error_resolution
 
 SENDERS = roles("sender-app", "operator")
-READERS = roles("analyst", "supervisor", "admin", "operator")
+OFFICERS = roles("analyst", "supervisor", "admin")
+READERS = OFFICERS | roles("operator")
 _str = {"type": "string"}
 _clock = {
     "type": "object",
@@ -30,8 +33,17 @@ ERROR_CASE = {
     "properties": {
         **{k: _str for k in ("id", "remittance_id", "kind", "description", "status", "rule")},
         "reported_at": _str,
+        "remedy": {"type": ["string", "null"], "enum": ["refund", "resend", "no_error", None]},
+        "remedy_amount": {"type": ["string", "null"]},
+        "resend_id": {"type": ["string", "null"]},
+        "finding": {"type": ["string", "null"]},
         "clocks": {"type": "object", "additionalProperties": _clock},
+        "overdue": {"type": "boolean", "description": "some clock is past due and not met"},
     },
+}
+ERROR_CASE_DETAIL = {
+    "type": "object",
+    "properties": {**ERROR_CASE["properties"], "remittance": {"type": "object"}},
 }
 
 
@@ -48,8 +60,42 @@ async def post_error(request: web.Request) -> web.Response:
     return reply(body, 201)
 
 
+class ResolveRequest(Body):
+    remedy: Literal["refund", "resend", "no_error"]
+    finding: str = Field(min_length=3, max_length=1000)
+    amount: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,6})?$")
+
+
 async def get_error_cases(request: web.Request) -> web.Response:
-    return reply(await error_reports.list_cases(request.app[SERVICES]))
+    cases.require(caller(request), "read")
+    status = request.query.get("status")
+    if status not in (None, "", "open", "all", *STATUSES, "resolving"):
+        raise field_error("status", "unknown status")
+    return reply(await error_reports.list_cases(request.app[SERVICES], status))
+
+
+async def get_error_case(request: web.Request) -> web.Response:
+    svc, who = request.app[SERVICES], caller(request)
+    return reply(await error_resolution.case_detail(svc, who, request.match_info["id"]))
+
+
+async def post_acknowledge(request: web.Request) -> web.Response:
+    svc, who = request.app[SERVICES], caller(request)
+    return reply(await error_resolution.acknowledge(svc, who, request.match_info["id"]))
+
+
+async def post_investigate(request: web.Request) -> web.Response:
+    svc, who = request.app[SERVICES], caller(request)
+    return reply(await error_resolution.investigate(svc, who, request.match_info["id"]))
+
+
+async def post_resolve(request: web.Request) -> web.Response:
+    req = parse(ResolveRequest, await read_json(request))
+    svc, who = request.app[SERVICES], caller(request)
+    body = await error_resolution.resolve(
+        svc, who, request.match_info["id"], req.remedy, req.finding, req.amount
+    )
+    return reply(body)
 
 
 ROUTES = [
@@ -68,12 +114,57 @@ ROUTES = [
         "GET",
         "/v1/compliance/error-cases",
         get_error_cases,
-        "Error-resolution cases with their clocks, overdue first",
+        "Error-resolution cases with their clocks, overdue first; status: open (default: not "
+        "yet resolved), all, or one status",
         roles=READERS,
         tag="compliance",
+        query=[{"name": "status", "in": "query", "required": False, "schema": _str}],
         response={
             "type": "object",
             "properties": {"cases": {"type": "array", "items": ERROR_CASE}},
         },
+        errors=(422,),
+    ),
+    Route(
+        "GET",
+        "/v1/compliance/error-cases/{id}",
+        get_error_case,
+        "An error case with its clocks, remedy and the remittance it is about",
+        roles=READERS,
+        tag="compliance",
+        response=ERROR_CASE_DETAIL,
+        errors=(404,),
+    ),
+    Route(
+        "POST",
+        "/v1/compliance/error-cases/{id}/acknowledge",
+        post_acknowledge,
+        "Acknowledge an error report (meets the acknowledge clock; audit-chained)",
+        roles=OFFICERS,
+        tag="compliance",
+        response=ERROR_CASE_DETAIL,
+        errors=(404, 409),
+    ),
+    Route(
+        "POST",
+        "/v1/compliance/error-cases/{id}/investigate",
+        post_investigate,
+        "Start investigating an acknowledged error case (audit-chained)",
+        roles=OFFICERS,
+        tag="compliance",
+        response=ERROR_CASE_DETAIL,
+        errors=(404, 409),
+    ),
+    Route(
+        "POST",
+        "/v1/compliance/error-cases/{id}/resolve",
+        post_resolve,
+        "Resolve with a remedy: refund (to the wallet; amount defaults to all the sender paid), "
+        "resend at no cost, or no_error; posted through the ledger, the sender told",
+        roles=OFFICERS,
+        tag="compliance",
+        body=ResolveRequest,
+        response=ERROR_CASE_DETAIL,
+        errors=(400, 404, 409, 415, 422),
     ),
 ]

@@ -65,6 +65,12 @@ class RemittanceRequest(Body):
     funding_method: Literal["wallet", "bank_transfer", "card", "cash_agent"] = "wallet"
 
 
+class AcceptQuoteRequest(Body):
+    """The new quote POST /v1/remittances/{id}/requote offered."""
+
+    quote_id: str = Field(min_length=1, max_length=40)
+
+
 class TopUpRequest(Body):
     amount: AmountStr
     currency: CurrencyCode

@@ -5,7 +5,7 @@ from __future__ import annotations
 from gateway.api import sender_views as views
 from gateway.api.protection_schemas import DISCLOSURE, RECEIPT
 from gateway.api.routing import ANY_CALLER, Route, roles
-from gateway.api.schemas import QuoteRequest, RemittanceRequest, TopUpRequest
+from gateway.api.schemas import AcceptQuoteRequest, QuoteRequest, RemittanceRequest, TopUpRequest
 
 _obj = {"type": "object"}
 _str = {"type": "string"}
@@ -40,6 +40,12 @@ QUOTE = {
             "(REMIT_RATES_MODE=sample): not market data, not for real transfers",
         },
         "rates_notice": _null_str,
+        "remittance_id": _null_str,
+        "requote_for": {
+            **_null_str,
+            "description": "the remittance in requote this quote was offered to: only it may "
+            "accept it (POST /v1/remittances/{id}/accept-quote)",
+        },
         "disclosure": DISCLOSURE,
     },
 }
@@ -182,6 +188,27 @@ ROUTES: list[Route] = [
         roles=SENDERS,
         response=REMITTANCE,
         errors=(404, 409),
+    ),
+    Route(
+        "POST",
+        "/v1/remittances/{id}/requote",
+        views.post_requote,
+        "A new firm quote (same send amount, today's rate, the corridor's held_quote_ttl_s) for "
+        "a remittance in requote",
+        roles=SENDERS,
+        response=QUOTE,
+        status=201,
+        errors=(404, 409, 422),
+    ),
+    Route(
+        "POST",
+        "/v1/remittances/{id}/accept-quote",
+        views.accept_quote,
+        "The sender accepts the new quote: requote -> quoted, KYC and screening result kept",
+        roles=SENDERS,
+        body=AcceptQuoteRequest,
+        response=REMITTANCE,
+        errors=(400, 404, 409, 413, 415, 422),
     ),
     Route(
         "GET",

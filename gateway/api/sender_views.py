@@ -9,13 +9,14 @@ from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, idempotency_key, read_json, reply
 from gateway.api.problems import conflict, field_error
 from gateway.api.schemas import (
+    AcceptQuoteRequest,
     QuoteRequest,
     RemittanceRequest,
     TopUpRequest,
     parse,
 )
 from gateway.storage.idempotency import IdempotencyMismatch
-from gateway.usecases import quotes, receipts, remittances, wallets
+from gateway.usecases import quotes, receipts, remittances, requotes, wallets
 from ledger_adapter.port import IdempotencyConflict
 
 
@@ -90,6 +91,19 @@ async def get_remittance(request: web.Request) -> web.Response:
 async def cancel_remittance(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
     body = await remittances.cancel_remittance(svc, caller(request), request.match_info["id"])
+    return reply(body)
+
+
+async def post_requote(request: web.Request) -> web.Response:
+    svc = request.app[SERVICES]
+    body = await requotes.offer_quote(svc, caller(request), request.match_info["id"])
+    return reply(body, 201)
+
+
+async def accept_quote(request: web.Request) -> web.Response:
+    req = parse(AcceptQuoteRequest, await read_json(request))
+    svc = request.app[SERVICES]
+    body = await requotes.accept_quote(svc, caller(request), request.match_info["id"], req)
     return reply(body)
 
 

@@ -36,7 +36,7 @@ from gateway.bots.ratelimit import ChatLimiter
 from gateway.domain.states import CANCELLABLE, CANCELLABLE_AFTER_PAYMENT
 from gateway.services import Services
 from gateway.storage.keys import Caller
-from gateway.usecases import customers, quotes, remittances, wallets
+from gateway.usecases import customers, error_reports, quotes, remittances, wallets
 
 log = structlog.get_logger("gateway.bots")
 
@@ -554,6 +554,18 @@ async def tap_cancel(turn: Turn, action: Any) -> None:
     turn.say("cancelled_draft")
 
 
+async def tap_accept_quote(turn: Turn, action: Any) -> None:
+    from gateway.bots import requote  # it builds on this module's Turn and Reply
+
+    await requote.tap_accept(turn, action)
+
+
+async def tap_cancel_requote(turn: Turn, action: Any) -> None:
+    from gateway.bots import requote
+
+    await requote.tap_cancel(turn, action)
+
+
 async def tap_method(turn: Turn, action: Any) -> None:
     turn.draft["corridor_id"] = action.data["corridor_id"]
     await advance(turn)
@@ -625,6 +637,20 @@ async def cmd_status(turn: Turn) -> None:
         turn.say("no_transfers")
         return
     turn.replies.append(Reply(_status_line(turn, recent[0])))
+    if recent[0]["status"] == "requote":  # waiting for the sender: offer the new quote again
+        from gateway.bots import requote
+
+        try:
+            turn.replies += await requote.offer(
+                turn.svc,
+                turn.conv.platform,
+                turn.conv.chat_id,
+                turn.lang,
+                recent[0]["id"],
+                intro="requote_status",
+            )
+        except Problem as problem:
+            log.info("bot_requote_not_offered", problem=problem.slug)
 
 
 async def cmd_history(turn: Turn) -> None:
@@ -659,6 +685,49 @@ async def cmd_cancel(turn: Turn) -> None:
     turn.say("cancel_requested" if paid else "cancelled_remittance", ref=ref)
 
 
+ERROR_KINDS = ("wrong_amount", "not_received", "late")
+
+
+async def cmd_report(turn: Turn) -> None:
+    """Report an error on the latest transfer: what kind (buttons), then a few words."""
+    recent = await _recent(turn, 1)
+    if not recent:
+        turn.say("nothing_to_report")
+        return
+    turn.reset()
+    ref = short_ref(recent[0]["id"])
+    choices = [
+        (t(turn.lang, f"btn_err_{kind}"), "error_kind", {"id": recent[0]["id"], "kind": kind})
+        for kind in ERROR_KINDS
+    ]
+    await turn.ask(t(turn.lang, "ask_error_kind", ref=ref), choices)
+
+
+async def tap_error_kind(turn: Turn, action: Any) -> None:
+    turn.reset("ask_error_text")
+    turn.draft.update(remittance_id=action.data["id"], kind=action.data["kind"])
+    turn.say("ask_error_text")
+
+
+async def on_error_text(turn: Turn, text: str) -> None:
+    rid, kind = turn.draft["remittance_id"], turn.draft["kind"]
+    ref = short_ref(rid)
+    turn.reset()
+    try:
+        case = await error_reports.report_error(turn.svc, turn.caller, rid, kind, text[:1000])
+    except Problem as problem:
+        if problem.slug == "error-report-window-closed":
+            last_day = str(problem.detail).rsplit(" ", 1)[-1]
+            turn.say("report_window_closed", ref=ref, last_day=last_day)
+        elif problem.status == 409:
+            turn.say("report_not_paid", ref=ref)
+        else:
+            raise
+        return
+    ack = datetime.fromisoformat(case["clocks"]["acknowledge_by"]["due"])
+    turn.say("error_reported", ref=ref, case=case["id"], ack=ack.strftime("%Y-%m-%d %H:%M"))
+
+
 def _starts_over(text: str) -> bool:
     intent = understand.send_intent(text)
     return understand.is_send_request(text) and bool(
@@ -685,14 +754,18 @@ TEXT: dict[str, TextHandler] = {
     "ask_saved": on_idle,
     "ask_field": on_field,
     "confirm": on_confirm_text,
+    "ask_error_text": on_error_text,
 }
 TAPS: dict[str, TapHandler] = {
     "confirm": tap_confirm,
     "cancel": tap_cancel,
+    "accept_quote": tap_accept_quote,
+    "cancel_requote": tap_cancel_requote,
     "method": tap_method,
     "saved": tap_saved,
     "new_recipient": tap_new_recipient,
     "language": tap_language,
+    "error_kind": tap_error_kind,
 }
 COMMANDS: dict[str, Command] = {
     "start": cmd_start,
@@ -701,8 +774,12 @@ COMMANDS: dict[str, Command] = {
     "status": cmd_status,
     "history": cmd_history,
     "cancel": cmd_cancel,
+    "report": cmd_report,
     **{f"lang:{code}": _set_language(code) for code in LANGUAGES},
 }
+# Buttons the notifier pushes outside a turn (a new quote after a hold): live until used, not
+# only while they are the latest prompt; their handlers check the remittance still waits.
+PUSHED_TAPS = frozenset({"accept_quote", "cancel_requote"})
 # Commands that work before the sender has an account.
 OPEN_COMMANDS = frozenset({"start", "help", "language", *(f"lang:{c}" for c in LANGUAGES)})
 
@@ -757,8 +834,11 @@ class Engine:
         if action.used_at is not None and done:
             turn.say("already_confirmed", ref=short_ref(done))
             return
-        if action.used_at is not None or action_id not in turn.draft.get("buttons", []):
+        pushed = action.kind in PUSHED_TAPS
+        live = pushed or action_id in turn.draft.get("buttons", [])
+        if action.used_at is not None or not live:
             turn.say("stale_button")
             return
-        turn.draft.pop("buttons", None)
+        if not pushed:
+            turn.draft.pop("buttons", None)
         await TAPS[action.kind](turn, action)

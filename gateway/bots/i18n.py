@@ -20,7 +20,7 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "help": "Send money in one line: send 100 USD to PH\n"
         "Or just write: send\n"
         "/status latest transfer · /history recent transfers\n"
-        "/cancel stop · /language English/中文",
+        "/cancel stop · /report an error · /language English/中文",
         "not_understood": "Sorry, I didn't get that. Try: send 100 USD to PH, or /help.",
         "ask_destination": "Where to? Send a country, e.g. PH.\nWe send to: {countries}.",
         "unsupported_country": "We don't send to {country} yet. We send to: {countries}.",
@@ -96,8 +96,34 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "push_rejected": "Transfer {ref} was declined. No money was taken.",
         "push_expired": "Transfer {ref} expired: the money didn't arrive in time. "
         "Send it again for a new quote.",
-        "push_requote": "The quote for transfer {ref} has lapsed. Send it again for a new quote, "
-        "or /cancel.",
+        "push_requote": "Transfer {ref} was approved, but its quote lapsed meanwhile. Here is a "
+        "new quote for the same amount:",
+        "requote_status": "Transfer {ref} is waiting for you to accept a new quote:",
+        "requote_refreshed": "That quote expired, so here is a fresh one for transfer {ref}:",
+        "tap_accept": "Tap Accept to go on with this quote, or Cancel to cancel transfer {ref}.",
+        "btn_accept": "Accept",
+        "requote_accepted": "Thanks! Transfer {ref} goes on with the new quote: {name} receives "
+        "{receive}.",
+        "requote_gone": "Transfer {ref} no longer needs a new quote: it is {status}.",
+        "requote_later": "The quote for transfer {ref} lapsed and we cannot price a new one right "
+        "now. Send /status in a while to get it, or /cancel.",
+        "ask_error_kind": "What went wrong with transfer {ref}?",
+        "btn_err_wrong_amount": "Wrong amount",
+        "btn_err_not_received": "Not received",
+        "btn_err_late": "Late",
+        "ask_error_text": "Please tell us what happened, in a few words.",
+        "error_reported": "Thanks. Your report on transfer {ref} is case {case}. We will "
+        "acknowledge it by {ack} UTC and tell you the outcome here.",
+        "report_not_paid": "Transfer {ref} is not paid yet, so there is nothing to report. "
+        "Use /cancel or /status.",
+        "report_window_closed": "Errors on transfer {ref} had to be reported by {last_day}.",
+        "nothing_to_report": "You have no transfers to report on.",
+        "error_outcome_refund": "Your error report on transfer {ref} is resolved: {amount} was "
+        "refunded to your wallet. {finding}",
+        "error_outcome_resend": "Your error report on transfer {ref} is resolved: we are sending "
+        "{receive} again at no cost to you (transfer {new_ref}). {finding}",
+        "error_outcome_no_error": "Your error report on transfer {ref} is resolved: we found no "
+        "error. {finding} You can ask us for the documents we relied on.",
     },
     ZH: {
         "ask_name": "您好！我帮您往家里汇款。请告诉我您证件上的全名。",
@@ -109,7 +135,7 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "help": "一句话汇款：发送 100 USD 到 菲律宾\n"
         "或者只写：发送\n"
         "/status 最近一笔 · /history 汇款记录\n"
-        "/cancel 取消 · /language English/中文",
+        "/cancel 取消 · /report 报告差错 · /language English/中文",
         "not_understood": "抱歉，我没看懂。试试：发送 100 USD 到 菲律宾，或发送 /help。",
         "ask_destination": "汇到哪里？请发送国家，例如：菲律宾。\n可汇往：{countries}。",
         "unsupported_country": "暂不支持汇往{country}。可汇往：{countries}。",
@@ -179,7 +205,31 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "push_refunded": "汇款 {ref} 未能支付，{send} 已退回您的钱包。",
         "push_rejected": "汇款 {ref} 被拒绝，没有扣款。",
         "push_expired": "汇款 {ref} 已过期：款项未按时到账。请重新发送以获取新报价。",
-        "push_requote": "汇款 {ref} 的报价已失效。请重新发送以获取新报价，或发送 /cancel。",
+        "push_requote": "汇款 {ref} 已通过审核，但报价在此期间已失效。以下是相同金额的新报价：",
+        "requote_status": "汇款 {ref} 正在等待您接受新报价：",
+        "requote_refreshed": "之前的报价已过期，这是汇款 {ref} 的新报价：",
+        "tap_accept": "点“接受”按此报价继续，或点“取消”取消汇款 {ref}。",
+        "btn_accept": "接受",
+        "requote_accepted": "谢谢！汇款 {ref} 将按新报价继续：{name} 收到 {receive}。",
+        "requote_gone": "汇款 {ref} 已不需要新报价：{status}。",
+        "requote_later": "汇款 {ref} 的报价已失效，目前无法提供新报价。请稍后发送 /status 获取，"
+        "或发送 /cancel。",
+        "ask_error_kind": "汇款 {ref} 出了什么问题？",
+        "btn_err_wrong_amount": "金额不对",
+        "btn_err_not_received": "未收到",
+        "btn_err_late": "延迟到账",
+        "ask_error_text": "请简单描述发生了什么。",
+        "error_reported": "谢谢。您对汇款 {ref} 的报告编号为 {case}。我们将在 UTC {ack} 前确认，"
+        "并在这里告诉您处理结果。",
+        "report_not_paid": "汇款 {ref} 尚未付款，没有可报告的差错。请使用 /cancel 或 /status。",
+        "report_window_closed": "汇款 {ref} 的差错须在 {last_day} 前报告。",
+        "nothing_to_report": "您没有可报告的汇款。",
+        "error_outcome_refund": "您对汇款 {ref} 的差错报告已处理：{amount} 已退回您的钱包。"
+        "{finding}",
+        "error_outcome_resend": "您对汇款 {ref} 的差错报告已处理：我们将免费重新汇出 {receive}"
+        "（汇款 {new_ref}）。{finding}",
+        "error_outcome_no_error": "您对汇款 {ref} 的差错报告已处理：我们未发现差错。{finding}"
+        "您可以向我们索取相关文件。",
     },
 }
 

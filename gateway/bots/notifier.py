@@ -11,13 +11,13 @@ from typing import Protocol
 import structlog
 
 from gateway import events
-from gateway.bots import store
+from gateway.bots import requote, store
 from gateway.bots.engine import Reply, bot_caller, money, short_ref
 from gateway.bots.i18n import t
 from gateway.bots.receipt_text import receipt_text
 from gateway.services import Services
 from gateway.storage.engine import reading
-from gateway.usecases import payins, receipts, remittances
+from gateway.usecases import error_resolution, payins, receipts, remittances
 
 log = structlog.get_logger("gateway.bots.notifier")
 
@@ -34,6 +34,13 @@ PUSHES: dict[str, str] = {
     "paid_out": "push_paid_out",
     "refunded": "push_refunded",
 }
+# History rows that record an event (the status unchanged) and the message for each.
+EVENT_PUSHES: dict[str, str] = {error_resolution.RESOLVED_EVENT: "push_error_resolved"}
+
+
+def _pushed(row) -> bool:
+    """An event row is pushed for its event only (its status did not change)."""
+    return row.event in EVENT_PUSHES if row.event else row.to_status in PUSHES
 
 
 class Sender(Protocol):
@@ -52,7 +59,7 @@ class Notifier:
             rows = await events.read_after(conn, CONSUMER, BATCH)
         if not rows:
             return 0
-        wanted = [r for r in rows if r.to_status in PUSHES]
+        wanted = [r for r in rows if _pushed(r)]
         chats = await store.chats_of(self.svc.engine, [r.remittance_id for r in wanted])
         for row in wanted:
             chat = chats.get(row.remittance_id)
@@ -62,10 +69,22 @@ class Notifier:
             caller = bot_caller(chat.platform)
             rem = await remittances.get_remittance(self.svc, caller, row.remittance_id)
             details: dict[str, str] = {}
+            if row.event:
+                text = await self._event_text(row, rem, chat.language)
+                if text:
+                    await sender.send(chat.chat_id, [Reply(text)])
+                    log.info("bot_event_pushed", platform=chat.platform, kind=row.event)
+                continue
             if row.to_status == "funded":
                 body = await receipts.receipt_view(self.svc, caller, row.remittance_id)
                 await sender.send(chat.chat_id, [Reply(receipt_text(chat.language, body))])
                 log.info("bot_receipt_pushed", platform=chat.platform)
+                continue
+            if row.to_status == "requote":  # the new quote, with Accept and Cancel
+                replies = await requote.push(self.svc, chat, rem)
+                if replies:
+                    await sender.send(chat.chat_id, replies)
+                    log.info("bot_requote_pushed", platform=chat.platform)
                 continue
             if row.to_status == "awaiting_funds":
                 if rem.get("funding_method") == "wallet":
@@ -84,6 +103,21 @@ class Notifier:
         async with self.svc.engine.begin() as conn:
             await events.save_cursor(conn, CONSUMER, rows[-1].id)
         return len(rows)
+
+    async def _event_text(self, row, rem: dict, language: str) -> str | None:
+        """The outcome of the sender's error report, in their language."""
+        outcome = await error_resolution.outcome_for(self.svc, row.remittance_id)
+        if outcome is None:
+            return None
+        return t(
+            language,
+            f"error_outcome_{outcome['remedy']}",
+            ref=short_ref(rem["id"]),
+            amount=outcome.get("amount", ""),
+            receive=money(rem["receive_amount"], rem["receive_currency"]),
+            new_ref=short_ref(outcome["resend_id"] or ""),
+            finding=outcome["finding"],
+        )
 
     async def _payin_details(self, caller, remittance_id: str, language: str) -> dict[str, str]:
         """The real pay-in instructions: account, the issued reference, the method's deadline."""

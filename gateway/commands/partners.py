@@ -17,6 +17,10 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
     if not args.url and not args.pull:
         print("error: a push partner needs --url (or use --pull)", file=sys.stderr)
         return 2
+    refusal = run(_url_refusal(args))
+    if refusal is not None:
+        print(f"error: {refusal}", file=sys.stderr)
+        return 2
     secret = args.secret or new_secret()
 
     kinds = ("payout,pull" if args.pull else "payout") + (",payin" if args.payin else "")
@@ -39,6 +43,21 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
     mode = "pull" if args.pull else "push"
     print(json.dumps({"id": args.id, "base_url": args.url, "mode": mode, "secret": secret}))
     return 0
+
+
+async def _url_refusal(args: argparse.Namespace) -> str | None:
+    """The partner's URLs obey the outbound rule webhooks do (REMIT_OUTBOUND_HTTP and
+    REMIT_OUTBOUND_ALLOW open it for development or a private link)."""
+    from corridors.outbound import Outbound
+    from gateway.config import Settings
+
+    outbound = Outbound(Settings.from_env().outbound)
+    for option, url in (("--url", args.url), ("--callback-url", args.callback_url)):
+        if url:
+            refusal = await outbound.resolved_refusal(url)
+            if refusal is not None:
+                return f"{option}: {refusal}"
+    return None
 
 
 def cmd_partners_rotate_secret(args: argparse.Namespace) -> int:

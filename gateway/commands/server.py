@@ -294,10 +294,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     demo.add_argument(
         "--partner",
-        choices=["iso20022", "remit"],  # gateway.demo.ROUTES (not imported for --help)
+        choices=["iso20022", "mojaloop", "remit"],  # gateway.demo.ROUTES (not imported for --help)
         default="remit",
-        help="the payout partner's protocol: remit (our JSON API, a PH wallet) or iso20022 "
-        "(pacs.008/002 to a euro IBAN)",
+        help="the payout partner's protocol: remit (our JSON API, a PH wallet), iso20022 "
+        "(pacs.008/002 to a euro IBAN) or mojaloop (FSPIOP v2.0 to a Kenyan mobile wallet)",
     )
     demo.set_defaults(func=cmd_demo)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from compliance.protections.error_cases import STATUSES as error_statuses
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import refuse_nul_in_form
 from gateway.api.problems import Problem
@@ -21,7 +22,7 @@ from gateway.console.sessions import (
 )
 from gateway.storage import audit
 from gateway.storage.engine import reading
-from gateway.usecases import cases, officers
+from gateway.usecases import cases, error_reports, error_resolution, officers
 
 FILTERS = ("status", "corridor", "rule", "assignee")
 DECISIONS = (("approve", "Approve"), ("reject", "Reject"), ("request_info", "Request information"))
@@ -136,6 +137,61 @@ async def decide(request: web.Request) -> web.StreamResponse:
     except Problem as problem:
         return await _case_page(request, problem.detail)
     raise web.HTTPSeeOther(f"/console/cases/{request.match_info['id']}")
+
+
+REMEDIES = (
+    ("refund", "Refund to the sender's wallet"),
+    ("resend", "Resend at no cost"),
+    ("no_error", "No error found"),
+)
+
+
+@signed_in
+async def error_queue(request: web.Request) -> web.StreamResponse:
+    cases.require(request["caller"], "read")
+    status = request.query.get("status") or "open"
+    if status not in ("open", "all", *error_statuses, "resolving"):
+        status = "open"
+    found = await error_reports.list_cases(request.app[SERVICES], status)
+    return render(request, "error_queue.html", {"cases": found["cases"], "status": status})
+
+
+async def _error_page(request: web.Request, error: str | None = None):
+    svc = request.app[SERVICES]
+    case = await error_resolution.case_detail(svc, request["caller"], request.match_info["id"])
+    return render(request, "error_case.html", {"case": case, "error": error, "remedies": REMEDIES})
+
+
+@signed_in
+async def error_case_page(request: web.Request) -> web.StreamResponse:
+    return await _error_page(request)
+
+
+@signed_in
+async def error_action(request: web.Request) -> web.StreamResponse:
+    """Acknowledge, investigate or resolve, through the same use cases as the REST API."""
+    form = request["form"]
+    svc, who, case_id = request.app[SERVICES], request["caller"], request.match_info["id"]
+    action = str(form.get("action", ""))
+    try:
+        if action == "acknowledge":
+            await error_resolution.acknowledge(svc, who, case_id)
+        elif action == "investigate":
+            await error_resolution.investigate(svc, who, case_id)
+        elif action == "resolve":
+            remedy = str(form.get("remedy", ""))
+            finding = str(form.get("finding", "")).strip()
+            amount = str(form.get("amount", "")).strip() or None
+            if len(finding) < 3:
+                return await _error_page(request, "A finding is required (at least 3 characters).")
+            if remedy not in {r for r, _ in REMEDIES}:
+                return await _error_page(request, "Choose a remedy.")
+            await error_resolution.resolve(svc, who, case_id, remedy, finding[:1000], amount)
+        else:
+            return await _error_page(request, "Choose an action.")
+    except Problem as problem:
+        return await _error_page(request, problem.detail)
+    raise web.HTTPSeeOther(f"/console/error-cases/{case_id}")
 
 
 @signed_in

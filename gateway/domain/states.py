@@ -45,6 +45,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     # A list version loaded later may hit a party of a screened transfer: until money moves it
     # can still be held for the officers (re-screening, gateway/usecases/rescreening.py).
     S.QUOTED: frozenset({S.AWAITING_FUNDS, S.REQUOTE, S.CANCELLED, S.ON_HOLD}),
+    # The sender accepts a new quote offered to this remittance (POST .../accept-quote), or
+    # cancels. Back to quoted, never to screening: the screening result or approval stands.
     S.REQUOTE: frozenset({S.QUOTED, S.CANCELLED, S.ON_HOLD}),
     S.AWAITING_FUNDS: frozenset({S.FUNDED, S.EXPIRED, S.CANCELLED, S.ON_HOLD}),
     # A conversion that cannot be priced (no fresh rate for the coin) fails, to be refunded in

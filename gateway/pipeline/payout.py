@@ -46,6 +46,14 @@ async def convert(svc: Services, rem: Row) -> Outcome:
         fields["settlement_minor"] = fixed
     await svc.ledger.transfer(path.conversion())
     coin = Money.from_minor(path.coin_minor, path.coin)
+    if path.is_basket:  # say what the reserve moved by: whole creation units, and the change
+        issued = Money.from_minor(path.issued_minor, path.coin)
+        return Advance(
+            S.CONVERTED,
+            f"{coin} {coin.currency} bought at the basket's value; {issued} {coin.currency} "
+            f"minted in whole creation units, {issued - coin} {coin.currency} kept as change",
+            fields,
+        )
     return Advance(S.CONVERTED, f"{coin} {coin.currency} minted", fields)
 
 
@@ -83,6 +91,8 @@ def callback_url(svc: Services, partner: PartnerInfo | None) -> str | None:
         return partner.callback_url
     base = svc.settings.public_base_url
     if base and partner is not None:
+        if svc.partners.protocol(partner.id) == "mojaloop":  # the switch's callback base
+            return f"{base.rstrip('/')}/v1/fspiop/{partner.id}"
         return f"{base.rstrip('/')}/v1/partner/callbacks/{partner.id}"
     return None
 

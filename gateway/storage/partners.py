@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from corridors.config import Corridor, partner_protocols
+from corridors.fspiop import CallbackHub
 from corridors.iso20022_partner import Iso20022PayoutPartner
+from corridors.mojaloop_partner import MojaloopPayoutPartner
 from corridors.payout import HttpPayoutPartner, PayoutAdapter
 from gateway.storage.engine import reading
 from gateway.storage.keyed_reads import KeyedReads
@@ -133,6 +135,7 @@ class PartnerDirectory:
         # partner id -> a corridor of it (protocol and payout method), from the corridors file
         self._corridors = partner_protocols(corridors or {})
         self._protocols: dict[str, str] = {}
+        self.hub = CallbackHub()  # FSPIOP callbacks meet the requests waiting for them
         self._engine = engine
         self._session = session
         self._timeout_s = timeout_s
@@ -152,6 +155,10 @@ class PartnerDirectory:
         self._adapters[partner_id] = adapter
         if protocol is not None:
             self._protocols[partner_id] = protocol
+
+    def installed(self, partner_id: str) -> PayoutAdapter | None:
+        """The adapter built or installed for this partner, if any yet."""
+        return self._adapters.get(partner_id)
 
     async def info(self, partner_id: str, now: datetime) -> PartnerInfo | None:
         """Read fresh each time (secrets rotate and modes change without a restart); the
@@ -179,6 +186,16 @@ class PartnerDirectory:
                 self._session,
                 timeout_s=self._timeout_s,
                 payout_method=corridor.payout_method,
+            )
+        elif corridor is not None and corridor.partner_protocol == "mojaloop":
+            adapter = MojaloopPayoutPartner(
+                row.base_url,
+                partner_id,
+                secret,
+                self._session,
+                timeout_s=self._timeout_s,
+                hub=self.hub,
+                callback_wait_s=self._timeout_s,
             )
         else:
             adapter = HttpPayoutPartner(

@@ -24,15 +24,23 @@ _INSERT_HISTORY = remittance_history.insert().returning(*remittance_history.c)
 
 
 async def add_history(
-    conn: AsyncConnection, remittance_id: str, frm: str | None, to: str, at: datetime, reason: str
+    conn: AsyncConnection,
+    remittance_id: str,
+    frm: str | None,
+    to: str,
+    at: datetime,
+    reason: str,
+    event: str | None = None,
 ) -> sa.Row:
-    """Append a history row; returns it as stored."""
+    """Append a history row; returns it as stored. `event` names a row that records an event
+    (the status stays as it is) instead of a move."""
     row = {
         "remittance_id": remittance_id,
         "from_status": frm,
         "to_status": to,
         "at": at,
         "reason": reason[:300],
+        "event": event,
     }
     return (await conn.execute(_INSERT_HISTORY, row)).one()
 

@@ -10,3 +10,4 @@ from gateway.storage import tables_partners as _tables_partners  # noqa: F401
 from gateway.storage import tables_rates as _tables_rates  # noqa: F401
 from gateway.storage import tables_travel as _tables_travel  # noqa: F401
 from ledger_adapter import sql as _ledger_sql  # noqa: F401
+from ledger_adapter.evm import tables as _chain_tables  # noqa: F401

@@ -63,6 +63,8 @@ partners = sa.Table(
     sa.Column("secrets", sa.JSON, nullable=False),
     sa.Column("kinds", sa.String(40), nullable=False, server_default="payout"),
     sa.Column("created_at", UTC_DATETIME, nullable=False),
+    # Where the partner is paid in coin on chain (checksummed); none: settled in the ledger only.
+    sa.Column("chain_address", sa.String(42), nullable=True),
 )
 
 customers = sa.Table(
@@ -101,6 +103,10 @@ quotes = sa.Table(
     sa.Column("expires_at", UTC_DATETIME, nullable=False),
     # A firm quote is locked to at most one remittance.
     sa.Column("remittance_id", sa.String(40), nullable=True, unique=True),
+    # A new quote offered to a remittance in `requote`: only that remittance may accept it (by
+    # pointing its quote_id here), and no new remittance may be made from it.
+    sa.Column("requote_for", sa.String(40), nullable=True),
+    sa.Index("ix_quotes_requote_for", "requote_for"),
 )
 
 remittances = sa.Table(
@@ -153,6 +159,9 @@ remittance_history = sa.Table(
     sa.Column("to_status", sa.String(20), nullable=False),
     sa.Column("at", UTC_DATETIME, nullable=False),
     sa.Column("reason", sa.String(300), nullable=False),
+    # Set on rows that record an event rather than a move (the outcome of an error case):
+    # webhooks carry it as the event's type, the bots push its own message.
+    sa.Column("event", sa.String(40), nullable=True),
     sa.Index("ix_history_remittance", "remittance_id", "id"),
 )
 

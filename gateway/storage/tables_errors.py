@@ -14,7 +14,8 @@ error_cases = sa.Table(
     sa.Column("owner", sa.String(120), nullable=False),
     sa.Column("kind", sa.String(20), nullable=False),  # wrong_amount | not_received | late
     sa.Column("description", sa.String(1000), nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),  # open
+    # open | acknowledged | investigating | resolved (compliance.protections.error_cases)
+    sa.Column("status", sa.String(20), nullable=False),
     sa.Column("rule", sa.String(200), nullable=False),
     sa.Column("reported_at", UTC_DATETIME, nullable=False),
     sa.Column("acknowledge_by", UTC_DATETIME, nullable=False),
@@ -23,5 +24,10 @@ error_cases = sa.Table(
     sa.Column("acknowledged_at", UTC_DATETIME, nullable=True),
     sa.Column("found_at", UTC_DATETIME, nullable=True),
     sa.Column("reported_outcome_at", UTC_DATETIME, nullable=True),
+    sa.Column("updated_at", UTC_DATETIME, nullable=True),
+    sa.Column("remedy", sa.String(20), nullable=True),  # refund | resend | no_error
+    sa.Column("remedy_minor", sa.BigInteger, nullable=True),  # refund, in the send currency
+    sa.Column("resend_id", sa.String(40), nullable=True),  # the remittance that resends it
+    sa.Column("finding", sa.String(1000), nullable=True),  # what the officer found, for the sender
     sa.Index("ix_error_cases_remittance", "remittance_id"),
 )

@@ -10,11 +10,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from compliance.protections.calendar import add_business_days
+from fx.money import Money
 from gateway.api.problems import Problem
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
+from gateway.storage.tables import remittances
 from gateway.storage.tables_errors import error_cases
 from gateway.usecases import receipts
 from gateway.usecases.cancellation import regime_of
@@ -63,7 +65,9 @@ async def report_error(
     return case_view(values, now)
 
 
-def case_view(case: Any, now: datetime) -> dict[str, Any]:
+def case_view(case: Any, now: datetime, currency: str | None = None) -> dict[str, Any]:
+    """The case as officers and the sending app see it; `currency` (the send currency) words
+    the refunded amount."""
     get = case.get if isinstance(case, dict) else lambda k: getattr(case, k)
     clocks = {
         "acknowledge_by": get("acknowledge_by"),
@@ -78,7 +82,7 @@ def case_view(case: Any, now: datetime) -> dict[str, Any]:
         report_by = add_business_days(found.date(), get("report_business_days"))
         clocks["report_by"] = datetime.combine(report_by, time.max, tzinfo=UTC)
         done["report_by"] = get("reported_outcome_at")
-    return {
+    view = {
         "id": get("id"),
         "remittance_id": get("remittance_id"),
         "kind": get("kind"),
@@ -86,6 +90,10 @@ def case_view(case: Any, now: datetime) -> dict[str, Any]:
         "status": get("status"),
         "rule": get("rule"),
         "reported_at": get("reported_at").isoformat(),
+        "remedy": _optional(get, "remedy"),
+        "remedy_amount": _remedy_amount(get, currency),
+        "resend_id": _optional(get, "resend_id"),
+        "finding": _optional(get, "finding"),
         "clocks": {
             name: {
                 "due": due.isoformat(),
@@ -95,14 +103,43 @@ def case_view(case: Any, now: datetime) -> dict[str, Any]:
             for name, due in clocks.items()
         },
     }
+    view["overdue"] = overdue(view)
+    return view
 
 
-async def list_cases(svc: Services) -> dict[str, Any]:
+def _optional(get: Any, key: str) -> Any:
+    try:
+        return get(key)
+    except (KeyError, AttributeError):
+        return None
+
+
+def _remedy_amount(get: Any, currency: str | None) -> str | None:
+    minor = _optional(get, "remedy_minor")
+    if not minor or currency is None:
+        return None
+    return str(Money.from_minor(minor, currency))
+
+
+def overdue(case: dict[str, Any]) -> bool:
+    return any(k["overdue"] for k in case["clocks"].values())
+
+
+async def list_cases(svc: Services, status: str | None = None) -> dict[str, Any]:
+    """Error cases, overdue first, then oldest. `status`: one status, "open" (every status
+    before resolved, the default), or "all"."""
+    from compliance.protections.error_cases import OPEN_STATUSES
+
+    query = sa.select(error_cases, remittances.c.send_currency).join(
+        remittances, remittances.c.id == error_cases.c.remittance_id
+    )
+    if status in (None, "", "open"):
+        query = query.where(error_cases.c.status.in_((*OPEN_STATUSES, "resolving")))
+    elif status != "all":
+        query = query.where(error_cases.c.status == status)
     async with reading(svc.engine) as conn:
-        rows = (
-            await conn.execute(sa.select(error_cases).order_by(error_cases.c.reported_at))
-        ).all()
+        rows = (await conn.execute(query.order_by(error_cases.c.reported_at))).all()
     now = svc.now()
-    cases = [case_view(r, now) for r in rows]
-    cases.sort(key=lambda c: not any(k["overdue"] for k in c["clocks"].values()))
+    cases = [case_view(row, now, row.send_currency) for row in rows]
+    cases.sort(key=lambda c: not overdue(c))
     return {"cases": cases}

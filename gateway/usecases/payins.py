@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-import aiohttp
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -414,7 +413,7 @@ async def _partner_return(svc: Services, row: Any) -> str | None:
         row.currency,
         "unattributable pay-in returned by operator",
     )
-    async with aiohttp.ClientSession() as session:
+    async with svc.outbound.session() as session:
         adapter = HttpPayinPartner(
             partner.base_url,
             _live_secrets(partner, svc.now())[0],
@@ -447,7 +446,7 @@ async def _partner_refund(svc: Services, row: Any) -> bool:
         str(Money.from_minor(row.amount_minor, row.currency)),
         row.currency,
     )
-    async with aiohttp.ClientSession() as session:
+    async with svc.outbound.session() as session:
         adapter = HttpPayinPartner(
             partner.base_url,
             secret,

@@ -139,6 +139,7 @@ def _view(svc: Services, row: Any, send: Money, fee: Money, receive: Money) -> d
         "expires_at": row.expires_at.isoformat(),
         "rounding": "receive amounts round down, fees round up",
         "remittance_id": row.remittance_id,
+        "requote_for": getattr(row, "requote_for", None),
         "disclosure": disclosure.to_dict(),
     }
 

@@ -191,7 +191,8 @@ async def _load_for_create(svc: Services, caller: Caller, req: RemittanceRequest
             f"quote {quote.id} expired at {quote.expires_at.isoformat()}; request a new one",
             errors=[{"field": "quote_id", "message": "expired"}],
         )
-    if quote.remittance_id is not None:
+    if quote.remittance_id is not None or quote.requote_for is not None:
+        # A quote offered to a remittance in requote is that remittance's to accept.
         raise conflict("quote-used", "Quote already used", f"quote {quote.id} is locked")
     corridor = svc.corridors[quote.corridor_id]
     if not corridor.sends_from(sender.country):
@@ -298,16 +299,20 @@ async def submit_remittance(
         return stored
 
 
-async def _owned(conn: AsyncConnection, caller: Caller, remittance_id: str) -> Any:
+async def owned_remittance(conn: AsyncConnection, caller: Caller, remittance_id: str) -> Any:
+    """The remittance if the caller may see it (its own; an operator: any), else None."""
     query = sa.select(remittances).where(remittances.c.id == remittance_id)
     if caller.role != "operator":
         query = query.where(remittances.c.owner == caller.name)
     return (await conn.execute(query)).first()
 
 
+_owned = owned_remittance  # the name other use cases import
+
+
 async def get_remittance(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
     async with reading(svc.engine) as conn:
-        row = await _owned(conn, caller, remittance_id)
+        row = await owned_remittance(conn, caller, remittance_id)
         if row is None:
             raise not_found(f"remittance {remittance_id}")
         history = await store.history(conn, remittance_id)
@@ -316,7 +321,7 @@ async def get_remittance(svc: Services, caller: Caller, remittance_id: str) -> d
 
 async def cancel_remittance(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
     async with svc.engine.begin() as conn:
-        row = await _owned(conn, caller, remittance_id)
+        row = await owned_remittance(conn, caller, remittance_id)
         if row is None:
             raise not_found(f"remittance {remittance_id}")
         status = Status(row.status)

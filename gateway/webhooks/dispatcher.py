@@ -2,7 +2,11 @@
 into an outbox for apps that registered an endpoint, then POSTs due deliveries, signed with
 HMAC-SHA256 over timestamp and body (corridors.signing), with the event id in the body and the
 X-Remit-Event-Id header. Failures retry with exponential backoff; delivery is at-least-once and
-receivers dedupe by event id. Payloads carry ids and states, never personal data."""
+receivers dedupe by event id. Payloads carry ids and states, never personal data.
+
+Every delivery obeys the outbound rule (corridors.outbound) again: the stored URL as written,
+and the address of each connection made (the session's socket factory), so a name rebound to
+an inside address after registration reaches nothing."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import sqlalchemy as sa
 import structlog
 from aiohttp import web
 
+from corridors.outbound import RefusedAddress
 from corridors.signing import signature_headers
 from gateway import events
 from gateway.services import Services
@@ -40,9 +45,11 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def event_payload(row: Any) -> dict[str, Any]:
+    """A move is `remittance.{to}`; a row recording an event carries its own type (e.g.
+    `error_case.resolved`, the outcome in `reason`)."""
     return {
         "id": row.id,
-        "type": f"remittance.{row.to_status}",
+        "type": getattr(row, "event", None) or f"remittance.{row.to_status}",
         "created_at": row.at.isoformat(),
         "data": {
             "remittance_id": row.remittance_id,
@@ -108,6 +115,8 @@ async def _send(
     except TimeoutError:
         return "timeout"
     except aiohttp.ClientError as exc:
+        if isinstance(getattr(exc, "os_error", None), RefusedAddress):  # the socket factory
+            return f"refused: {exc.os_error}"
         return f"connection_error: {type(exc).__name__}"
 
 
@@ -126,7 +135,12 @@ async def deliver_due(svc: Services, session: aiohttp.ClientSession, batch: int 
     delivered = 0
     for row in due:
         secrets = active_secrets(row.secrets, now)
-        error = await _send(session, row.url, secrets, row.payload, now.timestamp())
+        refusal = svc.outbound.url_refusal(row.url)
+        if refusal is not None:
+            error: str | None = f"refused: {refusal}"
+            log.warning("webhook.refused", event_id=row.event_id, owner=row.owner, error=refusal)
+        else:
+            error = await _send(session, row.url, secrets, row.payload, now.timestamp())
         attempts = row.attempts + 1
         if error is None:
             values: dict[str, Any] = {"delivered_at": now, "next_attempt_at": None}
@@ -162,7 +176,7 @@ def webhooks_ctx(services_key: web.AppKey[Services]):
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        async with aiohttp.ClientSession() as session:
+        async with app[services_key].outbound.session() as session:
             task = asyncio.create_task(run(app[services_key], session, stop), name="webhooks")
             try:
                 yield

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from gateway.api.partner_schemas import WebhookRequest
-from gateway.api.problems import not_found
+from gateway.api.problems import field_error, not_found
 from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
@@ -20,6 +20,11 @@ def _view(row: Any) -> dict[str, Any]:
 
 
 async def put_endpoint(svc: Services, caller: Caller, req: WebhookRequest) -> dict[str, Any]:
+    """Refused, with nothing written, when the URL may not be reached (corridors.outbound):
+    not https, or an address inside our network, as written or as its name resolves now."""
+    refusal = await svc.outbound.resolved_refusal(req.url)
+    if refusal is not None:
+        raise field_error("url", refusal)
     secret = req.secret or new_secret()
     now = svc.now()
     secrets = [{"secret": secret, "created_at": now.isoformat(), "expires_at": None}]

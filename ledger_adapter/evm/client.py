@@ -13,7 +13,7 @@ import eth_abi
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
-from web3 import AsyncWeb3
+from web3 import AsyncHTTPProvider, AsyncWeb3
 from web3.exceptions import TransactionNotFound, Web3RPCError
 from web3.utils import get_create_address
 
@@ -23,7 +23,12 @@ from ledger_adapter.evm.transport import Transport
 SETTLED_TOPIC = "0x" + keccak(text="Settled(bytes32,address,uint256)").hex()
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
 
-GAS = {"deploy_token": 1_200_000, "deploy_settlement": 700_000, "mint": 120_000, "approve": 80_000}
+GAS = {
+    "deploy_token": 1_200_000,
+    "deploy_settlement": 700_000,
+    "mint": 120_000,
+    "approve": 80_000,
+}
 SETTLE_BASE_GAS, SETTLE_PER_ITEM_GAS = 80_000, 80_000
 """Fixed limits, since a transaction is signed before the ones before it are mined (estimating
 would run against a state that is not there yet). Unused gas is not charged."""
@@ -88,6 +93,11 @@ class ChainClient:
         self._chain_id = chain_id
         self._token = self.w3.eth.contract(abi=artifact("Stablecoin").abi)
         self._settlement = self.w3.eth.contract(abi=artifact("Settlement").abi)
+
+    async def close(self) -> None:
+        """Close the HTTP session (the embedded chain has none)."""
+        if isinstance(self.w3.provider, AsyncHTTPProvider):
+            await self.w3.provider.disconnect()
 
     @property
     def address(self) -> str:

@@ -252,6 +252,7 @@ def bot_settings(tg_base: str, wa_base: str):
 
 @pytest.fixture
 async def world(database_url, aiohttp_client, sim_client, screener, clock):
+    from corridors.outbound import OutboundRule
     from gateway.app import create_app
     from gateway.config import Settings
     from gateway.storage.engine import create_engine
@@ -277,6 +278,7 @@ async def world(database_url, aiohttp_client, sim_client, screener, clock):
         database_url=database_url,
         partner_timeout_s=5,
         rates_mode="sample",
+        outbound=OutboundRule.development(),
         bots=bot_settings(
             str(tg_client.make_url("")).rstrip("/"), str(wa_client.make_url("")).rstrip("/")
         ),

@@ -1,0 +1,156 @@
+"""Requote: a remittance whose quote lapsed (while held for review, or before funding) waits in
+`requote` until its sender accepts a new firm quote for the same send amount, or cancels.
+
+The new quote is offered only to that remittance (`quotes.requote_for`) and lives the
+corridor's `held_quote_ttl_s`. Accepting it moves `requote -> quoted` and nothing else: the
+remittance keeps its KYC and screening result (it passed, or officers approved it), so it is
+never screened again and never reaches funding without a decision already made."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from fx.money import AmountError, Money
+from fx.pricing import price
+from gateway.api.problems import Problem, conflict, field_error, not_found
+from gateway.api.schemas import AcceptQuoteRequest
+from gateway.domain.states import Status
+from gateway.ids import new_id
+from gateway.services import Services
+from gateway.storage import remittances as store
+from gateway.storage.engine import reading
+from gateway.storage.keys import Caller
+from gateway.storage.tables import quotes
+from gateway.usecases.quotes import pricing_policy, quote_view
+from gateway.usecases.rates import firm_rate
+from gateway.usecases.remittances import get_remittance, owned_remittance
+
+
+def _not_in_requote(row: Any) -> Problem:
+    return conflict(
+        "not-in-requote",
+        "No new quote is waiting",
+        f"remittance is {row.status}; a new quote is offered and accepted only in requote",
+    )
+
+
+async def offer_quote(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
+    """A new firm quote for a remittance in requote: same corridor and send amount, today's
+    rate, lifetime `held_quote_ttl_s`. Writes only the quote row."""
+    async with reading(svc.engine) as conn:
+        rem = await owned_remittance(conn, caller, remittance_id)
+    if rem is None:
+        raise not_found(f"remittance {remittance_id}")
+    if rem.status != Status.REQUOTE:
+        raise _not_in_requote(rem)
+    corridor = svc.corridors.get(rem.corridor_id)
+    if corridor is None:
+        raise conflict(
+            "corridor-withdrawn",
+            "Corridor withdrawn",
+            f"corridor {rem.corridor_id} is no longer served; cancel the remittance",
+        )
+    policy = replace(
+        pricing_policy(corridor), quote_ttl=timedelta(seconds=corridor.held_quote_ttl_s)
+    )
+    mid = await firm_rate(svc, rem.send_currency, rem.receive_currency)
+    try:
+        quote = price(
+            policy,
+            mid,
+            send_currency=rem.send_currency,
+            receive_currency=rem.receive_currency,
+            send_amount=Money.from_minor(rem.send_amount_minor, rem.send_currency),
+            now=svc.now(),
+        )
+    except (AmountError, ValueError) as exc:
+        raise Problem(422, "quote-unavailable", "Cannot price a new quote", str(exc)) from None
+    values = {
+        "id": new_id("qt"),
+        "owner": rem.owner,  # the sending app reads it with GET /v1/quotes/{id}
+        "corridor_id": corridor.id,
+        "send_currency": rem.send_currency,
+        "receive_currency": rem.receive_currency,
+        "send_amount_minor": quote.send_amount.to_minor(),
+        "fee_minor": quote.fee.to_minor(),
+        "receive_amount_minor": quote.receive_amount.to_minor(),
+        "mid_rate": str(quote.mid_rate),
+        "rate": str(quote.rate),
+        "rate_source": quote.rate_source,
+        "rate_as_of": quote.rate_as_of,
+        "created_at": quote.created_at,
+        "expires_at": quote.expires_at,
+        "remittance_id": None,
+        "requote_for": rem.id,
+    }
+    async with svc.engine.begin() as conn:
+        await conn.execute(quotes.insert().values(values))
+    row = await _offered(svc, values["id"], rem.id)
+    return quote_view(svc, row)
+
+
+async def _offered(svc: Services, quote_id: str, remittance_id: str) -> Any:
+    async with reading(svc.engine) as conn:
+        return await _offered_in(conn, quote_id, remittance_id)
+
+
+async def _offered_in(conn, quote_id: str, remittance_id: str) -> Any:
+    query = sa.select(quotes).where(quotes.c.id == quote_id, quotes.c.requote_for == remittance_id)
+    return (await conn.execute(query)).first()
+
+
+async def accept_quote(
+    svc: Services, caller: Caller, remittance_id: str, req: AcceptQuoteRequest
+) -> dict[str, Any]:
+    """`requote -> quoted` with the new quote's amounts, in one transaction; a quote that is
+    unknown, offered to another remittance, or expired is refused and nothing is written. The
+    same accept again (a double tap, a retried request) answers the remittance as it is."""
+    now = svc.now()
+    async with svc.engine.begin() as conn:
+        rem = await owned_remittance(conn, caller, remittance_id)
+        if rem is None:
+            raise not_found(f"remittance {remittance_id}")
+        quote = await _offered_in(conn, req.quote_id, rem.id)
+        if quote is None:
+            raise field_error(
+                "quote_id",
+                f"{req.quote_id} is not a quote offered to this remittance; "
+                f"POST /v1/remittances/{rem.id}/requote offers one",
+            )
+        if rem.quote_id == quote.id:
+            pass  # accepted before: answer as it is now
+        elif rem.status != Status.REQUOTE:
+            raise _not_in_requote(rem)
+        elif quote.expires_at <= now:
+            raise Problem(
+                422,
+                "quote-expired",
+                "Quote expired",
+                f"quote {quote.id} expired at {quote.expires_at.isoformat()}; "
+                f"POST /v1/remittances/{rem.id}/requote offers a new one",
+                errors=[{"field": "quote_id", "message": "expired"}],
+            )
+        else:
+            try:
+                await store.transition(
+                    conn,
+                    rem.id,
+                    rem.status,
+                    Status.QUOTED,
+                    now=now,
+                    reason=f"new quote {quote.id} accepted by the sender",
+                    unleased=True,
+                    quote_id=quote.id,
+                    fee_minor=quote.fee_minor,
+                    receive_amount_minor=quote.receive_amount_minor,
+                )
+            except store.StaleState:
+                raise conflict(
+                    "state-changed", "State changed", "the remittance moved on; read it again"
+                ) from None
+    svc.wake_workers()
+    return await get_remittance(svc, caller, remittance_id)

@@ -1,0 +1,60 @@
+"""The chain's records in our database (SQLModel, so Alembic sees them).
+
+`chain_txs`: every transaction we sign, committed (raw signed bytes, hash, nonce) before it is
+broadcast; after a crash the same bytes go again, never a new transaction for the same nonce.
+`chain_items`: one row per remittance settled on chain: what it mints and pays to whom, and the
+transaction hash and log index that carried it."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class ChainTx(SQLModel, table=True):
+    __tablename__ = "chain_txs"
+    __table_args__ = (
+        UniqueConstraint("chain_id", "sender", "nonce", name="uq_chain_txs_nonce"),
+        Index("ix_chain_txs_status", "status"),
+    )
+
+    hash: str = Field(sa_column=Column(String(66), primary_key=True))
+    chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    sender: str = Field(sa_column=Column(String(42), nullable=False))
+    nonce: int = Field(sa_column=Column(BigInteger, nullable=False))
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # deploy_token | deploy_settlement | approve | mint | settle
+    purpose: str = Field(sa_column=Column(String(24), nullable=False))
+    coin: str = Field(sa_column=Column(String(16), nullable=False))
+    to_address: str | None = Field(default=None, sa_column=Column(String(42), nullable=True))
+    created_address: str | None = Field(default=None, sa_column=Column(String(42), nullable=True))
+    amount: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    # signed (recorded, maybe not broadcast) | sent | mined | reverted
+    status: str = Field(sa_column=Column(String(12), nullable=False))
+    block_number: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    gas_used: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    created_us: int = Field(sa_column=Column(BigInteger, nullable=False))
+    sent_us: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    mined_us: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+
+
+class ChainItem(SQLModel, table=True):
+    __tablename__ = "chain_items"
+    __table_args__ = (
+        Index("ix_chain_items_status", "status"),
+        Index("ix_chain_items_settle_tx", "settle_tx"),
+    )
+
+    remittance_id: str = Field(sa_column=Column(String(40), primary_key=True))
+    coin: str = Field(sa_column=Column(String(16), nullable=False))
+    partner_id: str = Field(sa_column=Column(String(64), nullable=False))
+    receiver: str = Field(sa_column=Column(String(42), nullable=False))
+    amount: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # queued | batched (in a signed settle tx) | settled | dropped
+    status: str = Field(sa_column=Column(String(12), nullable=False))
+    mint_tx: str | None = Field(default=None, sa_column=Column(String(66), nullable=True))
+    settle_tx: str | None = Field(default=None, sa_column=Column(String(66), nullable=True))
+    log_index: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    queued_us: int = Field(sa_column=Column(BigInteger, nullable=False))
+    settled_us: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
