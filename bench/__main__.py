@@ -87,6 +87,11 @@ def table(report: dict) -> str:
         f"{load['duration_s']:g} s per run; "
         + "; ".join(f"{k}: {v['database']}" for k, v in e2e.items()),
     )
+    for kind, cost in report.get("encryption_cost", {}).items():
+        lines.append(
+            f"personal-data encryption, {kind}: {fmt(cost['encrypted_per_s'])}/s encrypted, "
+            f"{fmt(cost['plain_per_s'])}/s plain: {cost['rate_cost_pct']}% of the rate"
+        )
     c = report.get("ceilings_summary", {})
     lines.append("")
     lines.append(f"ceiling: bare aiohttp handler  {fmt(c.get('aiohttp_rps'))} requests/s")
@@ -124,6 +129,11 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-ceilings", action="store_true")
     parser.add_argument("--no-components", action="store_true")
+    parser.add_argument(
+        "--compare-encryption",
+        action="store_true",
+        help="run each database again with REMIT_DATA_ENCRYPTION=off (columns *-plain)",
+    )
     args = parser.parse_args()
     opts = Options(
         duration=args.duration,
@@ -136,6 +146,7 @@ def main() -> None:
         batch=args.batch,
         senders=args.senders,
         settle_s=args.settle,
+        compare_encryption=args.compare_encryption,
     )
     report = run_all(
         opts,

@@ -49,6 +49,8 @@ class Options:
     worker_processes: int | None = None  # the gateway's default
     senders: int = 1500
     settle_s: float = 120.0
+    # Each database run again with REMIT_DATA_ENCRYPTION=off, to show what encryption costs.
+    compare_encryption: bool = False
 
 
 def free_port() -> int:
@@ -339,7 +341,7 @@ async def settle(url: str, ids: list[str], timeout: float) -> dict:
     return result
 
 
-def run_gateway(kind: str, url: str, opts: Options, workdir: Path) -> dict:
+def run_gateway(kind: str, url: str, opts: Options, workdir: Path, encrypt: bool = True) -> dict:
     """One database: start simulator and gateway, create senders, a closed-loop run for
     throughput, then a paced run at `opts.rate` for accept latency; every figure from them."""
     sim_port, port = free_port(), free_port()
@@ -352,6 +354,7 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path) -> dict:
         REMIT_WORKER_BATCH=str(opts.batch),
         REMIT_PROCESSES=str(opts.processes),
         REMIT_PIPELINE_PROCESSES=str(opts.pipeline_processes),
+        REMIT_DATA_ENCRYPTION="on" if encrypt else "off",
     )
     if opts.worker_processes is not None:
         gw_env["REMIT_WORKER_PROCESSES"] = str(opts.worker_processes)
@@ -362,6 +365,7 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path) -> dict:
         "worker_processes": opts.worker_processes,
         "pipeline_processes": opts.pipeline_processes,
         "worker_batch": opts.batch,
+        "personal_data_encrypted": encrypt,
     }
     with (
         process(sim_cmd, env_with(), workdir / f"sim-{kind}.log") as sim,
@@ -421,20 +425,37 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path) -> dict:
     return result
 
 
-def run_sqlite(opts: Options, workdir: Path) -> dict:
-    url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+def run_sqlite(opts: Options, workdir: Path, encrypt: bool = True) -> dict:
+    kind = "sqlite" if encrypt else "sqlite-plain"
+    url = f"sqlite+aiosqlite:///{workdir / f'{kind}.db'}"
     return {
         "database": "sqlite (WAL, synchronous=FULL)",
-        **run_gateway("sqlite", url, opts, workdir),
+        **run_gateway(kind, url, opts, workdir, encrypt),
     }
 
 
-def run_postgres(server: str, opts: Options, workdir: Path) -> dict:
+def run_postgres(server: str, opts: Options, workdir: Path, encrypt: bool = True) -> dict:
     fsync = pg_setting(server, "fsync")
     commit = pg_setting(server, "synchronous_commit")
+    kind = "postgres" if encrypt else "postgres-plain"
     with pg_database(server, "remit_bench") as url:
-        figures = run_gateway("postgres", url, opts, workdir)
+        figures = run_gateway(kind, url, opts, workdir, encrypt)
     return {"database": f"postgresql (fsync={fsync}, synchronous_commit={commit})", **figures}
+
+
+def encryption_cost(e2e: dict) -> dict:
+    """Each database's e2e rate with personal data encrypted beside the same run without."""
+    cost = {}
+    for kind in ("sqlite", "postgres"):
+        on = e2e.get(kind, {}).get("closed_loop", {}).get("e2e_per_s")
+        off = e2e.get(f"{kind}-plain", {}).get("closed_loop", {}).get("e2e_per_s")
+        if on and off:
+            cost[kind] = {
+                "encrypted_per_s": on,
+                "plain_per_s": off,
+                "rate_cost_pct": round(100 * (off - on) / off, 1),
+            }
+    return cost
 
 
 # --- ceilings ----------------------------------------------------------------------------------
@@ -544,6 +565,10 @@ def components(server: str | None) -> dict:
 
 def run_all(opts: Options, *, sqlite: bool, postgres: bool, ceilings: bool, others: bool) -> dict:
     server = os.environ.get("REMIT_BENCH_DATABASE_URL") or DEFAULT_PG
+    # PostgreSQL refuses to start without personal-data keys: the bench brings its own.
+    from gateway.storage.datakeys import KEYS_ENV, new_key_line
+
+    os.environ.setdefault(KEYS_ENV, new_key_line("bench"))
     report: dict = {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "load": {
@@ -558,8 +583,12 @@ def run_all(opts: Options, *, sqlite: bool, postgres: bool, ceilings: bool, othe
         workdir = Path(tmp)
         if sqlite:
             report["e2e"]["sqlite"] = run_sqlite(opts, workdir)
+            if opts.compare_encryption:
+                report["e2e"]["sqlite-plain"] = run_sqlite(opts, workdir, encrypt=False)
         if postgres:
             report["e2e"]["postgres"] = run_postgres(server, opts, workdir)
+            if opts.compare_encryption:
+                report["e2e"]["postgres-plain"] = run_postgres(server, opts, workdir, False)
         if ceilings:
             report["ceilings"] = {"aiohttp": aiohttp_ceiling(opts, workdir)}
             if postgres:
@@ -573,6 +602,8 @@ def run_all(opts: Options, *, sqlite: bool, postgres: bool, ceilings: bool, othe
         k: v["closed_loop"].get("accept_p99_ms") for k, v in e2e.items()
     }
     report["peak_rss_mb"] = {k: v.get("gateway_peak_rss_mb") for k, v in e2e.items()}
+    if opts.compare_encryption:
+        report["encryption_cost"] = encryption_cost(e2e)
     c = report.get("ceilings", {})
     report["ceilings_summary"] = {
         "aiohttp_rps": c.get("aiohttp", {}).get("rps"),

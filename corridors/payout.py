@@ -24,6 +24,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from corridors import jsondoc
 from corridors.breaker import CircuitBreaker, PartnerUnavailable
 from corridors.signing import signature_headers, verify
 
@@ -64,6 +65,9 @@ class PayoutInstruction:
     # Originator and beneficiary data the travel rule requires (FATF R16, EU TFR), bound to
     # the remittance's reference; None when the rule does not apply to this transfer.
     travel_rule: dict[str, Any] | None = None
+    # The on-chain transfer that paid the partner in coin before this instruction: coin,
+    # amount, to (its address), tx_hash, log_index. None when settled in the ledger only.
+    chain_settlement: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if not self.payout_id or len(self.payout_id) > 200:
@@ -81,8 +85,9 @@ class PayoutInstruction:
 
     def to_json(self) -> dict[str, Any]:
         body = asdict(self)
-        if body["travel_rule"] is None:
-            del body["travel_rule"]  # instructions without it keep the bytes they always had
+        for optional in ("travel_rule", "chain_settlement"):
+            if body[optional] is None:
+                del body[optional]  # instructions without it keep the bytes they always had
         return body
 
     def body(self) -> bytes:
@@ -127,9 +132,13 @@ class _Transient(Exception):
 
 def _result_from(payload: bytes) -> PayoutResult | None:
     try:
-        data = json.loads(payload)
-    except (ValueError, UnicodeDecodeError):
+        data = jsondoc.loads(payload)  # a reference we could not store is no answer
+    except ValueError:
         return None
+    return _result_of(data)
+
+
+def _result_of(data: object) -> PayoutResult | None:
     if not isinstance(data, dict) or data.get("status") not in _PARTNER_STATUSES:
         return None
     ref, reason = data.get("partner_reference"), data.get("reason")
@@ -142,10 +151,10 @@ def _result_from(payload: bytes) -> PayoutResult | None:
 
 def _reason_from(payload: bytes, status: int) -> str:
     try:
-        data = json.loads(payload)
+        data = jsondoc.loads(payload)
         if isinstance(data, dict) and isinstance(data.get("reason"), str):
             return data["reason"]
-    except (ValueError, UnicodeDecodeError):
+    except ValueError:
         pass
     return f"http_{status}"
 
@@ -324,10 +333,8 @@ def read_callback(
     Callbacks may arrive twice or late: the caller applies them idempotently.
     """
     verify(secrets, headers, body, now)
-    if b"\\u0000" in body:  # no text column can store U+0000 (PostgreSQL refuses it)
-        raise ValueError("callback must not contain the NUL character (U+0000)")
-    result = _result_from(body)
-    data = json.loads(body)
+    data = jsondoc.loads(body)  # ValueError (BadText naming the field) for NUL, surrogates
+    result = _result_of(data)
     payout_id = data.get("payout_id") if isinstance(data, dict) else None
     if result is None or not isinstance(payout_id, str) or not payout_id:
         raise ValueError("callback is not a payout status document")

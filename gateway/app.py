@@ -16,6 +16,7 @@ from gateway.api.routes import ROUTES as ROUTE_TABLE
 from gateway.api.routing import add_routes
 from gateway.bootstrap import open_services
 from gateway.bots import mount as bots
+from gateway.chain import chain_ctx
 from gateway.config import Settings
 from gateway.console import setup_console
 from gateway.heap import freeze_long_lived
@@ -64,6 +65,7 @@ def create_app(
     if run_workers and run_singletons:
         app.cleanup_ctx.append(webhooks_ctx(SERVICES))
         app.cleanup_ctx.append(rescreening_ctx)
+        app.cleanup_ctx.append(chain_ctx(SERVICES))
     if bots.enabled(settings):
         app.cleanup_ctx.append(bots.bots_ctx(run_notifier=run_workers and run_singletons))
     if freeze_heap:

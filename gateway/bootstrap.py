@@ -21,6 +21,7 @@ from gateway.services import ScreenerHolder, Services, utc_now
 from gateway.storage.engine import create_engine
 from gateway.storage.migrate import upgrade_async
 from gateway.storage.partners import PartnerDirectory
+from gateway.storage.sealed import keyring_of
 from gateway.usecases import rates as firm_rates
 from gateway.usecases import sanctions
 from ledger_adapter import chart
@@ -61,6 +62,7 @@ async def open_services(
     # Every in-flight step may hold a connection; leave headroom for HTTP requests.
     in_flight = settings.workers * settings.worker_batch
     engine = create_engine(settings.database_url, pool_size=20, max_overflow=in_flight)
+    keyring_of(engine)  # no personal-data keys (PostgreSQL without REMIT_DATA_KEYS): stop here
     outbound = Outbound(settings.outbound, resolver)
     session = outbound.session()  # partners are reached only at addresses the rule allows
     try:

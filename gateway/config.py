@@ -30,6 +30,17 @@ def _networks(text: str):
         raise ValueError(f"REMIT_OUTBOUND_ALLOW: {exc}") from None
 
 
+def _tokens(text: str) -> dict[str, str]:
+    """`USDC=0x...,EURC=0x...`: coin -> token address."""
+    out = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        coin, sep, address = part.partition("=")
+        if not sep or not address.strip().startswith("0x"):
+            raise ValueError(f"REMIT_CHAIN_TOKENS: {part!r} is not COIN=0xADDRESS")
+        out[coin.strip().upper()] = address.strip()
+    return out
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -87,6 +98,17 @@ class Settings:
     # Where webhooks and partner requests may go: public https addresses only, unless
     # REMIT_OUTBOUND_HTTP (development) or REMIT_OUTBOUND_ALLOW (networks) say otherwise.
     outbound: OutboundRule = field(default_factory=OutboundRule)
+    # The chain our coins live on: `embedded` (in-process py-evm, rebuilt from our recorded
+    # transactions), `rpc` (REMIT_CHAIN_RPC_URL) or `off` (the ledger alone).
+    chain: str = "embedded"
+    chain_rpc_url: str | None = None
+    chain_id: int | None = None
+    # Coins whose token already exists on that chain (drawn from the treasury's inventory).
+    chain_tokens: dict[str, str] = field(default_factory=dict)
+    chain_confirmations: int = 1
+    chain_key: str | None = field(default=None, repr=False)
+    chain_window_s: float = 2.0
+    chain_batch: int = 100
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -135,4 +157,13 @@ class Settings:
                 allow_http=_bool(env.get("REMIT_OUTBOUND_HTTP"), False),
                 allow=_networks(env.get("REMIT_OUTBOUND_ALLOW") or ""),
             ),
+            chain=env.get("REMIT_CHAIN")
+            or ("rpc" if env.get("REMIT_CHAIN_RPC_URL") else "embedded"),
+            chain_rpc_url=env.get("REMIT_CHAIN_RPC_URL") or None,
+            chain_id=int(env["REMIT_CHAIN_ID"]) if env.get("REMIT_CHAIN_ID") else None,
+            chain_tokens=_tokens(env.get("REMIT_CHAIN_TOKENS") or ""),
+            chain_confirmations=int(env.get("REMIT_CHAIN_CONFIRMATIONS") or 1),
+            chain_key=env.get("REMIT_CHAIN_KEY") or None,
+            chain_window_s=float(env.get("REMIT_CHAIN_WINDOW_S") or base.chain_window_s),
+            chain_batch=int(env.get("REMIT_CHAIN_BATCH") or base.chain_batch),
         )

@@ -26,6 +26,7 @@ from aiohttp import web
 from corridors.outbound import OutboundRule, parse_networks
 from corridors.simulator import Faults, create_simulator_app
 from gateway.app import create_app
+from gateway.chain import enabled as chain_enabled
 from gateway.config import Settings, sqlite_url
 from gateway.domain.states import TERMINAL
 from gateway.logs import configure_logging
@@ -36,6 +37,9 @@ from gateway.storage.migrate import upgrade_async
 from gateway.storage.partners import upsert_partner
 
 DEMO_PARTNER = "sim-ph-wallet"
+# The simulator's address on the (embedded) chain; no key of it exists here, and no sanctions
+# list names it.
+DEMO_PARTNER_ADDRESS = "0x000000000000000000000000000000000000dEaD"
 TIMEOUT_S = 60.0
 
 
@@ -92,6 +96,7 @@ async def _prepare(
                 base_url=sim_url,
                 secret=secret,
                 now=now,
+                chain_address=DEMO_PARTNER_ADDRESS if chain_enabled(settings) else None,
             )
             app_key, _ = await create_key(conn, "demo-app", "sender-app", None, now)
             ops_key, _ = await create_key(conn, "demo-operator", "operator", None, now)
@@ -251,6 +256,7 @@ async def run_demo(settings: Settings, partner: str = "remit") -> int:
         await gateway_runner.cleanup()
         gateway_runner = None
         balanced, findings = await _ledger_balanced(settings)
+        chain_findings = await _chain_reconciled(settings)
     finally:
         if gateway_runner is not None:
             await gateway_runner.cleanup()
@@ -269,7 +275,30 @@ async def run_demo(settings: Settings, partner: str = "remit") -> int:
         "ledger_balanced": balanced,
         "ledger_check": findings or "ok",
     }
+    if chain_findings is not None:
+        for finding in chain_findings:
+            print(f"chain reconcile: {finding}", file=sys.stderr)
+        settlement = final.get("chain_settlement") or {}
+        summary["settlement_tx"] = settlement.get("tx_hash")
+        summary["settlement_log_index"] = settlement.get("log_index")
+        summary["chain_reconciled"] = not chain_findings
     print(json.dumps(summary))
     if tmp is not None:
         tmp.cleanup()
-    return 0 if final["status"] == "paid_out" and balanced and not findings else 1
+    chain_ok = chain_findings is None or (not chain_findings and summary["settlement_tx"])
+    ok = final["status"] == "paid_out" and balanced and not findings and chain_ok
+    return 0 if ok else 1
+
+
+async def _chain_reconciled(settings: Settings) -> list[str] | None:
+    """`remit chain reconcile` on what the demo did (None: chain off)."""
+    from gateway.chain import enabled
+    from gateway.commands.chain import chain_reconcile
+
+    if not enabled(settings):
+        return None
+    engine = create_engine(settings.database_url)
+    try:
+        return await chain_reconcile(settings, engine)
+    finally:
+        await engine.dispose()

@@ -150,7 +150,65 @@ class Rescreening(Collector):
 RESCREENING = Rescreening()
 REGISTRY.register(RESCREENING)
 
+
+class ChainFigures(Collector):
+    """The chain as our transaction store sees it, read when scraped (like StateCounts):
+    transactions signed but not final, how long the oldest has waited, gas our final
+    transactions used, remittances waiting for and settled by the chain."""
+
+    def __init__(self) -> None:
+        self.figures: dict[str, float] = {}
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        described = {
+            "remit_chain_pending_transactions": "Transactions signed and recorded, not yet final.",
+            "remit_chain_confirmation_lag_seconds": "Age of the oldest transaction not yet final.",
+            "remit_chain_gas_used": "Gas used by our final transactions, all time.",
+            "remit_chain_remittances_waiting": "Remittances queued or batched for the chain.",
+            "remit_chain_remittances_settled": "Remittances settled on chain (one event each).",
+        }
+        for name, text in described.items():
+            family = GaugeMetricFamily(name, text)
+            family.add_metric([], self.figures.get(name, 0))
+            yield family
+
+
+CHAIN = ChainFigures()
+REGISTRY.register(CHAIN)
+
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+async def refresh_chain_figures(engine: AsyncEngine) -> None:
+    import time
+
+    from ledger_adapter.evm.items import ITEMS, TXS
+
+    open_tx = TXS.c.status.in_(("signed", "sent"))
+    async with reading(engine) as conn:
+        pending, oldest = (
+            await conn.execute(
+                sa.select(sa.func.count(), sa.func.min(TXS.c.created_us)).where(open_tx)
+            )
+        ).one()
+        gas = (
+            await conn.execute(sa.select(sa.func.coalesce(sa.func.sum(TXS.c.gas_used), 0)))
+        ).scalar()
+        items = dict(
+            (
+                await conn.execute(
+                    sa.select(ITEMS.c.status, sa.func.count()).group_by(ITEMS.c.status)
+                )
+            ).all()
+        )
+    lag = 0.0 if oldest is None else max(0.0, time.time() - oldest / 1_000_000)
+    CHAIN.figures = {
+        "remit_chain_pending_transactions": pending,
+        "remit_chain_confirmation_lag_seconds": lag,
+        "remit_chain_gas_used": gas,
+        "remit_chain_remittances_waiting": items.get("queued", 0) + items.get("batched", 0),
+        "remit_chain_remittances_settled": items.get("settled", 0),
+    }
 
 
 async def refresh_state_counts(engine: AsyncEngine) -> None:
@@ -171,6 +229,7 @@ def exposition() -> bytes:
     registry.register(REMITTANCES)
     registry.register(RATE_AGES)
     registry.register(RESCREENING)
+    registry.register(CHAIN)
     return generate_latest(registry)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -56,6 +56,8 @@ class Services:
     tiers: Mapping[str, Tier]
     clock: Callable[[], datetime] = utc_now
     wake_workers: Callable[[], None] = lambda: None
+    # The chain client and settler, in the one process that runs the settler (gateway.chain).
+    chain: Any = None
     background: list[asyncio.Task] = field(default_factory=list)
     aml_rules: RuleSet = field(default_factory=load_rules)
     kyc_fields: Mapping[str, str] = field(default_factory=dict)  # field -> description

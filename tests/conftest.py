@@ -25,6 +25,14 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SANCTIONS_DIR = SHARED / "data" / "sanctions"
 
 
+# PostgreSQL refuses to start without personal-data keys; SQLite tests get a generated key
+# file beside each database.
+if os.environ.get("REMIT_TEST_DATABASE_URL"):
+    from gateway.storage.datakeys import KEYS_ENV, new_key_line
+
+    os.environ.setdefault(KEYS_ENV, new_key_line("t1"))
+
+
 def postgres_server_url() -> str | None:
     return os.environ.get("REMIT_TEST_DATABASE_URL") or None
 

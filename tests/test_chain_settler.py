@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from ledger_adapter.evm import transport
 from ledger_adapter.evm.client import ChainClient, ChainError
-from ledger_adapter.evm.settler import ITEMS, TXS, ChainSettings, Settler, contracts, queue
+from ledger_adapter.evm.items import ITEMS, TXS, queue
+from ledger_adapter.evm.settler import ChainSettings, Settler, contracts
 from tests.conftest import ANVIL_KEY
 
 EMBEDDED_KEY = "0x" + "33" * 32

@@ -61,6 +61,10 @@ class Regime:
     originator_one_of: tuple[tuple[str, ...], ...]
     beneficiary_required: tuple[str, ...]
     regulators: tuple[Regulator, ...]
+    # [retention]: how long the law keeps a person's records; erasure waits for it.
+    retention_rule: str = ""
+    kyc_retention_years: int = 5  # identity (KYC) records, after the relationship ends
+    transfer_retention_years: int = 5  # transfer and travel-rule records, after the transfer
 
     def covered(self, currency: str, amount: Decimal) -> bool:
         """False for transfers at or under the rule's threshold (in that currency)."""
@@ -140,6 +144,9 @@ def regime_from_config(data: Mapping[str, Any], where: str = "regime") -> Regime
     countries = data.get("countries")
     if not isinstance(countries, list) or not countries:
         raise RegimeConfigError(f"{where}: countries must list the sending countries")
+    retention = data.get("retention") or {}
+    if not isinstance(retention, dict):
+        raise RegimeConfigError(f"{where}: [retention] must be a table")
     regulators = data.get("regulators") or []
     if not regulators:
         raise RegimeConfigError(f"{where}: at least one [[regulators]] entry is required")
@@ -176,6 +183,15 @@ def regime_from_config(data: Mapping[str, Any], where: str = "regime") -> Regime
         regulators=tuple(
             Regulator(name=str(r["name"]), phone=str(r["phone"]), website=str(r["website"]))
             for r in regulators
+        ),
+        retention_rule=str(retention.get("rule", travel.get("rule", ""))),
+        kyc_retention_years=_int(
+            {"v": retention.get("kyc_years", 5)}, "v", f"{where}.retention.kyc_years"
+        ),
+        transfer_retention_years=_int(
+            {"v": retention.get("transfer_years", travel.get("retention_years", 5))},
+            "v",
+            f"{where}.retention.transfer_years",
         ),
     )
 

@@ -33,9 +33,11 @@ ROUTES: list[Route] = [
         "GET",
         "/v1/compliance/cases/{id}",
         views.get_case,
-        "A case with its evidence, both parties, the remittance, its history and decisions",
+        "A case with its evidence, both parties, the remittance, its history and decisions "
+        "(decrypted personal data: the reading is audit-logged with the officer and reason)",
         roles=READERS,
         tag=T,
+        query=({"name": "reason", "in": "query", "schema": {"type": "string", "maxLength": 300}},),
         response=_obj,
         errors=(404,),
     ),

@@ -28,7 +28,8 @@ async def list_cases(request: web.Request) -> web.Response:
 
 async def get_case(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
-    return reply(await cases.case_detail(svc, caller(request), request.match_info["id"]))
+    reason = request.query.get("reason") or None  # audited with the officer; default "case review"
+    return reply(await cases.case_detail(svc, caller(request), request.match_info["id"], reason))
 
 
 async def claim_case(request: web.Request) -> web.Response:

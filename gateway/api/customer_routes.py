@@ -4,7 +4,7 @@ status, tier, limits and the fields still needed for the next tier."""
 from __future__ import annotations
 
 from gateway.api import customer_views as views
-from gateway.api.customer_schemas import CustomerRequest
+from gateway.api.customer_schemas import CustomerRequest, ErasureRequest
 from gateway.api.routing import Route, roles
 
 _str = {"type": "string"}
@@ -32,6 +32,39 @@ CUSTOMER = {
     },
 }
 SENDERS = roles("sender-app", "operator")
+OPERATORS = roles("operator")
+_kept = {
+    "type": "object",
+    "properties": {
+        "what": _str,
+        "fields": {"type": "array", "items": _str},
+        "until": _str,
+        "rule": _str,
+    },
+}
+ERASURE = {
+    "type": "object",
+    "properties": {
+        "customer_id": _str,
+        "relationship_ended_at": _str,
+        "erased": {"type": "array", "items": _str},
+        "kept": {"type": "array", "items": _kept, "description": "what the law keeps, until"},
+        "kept_without_personal_data": {"type": "array", "items": _str},
+    },
+}
+EXPORT = {
+    "type": "object",
+    "description": "everything held on the person, decrypted (subject access request)",
+    "properties": {
+        "customer": {"type": "object"},
+        "kyc_fields": {"type": "object"},
+        "former_identities": {"type": "array", "items": {"type": "object"}},
+        "remittances": {"type": "array", "items": {"type": "object"}},
+        "travel_rule_records": {"type": "array", "items": {"type": "object"}},
+        "identity_changes": {"type": "array", "items": {"type": "object"}},
+        "chats": {"type": "array", "items": {"type": "object"}},
+    },
+}
 
 ROUTES: list[Route] = [
     Route(
@@ -54,5 +87,27 @@ ROUTES: list[Route] = [
         tag="customers",
         response=CUSTOMER,
         errors=(404,),
+    ),
+    Route(
+        "POST",
+        "/v1/customers/{id}/erasure",
+        views.erase_customer,
+        "Erase a person on request except what the law keeps (shown, with until when)",
+        roles=OPERATORS,
+        tag="customers",
+        body=ErasureRequest,
+        response=ERASURE,
+        errors=(400, 404, 409, 413, 415, 422),
+    ),
+    Route(
+        "GET",
+        "/v1/customers/{id}/export",
+        views.export_customer,
+        "Everything held on a person, decrypted, for a subject access request (audit-logged)",
+        roles=OPERATORS,
+        tag="customers",
+        query=({"name": "reason", "in": "query", "required": True, "schema": {"type": "string"}},),
+        response=EXPORT,
+        errors=(404, 422),
     ),
 ]

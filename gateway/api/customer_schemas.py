@@ -34,3 +34,9 @@ class CustomerRequest(Body):
     occupation: str | None = Text
     source_of_funds: str | None = Text
     proof_of_address: str | None = Text
+
+
+class ErasureRequest(Body):
+    """Why the person is erased (their request, a ticket): written to the audit log."""
+
+    reason: str = Field(min_length=3, max_length=300, examples=["subject request #1234"])

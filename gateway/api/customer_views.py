@@ -5,10 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
-from gateway.api.customer_schemas import CustomerRequest
+from gateway.api.customer_schemas import CustomerRequest, ErasureRequest
 from gateway.api.http import caller, read_json, reply
+from gateway.api.problems import validation
 from gateway.api.schemas import parse
-from gateway.usecases import customers
+from gateway.usecases import customers, erasure
+from gateway.usecases.operator_audit import key_actor
 
 
 async def put_customer(request: web.Request) -> web.Response:
@@ -20,3 +22,25 @@ async def put_customer(request: web.Request) -> web.Response:
 async def get_customer(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
     return reply(await customers.get_customer(svc, caller(request), request.match_info["id"]))
+
+
+async def erase_customer(request: web.Request) -> web.Response:
+    req = parse(ErasureRequest, await read_json(request))
+    who = caller(request)
+    svc = request.app[SERVICES]
+    return reply(
+        await erasure.erase_customer(
+            svc, key_actor(who.key_id), request.match_info["id"], req.reason
+        )
+    )
+
+
+async def export_customer(request: web.Request) -> web.Response:
+    reason = request.query.get("reason", "").strip()
+    if not 3 <= len(reason) <= 300:
+        raise validation([{"field": "reason", "message": "say why (3-300 characters)"}])
+    who = caller(request)
+    svc = request.app[SERVICES]
+    return reply(
+        await erasure.export_customer(svc, key_actor(who.key_id), request.match_info["id"], reason)
+    )

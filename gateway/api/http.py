@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
 
+from corridors import jsondoc
 from gateway.api.problems import Problem, field_error
 from gateway.storage.keys import Caller
 
@@ -21,41 +21,33 @@ async def read_json(request: web.Request) -> Any:
 
 
 def parse_json_body(raw: bytes) -> Any:
-    """A JSON document from a request body: strict (no NaN/Infinity) and free of NUL."""
+    """A JSON document from a request body: strict (no NaN/Infinity, no nesting past the
+    stack) and free of what no text column stores (NUL, lone surrogates): corridors.jsondoc."""
     try:
-        doc = json.loads(raw, parse_constant=_refuse_constant)
+        return jsondoc.loads(raw)
+    except jsondoc.BadText as bad:
+        raise field_error(bad.path, bad.message) from None
     except ValueError as exc:
         raise Problem(
             400, "malformed-json", "Malformed JSON", f"the body is not JSON: {exc}"
         ) from None
-    if b"\\u0000" in raw:  # cheap test first; most bodies never spell a NUL
-        where = _nul_path(doc, "")
-        if where is not None:
-            raise field_error(where or "body", NUL_MESSAGE)
-    return doc
 
 
-NUL_MESSAGE = "must not contain the NUL character (U+0000)"
+NUL_MESSAGE = jsondoc.NUL_MESSAGE
 
 
-def _nul_path(value: Any, path: str) -> str | None:
-    """Where a NUL hides in a JSON document: no text column stores one (PostgreSQL refuses)."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            inner = f"{path}.{key}" if path else str(key)
-            if "\x00" in key:
-                return inner
-            found = _nul_path(item, inner)
-            if found is not None:
-                return found
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            found = _nul_path(item, f"{path}[{i}]")
-            if found is not None:
-                return found
-    return None
+async def read_form(request: web.Request) -> Any:
+    """A form body (urlencoded or multipart), refused 400 when aiohttp cannot read it (a
+    multipart body without a boundary or a part without a name, an unknown charset, bytes
+    that are not its text) and 422 for a NUL; the console turns either into a page."""
+    try:
+        form = await request.post()  # post() enforces client_max_size (413)
+    except (ValueError, LookupError, AssertionError) as exc:
+        raise Problem(
+            400, "malformed-form", "Malformed form", f"the form cannot be read: {exc}"[:300]
+        ) from None
+    refuse_nul_in_form(form)
+    return form
 
 
 def refuse_nul_in_form(form: Mapping[str, Any]) -> None:
@@ -72,10 +64,6 @@ def refuse_nul_in_url(request: web.Request) -> None:
         for name, value in request.query.items():
             if "\x00" in name or "\x00" in value:
                 raise field_error(name.replace("\x00", "\\0"), NUL_MESSAGE)
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def reply(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

@@ -44,6 +44,10 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
     }
     if route.html:
         op["responses"][str(route.status)]["content"]["text/html"] = {"schema": {"type": "string"}}
+    if route.pdf:
+        op["responses"][str(route.status)]["content"]["application/pdf"] = {
+            "schema": {"type": "string", "format": "binary"}
+        }
     if route.idempotency_key:
         op["parameters"].append(
             {

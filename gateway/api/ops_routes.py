@@ -42,6 +42,7 @@ async def readyz(request: web.Request) -> web.Response:
 async def metrics_view(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
     await metrics.refresh_state_counts(svc.engine)
+    await metrics.refresh_chain_figures(svc.engine)
     metrics.RATE_AGES.sources = rates.freshness(svc)["sources"]
     newest = await rescreening.status(svc.engine, limit=1)
     metrics.RESCREENING.run = newest[0] if newest else None

@@ -12,9 +12,10 @@ from compliance.protections.error_cases import STATUSES
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, read_json, reply
 from gateway.api.problems import field_error
+from gateway.api.protection_schemas import TravelRuleRequest
 from gateway.api.routing import Route, roles
 from gateway.api.schemas import Body, parse
-from gateway.usecases import cases, error_reports, error_resolution
+from gateway.usecases import cases, error_reports, error_resolution, travel_hold
 
 SENDERS = roles("sender-app", "operator")
 OFFICERS = roles("analyst", "supervisor", "admin")
@@ -66,6 +67,20 @@ class ResolveRequest(Body):
     amount: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,6})?$")
 
 
+async def get_travel_rule(request: web.Request) -> web.Response:
+    svc, who = request.app[SERVICES], caller(request)
+    return reply(await travel_hold.status(svc, who, request.match_info["id"]))
+
+
+async def post_travel_rule(request: web.Request) -> web.Response:
+    req = parse(TravelRuleRequest, await read_json(request))
+    svc, who = request.app[SERVICES], caller(request)
+    given = req.sender.model_dump(exclude_none=True)
+    if not given:
+        raise field_error("sender", "give at least one of the fields asked for")
+    return reply(await travel_hold.supply(svc, who, request.match_info["id"], given))
+
+
 async def get_error_cases(request: web.Request) -> web.Response:
     cases.require(caller(request), "read")
     status = request.query.get("status")
@@ -98,7 +113,42 @@ async def post_resolve(request: web.Request) -> web.Response:
     return reply(body)
 
 
+TRAVEL_STATUS = {
+    "type": "object",
+    "properties": {
+        "remittance_id": _str,
+        "rule": _str,
+        "required": {"type": "boolean", "description": "the regime's travel rule covers it"},
+        "bound": {"type": "boolean", "description": "its record is kept with the remittance"},
+        "held": {"type": "boolean", "description": "held in needs_info for the data"},
+        "missing": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"field": _str, "message": _str}},
+        },
+    },
+}
+
 ROUTES = [
+    Route(
+        "GET",
+        "/v1/remittances/{id}/travel-rule",
+        get_travel_rule,
+        "Travel-rule status: covered, record bound, held for data and exactly what is missing",
+        roles=SENDERS,
+        response=TRAVEL_STATUS,
+        errors=(404,),
+    ),
+    Route(
+        "POST",
+        "/v1/remittances/{id}/travel-rule",
+        post_travel_rule,
+        "Supply the travel-rule data a held transfer asks for (sender: address, id_number, "
+        "birth_date, birth_place; for this transfer only); complete, it goes on to screening",
+        roles=SENDERS,
+        body=TravelRuleRequest,
+        response={"type": "object"},
+        errors=(400, 404, 409, 413, 415, 422),
+    ),
     Route(
         "POST",
         "/v1/remittances/{id}/errors",

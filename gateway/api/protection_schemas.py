@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
+from gateway.api.schemas import Body
+
 _str = {"type": "string"}
 _text_by_language = {"type": "object", "additionalProperties": _str}
 _contact = {
@@ -76,3 +80,14 @@ RECEIPT = {
     },
     "required": ["remittance_id", "paid_at", "funds_available_on", "disclosure", "rights"],
 }
+
+
+class TravelRuleSender(Body):
+    address: str | None = Field(default=None, min_length=3, max_length=300)
+    id_number: str | None = Field(default=None, min_length=2, max_length=60)
+    birth_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    birth_place: str | None = Field(default=None, min_length=2, max_length=120)
+
+
+class TravelRuleRequest(Body):
+    sender: TravelRuleSender

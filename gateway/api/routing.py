@@ -32,6 +32,7 @@ class Route:
     errors: tuple[int, ...] = ()
     extra_responses: dict[int, str] = field(default_factory=dict)
     html: bool = False  # also answers text/html (a printable page) when the caller accepts it
+    pdf: bool = False  # also answers application/pdf (the page printed) when asked
 
     @property
     def name(self) -> str:

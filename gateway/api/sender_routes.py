@@ -214,15 +214,22 @@ ROUTES: list[Route] = [
         "GET",
         "/v1/remittances/{id}/receipt",
         views.get_receipt,
-        "The sender's receipt once paid (JSON, or a printable page with Accept: text/html)",
+        "The sender's receipt once paid (JSON; a printable page with Accept: text/html; the "
+        "same page as PDF with Accept: application/pdf or ?format=pdf)",
         roles=SENDERS,
         response=RECEIPT,
         html=True,
+        pdf=True,
         query=(
             {
                 "name": "lang",
                 "in": "query",
                 "schema": {"type": "string", "enum": ["en", "zh-Hans"]},
+            },
+            {
+                "name": "format",
+                "in": "query",
+                "schema": {"type": "string", "enum": ["pdf"]},
             },
         ),
         errors=(404, 409),

@@ -110,6 +110,8 @@ async def accept_quote(request: web.Request) -> web.Response:
 async def get_receipt(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
     body = await receipts.receipt_view(svc, caller(request), request.match_info["id"])
+    if receipt_page.wants_pdf(request):
+        return await receipt_page.render_pdf(request, body)
     if "text/html" in request.headers.get("Accept", ""):
         return receipt_page.render(request, body)
     return reply(body)

@@ -19,6 +19,7 @@ from corridors.recipients import NAME, RecipientInvalid, requirements, validate_
 from fx.money import AmountError, CurrencyError, Money
 from gateway.api.customer_schemas import CustomerRequest
 from gateway.api.problems import Problem
+from gateway.api.protection_schemas import TravelRuleSender
 from gateway.api.schemas import QuoteRequest, RemittanceRequest, parse
 from gateway.bots import parse as understand
 from gateway.bots import store
@@ -36,7 +37,15 @@ from gateway.bots.ratelimit import ChatLimiter
 from gateway.domain.states import CANCELLABLE, CANCELLABLE_AFTER_PAYMENT
 from gateway.services import Services
 from gateway.storage.keys import Caller
-from gateway.usecases import customers, error_reports, quotes, remittances, wallets
+from gateway.usecases import (
+    customers,
+    error_reports,
+    quotes,
+    remittances,
+    travel_hold,
+    travel_rule,
+    wallets,
+)
 
 log = structlog.get_logger("gateway.bots")
 
@@ -253,7 +262,41 @@ async def _candidates(turn: Turn) -> list[Corridor]:
     return [c for c in found if c.send_currency == first_currency]
 
 
+async def _travel_answer(turn: Turn, text: str) -> bool:
+    """The latest transfer is held for travel-rule data: the text answers the first field it
+    asks for (answers collect in the draft until every field is there)."""
+    recent = await _recent(turn, 1)
+    if not recent or recent[0]["status"] != "needs_info":
+        return False
+    rid = recent[0]["id"]
+    fields = await travel_hold.missing_for(turn.svc, turn.caller, rid)
+    keys = [f.removeprefix("sender.") for f in fields or ()]
+    if not keys or keys[0] not in travel_rule.SUPPLIABLE:
+        return False
+    answers = {**turn.draft.get("travel", {}), keys[0]: text.strip()[:300]}
+    label = t(turn.lang, f"travel_{keys[0]}")
+    try:
+        parse(TravelRuleSender, answers)
+    except Problem:
+        turn.say("travel_bad", label=label)
+        return True
+    try:
+        await travel_hold.supply(turn.svc, turn.caller, rid, answers)
+    except Problem as problem:
+        left = [e["field"].removeprefix("sender.") for e in problem.errors]
+        if problem.status != 422 or not left or left[0] not in travel_rule.SUPPLIABLE:
+            raise
+        turn.draft["travel"] = answers
+        turn.say("travel_next", label=t(turn.lang, f"travel_{left[0]}"))
+        return True
+    turn.draft.pop("travel", None)
+    turn.say("travel_supplied", ref=short_ref(rid))
+    return True
+
+
 async def on_idle(turn: Turn, text: str) -> None:
+    if not understand.is_send_request(text) and await _travel_answer(turn, text):
+        return
     intent = understand.send_intent(text)
     if not understand.is_send_request(text) and not (intent.amount and intent.country):
         turn.say("not_understood")
@@ -566,6 +609,12 @@ async def tap_cancel_requote(turn: Turn, action: Any) -> None:
     await requote.tap_cancel(turn, action)
 
 
+async def tap_cancel_paid(turn: Turn, action: Any) -> None:
+    from gateway.bots import cancel_offer  # it builds on this module's Turn and Reply
+
+    await cancel_offer.tap(turn, action)
+
+
 async def tap_method(turn: Turn, action: Any) -> None:
     turn.draft["corridor_id"] = action.data["corridor_id"]
     await advance(turn)
@@ -651,6 +700,11 @@ async def cmd_status(turn: Turn) -> None:
             )
         except Problem as problem:
             log.info("bot_requote_not_offered", problem=problem.slug)
+    from gateway.bots import cancel_offer
+
+    turn.replies += await cancel_offer.offer(
+        turn.svc, turn.conv.platform, turn.conv.chat_id, turn.lang, recent[0]
+    )
 
 
 async def cmd_history(turn: Turn) -> None:
@@ -766,6 +820,7 @@ TAPS: dict[str, TapHandler] = {
     "new_recipient": tap_new_recipient,
     "language": tap_language,
     "error_kind": tap_error_kind,
+    "cancel_paid": tap_cancel_paid,
 }
 COMMANDS: dict[str, Command] = {
     "start": cmd_start,
@@ -779,7 +834,7 @@ COMMANDS: dict[str, Command] = {
 }
 # Buttons the notifier pushes outside a turn (a new quote after a hold): live until used, not
 # only while they are the latest prompt; their handlers check the remittance still waits.
-PUSHED_TAPS = frozenset({"accept_quote", "cancel_requote"})
+PUSHED_TAPS = frozenset({"accept_quote", "cancel_requote", "cancel_paid"})
 # Commands that work before the sender has an account.
 OPEN_COMMANDS = frozenset({"start", "help", "language", *(f"lang:{c}" for c in LANGUAGES)})
 

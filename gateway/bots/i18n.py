@@ -98,6 +98,8 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "Send it again for a new quote.",
         "push_requote": "Transfer {ref} was approved, but its quote lapsed meanwhile. Here is a "
         "new quote for the same amount:",
+        "push_requote_lapsed": "The quote for transfer {ref} lapsed before it could go on. Here "
+        "is a new quote for the same amount:",
         "requote_status": "Transfer {ref} is waiting for you to accept a new quote:",
         "requote_refreshed": "That quote expired, so here is a fresh one for transfer {ref}:",
         "tap_accept": "Tap Accept to go on with this quote, or Cancel to cancel transfer {ref}.",
@@ -124,6 +126,20 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "{receive} again at no cost to you (transfer {new_ref}). {finding}",
         "error_outcome_no_error": "Your error report on transfer {ref} is resolved: we found no "
         "error. {finding} You can ask us for the documents we relied on.",
+        "push_travel_rule": "Transfer {ref} is on hold: the law ({rule}) requires your {fields} "
+        "with a transfer of this size. Please reply with your {first}.",
+        "travel_supplied": "Thanks. Transfer {ref} goes on; I'll message you when it moves.",
+        "travel_next": "Thanks. Now please send your {label}.",
+        "travel_bad": "That doesn't look right. Please send your {label} again.",
+        "travel_address": "home address (street, city, postcode)",
+        "travel_id_number": "ID document number",
+        "travel_birth_date": "date of birth (YYYY-MM-DD)",
+        "travel_birth_place": "place of birth",
+        "offer_cancel": "You can still cancel transfer {ref} for a full refund, fee included, "
+        "until {until} UTC.",
+        "btn_cancel_transfer": "Cancel transfer",
+        "cancel_window_closed": "Transfer {ref} can't be cancelled any more: the window closed "
+        "at {until} UTC.",
     },
     ZH: {
         "ask_name": "您好！我帮您往家里汇款。请告诉我您证件上的全名。",
@@ -206,6 +222,7 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "push_rejected": "汇款 {ref} 被拒绝，没有扣款。",
         "push_expired": "汇款 {ref} 已过期：款项未按时到账。请重新发送以获取新报价。",
         "push_requote": "汇款 {ref} 已通过审核，但报价在此期间已失效。以下是相同金额的新报价：",
+        "push_requote_lapsed": "汇款 {ref} 的报价在继续处理前已失效。以下是相同金额的新报价：",
         "requote_status": "汇款 {ref} 正在等待您接受新报价：",
         "requote_refreshed": "之前的报价已过期，这是汇款 {ref} 的新报价：",
         "tap_accept": "点“接受”按此报价继续，或点“取消”取消汇款 {ref}。",
@@ -230,6 +247,18 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "（汇款 {new_ref}）。{finding}",
         "error_outcome_no_error": "您对汇款 {ref} 的差错报告已处理：我们未发现差错。{finding}"
         "您可以向我们索取相关文件。",
+        "push_travel_rule": "汇款 {ref} 暂停处理：按照法规（{rule}），"
+        "此金额的汇款须提供您的{fields}。请回复您的{first}。",
+        "travel_supplied": "谢谢。汇款 {ref} 将继续处理，有进展时我会通知您。",
+        "travel_next": "谢谢。现在请发送您的{label}。",
+        "travel_bad": "这个信息好像不对。请重新发送您的{label}。",
+        "travel_address": "住址（街道、城市、邮编）",
+        "travel_id_number": "证件号码",
+        "travel_birth_date": "出生日期（YYYY-MM-DD）",
+        "travel_birth_place": "出生地",
+        "offer_cancel": "在 UTC {until} 前，您仍可取消汇款 {ref}，并获得全额退款（含手续费）。",
+        "btn_cancel_transfer": "取消汇款",
+        "cancel_window_closed": "汇款 {ref} 已无法取消：取消期限已于 UTC {until} 结束。",
     },
 }
 

@@ -11,13 +11,13 @@ from typing import Protocol
 import structlog
 
 from gateway import events
-from gateway.bots import requote, store
+from gateway.bots import cancel_offer, requote, store
 from gateway.bots.engine import Reply, bot_caller, money, short_ref
 from gateway.bots.i18n import t
 from gateway.bots.receipt_text import receipt_text
 from gateway.services import Services
 from gateway.storage.engine import reading
-from gateway.usecases import error_resolution, payins, receipts, remittances
+from gateway.usecases import error_resolution, payins, receipts, remittances, travel_hold
 
 log = structlog.get_logger("gateway.bots.notifier")
 
@@ -28,6 +28,7 @@ PUSHES: dict[str, str] = {
     "funded": "receipt",  # paid: the receipt, with the sender's rights
     "awaiting_funds": "push_payin",  # pay-in funded only: the account, reference and deadline
     "on_hold": "push_on_hold",
+    "needs_info": "push_travel_rule",  # held for travel-rule data only (compliance asks itself)
     "requote": "push_requote",
     "expired": "push_expired",
     "rejected": "push_rejected",
@@ -77,11 +78,22 @@ class Notifier:
                 continue
             if row.to_status == "funded":
                 body = await receipts.receipt_view(self.svc, caller, row.remittance_id)
-                await sender.send(chat.chat_id, [Reply(receipt_text(chat.language, body))])
+                # The receipt, then (its own message: WhatsApp cuts a body with buttons at
+                # 1024 characters) the cancel button while the window is open.
+                offer = await cancel_offer.offer(
+                    self.svc, chat.platform, chat.chat_id, chat.language, rem, body
+                )
+                await sender.send(chat.chat_id, [Reply(receipt_text(chat.language, body)), *offer])
                 log.info("bot_receipt_pushed", platform=chat.platform)
                 continue
+            if row.to_status == "needs_info":
+                text = await self._travel_text(caller, rem, chat.language)
+                if text:
+                    await sender.send(chat.chat_id, [Reply(text)])
+                    log.info("bot_status_pushed", platform=chat.platform, status=row.to_status)
+                continue
             if row.to_status == "requote":  # the new quote, with Accept and Cancel
-                replies = await requote.push(self.svc, chat, rem)
+                replies = await requote.push(self.svc, chat, rem, after=row.from_status)
                 if replies:
                     await sender.send(chat.chat_id, replies)
                     log.info("bot_requote_pushed", platform=chat.platform)
@@ -103,6 +115,22 @@ class Notifier:
         async with self.svc.engine.begin() as conn:
             await events.save_cursor(conn, CONSUMER, rows[-1].id)
         return len(rows)
+
+    async def _travel_text(self, caller, rem: dict, language: str) -> str | None:
+        """Exactly the travel-rule fields a held transfer asks for, in the sender's words."""
+        fields = await travel_hold.missing_for(self.svc, caller, rem["id"])
+        if not fields:
+            return None
+        labels = [t(language, f"travel_{f.removeprefix('sender.')}") for f in fields]
+        status = await travel_hold.status(self.svc, caller, rem["id"])
+        return t(
+            language,
+            "push_travel_rule",
+            ref=short_ref(rem["id"]),
+            rule=status["rule"],
+            fields=", ".join(labels),
+            first=labels[0],
+        )
 
     async def _event_text(self, row, rem: dict, language: str) -> str | None:
         """The outcome of the sender's error report, in their language."""

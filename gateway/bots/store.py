@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.ids import new_id
 from gateway.storage.engine import reading
+from gateway.storage.sealed import blind, row_value
 from gateway.storage.tables_bots import (
     bot_actions,
     bot_conversations,
@@ -34,10 +35,18 @@ class Conversation:
     stored: bool = False
 
 
+def chat_key(engine: AsyncEngine, platform: str, chat_id: str) -> str:
+    """What the bot tables store for a chat: its blind index (a WhatsApp chat is a phone)."""
+    return blind(engine, "chat", f"{platform}:{chat_id}")
+
+
 async def load_conversation(
     engine: AsyncEngine, platform: str, chat_id: str, language: str
 ) -> Conversation:
-    key = sa.and_(bot_conversations.c.platform == platform, bot_conversations.c.chat_id == chat_id)
+    key = sa.and_(
+        bot_conversations.c.platform == platform,
+        bot_conversations.c.chat_id == chat_key(engine, platform, chat_id),
+    )
     async with reading(engine) as conn:
         row = (await conn.execute(sa.select(bot_conversations).where(key))).first()
     if row is None:
@@ -48,10 +57,11 @@ async def load_conversation(
 
 
 async def save_conversation(engine: AsyncEngine, conv: Conversation, now: datetime) -> None:
+    key = chat_key(engine, conv.platform, conv.chat_id)
     values = {
         "language": conv.language,
         "state": conv.state,
-        "data": conv.data,
+        "data": row_value((conv.platform, key), conv.data),
         "customer_id": conv.customer_id,
         "updated_at": now,
     }
@@ -61,14 +71,17 @@ async def save_conversation(engine: AsyncEngine, conv: Conversation, now: dateti
                 bot_conversations.update()
                 .where(
                     bot_conversations.c.platform == conv.platform,
-                    bot_conversations.c.chat_id == conv.chat_id,
+                    bot_conversations.c.chat_id == key,
                 )
                 .values(**values)
             )
         else:
             await conn.execute(
                 bot_conversations.insert().values(
-                    platform=conv.platform, chat_id=conv.chat_id, **values
+                    platform=conv.platform,
+                    chat_id=key,
+                    chat=row_value((conv.platform, key), conv.chat_id),
+                    **values,
                 )
             )
     conv.stored = True
@@ -110,9 +123,9 @@ async def create_action(
             bot_actions.insert().values(
                 id=action_id,
                 platform=conv.platform,
-                chat_id=conv.chat_id,
+                chat_id=chat_key(engine, conv.platform, conv.chat_id),
                 kind=kind,
-                data=data,
+                data=row_value(action_id, data),
                 created_at=now,
             )
         )
@@ -127,7 +140,7 @@ async def get_action(engine: AsyncEngine, conv: Conversation, action_id: str) ->
                 sa.select(bot_actions).where(
                     bot_actions.c.id == action_id,
                     bot_actions.c.platform == conv.platform,
-                    bot_actions.c.chat_id == conv.chat_id,
+                    bot_actions.c.chat_id == chat_key(engine, conv.platform, conv.chat_id),
                 )
             )
         ).first()
@@ -139,7 +152,7 @@ async def use_action(engine: AsyncEngine, action_id: str, data: dict[str, Any], 
         done = await conn.execute(
             bot_actions.update()
             .where(bot_actions.c.id == action_id, bot_actions.c.used_at.is_(None))
-            .values(used_at=now, data=data)
+            .values(used_at=now, data=row_value(action_id, data))
         )
     return done.rowcount == 1
 
@@ -153,7 +166,7 @@ async def link_remittance(
                 bot_remittances.insert().values(
                     remittance_id=remittance_id,
                     platform=conv.platform,
-                    chat_id=conv.chat_id,
+                    chat_id=chat_key(engine, conv.platform, conv.chat_id),
                     created_at=now,
                 )
             )
@@ -168,7 +181,7 @@ async def chat_remittances(engine: AsyncEngine, conv: Conversation, limit: int) 
             sa.select(bot_remittances.c.remittance_id)
             .where(
                 bot_remittances.c.platform == conv.platform,
-                bot_remittances.c.chat_id == conv.chat_id,
+                bot_remittances.c.chat_id == chat_key(engine, conv.platform, conv.chat_id),
             )
             .order_by(bot_remittances.c.created_at.desc(), bot_remittances.c.remittance_id)
             .limit(limit)
@@ -181,7 +194,12 @@ async def chats_of(engine: AsyncEngine, remittance_ids: Sequence[str]) -> dict[s
         return {}
     async with reading(engine) as conn:
         rows = await conn.execute(
-            sa.select(bot_remittances, bot_conversations.c.language)
+            sa.select(
+                bot_remittances.c.remittance_id,
+                bot_remittances.c.platform,
+                bot_conversations.c.chat.label("chat_id"),  # the chat itself, to send to
+                bot_conversations.c.language,
+            )
             .join(
                 bot_conversations,
                 sa.and_(
@@ -200,7 +218,7 @@ async def saved_recipients(engine: AsyncEngine, conv: Conversation, corridor_id:
             sa.select(bot_recipients)
             .where(
                 bot_recipients.c.platform == conv.platform,
-                bot_recipients.c.chat_id == conv.chat_id,
+                bot_recipients.c.chat_id == chat_key(engine, conv.platform, conv.chat_id),
                 bot_recipients.c.corridor_id == corridor_id,
             )
             .order_by(bot_recipients.c.created_at.desc())
@@ -215,14 +233,15 @@ async def save_recipient(
     """Remembered after a confirmed transfer; the same details are kept once."""
     if any(dict(r.data) == data for r in await saved_recipients(engine, conv, corridor_id)):
         return
+    recipient_id = new_id("brc")
     async with engine.begin() as conn:
         await conn.execute(
             bot_recipients.insert().values(
-                id=new_id("brc"),
+                id=recipient_id,
                 platform=conv.platform,
-                chat_id=conv.chat_id,
+                chat_id=chat_key(engine, conv.platform, conv.chat_id),
                 corridor_id=corridor_id,
-                data=data,
+                data=row_value(recipient_id, data),
                 created_at=now,
             )
         )

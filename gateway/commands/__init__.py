@@ -7,11 +7,13 @@ import argparse
 
 from gateway.commands import (
     audit,
+    chain,
     keys,
     ledger,
     officers,
     partners,
     payins,
+    privacy,
     rates,
     reconcile,
     sanctions,
@@ -19,7 +21,20 @@ from gateway.commands import (
 )
 
 # One module per area; each has register(subparsers).
-AREAS = [server, keys, partners, ledger, sanctions, rates, payins, officers, audit, reconcile]
+AREAS = [
+    server,
+    keys,
+    partners,
+    ledger,
+    chain,
+    sanctions,
+    rates,
+    payins,
+    officers,
+    audit,
+    reconcile,
+    privacy,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""remit keys create | list | revoke."""
+"""remit keys create | list | revoke (API keys); new-data-key | rotate-data (personal data)."""
 
 from __future__ import annotations
 
@@ -61,10 +61,33 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys_new_data_key(args: argparse.Namespace) -> int:
+    from gateway.storage.datakeys import new_key_line
+
+    print(new_key_line(args.id))
+    print(
+        "Put it first in REMIT_DATA_KEYS, restart, then `remit keys rotate-data`.", file=sys.stderr
+    )
+    return 0
+
+
+def cmd_keys_rotate_data(args: argparse.Namespace) -> int:
+    from gateway.storage.rotation import rotate
+
+    try:
+        report = run(with_engine(rotate, args.batch))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({"key_id": report.key_id, "rewritten": report.rewritten}))
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     from gateway.storage.keys import ROLES
 
-    keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys", required=True)
+    keys = sub.add_parser("keys", help="API keys and personal-data keys")
+    keys = keys.add_subparsers(dest="keys", required=True)
     create = keys.add_parser("create", help="create a key and print it once")
     create.add_argument("--name", required=True, help="the caller's name (sending app, partner)")
     create.add_argument("--role", choices=ROLES, default="sender-app")
@@ -76,3 +99,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     revoke = keys.add_parser("revoke", help="revoke a key by id (final)")
     revoke.add_argument("key_id", help="the key's id, as `remit keys create` or `list` shows it")
     revoke.set_defaults(func=cmd_keys_revoke)
+
+    new = keys.add_parser("new-data-key", help="print a new personal-data key (id:key)")
+    new.add_argument("--id", default="k2", help="the key's id (alphanumeric)")
+    new.set_defaults(func=cmd_keys_new_data_key)
+    rotate = keys.add_parser(
+        "rotate-data",
+        help="re-encrypt personal data under the first REMIT_DATA_KEYS key, in batches, "
+        "while the gateway runs",
+    )
+    rotate.add_argument("--batch", type=int, default=200, help="rows per transaction")
+    rotate.set_defaults(func=cmd_keys_rotate_data)

@@ -21,6 +21,10 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
     if refusal is not None:
         print(f"error: {refusal}", file=sys.stderr)
         return 2
+    address, refusal = chain_address_checked(args.chain_address)
+    if refusal is not None:
+        print(f"error: --chain-address: {refusal}", file=sys.stderr)
+        return 2
     secret = args.secret or new_secret()
 
     kinds = ("payout,pull" if args.pull else "payout") + (",payin" if args.payin else "")
@@ -36,12 +40,63 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
                 callback_url=args.callback_url,
                 kinds=kinds,
                 now=utc_now(),
+                chain_address=address,
             )
-            await audit_cli_action(conn, "partner.add", args.id, {"kinds": kinds})
+            audit = {"kinds": kinds, "chain_address": address}
+            await audit_cli_action(conn, "partner.add", args.id, audit)
 
     run(with_engine(add))
     mode = "pull" if args.pull else "push"
-    print(json.dumps({"id": args.id, "base_url": args.url, "mode": mode, "secret": secret}))
+    shown = {"id": args.id, "base_url": args.url, "mode": mode, "secret": secret}
+    if address:
+        shown["chain_address"] = address
+    print(json.dumps(shown))
+    return 0
+
+
+def chain_address_checked(value: str | None) -> tuple[str | None, str | None]:
+    """(checksummed address, None) or (None, why it is refused): not an EVM address, a wrong
+    checksum, or an address the OFAC SDN list names (exact match on its 'Digital Currency
+    Address' identifiers in the shipped snapshot)."""
+    if value is None or value == "":
+        return None, None
+    from eth_utils import is_address, is_checksum_address, to_checksum_address
+
+    from compliance.sanctions.addresses import listed, load_addresses
+
+    if not is_address(value):
+        return None, f"{value!r} is not an Ethereum address (0x and 40 hex digits)"
+    if value != value.lower() and value != value.upper() and not is_checksum_address(value):
+        return None, f"{value} has a wrong checksum (mixed case must be EIP-55)"
+    addresses = load_addresses()
+    if listed(value, addresses):
+        kind = addresses[value.lower()]
+        return None, (
+            f"{value} is named on the OFAC SDN list (Digital Currency Address - {kind}); refused"
+        )
+    return to_checksum_address(value), None
+
+
+def cmd_partners_update(args: argparse.Namespace) -> int:
+    from gateway.storage.partners import set_chain_address
+
+    clear = args.chain_address == "none"
+    address, refusal = (None, None) if clear else chain_address_checked(args.chain_address)
+    if refusal is not None:
+        print(f"error: --chain-address: {refusal}", file=sys.stderr)
+        return 2
+
+    async def update(engine):
+        async with engine.begin() as conn:
+            await set_chain_address(conn, args.id, address)
+            await audit_cli_action(conn, "partner.update", args.id, {"chain_address": address})
+
+    try:
+        run(with_engine(update))
+    except LookupError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 1
+    print(json.dumps({"id": args.id, "chain_address": address}))
     return 0
 
 
@@ -133,8 +188,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add.add_argument("--name")
     add.add_argument("--callback-url")
+    add.add_argument(
+        "--chain-address",
+        help="where the partner is paid in coin on chain (refused if a sanctions list names it)",
+    )
     add.add_argument("--secret", help="HMAC secret shared with the partner (default: generated)")
     add.set_defaults(func=cmd_partners_add)
+
+    upd = partners.add_parser("update", help="change a registered partner's chain address")
+    upd.add_argument("id", help="partner id")
+    upd.add_argument(
+        "--chain-address",
+        required=True,
+        help="the new address (refused if a sanctions list names it); 'none' removes it",
+    )
+    upd.set_defaults(func=cmd_partners_update)
 
     rotate = partners.add_parser(
         "rotate-secret",

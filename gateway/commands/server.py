@@ -54,10 +54,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _config_problem(settings: Settings) -> str | None:
     """What in the configuration would stop the gateway, said before anything starts: a corridor
-    the ledger cannot settle, an unknown rates mode."""
+    the ledger cannot settle, an unknown rates mode, PostgreSQL without personal-data keys, a
+    chain it cannot reach as configured. Where the keys come from is said here, once, at start."""
     from corridors.config import CorridorConfigError, load_corridors
     from fx.rates import MODES
+    from gateway.storage.datakeys import MissingDataKeys, keyring_for
     from ledger_adapter.chart import SETTLEABLE
+
+    try:
+        ring = keyring_for(settings.database_url)
+    except MissingDataKeys as exc:
+        return str(exc)
+    encrypted = "encrypted" if ring.encrypt else "NOT encrypted (REMIT_DATA_ENCRYPTION=off)"
+    print(
+        f"remit serve: personal data {encrypted}; keys from {ring.source} "
+        f"(newest {ring.current} of {len(ring.key_ids)})",
+        file=sys.stderr,
+    )
 
     if settings.rates_mode not in MODES:
         return f"REMIT_RATES_MODE must be one of {', '.join(MODES)}, not {settings.rates_mode!r}"
@@ -65,6 +78,17 @@ def _config_problem(settings: Settings) -> str | None:
         load_corridors(settings.corridors_file, settleable=SETTLEABLE)
     except CorridorConfigError as exc:
         return str(exc)
+    return chain_problem(settings)
+
+
+def chain_problem(settings: Settings) -> str | None:
+    """An unknown REMIT_CHAIN, or a JSON-RPC chain without its URL or key."""
+    if settings.chain not in ("embedded", "rpc", "off"):
+        return f"REMIT_CHAIN must be embedded, rpc or off, not {settings.chain!r}"
+    if settings.chain == "rpc" and not settings.chain_rpc_url:
+        return "REMIT_CHAIN=rpc needs REMIT_CHAIN_RPC_URL"
+    if settings.chain == "rpc" and not settings.chain_key:
+        return "the JSON-RPC chain needs the issuer key in REMIT_CHAIN_KEY (never stored)"
     return None
 
 

@@ -9,7 +9,7 @@ import secrets
 from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
-from gateway.api.http import refuse_nul_in_form
+from gateway.api.http import read_form
 from gateway.api.problems import Problem
 from gateway.console.pages import View, as_page
 from gateway.usecases import officers
@@ -53,8 +53,7 @@ def signed_in(view: View) -> View:
             raise Problem(401, "unauthenticated", "Sign in first", "no live console session")
         request["caller"], request["csrf"] = found
         if request.method == "POST":
-            form = await request.post()
-            refuse_nul_in_form(form)
+            form = await read_form(request)
             if not same(str(form.get("csrf_token", "")), found[1]):
                 raise Problem(403, "csrf", "Forbidden", "missing or wrong CSRF token")
             request["form"] = form

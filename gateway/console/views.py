@@ -8,7 +8,7 @@ from aiohttp import web
 
 from compliance.protections.error_cases import STATUSES as error_statuses
 from gateway.api.appkeys import SERVICES
-from gateway.api.http import refuse_nul_in_form
+from gateway.api.http import read_form
 from gateway.api.problems import Problem
 from gateway.console import HERE
 from gateway.console.pages import as_page, render
@@ -48,8 +48,7 @@ def _login_again(request: web.Request, error: str, status: int = 200) -> web.Str
 
 @as_page
 async def login(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
-    refuse_nul_in_form(form)
+    form = await read_form(request)
     if not same(str(form.get("csrf_token", "")), request.cookies.get(LOGIN_CSRF_COOKIE)):
         raise Problem(403, "csrf", "Forbidden", "missing or wrong CSRF token")
     username = str(form.get("username", "")).strip()
@@ -93,7 +92,8 @@ async def queue(request: web.Request) -> web.StreamResponse:
 
 async def _case_page(request: web.Request, error: str | None = None):
     svc = request.app[SERVICES]
-    case = await cases.case_detail(svc, request["caller"], request.match_info["id"])
+    reason = request.query.get("reason") or None  # default: "case review"
+    case = await cases.case_detail(svc, request["caller"], request.match_info["id"], reason)
     return render(
         request,
         "case.html",

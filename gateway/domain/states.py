@@ -35,12 +35,15 @@ class Status(StrEnum):
 S = Status
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    S.CREATED: frozenset({S.SCREENING, S.CANCELLED}),
+    # needs_info: the travel rule covers it and data is missing (held before any screening).
+    S.CREATED: frozenset({S.SCREENING, S.NEEDS_INFO, S.CANCELLED}),
     S.SCREENING: frozenset({S.QUOTED, S.ON_HOLD, S.REJECTED, S.REQUOTE}),
     S.ON_HOLD: frozenset({S.APPROVED, S.NEEDS_INFO, S.REJECTED}),
     # The sender's answer goes back to the officers (on_hold), never through screening again:
-    # a hold ends only by an officer's decision.
-    S.NEEDS_INFO: frozenset({S.ON_HOLD, S.REJECTED}),
+    # a hold ends only by an officer's decision. Screening only for a transfer held for
+    # travel-rule data before it was ever screened, with no compliance case (the use case
+    # checks: gateway.usecases.travel_hold).
+    S.NEEDS_INFO: frozenset({S.ON_HOLD, S.REJECTED, S.SCREENING}),
     S.APPROVED: frozenset({S.QUOTED, S.REQUOTE}),
     # A list version loaded later may hit a party of a screened transfer: until money moves it
     # can still be held for the officers (re-screening, gateway/usecases/rescreening.py).

@@ -17,6 +17,7 @@ from fx.money import Money
 from gateway.domain.recipient_keys import NOT_ACCOUNT, recipient_key
 from gateway.services import Services
 from gateway.storage.aml_history import HistoryWanted
+from gateway.storage.sealed import keyring_of
 
 # Customer KYC field -> the travel rule's vocabulary for originator details.
 ORIGINATOR_FIELDS: Mapping[str, str] = {
@@ -40,7 +41,7 @@ def _past(rows: Iterable[Any], rates: Mapping[str, Decimal]) -> tuple[PastTransf
             amount_usd=Money.from_minor(r.send_amount_minor, r.send_currency).amount
             * rates[r.send_currency],
             at=r.created_at,
-            recipient_key=r.recipient_key or recipient_key(r.corridor_id, r.recipient),
+            recipient_key=r.recipient_key,
             sender_id=r.sender_id,
         )
         for r in rows
@@ -56,7 +57,9 @@ async def gather_facts(
     now: datetime,
 ) -> TransferFacts:
     """The transfer being screened and its history inside the rules' longest window."""
-    key = recipient_key(rem.corridor_id, rem.recipient)
+    key = rem.recipient_key or recipient_key(
+        rem.corridor_id, rem.recipient, keyring_of(svc.engine).index
+    )
     since = now - svc.aml_rules.history_window()
     rows = await svc.reads.aml_history(HistoryWanted(rem.id, rem.sender_id, key, since))
     by_sender = [r for r in rows if r.part == "sender"]

@@ -15,6 +15,7 @@ from fx.money import Money
 from fx.pricing import fx_gain_loss, spread_margin
 from fx.rates import RateUnavailable
 from fx.stablecoins import coin_units_for, stablecoin
+from gateway.chain import enabled as chain_enabled
 from gateway.domain.postings import MoneyPath
 from gateway.domain.quotes import locked_quote
 from gateway.domain.states import Status
@@ -24,6 +25,10 @@ from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.storage.partners import PartnerInfo
 from gateway.usecases.travel_rule import record_of as travel_rule_record
+from ledger_adapter.evm.items import drop as chain_drop
+from ledger_adapter.evm.items import item as chain_item_row
+from ledger_adapter.evm.items import queue as chain_queue
+from ledger_adapter.evm.items import settlement_view
 
 S = Status
 
@@ -46,15 +51,38 @@ async def convert(svc: Services, rem: Row) -> Outcome:
         fields["settlement_minor"] = fixed
     await svc.ledger.transfer(path.conversion())
     coin = Money.from_minor(path.coin_minor, path.coin)
+    effects: tuple = ()
+    on_chain = ""
+    partner = await svc.partners.info(rem.partner_id, svc.now())
+    if chain_enabled(svc.settings) and partner is not None and partner.chain_address:
+        effects = (_queue_on_chain(rem.id, path, partner.chain_address),)
+        on_chain = "; on chain in the next settlement window"
     if path.is_basket:  # say what the reserve moved by: whole creation units, and the change
         issued = Money.from_minor(path.issued_minor, path.coin)
         return Advance(
             S.CONVERTED,
             f"{coin} {coin.currency} bought at the basket's value; {issued} {coin.currency} "
-            f"minted in whole creation units, {issued - coin} {coin.currency} kept as change",
+            f"minted in whole creation units, {issued - coin} {coin.currency} kept as change"
+            + on_chain,
             fields,
+            effects,
         )
-    return Advance(S.CONVERTED, f"{coin} {coin.currency} minted", fields)
+    return Advance(S.CONVERTED, f"{coin} {coin.currency} minted{on_chain}", fields, effects)
+
+
+def _queue_on_chain(remittance_id: str, path: MoneyPath, address: str):
+    """Queued with the `converted` transition, in its transaction: minted and paid to the
+    partner's address by the settler's next window."""
+
+    async def effect(conn) -> None:
+        await chain_queue(conn, remittance_id, path.coin, path.partner_id, address, path.coin_minor)
+
+    return effect
+
+
+async def chain_item(svc: Services, remittance_id: str):
+    async with reading(svc.engine) as conn:
+        return await chain_item_row(conn, remittance_id)
 
 
 async def _exchange_amount(svc: Services, path: MoneyPath) -> int:
@@ -98,7 +126,10 @@ def callback_url(svc: Services, partner: PartnerInfo | None) -> str | None:
 
 
 def instruction_for(
-    rem: Row, callback: str | None = None, travel_rule: dict | None = None
+    rem: Row,
+    callback: str | None = None,
+    travel_rule: dict | None = None,
+    chain: dict | None = None,
 ) -> PayoutInstruction:
     """The same remittance always yields the same instruction (and so the same signed body)."""
     amount = Money.from_minor(rem.receive_amount_minor, rem.receive_currency)
@@ -111,10 +142,17 @@ def instruction_for(
         corridor_id=rem.corridor_id,
         callback_url=callback,
         travel_rule=travel_rule,
+        chain_settlement=chain,
     )
 
 
 async def instruct_partner(svc: Services, rem: Row) -> Outcome:
+    item = await chain_item(svc, rem.id)
+    if item is not None and item.status in ("queued", "batched"):
+        # The coin goes first; the settler wakes this remittance once its event is final.
+        wait = timedelta(seconds=max(svc.settings.chain_window_s, 1.0) * 2)
+        return Retry(wait, "waiting for the on-chain settlement")
+    settlement = settlement_view(item)
     partner = await svc.partners.info(rem.partner_id, svc.now())
     if partner is not None and partner.pull:
         return Advance(S.PAYOUT_PENDING, f"waiting for partner {rem.partner_id} to collect (pull)")
@@ -122,10 +160,15 @@ async def instruct_partner(svc: Services, rem: Row) -> Outcome:
     async with reading(svc.engine) as conn:
         travel = await travel_rule_record(conn, rem.id)
     try:
-        result = await adapter.send(instruction_for(rem, callback_url(svc, partner), travel))
+        instruction = instruction_for(rem, callback_url(svc, partner), travel, settlement)
+        result = await adapter.send(instruction)
     except PartnerUnavailable as exc:
         return Retry(backoff(rem.attempts), f"partner unavailable: {exc}")
-    return _after_partner_answer(rem, result, S.IN_TRANSIT)
+    outcome = _after_partner_answer(rem, result, S.IN_TRANSIT)
+    if settlement is not None and isinstance(outcome, Advance):
+        paid = f" (coin paid on chain: tx {settlement['tx_hash']}, log {settlement['log_index']})"
+        outcome = replace(outcome, reason=outcome.reason + paid)
+    return outcome
 
 
 def _after_partner_answer(rem: Row, result: PayoutResult, current: Status) -> Outcome:
@@ -161,6 +204,11 @@ async def _settlement_result(svc: Services, rem: Row) -> tuple[Money, Money]:
 async def complete_payout(svc: Services, rem: Row, reason: str, fields: dict) -> Outcome:
     path = money_path(rem)
     await svc.ledger.post_pending(path.post_id, path.payout_transfer_id)
+    item = await chain_item(svc, rem.id)
+    if item is not None and item.status == "settled":
+        # Paid in coin on chain: the partner holds it (partner:{id}:{coin} == balanceOf), the
+        # reserve keeps backing it until the partner redeems; nothing is burnt here.
+        return Advance(S.PAID_OUT, reason, fields)
     if await svc.reads.transfer(path.settle_partner()[0].id) is None:
         # One linked batch: a crash before it repeats it whole (with that moment's rate);
         # once it is in, the check above skips it, so a later rate never conflicts.
@@ -196,6 +244,9 @@ async def settle_payout(svc: Services, rem: Row) -> Outcome:
 
 async def refund(svc: Services, rem: Row) -> Outcome:
     """Undo what was booked: a conversion that never happened leaves only the funding."""
+    waiting = await _coin_left(svc, rem)
+    if waiting is not None:
+        return waiting
     path = money_path(rem)
     if await svc.reads.transfer(path.mint_coin_id) is None:
         await svc.ledger.transfer(path.refund_funds())
@@ -225,6 +276,9 @@ async def withdraw(svc: Services, rem: Row) -> Outcome:
             return Retry(backoff(rem.attempts), "partner has not confirmed the cancel")
         if result.status == "unknown" and result.reason != NOT_FOUND:
             return Retry(backoff(rem.attempts), f"cancel not confirmed: {result.reason}")
+    waiting = await _coin_left(svc, rem)
+    if waiting is not None:
+        return waiting
     path = money_path(rem)
     await svc.ledger.void_pending(path.void_id, path.payout_transfer_id)
     await svc.ledger.transfer(path.refund_to_wallet())
@@ -236,3 +290,16 @@ async def withdraw(svc: Services, rem: Row) -> Outcome:
         f"fee {fee} {fee.currency} included",
         {"payout_status": "cancelled"},
     )
+
+
+async def _coin_left(svc: Services, rem: Row) -> Retry | None:
+    """A remittance whose coin never left is dropped from its batch (then refunded as usual);
+    one whose coin is signed away or at the partner's address waits: it is refunded only when
+    the partner's coins come back (not watched yet: an operator settles it)."""
+    async with svc.engine.begin() as conn:
+        if await chain_drop(conn, rem.id):
+            return None
+        item = await chain_item_row(conn, rem.id)
+    if item is None or item.status == "dropped":
+        return None
+    return Retry(timedelta(minutes=5), "waiting for the partner's coins to come back on chain")

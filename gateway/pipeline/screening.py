@@ -13,12 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from compliance.aml import AmlDecision, evaluate
 from compliance.sanctions import Screener
 from fx.rates import RateUnavailable
+from gateway.api.problems import Problem
 from gateway.domain.states import Status
 from gateway.ids import new_id
 from gateway.pipeline.aml_facts import gather_facts
 from gateway.pipeline.common import Row, backoff, quote_of
 from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
+from gateway.storage.sealed import row_value
 from gateway.storage.tables import compliance_cases
 
 S = Status
@@ -32,18 +34,27 @@ AML_OUTCOMES: dict[str, tuple[Status, str]] = {
 
 
 async def start_screening(svc: Services, rem: Row) -> Outcome:
-    return Advance(S.SCREENING, "screening started")
+    """A transfer the travel rule covers without its data is held for it first (needs_info,
+    asking for exactly what is missing); screening runs once the data is there."""
+    from gateway.usecases.travel_hold import hold_if_missing
+
+    try:
+        held = await hold_if_missing(svc, rem)
+    except Problem as problem:  # no USD rate to tell whether the rule applies
+        return Retry(backoff(rem.attempts), f"travel rule: {problem.detail}")
+    return held or Advance(S.SCREENING, "screening started")
 
 
 def case_effect(rem_id: str, status: str, risk: int, evidence: dict, version: str, now: Any):
     async def write(conn: AsyncConnection) -> None:
+        case_id = new_id("case")
         await conn.execute(
             compliance_cases.insert().values(
-                id=new_id("case"),
+                id=case_id,
                 remittance_id=rem_id,
                 status=status,
                 risk_score=risk,
-                evidence=evidence,
+                evidence=row_value(case_id, evidence),
                 list_version=version,
                 created_at=now,
                 updated_at=now,

@@ -28,7 +28,6 @@ COLUMNS = (
     r.id,
     r.sender_id,
     r.corridor_id,
-    r.recipient,
     r.recipient_key,
     r.send_currency,
     r.send_amount_minor,

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from gateway.storage.sealed import attach
 from ledger_adapter.sql import autocommit, reading, use_immediate_transactions
 
 __all__ = ["autocommit", "create_engine", "is_sqlite", "reading"]
@@ -19,14 +20,18 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """The engine, with its personal-data keyring attached (MissingDataKeys: PostgreSQL and no
+    REMIT_DATA_KEYS)."""
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 60}, **kwargs)
         _sqlite_tuning(engine)
-        return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
-    kwargs.setdefault("pool_pre_ping", False)
-    return create_async_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 10)
+        kwargs.setdefault("pool_pre_ping", False)
+        engine = create_async_engine(url, **kwargs)
+    attach(engine, url)
+    return engine
 
 
 def _sqlite_tuning(engine: AsyncEngine) -> None:

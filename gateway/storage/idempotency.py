@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.storage.engine import reading
+from gateway.storage.sealed import row_value
 from gateway.storage.tables import idempotency_keys
 
 _INSERT_KEY = idempotency_keys.insert()  # built once: it is on every idempotent request
@@ -80,7 +81,7 @@ async def run_once(
                 "path": path,
                 "request_hash": fingerprint,
                 "status_code": status,
-                "response": response,
+                "response": row_value((api_key_id, key), response),
                 "created_at": now,
             }
             await conn.execute(_INSERT_KEY, record)

@@ -18,9 +18,10 @@ from gateway.ids import new_id
 from gateway.storage.keys import Caller, digest
 from gateway.storage.tables_compliance import login_throttle, officer_tokens, officers
 
-_hasher = PasswordHasher()
+# The one hasher (argon2); a module attribute so a test can count the passwords it checks.
+PASSWORD_HASHER = PasswordHasher()
 # A hash to verify against when the username is unknown, so timing does not reveal which.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_DUMMY_HASH = PASSWORD_HASHER.hash("not-a-real-password")
 
 
 async def add_officer(
@@ -39,7 +40,7 @@ async def add_officer(
             id=officer_id,
             username=username,
             role=role,
-            password_hash=_hasher.hash(password),
+            password_hash=PASSWORD_HASHER.hash(password),
             created_at=now,
         )
     )
@@ -60,45 +61,69 @@ async def check_password(conn: AsyncConnection, username: str, password: str) ->
     """The officer row when the password is right, else None (same work either way)."""
     row = await by_username(conn, username)
     try:
-        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+        PASSWORD_HASHER.verify(row.password_hash if row else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
     return row
 
 
-async def sign_in_locked_until(
-    conn: AsyncConnection, username: str, now: datetime
-) -> datetime | None:
-    """When a locked-out username may try again; None when it may try now."""
-    until = await conn.scalar(
-        sa.select(login_throttle.c.locked_until).where(login_throttle.c.username == username)
-    )
-    return until if until is not None and until > now else None
-
-
-async def record_sign_in_failure(
+async def reserve_sign_in(
     conn: AsyncConnection, username: str, now: datetime, limit: int, lockout: timedelta
-) -> datetime | None:
-    """Count a failed sign-in; the `limit`-th in a row locks the username for `lockout`.
-    Returns the end of the lockout it started, if any."""
+) -> tuple[int, datetime | None]:
+    """Count this attempt before its password is checked: (its number in the current run of
+    attempts, None) when it may check, or (0, until) when the username is locked.
+
+    One statement (an upsert returning the count), so simultaneous attempts get distinct
+    numbers on PostgreSQL and SQLite alike; the count only grows until a success clears it or
+    the `limit`-th failure locks. Attempts numbered past `limit` are refused unchecked, as if
+    locked: the attempts before them may all fail. An expired lock starts a new run."""
+    t = login_throttle.c
     insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(
         login_throttle
     )
-    failures = await conn.scalar(
-        insert.values(username=username, failures=1, locked_until=None, updated_at=now)
-        .on_conflict_do_update(
-            index_elements=[login_throttle.c.username],
-            set_={"failures": login_throttle.c.failures + 1, "updated_at": now},
+    locked = t.locked_until > now
+    row = (
+        await conn.execute(
+            insert.values(username=username, failures=1, locked_until=None, updated_at=now)
+            .on_conflict_do_update(
+                index_elements=[t.username],
+                set_={
+                    "failures": sa.case(
+                        (locked, t.failures),
+                        (t.locked_until.is_not(None), 1),  # the lock is over: a new run
+                        else_=t.failures + 1,
+                    ),
+                    "locked_until": sa.case((locked, t.locked_until), else_=None),
+                    "updated_at": now,
+                },
+            )
+            .returning(t.failures, t.locked_until)
         )
-        .returning(login_throttle.c.failures)
-    )
-    if failures < limit:
+    ).one()
+    if row.locked_until is not None and row.locked_until > now:
+        return 0, row.locked_until
+    if row.failures > limit:
+        return 0, now + lockout
+    return row.failures, None
+
+
+async def record_sign_in_failure(
+    conn: AsyncConnection,
+    username: str,
+    attempt: int,
+    now: datetime,
+    limit: int,
+    lockout: timedelta,
+) -> datetime | None:
+    """Attempt number `attempt` had a wrong password; the `limit`-th locks the username for
+    `lockout`. Returns the end of the lockout it started, if any."""
+    if attempt < limit:
         return None
     until = now + lockout
     await conn.execute(
         login_throttle.update()
         .where(login_throttle.c.username == username)
-        .values(failures=0, locked_until=until)
+        .values(failures=0, locked_until=until, updated_at=now)
     )
     return until
 

@@ -40,6 +40,8 @@ class PartnerInfo:
     callback_url: str | None
     kinds: frozenset[str]
     secrets: tuple[bytes, ...]
+    # Where the partner is paid in coin on chain; None: settled in the ledger only.
+    chain_address: str | None = None
 
     @property
     def pull(self) -> bool:
@@ -70,6 +72,7 @@ async def upsert_partner(
     now: datetime,
     callback_url: str | None = None,
     kinds: str = "payout",
+    chain_address: str | None = None,
 ) -> None:
     existing = (
         await conn.execute(sa.select(partners.c.id).where(partners.c.id == partner_id))
@@ -80,11 +83,20 @@ async def upsert_partner(
         "callback_url": callback_url,
         "secrets": [{"secret": secret, "created_at": now.isoformat(), "expires_at": None}],
         "kinds": kinds,
+        "chain_address": chain_address,
     }
     if existing is None:
         await conn.execute(partners.insert().values(id=partner_id, created_at=now, **values))
     else:
         await conn.execute(partners.update().where(partners.c.id == partner_id).values(**values))
+
+
+async def set_chain_address(conn: AsyncConnection, partner_id: str, address: str | None) -> None:
+    result = await conn.execute(
+        partners.update().where(partners.c.id == partner_id).values(chain_address=address)
+    )
+    if result.rowcount == 0:
+        raise LookupError(f"partner {partner_id} is not registered")
 
 
 async def rotate_secret(
@@ -119,6 +131,7 @@ def partner_info(row: sa.Row, now: datetime) -> PartnerInfo:
         callback_url=row.callback_url,
         kinds=parse_kinds(row.kinds),
         secrets=active_secrets(row.secrets, now),
+        chain_address=row.chain_address,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.domain.states import AUTOMATIC, IllegalTransition, Status, check_transition
+from gateway.storage.sealed import sealed_type, sql_columns
 from gateway.storage.tables import remittance_history, remittances
 
 
@@ -221,7 +222,9 @@ def _batch_statement(names: tuple[str, ...]) -> sa.TextClause:
     keys.update({f"new_{n}": c[n] for n in names})
     arrays = [f"CAST(:{key} AS {col.type.compile(dialect=pg)}[])" for key, col in keys.items()]
     arrays.append("CAST(:history_reason AS TEXT[])")
-    columns = ", ".join(col.name for col in c)
+    if any(sealed_type(c[n]) for n in names):
+        raise TypeError("personal data is written by `transition`, not in a batch")
+    columns = sql_columns(remittances, "written")
     sql = f"""
 WITH v AS (
     SELECT * FROM unnest({", ".join(arrays)}) AS v({", ".join(keys)}, history_reason)

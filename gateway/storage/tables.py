@@ -9,6 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
+from gateway.storage.sealed import Sealed
+
 metadata = SQLModel.metadata
 
 
@@ -72,16 +74,23 @@ customers = sa.Table(
     metadata,
     _id(),
     sa.Column("owner", sa.String(120), nullable=False),
-    sa.Column("external_id", sa.String(120), nullable=False),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("phone", sa.String(32), nullable=True),
+    # Personal data sealed (gateway.storage.sealed); found by blind index (HMAC), never by value.
+    sa.Column("external_id", Sealed("customers", "external_id"), nullable=False),
+    sa.Column("external_id_index", sa.String(32), nullable=True),
+    sa.Column("name", Sealed("customers", "name"), nullable=False),
+    sa.Column("phone", Sealed("customers", "phone"), nullable=True),
+    sa.Column("phone_index", sa.String(32), nullable=True),
     sa.Column("country", sa.String(2), nullable=False),
-    sa.Column("birth_date", sa.Date, nullable=True),
+    sa.Column("birth_date", Sealed("customers", "birth_date", "date"), nullable=True),
     sa.Column("tier", sa.String(40), nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("created_at", UTC_DATETIME, nullable=False),
     sa.Column("updated_at", UTC_DATETIME, nullable=False),
-    sa.UniqueConstraint("owner", "external_id", name="uq_customers_owner_external"),
+    # When the relationship ended (erasure and retention count from it); None while active.
+    sa.Column("ended_at", UTC_DATETIME, nullable=True),
+    sa.Column("erased_at", UTC_DATETIME, nullable=True),
+    sa.Index("uq_customers_owner_external_index", "owner", "external_id_index", unique=True),
+    sa.Index("ix_customers_phone_index", "phone_index"),
 )
 
 quotes = sa.Table(
@@ -119,8 +128,8 @@ remittances = sa.Table(
     sa.Column("sender_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False),
     sa.Column("corridor_id", sa.String(40), nullable=False),
     sa.Column("partner_id", sa.String(64), nullable=False),
-    sa.Column("recipient", sa.JSON, nullable=False),
-    # Digest of corridor + payout account (gateway.domain.recipient_keys), for AML lookups.
+    sa.Column("recipient", Sealed("remittances", "recipient", "json"), nullable=False),
+    # Blind index of corridor + payout account (gateway.domain.recipient_keys), for AML lookups.
     sa.Column("recipient_key", sa.String(40), nullable=True),
     sa.Column("funding_method", sa.String(20), nullable=False),
     sa.Column("send_currency", sa.String(8), nullable=False),
@@ -174,7 +183,12 @@ idempotency_keys = sa.Table(
     sa.Column("path", sa.String(300), nullable=False),
     sa.Column("request_hash", sa.String(64), nullable=False),
     sa.Column("status_code", sa.Integer, nullable=False),
-    sa.Column("response", sa.JSON, nullable=False),
+    # The first answer, replayed; it can carry personal data (a customer's view).
+    sa.Column(
+        "response",
+        Sealed("idempotency_keys", "response", "json", ("api_key_id", "key")),
+        nullable=False,
+    ),
     sa.Column("created_at", UTC_DATETIME, nullable=False),
 )
 
@@ -186,7 +200,7 @@ compliance_cases = sa.Table(
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("risk_score", sa.Integer, nullable=False),
     # Hits, flags and limit breaches with their evidence; references ids, never raw PII in logs.
-    sa.Column("evidence", sa.JSON, nullable=False),
+    sa.Column("evidence", Sealed("compliance_cases", "evidence", "json"), nullable=False),
     sa.Column("list_version", sa.String(80), nullable=True),
     sa.Column("created_at", UTC_DATETIME, nullable=False),
     sa.Column("updated_at", UTC_DATETIME, nullable=False),

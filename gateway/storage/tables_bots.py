@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from gateway.storage.sealed import Sealed
 from gateway.storage.tables import UTC_DATETIME, metadata
+
+# chat_id in these tables is the blind index of "platform:chat" (a WhatsApp chat is a phone
+# number); the chat itself, to send to, is sealed in bot_conversations.chat.
+CHAT_ROW = ("platform", "chat_id")
 
 bot_conversations = sa.Table(
     "bot_conversations",
     metadata,
     sa.Column("platform", sa.String(16), primary_key=True),
     sa.Column("chat_id", sa.String(64), primary_key=True),
+    sa.Column("chat", Sealed("bot_conversations", "chat", "text", CHAT_ROW), nullable=True),
     sa.Column("language", sa.String(8), nullable=False),
     sa.Column("state", sa.String(32), nullable=False),
     # The draft being built (corridor, amount, recipient fields, quote id); personal data.
-    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("data", Sealed("bot_conversations", "data", "json", CHAT_ROW), nullable=False),
     sa.Column("customer_id", sa.String(40), nullable=True),
     sa.Column("updated_at", UTC_DATETIME, nullable=False),
 )
@@ -37,7 +43,7 @@ bot_actions = sa.Table(
     sa.Column("platform", sa.String(16), nullable=False),
     sa.Column("chat_id", sa.String(64), nullable=False),
     sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("data", Sealed("bot_actions", "data", "json"), nullable=False),
     sa.Column("created_at", UTC_DATETIME, nullable=False),
     sa.Column("used_at", UTC_DATETIME, nullable=True),
 )
@@ -60,7 +66,7 @@ bot_recipients = sa.Table(
     sa.Column("chat_id", sa.String(64), nullable=False),
     sa.Column("corridor_id", sa.String(40), nullable=False),
     # Normalised recipient fields as validated for the corridor; personal data.
-    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("data", Sealed("bot_recipients", "data", "json"), nullable=False),
     sa.Column("created_at", UTC_DATETIME, nullable=False),
     sa.Index("ix_bot_recipients_chat", "platform", "chat_id"),
 )

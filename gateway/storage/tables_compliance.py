@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from gateway.storage.sealed import Sealed
 from gateway.storage.tables import UTC_DATETIME, compliance_cases, metadata
 
 officers = sa.Table(
@@ -64,7 +65,7 @@ case_information = sa.Table(
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("remittance_id", sa.String(40), sa.ForeignKey("remittances.id"), nullable=False),
     sa.Column("case_id", sa.String(40), sa.ForeignKey("compliance_cases.id"), nullable=True),
-    sa.Column("text", sa.String(4000), nullable=False),
+    sa.Column("text", Sealed("case_information", "text"), nullable=False),
     sa.Column("created_at", UTC_DATETIME, nullable=False),
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from gateway.storage.sealed import Sealed
 from gateway.storage.tables import UTC_DATETIME, metadata
 
 error_cases = sa.Table(
@@ -13,7 +14,7 @@ error_cases = sa.Table(
     sa.Column("remittance_id", sa.String(40), sa.ForeignKey("remittances.id"), nullable=False),
     sa.Column("owner", sa.String(120), nullable=False),
     sa.Column("kind", sa.String(20), nullable=False),  # wrong_amount | not_received | late
-    sa.Column("description", sa.String(1000), nullable=False),
+    sa.Column("description", Sealed("error_cases", "description"), nullable=False),
     # open | acknowledged | investigating | resolved (compliance.protections.error_cases)
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("rule", sa.String(200), nullable=False),

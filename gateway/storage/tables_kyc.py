@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from gateway.storage.sealed import Sealed
 from gateway.storage.tables import UTC_DATETIME, metadata
 
 sanctions_lists = sa.Table(
@@ -31,17 +32,23 @@ sanctions_list_files = sa.Table(
     sa.Column("content_gz", sa.LargeBinary, nullable=False),  # gzip-compressed raw file
 )
 
+KYC_ROW = ("customer_id",)
+
 # Personal data: the SEP-9 values a customer submitted (never logged, never in audit entries).
 customer_kyc = sa.Table(
     "customer_kyc",
     metadata,
     sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), primary_key=True),
-    sa.Column("fields", sa.JSON, nullable=False),
+    sa.Column("fields", Sealed("customer_kyc", "fields", "json", KYC_ROW), nullable=False),
     sa.Column("status_reason", sa.String(300), nullable=True),
     sa.Column("updated_at", UTC_DATETIME, nullable=False),
     # Identities this customer was screened under before a change (name, country, birth
     # date, ID): screening covers them too, so a rename never leaves a hit behind.
-    sa.Column("former_identities", sa.JSON, nullable=True),
+    sa.Column(
+        "former_identities",
+        Sealed("customer_kyc", "former_identities", "json", KYC_ROW),
+        nullable=True,
+    ),
 )
 
 # Personal data: a change to a screened identity (of a watched sender, or a held remittance's
@@ -53,9 +60,9 @@ identity_changes = sa.Table(
     sa.Column("party", sa.String(20), nullable=False),  # "sender" | "recipient"
     sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=True),
     sa.Column("remittance_id", sa.String(40), sa.ForeignKey("remittances.id"), nullable=True),
-    sa.Column("before", sa.JSON, nullable=False),
-    sa.Column("after", sa.JSON, nullable=False),
-    sa.Column("hits", sa.JSON, nullable=False),
+    sa.Column("before", Sealed("identity_changes", "before", "json"), nullable=False),
+    sa.Column("after", Sealed("identity_changes", "after", "json"), nullable=False),
+    sa.Column("hits", Sealed("identity_changes", "hits", "json"), nullable=False),
     sa.Column("list_version", sa.String(80), nullable=True),
     sa.Column("created_at", UTC_DATETIME, nullable=False),
     sa.Index("ix_identity_changes_customer", "customer_id", "created_at"),

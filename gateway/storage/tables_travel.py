@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from gateway.storage.sealed import Sealed
 from gateway.storage.tables import UTC_DATETIME, metadata
 
 travel_rule_records = sa.Table(
@@ -13,8 +14,16 @@ travel_rule_records = sa.Table(
     sa.Column("remittance_id", sa.String(40), sa.ForeignKey("remittances.id"), primary_key=True),
     sa.Column("regime", sa.String(40), nullable=False),
     sa.Column("rule", sa.String(200), nullable=False),
-    sa.Column("originator", sa.JSON, nullable=False),
-    sa.Column("beneficiary", sa.JSON, nullable=False),
+    sa.Column(
+        "originator",
+        Sealed("travel_rule_records", "originator", "json", ("remittance_id",)),
+        nullable=False,
+    ),
+    sa.Column(
+        "beneficiary",
+        Sealed("travel_rule_records", "beneficiary", "json", ("remittance_id",)),
+        nullable=False,
+    ),
     sa.Column("created_at", UTC_DATETIME, nullable=False),
     sa.Column("keep_until", UTC_DATETIME, nullable=False, index=True),
 )

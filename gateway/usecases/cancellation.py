@@ -54,9 +54,16 @@ async def check_window(svc: Services, conn: AsyncConnection, row: Any) -> None:
         )
 
 
+def sending_country(svc: Services, row: Any) -> str | None:
+    corridor = svc.corridors.get(row.corridor_id)
+    return corridor.send_country if corridor else None
+
+
 def refund_due_by(svc: Services, row: Any) -> str:
+    """The regime's business days on the sending country's calendar (holidays, weekend)."""
     regime = regime_of(svc, row)
-    return add_business_days(svc.now().date(), regime.refund_business_days).isoformat()
+    days, country = regime.refund_business_days, sending_country(svc, row)
+    return add_business_days(svc.now().date(), days, country).isoformat()
 
 
 def requested_reason(svc: Services, row: Any) -> str:

@@ -22,9 +22,10 @@ from gateway.storage import audit
 from gateway.storage import remittances as rem_store
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
+from gateway.storage.sealed import keyring_of, row_value
 from gateway.storage.tables import compliance_cases, customers, remittances
 from gateway.storage.tables_compliance import case_decisions, case_information, officers
-from gateway.usecases import identity
+from gateway.usecases import identity, requotes
 from gateway.usecases.remittances import remittance_view
 
 cases = compliance_cases
@@ -138,9 +139,15 @@ def _decision_view(row: Any, names: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-async def case_detail(svc: Services, caller: Caller, case_id: str) -> dict[str, Any]:
+DEFAULT_READ_REASON = "case review"
+
+
+async def case_detail(
+    svc: Services, caller: Caller, case_id: str, reason: str | None = None
+) -> dict[str, Any]:
     """Everything a reviewer needs on one page: evidence, both parties, the remittance and its
-    history, earlier decisions and the sender's answers."""
+    history, earlier decisions and the sender's answers. Decrypted personal data: the reading
+    is written to the audit log with the officer and the reason (ids only, never the values)."""
     require(caller, "read")
     async with reading(svc.engine) as conn:
         row = await _case(conn, case_id)
@@ -165,6 +172,7 @@ async def case_detail(svc: Services, caller: Caller, case_id: str) -> dict[str, 
             )
         ).all()
         changes = await identity.changes_for_case(conn, rem.sender_id, row.remittance_id)
+        quote = await requotes.quote_state(conn, rem, svc.now())
     body = _case_summary(row, names)
     body.update(
         evidence=row.evidence,
@@ -175,7 +183,22 @@ async def case_detail(svc: Services, caller: Caller, case_id: str) -> dict[str, 
         information=[{"text": a.text, "at": a.created_at.isoformat()} for a in answers],
         identity_changes=changes,
         four_eyes_risk=svc.settings.four_eyes_risk,
+        quote=quote,
     )
+    async with svc.engine.begin() as conn:
+        await audit.append(
+            conn,
+            key=svc.settings.audit_hmac_key,
+            at=svc.now(),
+            actor=caller.key_id,
+            action="case.personal_data_read",
+            object_id=case_id,
+            after={
+                "reason": (reason or DEFAULT_READ_REASON)[:300],
+                "customer_id": sender.id,
+                "remittance_id": rem.id,
+            },
+        )
     return body
 
 
@@ -363,15 +386,26 @@ async def answer_information(
                 )
             )
         ).first()
+        if case is None:
+            from gateway.usecases.travel_hold import held_for_travel
+
+            if await held_for_travel(conn, rem):
+                raise conflict(
+                    "travel-rule-data-requested",
+                    "Travel-rule data requested",
+                    "this transfer waits for travel-rule data, not for a compliance answer: "
+                    f"send it in POST /v1/remittances/{remittance_id}/travel-rule",
+                )
         changed = {}
         if recipient is not None:
             changed = await _correct_recipient(svc, conn, rem, recipient, now)
+        information_id = new_id("inf")
         await conn.execute(
             case_information.insert().values(
-                id=new_id("inf"),
+                id=information_id,
                 remittance_id=remittance_id,
                 case_id=case.id if case else None,
-                text=text,
+                text=row_value(information_id, text),
                 created_at=now,
             )
         )
@@ -434,7 +468,10 @@ async def _correct_recipient(
         list_version=screener.version,
         now=now,
     )
-    return {"recipient": fresh, "recipient_key": recipient_key(corridor.id, fresh)}
+    return {
+        "recipient": row_value(rem.id, fresh),
+        "recipient_key": recipient_key(corridor.id, fresh, keyring_of(conn).index),
+    }
 
 
 CSV_COLUMNS = (

@@ -34,6 +34,7 @@ from gateway.services import Services
 from gateway.storage import audit
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
+from gateway.storage.sealed import blind, row_value
 from gateway.storage.tables import customers
 from gateway.storage.tables_kyc import customer_kyc
 from gateway.usecases.identity import (
@@ -123,6 +124,21 @@ def _columns(name: str, country: str, fields: Mapping[str, Any]) -> dict[str, An
     }
 
 
+SEALED_COLUMNS = ("name", "phone", "birth_date")
+
+
+def _sealed(conn: AsyncConnection, customer_id: str, columns: dict[str, Any]) -> dict[str, Any]:
+    """The columns as written: personal data sealed to the row, the phone's blind index."""
+    out = {k: row_value(customer_id, v) if k in SEALED_COLUMNS else v for k, v in columns.items()}
+    out["phone_index"] = blind(conn, "phone", columns.get("phone"))
+    return out
+
+
+def external_index(conn: AsyncConnection, external_id: str) -> str:
+    """The blind index a customer is found by (the app's own id for them)."""
+    return blind(conn, "external_id", external_id.strip())
+
+
 async def _decide(svc: Services, customer_id: str, status: str, tier: str | None, fields):
     """The (status, tier) after a submission: the lowest tier is accepted when its fields are
     present; a complete higher tier goes to the provider and the customer keeps sending at
@@ -186,8 +202,11 @@ async def put_customer(svc: Services, caller: Caller, req: CustomerRequest) -> t
     given are merged over those stored (SEP-12 PUT), so a later call can add documents."""
     now = svc.now()
     values = _normalise(req, now.date())
-    owned = sa.and_(customers.c.owner == caller.name, customers.c.external_id == req.external_id)
     async with svc.engine.begin() as conn:
+        owned = sa.and_(
+            customers.c.owner == caller.name,
+            customers.c.external_id_index == external_index(conn, req.external_id),
+        )
         row, kyc = await _load(conn, owned)
         created = row is None
         if created and values["name"] is None:
@@ -210,14 +229,16 @@ async def put_customer(svc: Services, caller: Caller, req: CustomerRequest) -> t
                 customers.insert().values(
                     id=customer_id,
                     owner=caller.name,
-                    external_id=req.external_id,
+                    external_id=row_value(customer_id, req.external_id),
+                    external_id_index=external_index(conn, req.external_id),
                     created_at=now,
                     updated_at=now,
-                    **columns,
+                    **_sealed(conn, customer_id, columns),
                 )
             )
         elif any(getattr(row, k) != v for k, v in columns.items()):
-            await conn.execute(customers.update().where(owned).values(updated_at=now, **columns))
+            sealed = _sealed(conn, customer_id, columns)
+            await conn.execute(customers.update().where(owned).values(updated_at=now, **sealed))
         await _save_kyc(conn, kyc, customer_id, fields, review, now)
         if not created:
             before = sender_identity(row.name, row.country, kyc.fields if kyc else {})
@@ -267,14 +288,17 @@ async def _save_kyc(conn, kyc, customer_id: str, fields, review, now) -> None:
     if kyc is None:
         await conn.execute(
             customer_kyc.insert().values(
-                customer_id=customer_id, fields=fields, status_reason=review, updated_at=now
+                customer_id=customer_id,
+                fields=row_value(customer_id, fields),
+                status_reason=review,
+                updated_at=now,
             )
         )
     elif kyc.fields != fields or kyc.status_reason != review:
         await conn.execute(
             customer_kyc.update()
             .where(customer_kyc.c.customer_id == customer_id)
-            .values(fields=fields, status_reason=review, updated_at=now)
+            .values(fields=row_value(customer_id, fields), status_reason=review, updated_at=now)
         )
 
 

@@ -16,10 +16,11 @@ from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
+from gateway.storage.sealed import row_value
 from gateway.storage.tables import remittances
 from gateway.storage.tables_errors import error_cases
 from gateway.usecases import receipts
-from gateway.usecases.cancellation import regime_of
+from gateway.usecases.cancellation import regime_of, sending_country
 from gateway.usecases.remittances import _owned
 
 KINDS = ("wrong_amount", "not_received", "late")
@@ -44,8 +45,11 @@ async def report_error(
             f"the last day was {last_day.isoformat()}",
             rule=regime.error_rule,
         )
+    country = sending_country(svc, row)
     ack = datetime.combine(
-        add_business_days(now.date(), regime.acknowledge_business_days), time.max, tzinfo=UTC
+        add_business_days(now.date(), regime.acknowledge_business_days, country),
+        time.max,
+        tzinfo=UTC,
     )
     values = {
         "id": new_id("err"),
@@ -61,13 +65,16 @@ async def report_error(
         "report_business_days": regime.error_report_business_days,
     }
     async with svc.engine.begin() as conn:
-        await conn.execute(error_cases.insert().values(**values))
-    return case_view(values, now)
+        sealed = row_value(values["id"], description)
+        await conn.execute(error_cases.insert().values(**{**values, "description": sealed}))
+    return case_view(values, now, country=country)
 
 
-def case_view(case: Any, now: datetime, currency: str | None = None) -> dict[str, Any]:
+def case_view(
+    case: Any, now: datetime, currency: str | None = None, country: str | None = None
+) -> dict[str, Any]:
     """The case as officers and the sending app see it; `currency` (the send currency) words
-    the refunded amount."""
+    the refunded amount; `country` (the sending country) is the calendar of the report clock."""
     get = case.get if isinstance(case, dict) else lambda k: getattr(case, k)
     clocks = {
         "acknowledge_by": get("acknowledge_by"),
@@ -79,7 +86,7 @@ def case_view(case: Any, now: datetime, currency: str | None = None) -> dict[str
     }
     found = get("found_at")
     if found is not None:
-        report_by = add_business_days(found.date(), get("report_business_days"))
+        report_by = add_business_days(found.date(), get("report_business_days"), country)
         clocks["report_by"] = datetime.combine(report_by, time.max, tzinfo=UTC)
         done["report_by"] = get("reported_outcome_at")
     view = {
@@ -130,7 +137,7 @@ async def list_cases(svc: Services, status: str | None = None) -> dict[str, Any]
     before resolved, the default), or "all"."""
     from compliance.protections.error_cases import OPEN_STATUSES
 
-    query = sa.select(error_cases, remittances.c.send_currency).join(
+    query = sa.select(error_cases, remittances.c.send_currency, remittances.c.corridor_id).join(
         remittances, remittances.c.id == error_cases.c.remittance_id
     )
     if status in (None, "", "open"):
@@ -140,6 +147,6 @@ async def list_cases(svc: Services, status: str | None = None) -> dict[str, Any]
     async with reading(svc.engine) as conn:
         rows = (await conn.execute(query.order_by(error_cases.c.reported_at))).all()
     now = svc.now()
-    cases = [case_view(row, now, row.send_currency) for row in rows]
+    cases = [case_view(row, now, row.send_currency, sending_country(svc, row)) for row in rows]
     cases.sort(key=lambda c: not overdue(c))
     return {"cases": cases}

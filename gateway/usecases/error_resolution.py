@@ -26,8 +26,10 @@ from gateway.storage import audit
 from gateway.storage import remittances as rem_store
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
+from gateway.storage.sealed import row_value
 from gateway.storage.tables_errors import error_cases
 from gateway.storage.tables_travel import travel_rule_records
+from gateway.usecases.cancellation import sending_country
 from gateway.usecases.cases import require
 from gateway.usecases.error_reports import case_view
 from ledger_adapter import chart
@@ -80,7 +82,7 @@ async def case_detail(svc: Services, caller: Caller, case_id: str) -> dict[str, 
         row = await _case(conn, case_id)
         rem = await rem_store.get(conn, row.remittance_id)
         history = await rem_store.history(conn, row.remittance_id)
-    body = case_view(row, svc.now(), rem.send_currency)
+    body = case_view(row, svc.now(), rem.send_currency, sending_country(svc, rem))
     send = Money.from_minor(rem.send_amount_minor, rem.send_currency)
     fee = Money.from_minor(rem.fee_minor, rem.send_currency)
     receive = Money.from_minor(rem.receive_amount_minor, rem.receive_currency)
@@ -269,7 +271,7 @@ async def _create_resend(conn: AsyncConnection, case: Any, rem: Any, now) -> Non
         "sender_id": rem.sender_id,
         "corridor_id": rem.corridor_id,
         "partner_id": rem.partner_id,
-        "recipient": rem.recipient,
+        "recipient": row_value(case.resend_id, rem.recipient),
         "recipient_key": rem.recipient_key,
         "funding_method": "remedy",
         "send_currency": rem.send_currency,
@@ -293,6 +295,8 @@ async def _create_resend(conn: AsyncConnection, case: Any, rem: Any, now) -> Non
     if record is not None:
         copied = {k: v for k, v in record._mapping.items() if k != "remittance_id"}
         copied.pop("id", None)
+        for name in ("originator", "beneficiary"):  # sealed again, to the resend's row
+            copied[name] = row_value(case.resend_id, copied[name])
         await conn.execute(
             travel_rule_records.insert().values(remittance_id=case.resend_id, **copied)
         )

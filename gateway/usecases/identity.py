@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from compliance.cases import OPEN_STATUSES
 from compliance.sanctions import Screener
 from gateway.ids import new_id
+from gateway.storage.sealed import row_value
 from gateway.storage.tables import compliance_cases, remittances
 from gateway.storage.tables_kyc import customer_kyc, identity_changes
 
@@ -102,9 +103,9 @@ async def record_change(
             party=party,
             customer_id=customer_id,
             remittance_id=remittance_id,
-            before=dict(before),
-            after=dict(after),
-            hits=hits,
+            before=row_value(change_id, dict(before)),
+            after=row_value(change_id, dict(after)),
+            hits=row_value(change_id, hits),
             list_version=list_version,
             created_at=now,
         )
@@ -129,7 +130,7 @@ async def keep_former_identity(
     await conn.execute(
         customer_kyc.update()
         .where(customer_kyc.c.customer_id == customer_id)
-        .values(former_identities=former)
+        .values(former_identities=row_value(customer_id, former))
     )
 
 

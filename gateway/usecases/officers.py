@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.services import Services, utc_now
 from gateway.storage import audit
 from gateway.storage import officers as store
-from gateway.storage.engine import reading
+from gateway.storage.engine import autocommit, reading
 from gateway.storage.keys import Caller
 
 SESSION_TTL = timedelta(hours=8)
@@ -67,14 +67,19 @@ async def login(svc: Services, username: str, password: str) -> tuple[str, str] 
     not an officer has that name; while locked, even the right password is refused
     (SignInLocked), so guessing gains nothing."""
     now = svc.now()
+    # The attempt is counted, and committed, before its password is checked: simultaneous
+    # attempts cannot all read "not locked" and each check a password (#20).
+    async with autocommit(svc.engine) as conn:
+        attempt, until = await store.reserve_sign_in(
+            conn, username, now, SIGN_IN_LIMIT, SIGN_IN_LOCKOUT
+        )
+    if until is not None:
+        raise SignInLocked(until)
     async with svc.engine.begin() as conn:
-        until = await store.sign_in_locked_until(conn, username, now)
-        if until is not None:
-            raise SignInLocked(until)
         row = await store.check_password(conn, username, password)
         if row is None:
             until = await store.record_sign_in_failure(
-                conn, username, now, SIGN_IN_LIMIT, SIGN_IN_LOCKOUT
+                conn, username, attempt, now, SIGN_IN_LIMIT, SIGN_IN_LOCKOUT
             )
             if until is not None:
                 log.warning("officer_sign_in_locked", until=until.isoformat())

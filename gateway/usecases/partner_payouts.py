@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 
+from corridors import jsondoc
 from corridors.iso20022_partner import read_callback as read_iso_callback
 from corridors.payout import PayoutResult, read_callback
 from corridors.signing import SignatureError
@@ -25,6 +26,7 @@ from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import remittances
 from gateway.usecases import travel_rule
+from ledger_adapter.evm.items import ITEMS, settlement_view
 
 log = structlog.get_logger("gateway.partners")
 
@@ -46,7 +48,9 @@ def payout_status(row: Any) -> str:
     return row.payout_status or "unknown"
 
 
-def payout_view(row: Any, travel: dict[str, Any] | None = None) -> dict[str, Any]:
+def payout_view(
+    row: Any, travel: dict[str, Any] | None = None, chain: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The instruction for a pull partner: it needs the full recipient to pay (and the
     travel-rule data when the transfer carries it, as a push partner's instruction does)."""
     view = {
@@ -63,7 +67,14 @@ def payout_view(row: Any, travel: dict[str, Any] | None = None) -> dict[str, Any
     }
     if travel is not None:
         view["travel_rule"] = travel
+    if chain is not None:  # the coin already paid to the partner's address, as on the push
+        view["chain_settlement"] = chain  # instruction
     return view
+
+
+async def _chain_views(conn: Any, ids: list[str]) -> dict[str, dict[str, Any]]:
+    rows = (await conn.execute(sa.select(ITEMS).where(ITEMS.c.remittance_id.in_(ids)))).all()
+    return {r.remittance_id: v for r in rows if (v := settlement_view(r)) is not None}
 
 
 def _partner_of(caller: Caller) -> str:
@@ -97,7 +108,8 @@ async def list_payouts(svc: Services, caller: Caller, status: str, limit: int) -
     async with reading(svc.engine) as conn:
         rows = (await conn.execute(query)).all()
         travel = await travel_rule.records_of(conn, [r.id for r in rows])
-    return {"payouts": [payout_view(r, travel.get(r.id)) for r in rows]}
+        chain = await _chain_views(conn, [r.id for r in rows])
+    return {"payouts": [payout_view(r, travel.get(r.id), chain.get(r.id)) for r in rows]}
 
 
 async def _own_payout(svc: Services, partner_id: str, payout_id: str) -> Any:
@@ -117,7 +129,8 @@ async def get_payout(svc: Services, caller: Caller, payout_id: str) -> dict[str,
     row = await _own_payout(svc, _partner_of(caller), payout_id)
     async with reading(svc.engine) as conn:
         travel = await travel_rule.record_of(conn, row.id)
-    return payout_view(row, travel)
+        chain = await _chain_views(conn, [row.id])
+    return payout_view(row, travel, chain.get(row.id))
 
 
 async def accept_payout(svc: Services, caller: Caller, payout_id: str) -> dict[str, Any]:
@@ -219,6 +232,8 @@ async def receive_callback(
         raise Problem(
             401, "bad-signature", "Signature refused", f"signature refused: {exc.reason}"
         ) from None
+    except jsondoc.BadText as bad:
+        raise validation([{"field": bad.path, "message": bad.message}]) from None
     except ValueError as exc:
         raise validation([{"field": "body", "message": str(exc)}]) from None
     try:

@@ -32,9 +32,12 @@ from gateway.storage import idempotency
 from gateway.storage import remittances as store
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
+from gateway.storage.sealed import keyring_of, row_value
 from gateway.storage.tables import customers, quotes, remittances
 from gateway.usecases import cancellation, travel_rule
 from ledger_adapter import chart
+from ledger_adapter.evm.items import item as chain_item
+from ledger_adapter.evm.items import settlement_view
 from ledger_adapter.port import AccountNotFound
 
 # Remittances that no longer count against a sender's limits.
@@ -228,9 +231,10 @@ async def create_remittance(svc: Services, caller: Caller, req: RemittanceReques
     """Validate everything, then return an action that writes inside the idempotent transaction."""
     quote, sender, corridor, recipient = await _load_for_create(svc, caller, req)
     usd_per_unit = await _usd_value(svc, Money.parse("1", quote.send_currency))
-    travel = await travel_rule.required_record(
-        svc, corridor, quote, sender, recipient, usd_per_unit
-    )
+    send = Money.from_minor(quote.send_amount_minor, quote.send_currency)
+    travel, gaps = await travel_rule.assess(svc, corridor, send, sender, recipient, usd_per_unit)
+    if gaps:
+        travel = None  # accepted; the pipeline holds it in needs_info and asks for the gaps
     await _ensure_wallet(svc, sender.id, quote.send_currency)
     remittance_id = new_id("rem")
 
@@ -248,8 +252,8 @@ async def create_remittance(svc: Services, caller: Caller, req: RemittanceReques
             "sender_id": sender.id,
             "corridor_id": corridor.id,
             "partner_id": corridor.partner_id,
-            "recipient": recipient,
-            "recipient_key": recipient_key(corridor.id, recipient),
+            "recipient": row_value(remittance_id, recipient),
+            "recipient_key": recipient_key(corridor.id, recipient, keyring_of(conn).index),
             "funding_method": req.funding_method,
             "send_currency": quote.send_currency,
             "receive_currency": quote.receive_currency,
@@ -316,7 +320,10 @@ async def get_remittance(svc: Services, caller: Caller, remittance_id: str) -> d
         if row is None:
             raise not_found(f"remittance {remittance_id}")
         history = await store.history(conn, remittance_id)
-    return remittance_view(row, list(history))
+        chain = settlement_view(await chain_item(conn, remittance_id))
+    body = remittance_view(row, list(history))
+    body["chain_settlement"] = chain
+    return body
 
 
 async def cancel_remittance(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:

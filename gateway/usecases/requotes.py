@@ -9,10 +9,11 @@ never screened again and never reaches funding without a decision already made."
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fx.money import AmountError, Money
 from fx.pricing import price
@@ -101,6 +102,32 @@ async def _offered(svc: Services, quote_id: str, remittance_id: str) -> Any:
 async def _offered_in(conn, quote_id: str, remittance_id: str) -> Any:
     query = sa.select(quotes).where(quotes.c.id == quote_id, quotes.c.requote_for == remittance_id)
     return (await conn.execute(query)).first()
+
+
+async def quote_state(conn: AsyncConnection, rem: Any, now: datetime) -> dict[str, Any]:
+    """The remittance's quotes for the officers' case page: the one it was made from, then the
+    new ones offered to it (oldest first), which is in use, which lapsed."""
+    rows = await conn.execute(
+        sa.select(quotes)
+        .where(sa.or_(quotes.c.remittance_id == rem.id, quotes.c.requote_for == rem.id))
+        .order_by(quotes.c.requote_for.is_not(None), quotes.c.created_at, quotes.c.id)
+    )
+
+    def view(q: Any) -> dict[str, Any]:
+        in_use = q.id == rem.quote_id
+        return {
+            "id": q.id,
+            "offered_in_requote": q.requote_for is not None,
+            "rate": q.rate,
+            "receive_amount": str(Money.from_minor(q.receive_amount_minor, q.receive_currency)),
+            "receive_currency": q.receive_currency,
+            "created_at": q.created_at.isoformat(),
+            "expires_at": q.expires_at.isoformat(),
+            "expired": q.expires_at <= now,
+            "in_use": in_use,
+        }
+
+    return {"waiting_for_sender": rem.status == Status.REQUOTE, "quotes": [view(q) for q in rows]}
 
 
 async def accept_quote(

@@ -1,6 +1,8 @@
-"""Travel-rule data at submission: which remittances need it, what is missing (a problem that
-names the rule and every missing field, nothing written), and the record bound to the
-remittance, written in the same transaction and sent with its payout instruction."""
+"""Travel-rule data: which remittances need it and what is missing. A complete record is bound
+at submission (same transaction); a transfer that lacks data is accepted and held in
+`needs_info` before screening, asking for exactly the missing fields, and goes on to screening
+when the sender supplies them (gateway.usecases.travel_hold). The record is sent with the
+payout instruction and kept for the regime's retention period (`keep_until`)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from fx.money import Money, is_coin
 from gateway.api.problems import Problem
 from gateway.services import Services
 from gateway.storage.engine import reading
+from gateway.storage.sealed import row_value
 from gateway.storage.tables_kyc import customer_kyc
 from gateway.storage.tables_travel import travel_rule_records
 from ledger_adapter import chart
@@ -41,50 +44,61 @@ def _beneficiary(recipient: dict[str, Any]) -> dict[str, Any]:
     return {"name": recipient.get("name"), "account": account}
 
 
-async def required_record(
+# What a sender may supply when a held transfer asks for it (the profile is left as it is).
+SUPPLIABLE = ("address", "id_number", "birth_date", "birth_place")
+
+
+async def assess(
     svc: Services,
     corridor: Corridor,
-    quote: Any,
+    send: Money,
     sender: Any,
     recipient: dict[str, Any],
     usd_per_unit: Decimal | None,
-) -> dict[str, Any] | None:
-    """The travel-rule record this remittance must carry, or None when the rule does not
-    apply; raises the problem naming the rule and every missing field."""
+    supplied: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any] | None, list[travel_rule.Missing]]:
+    """(the travel-rule record this remittance must carry, what is missing for it); (None, [])
+    when the rule does not apply. `supplied`: originator fields the sender gave for this
+    remittance alone."""
     regime = svc.regimes.for_country(corridor.send_country)
-    send = Money.from_minor(quote.send_amount_minor, quote.send_currency)
     usd = send.amount * usd_per_unit if usd_per_unit is not None else send.amount
     coin = is_coin(corridor.settlement_asset)
     if not travel_rule.applies(regime, send.currency, send.amount, usd, coin):
-        return None
+        return None, []
     kyc = await _kyc_fields(svc, sender.id)
     originator = {
         "name": sender.name,
-        "account": chart.wallet(sender.id, quote.send_currency),
+        "account": chart.wallet(sender.id, send.currency),
         "customer_number": sender.id,
         "birth_date": sender.birth_date.isoformat() if sender.birth_date else None,
         **{k: kyc.get(k) for k in ORIGINATOR_KYC},
     }
+    originator.update({k: v for k, v in (supplied or {}).items() if v})
     beneficiary = _beneficiary(recipient)
-    gaps = travel_rule.missing(regime, originator, beneficiary)
-    if gaps:
-        raise Problem(
-            422,
-            "travel-rule-data-missing",
-            "Travel-rule data missing",
-            f"{regime.travel_rule}: this transfer must carry "
-            + ", ".join(g.field for g in gaps)
-            + "; update the sender (PUT /v1/customers) or the recipient and submit again",
-            errors=[{"field": g.field, "message": g.message} for g in gaps],
-            rule=regime.travel_rule,
-        )
-    return {
+    record = {
         "regime": regime.name,
         "rule": regime.travel_rule,
         "originator": {k: v for k, v in originator.items() if v},
         "beneficiary": beneficiary,
         "retention_years": regime.retention_years,
     }
+    return record, travel_rule.missing(regime, originator, beneficiary)
+
+
+def missing_problem(rule: str, gaps: list[travel_rule.Missing], fix: str) -> Problem:
+    return Problem(
+        422,
+        "travel-rule-data-missing",
+        "Travel-rule data missing",
+        f"{rule}: this transfer must carry " + ", ".join(g.field for g in gaps) + f"; {fix}",
+        errors=[{"field": g.field, "message": g.message} for g in gaps],
+        rule=rule,
+    )
+
+
+def asking_reason(rule: str, gaps: list[travel_rule.Missing]) -> str:
+    """The history reason of the hold: the rule and exactly the fields asked for."""
+    return f"travel rule ({rule}) needs " + ", ".join(g.field for g in gaps)
 
 
 async def bind(
@@ -95,8 +109,8 @@ async def bind(
             remittance_id=remittance_id,
             regime=record["regime"],
             rule=record["rule"],
-            originator=record["originator"],
-            beneficiary=record["beneficiary"],
+            originator=row_value(remittance_id, record["originator"]),
+            beneficiary=row_value(remittance_id, record["beneficiary"]),
             created_at=now,
             keep_until=now + timedelta(days=365 * record["retention_years"] + 2),
         )

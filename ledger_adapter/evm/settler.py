@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,12 +30,11 @@ from ledger_adapter.evm.client import (
     settle_gas,
     settled_event,
 )
-from ledger_adapter.evm.tables import ChainItem, ChainTx
+from ledger_adapter.evm.items import ITEMS, TXS, now_us
+from ledger_adapter.sql import reading
 
 log = structlog.get_logger("chain")
 
-TXS = ChainTx.__table__
-ITEMS = ChainItem.__table__
 MAX_ALLOWANCE = 2**256 - 1
 TOKEN_NAMES = {"USDC": "USD Coin (remit test)", "EURC": "Euro Coin (remit test)"}
 
@@ -51,17 +50,13 @@ class ChainSettings:
     tokens: dict[str, str] = field(default_factory=dict)
 
 
-def now_us() -> int:
-    return time.time_ns() // 1000
-
-
 class Settler:
     def __init__(
         self,
         engine: AsyncEngine,
         client: ChainClient,
         settings: ChainSettings | None = None,
-        on_settled: Callable[[list[str]], None] = lambda ids: None,
+        on_settled: Callable[[list[str]], Any] = lambda ids: None,
     ) -> None:
         self.engine = engine
         self.client = client
@@ -73,20 +68,23 @@ class Settler:
     async def replay(self) -> int:
         """Rebuild an embedded chain: every transaction we recorded, in nonce order, the same
         bytes. Deterministic, so addresses, balances and log indexes come out as before."""
-        cid, sender = await self.client.chain_id(), self.client.address
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             rows = (
                 await conn.execute(
-                    select(TXS.c.hash, TXS.c.raw)
-                    .where(TXS.c.chain_id == cid, TXS.c.sender == sender)
+                    select(TXS.c.hash, TXS.c.raw, TXS.c.chain_id)
+                    .where(TXS.c.sender == self.client.address)
                     .order_by(TXS.c.nonce)
                 )
             ).all()
+        if not rows:
+            return 0  # the chain is not even started
+        cid = await self.client.chain_id()
+        rows = [r for r in rows if r.chain_id == cid]
         for r in rows:
             await self.client.send_raw(r.raw, r.hash)
         return len(rows)
 
-    async def run(self, stop: asyncio.Event, poll_s: float = 0.2) -> None:
+    async def run(self, stop: asyncio.Event, poll_s: float = 0.25) -> None:
         while not stop.is_set():
             try:
                 await self.tick()
@@ -108,16 +106,14 @@ class Settler:
     # -- sign and record --------------------------------------------------------------------------
     async def prepare(self, force: bool = False) -> int:
         """Sign what is due and commit it (deployments, mints, settlements) in one transaction."""
+        pick = select(ITEMS).where(ITEMS.c.status == "queued").order_by(ITEMS.c.queued_us)
+        async with reading(self.engine) as conn:  # idle rounds take no write lock
+            queued = (await conn.execute(pick)).all()
+        if not queued or not (force or self._due(queued)):
+            return 0
         async with self.engine.begin() as conn:
-            queued = (
-                await conn.execute(
-                    select(ITEMS).where(ITEMS.c.status == "queued").order_by(ITEMS.c.queued_us)
-                )
-            ).all()
+            queued = (await conn.execute(pick)).all()
             if not queued:
-                return 0
-            due = force or self._due(queued)
-            if not due:
                 return 0
             unminted = (
                 await conn.execute(
@@ -211,7 +207,7 @@ class Settler:
     async def broadcast(self) -> int:
         """Send every recorded transaction not yet sent, in nonce order; a send that fails
         leaves it `signed` for the next round (no later nonce goes before it)."""
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             rows = (
                 await conn.execute(
                     select(TXS.c.hash, TXS.c.raw)
@@ -229,7 +225,7 @@ class Settler:
     async def follow(self) -> int:
         """Receipts of sent transactions; a final one settles its remittances (or requeues them
         on a revert). One the node has forgotten (restarted, pruned) goes again, same bytes."""
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             rows = (
                 await conn.execute(select(TXS).where(TXS.c.status == "sent").order_by(TXS.c.nonce))
             ).all()
@@ -291,7 +287,9 @@ class Settler:
             log.warning("chain.reverted", tx=tx.hash, purpose=tx.purpose, coin=tx.coin)
         if settled:
             log.info("chain.settled", tx=tx.hash, coin=tx.coin, remittances=len(settled))
-            self.on_settled(settled)
+            woken = self.on_settled(settled)
+            if inspect.isawaitable(woken):
+                await woken
 
     async def _mark(self, tx_hash: str, **values: Any) -> None:
         async with self.engine.begin() as conn:
@@ -372,36 +370,3 @@ class _Signer:
         self.nonce += 1
         self.count += 1
         return tx
-
-
-async def queue(
-    conn: AsyncConnection,
-    remittance_id: str,
-    coin: str,
-    partner_id: str,
-    receiver: str,
-    amount: int,
-) -> None:
-    """Queue a remittance for the next settlement window (in the caller's transaction, with
-    its state change). Queuing it again is a no-op."""
-    exists = (
-        await conn.execute(
-            select(ITEMS.c.remittance_id).where(ITEMS.c.remittance_id == remittance_id)
-        )
-    ).first()
-    if exists is None:
-        await conn.execute(
-            ITEMS.insert().values(
-                remittance_id=remittance_id,
-                coin=coin,
-                partner_id=partner_id,
-                receiver=receiver,
-                amount=amount,
-                status="queued",
-                queued_us=now_us(),
-            )
-        )
-
-
-async def item(conn: AsyncConnection, remittance_id: str) -> Any | None:
-    return (await conn.execute(select(ITEMS).where(ITEMS.c.remittance_id == remittance_id))).first()

@@ -3,7 +3,7 @@ same, only the transport (a web3 async provider) differs.
 
 - `embedded()`: an in-process EVM (eth-tester's py-evm backend) whose genesis funds our sender;
   nothing to configure. It keeps no state of its own: the owner replays the signed transactions
-  the gateway recorded (`ChainClient.replay`), which rebuilds the same chain, the same contract
+  the gateway recorded (`Settler.replay`), which rebuilds the same chain, the same contract
   addresses and balances, after a restart.
 - `rpc(url)`: any Ethereum JSON-RPC node over HTTP (anvil in the tests).
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Protocol
 
-from web3.providers import AsyncHTTPProvider
+from web3.providers import AsyncBaseProvider, AsyncHTTPProvider
 from web3.providers.eth_tester import AsyncEthereumTesterProvider
 from web3.types import RPCEndpoint, RPCResponse
 
@@ -30,24 +30,40 @@ class Transport(Protocol):
 
 
 class EmbeddedTransport(AsyncEthereumTesterProvider):
-    """eth-tester's provider with our sender funded at genesis; requests run one at a time in a
-    thread so mining a block does not stall the event loop."""
+    """eth-tester's provider with our sender funded at genesis, the EVM built on first use (a
+    process with nothing to settle pays nothing); requests run one at a time in a thread so
+    mining a block does not stall the event loop."""
 
     def __init__(self, *funded: str) -> None:
-        super().__init__()
-        from eth_tester import EthereumTester, PyEVMBackend
+        # Not the parent's __init__: it builds a default EthereumTester at once.
+        AsyncBaseProvider.__init__(self)
+        from web3.providers.eth_tester.defaults import API_ENDPOINTS
 
-        genesis = {
-            bytes.fromhex(a.removeprefix("0x")): {
-                "balance": EMBEDDED_BALANCE_WEI,
-                "storage": {},
-                "code": b"",
-                "nonce": 0,
-            }
-            for a in funded
-        }
-        self.ethereum_tester = EthereumTester(PyEVMBackend(genesis_state=genesis))
+        self.api_endpoints = API_ENDPOINTS
+        self._funded = funded
+        self._tester: Any = None
         self._lock = asyncio.Lock()
+
+    @property  # type: ignore[override]
+    def ethereum_tester(self) -> Any:
+        if self._tester is None:
+            from eth_tester import EthereumTester, PyEVMBackend
+
+            genesis = {
+                bytes.fromhex(a.removeprefix("0x")): {
+                    "balance": EMBEDDED_BALANCE_WEI,
+                    "storage": {},
+                    "code": b"",
+                    "nonce": 0,
+                }
+                for a in self._funded
+            }
+            self._tester = EthereumTester(PyEVMBackend(genesis_state=genesis))
+        return self._tester
+
+    @ethereum_tester.setter
+    def ethereum_tester(self, value: Any) -> None:
+        self._tester = value
 
     async def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
         parent = super().make_request

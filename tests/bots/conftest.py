@@ -224,13 +224,14 @@ class BotWorld:
     async def customer_of(self, platform: str, chat_id: str) -> str:
         import sqlalchemy as sa
 
+        from gateway.bots.store import chat_key
         from gateway.storage.tables_bots import bot_conversations
 
         async with self.svc.engine.connect() as conn:
             return await conn.scalar(
                 sa.select(bot_conversations.c.customer_id).where(
                     bot_conversations.c.platform == platform,
-                    bot_conversations.c.chat_id == chat_id,
+                    bot_conversations.c.chat_id == chat_key(self.svc.engine, platform, chat_id),
                 )
             )
 

@@ -128,3 +128,19 @@ async def test_audit_paging_refuses_what_is_not_a_plain_whole_number(gateway, of
         assert (await resp.json())["errors"][0]["field"] == "after"
     resp = await gateway.client.get(f"/v1/compliance/audit?after={2**31 - 1}", headers=admin)
     assert resp.status == 200 and (await resp.json())["entries"] == []
+
+
+async def test_reading_a_case_is_audited_with_the_officer_and_the_reason(gateway, officers) -> None:
+    _, case_id = await hold(gateway)
+    reader = officers["supervisor"]
+    resp = await gateway.client.get(
+        f"/v1/compliance/cases/{case_id}?reason=checking%20the%20match", headers=reader.auth()
+    )
+    assert resp.status == 200
+    assert (await resp.json())["sender"]["name"] == SANCTIONED  # decrypted for the officer
+    resp = await gateway.client.get("/v1/compliance/audit", headers=officers["admin"].auth())
+    reads = [e for e in (await resp.json())["entries"] if e["action"] == "case.personal_data_read"]
+    assert [(e["actor"], e["object_id"], e["after"]["reason"]) for e in reads] == [
+        (reader.id, case_id, "checking the match")
+    ]
+    assert SANCTIONED not in json.dumps(reads)

@@ -47,6 +47,20 @@ async def test_receipt_has_every_item(gateway) -> None:
         ):
             assert part in text, (lang, part)
         assert r["regulators"][0]["name"] in text and r["provider"]["website"] in text
+        printed = await gateway.client.get(
+            f"/v1/remittances/{rem['id']}/receipt?lang={lang}&format=pdf", headers=gateway.auth()
+        )
+        assert printed.status == 200 and printed.content_type == "application/pdf"
+        pdf = await printed.read()
+        assert pdf.startswith(b"%PDF-")
+        import io
+
+        from pypdf import PdfReader
+
+        squeezed = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+        squeezed = squeezed.replace(" ", "").replace("\n", "")
+        for part in (words, d["amount_received"], "MariaDelaCruz", r["funds_available_on"]):
+            assert part.replace(" ", "") in squeezed, (lang, part)
 
 
 async def test_no_receipt_before_payment(gateway) -> None:

@@ -202,3 +202,30 @@ async def test_approved_in_time_goes_on_without_requote(gateway, officers) -> No
             sa.select(sa.func.count()).select_from(quotes).where(quotes.c.requote_for == rem_id)
         )
     assert offered == 0
+
+
+async def test_the_case_page_shows_the_requote(gateway, officers) -> None:
+    from tests.console.test_console_pages import sign_in
+
+    rem_id, case_id = await _held_then_approved_late(gateway, officers)
+    await sign_in(gateway.client, "analyst")
+    page = await (await gateway.client.get(f"/console/cases/{case_id}")).text()
+    assert "requote: waiting for the sender" in page
+    assert "<strong>requote</strong>" in page  # the remittance's state and its history
+
+    quote = await (await _requote(gateway, rem_id)).json()
+    page = await (await gateway.client.get(f"/console/cases/{case_id}")).text()
+    assert quote["id"] in page and "offered in requote" in page
+
+    assert (await _accept(gateway, rem_id, quote["id"])).status == 200
+    page = await (await gateway.client.get(f"/console/cases/{case_id}")).text()
+    assert "waiting for the sender" not in page
+    assert "accepted by the sender" in page
+    detail = await gateway.client.get(
+        f"/v1/compliance/cases/{case_id}", headers=officers["analyst"].auth()
+    )
+    states = (await detail.json())["quote"]["quotes"]
+    assert [(q["offered_in_requote"], q["in_use"], q["expired"]) for q in states] == [
+        (False, False, True),
+        (True, True, False),
+    ]

@@ -1,0 +1,121 @@
+"""Wiring of the chain port: which engine, which key, and the settler that one process runs.
+
+The embedded chain's key is a fixed development key: that chain exists only inside our process
+and is rebuilt from our records, so nothing of value is ever behind it. On any other chain the
+key comes only from REMIT_CHAIN_KEY; it is never stored, logged or printed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from gateway.config import Settings
+
+if TYPE_CHECKING:  # web3 takes seconds to import: only the settler's process pays for it
+    from ledger_adapter.evm.client import ChainClient
+    from ledger_adapter.evm.settler import ChainSettings, Settler
+
+EMBEDDED_KEY = "0x2b44fe093df82a9db44e3df67d28205cd42d0289b614492ca76859bfd1d553c6"
+"""keccak256 of "remit embedded chain: a development key, not a secret"."""
+
+
+class ChainConfigError(ValueError):
+    pass
+
+
+def enabled(settings: Settings) -> bool:
+    return settings.chain != "off"
+
+
+def client_for(settings: Settings) -> ChainClient:
+    from eth_account import Account
+
+    from ledger_adapter.evm import transport
+    from ledger_adapter.evm.client import ChainClient
+
+    if settings.chain == "embedded":
+        key = settings.chain_key or EMBEDDED_KEY
+        return ChainClient(transport.embedded(Account.from_key(key).address), key)
+    if settings.chain == "rpc":
+        if not settings.chain_rpc_url:
+            raise ChainConfigError("REMIT_CHAIN=rpc needs REMIT_CHAIN_RPC_URL")
+        if not settings.chain_key:
+            raise ChainConfigError("the JSON-RPC chain needs the issuer key in REMIT_CHAIN_KEY")
+        return ChainClient(
+            transport.rpc(settings.chain_rpc_url), settings.chain_key, settings.chain_id
+        )
+    raise ChainConfigError(f"REMIT_CHAIN={settings.chain!r}: embedded, rpc or off")
+
+
+def settler_settings(settings: Settings) -> ChainSettings:
+    from ledger_adapter.evm.settler import ChainSettings
+
+    return ChainSettings(
+        window_s=settings.chain_window_s,
+        batch_size=settings.chain_batch,
+        confirmations=settings.chain_confirmations,
+        tokens=dict(settings.chain_tokens),
+    )
+
+
+@dataclass
+class ChainHandle:
+    client: ChainClient
+    settler: Settler
+
+
+async def open_settler(
+    settings: Settings, engine: Any, on_settled: Callable[[list[str]], Any]
+) -> ChainHandle:
+    """A client and a settler; an embedded chain is first rebuilt from our records."""
+    from ledger_adapter.evm.settler import Settler
+
+    client = client_for(settings)
+    settler = Settler(engine, client, settler_settings(settings), on_settled)
+    if settings.chain == "embedded":
+        await settler.replay()
+    return ChainHandle(client, settler)
+
+
+async def wake_settled(svc: Any, ids: list[str]) -> None:
+    """Remittances whose coin reached the partner are due now (their payout instruction)."""
+    from gateway.storage.tables import remittances
+
+    async with svc.engine.begin() as conn:
+        await conn.execute(
+            sa.update(remittances)
+            .where(remittances.c.id.in_(ids), remittances.c.status == "in_transit")
+            .values(next_attempt_at=svc.now())
+        )
+    svc.wake_workers()
+
+
+def chain_ctx(services_key: Any):
+    """The settler as an aiohttp cleanup context: one process runs it (like the webhook
+    dispatcher); a settled remittance is woken at once for its payout instruction."""
+
+    async def ctx(app: Any) -> AsyncIterator[None]:
+        svc = app[services_key]
+        if not enabled(svc.settings):
+            yield
+            return
+
+        async def settled(ids: list[str]) -> None:
+            await wake_settled(svc, ids)
+
+        handle = await open_settler(svc.settings, svc.engine, settled)
+        svc.chain = handle
+        stop = asyncio.Event()
+        task = asyncio.create_task(handle.settler.run(stop), name="chain-settler")
+        try:
+            yield
+        finally:
+            stop.set()
+            await asyncio.gather(task, return_exceptions=True)
+            await handle.client.close()
+
+    return ctx

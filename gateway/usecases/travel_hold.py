@@ -1,0 +1,179 @@
+"""A transfer the travel rule covers but whose data is incomplete is held before screening
+(`created -> needs_info`, the reason naming the rule and each missing field); the sender
+supplies exactly those fields (for this remittance: the profile stays as it is, so no
+screened identity changes here) and it goes on to screening (`needs_info -> screening`).
+
+Only a transfer that was never screened takes that way back: a compliance request for
+information still answers to an officer (`needs_info -> on_hold`, gateway.usecases.cases)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from fx.money import Money
+from gateway.api.problems import conflict, not_found
+from gateway.domain.states import Status
+from gateway.pipeline.outcomes import Advance, Outcome
+from gateway.services import Services
+from gateway.storage import audit
+from gateway.storage import remittances as rem_store
+from gateway.storage.engine import reading
+from gateway.storage.keys import Caller
+from gateway.storage.tables import compliance_cases, customers, remittances
+from gateway.storage.tables_travel import travel_rule_records
+from gateway.usecases import travel_rule
+from gateway.usecases.remittances import _usd_value
+
+HOLD_MARK = "travel rule ("
+
+
+async def _assess(svc: Services, rem: Any, supplied: dict[str, Any] | None = None):
+    async with reading(svc.engine) as conn:
+        sender = (
+            await conn.execute(sa.select(customers).where(customers.c.id == rem.sender_id))
+        ).one()
+    corridor = svc.corridors[rem.corridor_id]
+    send = Money.from_minor(rem.send_amount_minor, rem.send_currency)
+    usd = await _usd_value(svc, Money.parse("1", rem.send_currency))
+    return await travel_rule.assess(svc, corridor, send, sender, dict(rem.recipient), usd, supplied)
+
+
+async def _bound(conn: AsyncConnection, remittance_id: str) -> bool:
+    found = await conn.scalar(
+        sa.select(travel_rule_records.c.remittance_id).where(
+            travel_rule_records.c.remittance_id == remittance_id
+        )
+    )
+    return found is not None
+
+
+def _bind_effect(remittance_id: str, record: dict[str, Any], now):
+    async def write(conn: AsyncConnection) -> None:
+        if not await _bound(conn, remittance_id):
+            await travel_rule.bind(conn, remittance_id, record, now)
+
+    return write
+
+
+async def hold_if_missing(svc: Services, rem: Any) -> Outcome | None:
+    """At `created`: a covered transfer without its record is held asking for the gaps, or
+    (the sender's profile was completed meanwhile) gets its record bound now; None: go on."""
+    async with reading(svc.engine) as conn:
+        if await _bound(conn, rem.id):
+            return None
+    record, gaps = await _assess(svc, rem)
+    if record is None:
+        return None
+    if gaps:
+        return Advance(S.NEEDS_INFO, travel_rule.asking_reason(record["rule"], gaps))
+    return Advance(
+        S.SCREENING, "screening started", effects=(_bind_effect(rem.id, record, svc.now()),)
+    )
+
+
+S = Status
+
+
+async def _owned(conn: AsyncConnection, caller: Caller, remittance_id: str) -> Any:
+    query = sa.select(remittances).where(remittances.c.id == remittance_id)
+    if caller.role != "operator":
+        query = query.where(remittances.c.owner == caller.name)
+    row = (await conn.execute(query)).first()
+    if row is None:
+        raise not_found(f"remittance {remittance_id}")
+    return row
+
+
+async def held_for_travel(conn: AsyncConnection, rem: Any) -> bool:
+    """needs_info from created (never screened), and no compliance case."""
+    if rem.status != S.NEEDS_INFO:
+        return False
+    case = await conn.scalar(
+        sa.select(compliance_cases.c.id).where(compliance_cases.c.remittance_id == rem.id)
+    )
+    if case is not None:
+        return False
+    history = await rem_store.history(conn, rem.id)
+    return bool(history) and history[-1].from_status == S.CREATED
+
+
+async def status(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
+    """Whether the rule covers this transfer, whether its record is bound, and what is
+    missing while it is held for it."""
+    async with reading(svc.engine) as conn:
+        rem = await _owned(conn, caller, remittance_id)
+        bound = await _bound(conn, rem.id)
+        held = await held_for_travel(conn, rem)
+    record, gaps = (None, []) if bound else await _assess(svc, rem)
+    regime = svc.regimes.for_country(svc.corridors[rem.corridor_id].send_country)
+    return {
+        "remittance_id": rem.id,
+        "rule": regime.travel_rule,
+        "required": bound or record is not None,
+        "bound": bound,
+        "held": held,
+        "missing": [{"field": g.field, "message": g.message} for g in gaps],
+    }
+
+
+async def missing_for(svc: Services, caller: Caller, remittance_id: str) -> list[str] | None:
+    """The fields a held transfer asks for (e.g. ["sender.address"]), or None if not held."""
+    body = await status(svc, caller, remittance_id)
+    return [m["field"] for m in body["missing"]] if body["held"] else None
+
+
+async def supply(
+    svc: Services, caller: Caller, remittance_id: str, sender: dict[str, Any]
+) -> dict[str, Any]:
+    """The sender's answer: complete, the record is bound and the transfer goes to screening
+    (audit-chained, ids only); still incomplete, a problem naming what is left, nothing
+    written."""
+    from gateway.usecases.remittances import get_remittance
+
+    async with reading(svc.engine) as conn:
+        rem = await _owned(conn, caller, remittance_id)
+        held = await held_for_travel(conn, rem)
+    if not held:
+        raise conflict(
+            "not-awaiting-travel-rule-data",
+            "No travel-rule data requested",
+            f"the remittance is {rem.status}; travel-rule data is taken only while it is held "
+            "for it",
+        )
+    record, gaps = await _assess(svc, rem, sender)
+    if record is None:  # the regime changed meanwhile: nothing to ask any more
+        gaps = []
+    if gaps:
+        raise travel_rule.missing_problem(
+            record["rule"], gaps, "send them in POST /v1/remittances/{id}/travel-rule"
+        )
+    now = svc.now()
+    async with svc.engine.begin() as conn:
+        if record is not None and not await _bound(conn, rem.id):
+            await travel_rule.bind(conn, rem.id, record, now)
+        try:
+            await rem_store.transition(
+                conn,
+                rem.id,
+                S.NEEDS_INFO,
+                S.SCREENING,
+                now=now,
+                reason="travel-rule data supplied; screening",
+            )
+        except rem_store.StaleState:
+            raise conflict("state-changed", "State changed", "reload the remittance") from None
+        await audit.append(
+            conn,
+            key=svc.settings.audit_hmac_key,
+            at=now,
+            actor=caller.key_id,
+            action="remittance.travel_rule",
+            object_id=rem.id,
+            before={"remittance_status": "needs_info"},
+            after={"remittance_status": "screening", "fields": sorted(sender)},
+        )
+    svc.wake_workers()
+    return await get_remittance(svc, caller, remittance_id)

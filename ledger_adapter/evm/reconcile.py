@@ -1,0 +1,161 @@
+"""Do our books and the chain agree? Every figure on chain is compared with what our records
+and the ledger say it must be; each difference is one line.
+
+Per coin: `totalSupply` == the coin minted by our mined mint transactions == the ledger's
+payout transfers of those remittances; the treasury's `balanceOf` == minted less settled; each
+partner address's `balanceOf` == the remittances settled to it == their ledger payout transfers.
+Every `Settled` event matches exactly one settled remittance (transaction hash, log index,
+receiver, amount) and one ledger payout transfer, and every settled remittance has exactly one
+event."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ledger_adapter.evm.client import ChainClient
+from ledger_adapter.evm.items import ITEMS, TXS
+from ledger_adapter.evm.settler import contracts
+from ledger_adapter.port import Ledger
+from ledger_adapter.sql import reading
+
+
+@dataclass
+class CoinFigures:
+    coin: str
+    token: str | None
+    settlement: str | None
+    total_supply: int | None = None
+    treasury_balance: int | None = None
+    partner_balances: dict[str, int] = field(default_factory=dict)
+
+
+async def status(engine: AsyncEngine, client: ChainClient) -> dict[str, Any]:
+    """Network, addresses, supply and balance per coin, pending transactions."""
+    cid = await client.chain_id()
+    async with reading(engine) as conn:
+        known = await contracts(conn, cid, client.address)
+        pending = (
+            await conn.execute(
+                select(TXS.c.hash, TXS.c.nonce, TXS.c.purpose, TXS.c.coin, TXS.c.status)
+                .where(TXS.c.status.in_(("signed", "sent")))
+                .order_by(TXS.c.nonce)
+            )
+        ).all()
+        receivers = (await conn.execute(select(ITEMS.c.coin, ITEMS.c.receiver).distinct())).all()
+    coins = []
+    for coin, c in sorted(known.items()):
+        entry: dict[str, Any] = {"coin": coin, "token": c.token, "settlement": c.settlement}
+        if c.token:
+            entry["total_supply"] = await client.total_supply(c.token)
+            entry["treasury_balance"] = await client.balance_of(c.token, client.address)
+            entry["partners"] = {
+                r.receiver: await client.balance_of(c.token, r.receiver)
+                for r in receivers
+                if r.coin == coin
+            }
+        coins.append(entry)
+    return {
+        "chain_id": cid,
+        "block": await client.block_number(),
+        "treasury": client.address,
+        "coins": coins,
+        "pending": [
+            {
+                "hash": p.hash,
+                "nonce": p.nonce,
+                "purpose": p.purpose,
+                "coin": p.coin,
+                "status": p.status,
+            }
+            for p in pending
+        ],
+    }
+
+
+async def reconcile(engine: AsyncEngine, client: ChainClient, ledger: Ledger) -> list[str]:
+    cid = await client.chain_id()
+    async with reading(engine) as conn:
+        known = await contracts(conn, cid, client.address)
+        items = (await conn.execute(select(ITEMS).where(ITEMS.c.status != "dropped"))).all()
+        txs = {
+            r.hash: r
+            for r in (
+                await conn.execute(
+                    select(TXS).where(TXS.c.chain_id == cid, TXS.c.sender == client.address)
+                )
+            ).all()
+        }
+    payouts = await ledger.get_transfers([f"{i.remittance_id}:payout" for i in items])
+    found: list[str] = []
+    for i in items:
+        t = payouts.get(f"{i.remittance_id}:payout")
+        if t is None:
+            found.append(f"{i.remittance_id}: no ledger payout transfer for its chain settlement")
+        elif t.amount != i.amount or t.asset != i.coin:
+            found.append(
+                f"{i.remittance_id}: ledger payout {t.amount} {t.asset} "
+                f"!= chain {i.amount} {i.coin}"
+            )
+
+    def mined(h: str | None) -> bool:
+        return h is not None and h in txs and txs[h].status == "mined"
+
+    for coin, c in sorted(known.items()):
+        if c.token is None or c.settlement is None:
+            continue
+        mine = [i for i in items if i.coin == coin]
+        minted = sum(i.amount for i in mine if mined(i.mint_tx))
+        settled = [i for i in mine if i.status == "settled"]
+        supply = await client.total_supply(c.token)
+        if c.mintable and supply != minted:
+            found.append(f"{coin}: totalSupply {supply} != minted for remittances {minted}")
+        treasury = await client.balance_of(c.token, client.address)
+        expected_treasury = minted - sum(i.amount for i in settled)
+        if c.mintable and treasury != expected_treasury:
+            found.append(
+                f"{coin}: treasury {client.address} balanceOf {treasury} != {expected_treasury}"
+            )
+        by_address: Counter[str] = Counter()
+        for i in settled:
+            by_address[i.receiver] += i.amount
+        for address in sorted({i.receiver for i in mine}):
+            balance = await client.balance_of(c.token, address)
+            if balance != by_address[address]:
+                found.append(
+                    f"{coin}: {address} balanceOf {balance} != settled to it {by_address[address]}"
+                )
+        events = await client.settled_events(c.settlement)
+        by_id: dict[str, list] = {}
+        for e in events:
+            by_id.setdefault(e.remittance_id, []).append(e)
+        rows = {i.remittance_id: i for i in mine}
+        for rid, evs in sorted(by_id.items()):
+            row = rows.get(rid)
+            if len(evs) > 1:
+                found.append(f"{coin}: {rid} settled {len(evs)} times on chain")
+            if row is None:
+                found.append(f"{coin}: Settled event for {rid} matches no remittance of ours")
+                continue
+            e = evs[0]
+            mismatch = (
+                row.status != "settled"
+                or row.settle_tx != e.tx_hash
+                or row.log_index != e.log_index
+                or row.amount != e.amount
+                or row.receiver != e.receiver
+            )
+            if mismatch:
+                found.append(
+                    f"{coin}: {rid} event {e.tx_hash}#{e.log_index} {e.amount} to {e.receiver} "
+                    f"!= record {row.settle_tx}#{row.log_index} {row.amount} to {row.receiver} "
+                    f"({row.status})"
+                )
+        for i in settled:
+            if i.remittance_id not in by_id:
+                found.append(f"{coin}: {i.remittance_id} recorded settled, no Settled event")
+    return found

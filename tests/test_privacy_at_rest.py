@@ -1,0 +1,303 @@
+"""Personal data at rest: the keyring (AES-GCM bound to row and column, rotation, blind
+index), where keys come from (a 0600 file beside SQLite, PostgreSQL refusing to start without),
+the migration that seals existing plain rows in place, and `remit keys rotate-data` under load."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import stat
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from gateway.commands import main
+from gateway.storage.datakeys import (
+    KEYS_ENV,
+    Keyring,
+    MissingDataKeys,
+    UnreadableData,
+    keyring_for,
+    new_key_line,
+    parse_keys,
+)
+from gateway.storage.engine import create_engine
+from gateway.storage.migrate import upgrade_async
+from gateway.storage.sealed import keyring_of
+from gateway.storage.tables import customers, remittances
+from gateway.storage.tables_bots import bot_conversations
+from gateway.storage.tables_kyc import customer_kyc
+from gateway.storage.tables_travel import travel_rule_records
+
+
+def _ring(*lines: str) -> Keyring:
+    keys = parse_keys(",".join(lines))
+    return Keyring(keys, keys[-1][1])
+
+
+def test_a_value_opens_only_in_its_row_and_column() -> None:
+    ring = _ring(new_key_line("k1"))
+    token = ring.seal(b"customers.name|cus_1", b"Ana Reyes")
+    assert token.startswith("pii1:k1:") and "Ana" not in token
+    assert ring.open(b"customers.name|cus_1", token) == b"Ana Reyes"
+    for elsewhere in (b"customers.name|cus_2", b"customers.phone|cus_1"):
+        with pytest.raises(UnreadableData):
+            ring.open(elsewhere, token)
+    tampered = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+    with pytest.raises(UnreadableData):
+        ring.open(b"customers.name|cus_1", tampered)
+
+
+def test_the_first_key_encrypts_all_decrypt_and_the_index_survives_rotation() -> None:
+    old, new = new_key_line("k1"), new_key_line("k2")
+    before, after = _ring(old), _ring(new, old)
+    token = before.seal(b"t.c|1", b"x")
+    assert after.open(b"t.c|1", token) == b"x"
+    assert after.seal(b"t.c|1", b"x").startswith("pii1:k2:")
+    assert before.index("phone", "+14155550123") == after.index("phone", "+14155550123")
+    assert before.index("phone", "+14155550123") != before.index("external_id", "+14155550123")
+    with pytest.raises(UnreadableData):
+        _ring(new).open(b"t.c|1", token)  # a key no longer listed opens nothing
+
+
+def test_sqlite_generates_a_0600_key_file_beside_the_database(tmp_path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'remit.db'}"
+    ring = keyring_for(url, {})
+    path = tmp_path / "remit.db.keys"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert ring.source == str(path)
+    assert keyring_for(url, {}).index("x", "y") == ring.index("x", "y")
+
+
+def test_postgresql_refuses_to_start_without_keys(monkeypatch, capsys) -> None:
+    with pytest.raises(MissingDataKeys):
+        keyring_for("postgresql+asyncpg://postgres@127.0.0.1/x", {})
+    monkeypatch.delenv(KEYS_ENV, raising=False)
+    monkeypatch.setenv("REMIT_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:1/nothing")
+    assert main(["serve"]) == 2
+    assert "REMIT_DATA_KEYS is not set" in capsys.readouterr().err
+
+
+# Migration: plain rows as the schema before privacy_0001 held them -------------------------
+
+PARENTS = (
+    "aml_0001",
+    "bots_0001",
+    "chain_0001",
+    "compliance_0002",
+    "errors_0002",
+    "funding_0001",
+    "holes_0001",
+    "partners_0001",
+    "rates_0001",
+    "requote_0001",
+    "settlement_0001",
+    "travel_0001",
+)
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+async def _plain_rows(url: str) -> None:
+    for parent in PARENTS:
+        await upgrade_async(url, parent)
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        meta = sa.MetaData()
+        await conn.run_sync(meta.reflect)
+        t = meta.tables
+        await conn.execute(
+            t["customers"].insert(),
+            {
+                "id": "cus_1",
+                "owner": "app",
+                "external_id": "user-42",
+                "name": "Ana Reyes Cruz",
+                "phone": "+14155550123",
+                "country": "US",
+                "birth_date": date(1990, 4, 1),
+                "tier": "basic",
+                "status": "accepted",
+                "created_at": NOW.replace(tzinfo=None),
+                "updated_at": NOW.replace(tzinfo=None),
+            },
+        )
+        await conn.execute(
+            t["customer_kyc"].insert(),
+            {
+                "customer_id": "cus_1",
+                "fields": {"id_number": "X1234567", "address": "1 Main St"},
+                "updated_at": NOW.replace(tzinfo=None),
+            },
+        )
+        quote = {c.name: None for c in t["quotes"].c}
+        quote.update(
+            id="quo_1",
+            owner="app",
+            corridor_id="US-PH",
+            send_currency="USD",
+            receive_currency="PHP",
+            send_amount_minor=10000,
+            fee_minor=349,
+            receive_amount_minor=500000,
+            mid_rate="56",
+            rate="55",
+            rate_source="test",
+            rate_as_of=NOW.replace(tzinfo=None),
+            created_at=NOW.replace(tzinfo=None),
+            expires_at=NOW.replace(tzinfo=None),
+        )
+        await conn.execute(t["quotes"].insert(), quote)
+        await conn.execute(
+            t["remittances"].insert(),
+            {
+                "id": "rem_1",
+                "owner": "app",
+                "status": "paid_out",
+                "quote_id": "quo_1",
+                "sender_id": "cus_1",
+                "corridor_id": "US-PH",
+                "partner_id": "sim",
+                "recipient": {"name": "Maria Dela Cruz", "phone": "+639171234567"},
+                "recipient_key": "rcp_unkeyed",
+                "funding_method": "wallet",
+                "send_currency": "USD",
+                "receive_currency": "PHP",
+                "send_amount_minor": 10000,
+                "fee_minor": 349,
+                "receive_amount_minor": 500000,
+                "settlement_asset": "USDC",
+                "funding_attempts": 0,
+                "attempts": 0,
+                "created_at": NOW.replace(tzinfo=None),
+                "updated_at": NOW.replace(tzinfo=None),
+            },
+        )
+        await conn.execute(
+            t["travel_rule_records"].insert(),
+            {
+                "remittance_id": "rem_1",
+                "regime": "us",
+                "rule": "31 CFR 1010.410(f)",
+                "originator": {"name": "Ana Reyes Cruz"},
+                "beneficiary": {"name": "Maria Dela Cruz", "account": "+639171234567"},
+                "created_at": NOW.replace(tzinfo=None),
+                "keep_until": NOW.replace(tzinfo=None),
+            },
+        )
+        await conn.execute(
+            t["bot_conversations"].insert(),
+            {
+                "platform": "whatsapp",
+                "chat_id": "14155550123",
+                "language": "en",
+                "state": "idle",
+                "data": {"recipient_name": "Maria Dela Cruz"},
+                "customer_id": "cus_1",
+                "updated_at": NOW.replace(tzinfo=None),
+            },
+        )
+    await engine.dispose()
+
+
+async def test_the_migration_seals_plain_rows_in_place(database_url) -> None:
+    await _plain_rows(database_url)
+    await upgrade_async(database_url)
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            raw = await conn.execute(sa.text("SELECT name, phone, external_id FROM customers"))
+            assert all(str(v).startswith("pii1:") for v in raw.one())
+            raw_rem = await conn.scalar(sa.text("SELECT recipient FROM remittances"))
+            assert "Maria" not in str(raw_rem)
+            index = keyring_of(engine).index
+            row = (
+                await conn.execute(
+                    sa.select(customers).where(
+                        customers.c.external_id_index == index("external_id", "user-42")
+                    )
+                )
+            ).one()
+            assert (row.name, row.phone, row.external_id) == (
+                "Ana Reyes Cruz",
+                "+14155550123",
+                "user-42",
+            )
+            assert row.birth_date == date(1990, 4, 1)
+            assert row.phone_index == index("phone", "+14155550123")
+            kyc = await conn.scalar(sa.select(customer_kyc.c.fields))
+            assert kyc == {"id_number": "X1234567", "address": "1 Main St"}
+            rem = (await conn.execute(sa.select(remittances))).one()
+            assert rem.recipient == {"name": "Maria Dela Cruz", "phone": "+639171234567"}
+            assert rem.recipient_key.startswith("rcp_") and rem.recipient_key != "rcp_unkeyed"
+            travel = (await conn.execute(sa.select(travel_rule_records))).one()
+            assert travel.beneficiary["account"] == "+639171234567"
+            conv = (await conn.execute(sa.select(bot_conversations))).one()
+            assert conv.chat == "14155550123" and conv.chat_id != "14155550123"
+            assert conv.data == {"recipient_name": "Maria Dela Cruz"}
+    finally:
+        await engine.dispose()
+
+
+# Rotation while the gateway serves ----------------------------------------------------------
+
+
+async def test_rotate_data_under_load_fails_no_request(gateway) -> None:
+    from gateway.storage.rotation import rotate
+
+    senders = [await gateway.customer(f"u-{n}", f"Sender Number{n}") for n in range(6)]
+    for sender in senders[:3]:
+        await gateway.top_up(sender["id"], "500.00")
+        await gateway.send("20.00", sender=sender)
+    engine = gateway.svc.engine
+    old = keyring_of(engine)
+    new_ring = Keyring([parse_keys(new_key_line("k2"))[0], *old.keys], old.index_master)
+    engine.sync_engine.dialect.remit_keyring = new_ring  # as a restart with k2 first would
+
+    async def load() -> list[int]:
+        statuses = []
+        for n in range(12):
+            sender = senders[n % len(senders)]
+            resp = await gateway.client.get(f"/v1/customers/{sender['id']}", headers=gateway.auth())
+            statuses.append(resp.status)
+            body = {
+                "external_id": f"u-{n % len(senders)}",
+                "name": f"Sender Number{n % len(senders)}",
+                "country": "US",
+                "phone": "+14155550123",
+            }
+            resp = await gateway.client.put("/v1/customers", json=body, headers=gateway.auth())
+            statuses.append(resp.status)
+        return statuses
+
+    report, statuses = await asyncio.gather(rotate(engine, batch=2), load())
+    assert set(statuses) <= {200}, statuses
+    assert report.key_id == "k2" and report.rewritten["customers"] >= 1
+    async with engine.connect() as conn:
+        for table, column in (("customers", "name"), ("remittances", "recipient")):
+            tokens = (await conn.execute(sa.text(f"SELECT {column} FROM {table}"))).scalars()
+            assert all(t.startswith("pii1:k2:") for t in tokens)
+    # The old key can go now: everything opens under k2 alone (index key kept).
+    engine.sync_engine.dialect.remit_keyring = Keyring([new_ring.keys[0]], old.index_master)
+    for sender in senders:
+        resp = await gateway.client.get(f"/v1/customers/{sender['id']}", headers=gateway.auth())
+        assert (await resp.json())["name"] == sender["name"]
+    again = await gateway.customer("u-0", "Sender Number0")
+    assert again["id"] == senders[0]["id"]  # still found by its blind index
+
+
+def test_rotate_data_cli(tmp_path, monkeypatch, capsys) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("REMIT_DATABASE_URL", url)
+    first = new_key_line("k1")
+    monkeypatch.setenv(KEYS_ENV, first)
+    assert main(["keys", "create", "--name", "app"]) == 0
+    capsys.readouterr()
+    assert main(["keys", "new-data-key", "--id", "k2"]) == 0
+    second = capsys.readouterr().out.strip()
+    assert second.startswith("k2:")
+    monkeypatch.setenv(KEYS_ENV, f"{second},{first}")
+    assert main(["keys", "rotate-data", "--batch", "10"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["key_id"] == "k2" and "customers" in out["rewritten"]
