@@ -430,4 +430,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the imported module, not __main__: the protocol simulators' routes look up this
+    # module's app keys (corridors.simulator.STATE), which a second copy would not have.
+    from corridors.simulator import main as _main
+
+    _main()

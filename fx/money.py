@@ -17,6 +17,7 @@ from iso4217 import Currency
 
 __all__ = [
     "COIN_DECIMALS",
+    "MAX_AMOUNT_CHARS",
     "MONEY_CONTEXT",
     "ROUND_DOWN",
     "ROUND_HALF_EVEN",
@@ -42,6 +43,10 @@ MONEY_CONTEXT = Context(prec=60)
 
 #: Largest minor-unit amount accepted by parse: it must fit a signed 64-bit ledger column.
 MAX_MINOR = 2**63 - 1
+
+#: Longest amount text accepted by parse (and by the API's amount fields). The largest amount
+#: there is, MAX_MINOR with a sign and a point, takes 21 characters; beyond 32 it is padding.
+MAX_AMOUNT_CHARS = 32
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
@@ -171,18 +176,27 @@ class Money:
     # ---- construction -------------------------------------------------------------------
     @classmethod
     def parse(cls, value: Any, currency: str, field: str | None = None) -> Money:
-        """Strict parse of external input: no floats, NaN, Infinity, or excess decimals.
+        """Strict parse of external input: no floats, NaN, Infinity, no more decimals than the
+        currency has (a string's trailing zeros count), at most MAX_AMOUNT_CHARS characters.
 
         `field` is attached to any error so the API can point at the offending input.
         """
         code = require_asset(currency, None if field is None else _currency_field(field))
+        if isinstance(value, str) and len(value) > MAX_AMOUNT_CHARS:
+            raise AmountError(f"amount is longer than {MAX_AMOUNT_CHARS} characters", field)
         amount = to_decimal(value, field)
         places = exponent(code)
         if amount and amount.adjusted() > 19:  # cheap guard before any context arithmetic
             raise AmountError(f"amount {value} is too large", field)
         exp = amount.as_tuple().exponent
         assert isinstance(exp, int)  # finite, checked above
-        if exp < -places and amount != amount.quantize(_quantum(code), context=MONEY_CONTEXT):
+        # Text from outside says how many decimals it means: more than the currency has is
+        # refused even when they are zeros ("100.000" USD), so "100.0…0" and "100.001" are
+        # treated alike. A Decimal from our own arithmetic only has to be exact.
+        written = isinstance(value, str)
+        if exp < -places and (
+            written or amount != amount.quantize(_quantum(code), context=MONEY_CONTEXT)
+        ):
             raise AmountError(
                 f"amount {value} has more decimals than {code} allows ({places})", field
             )

@@ -43,6 +43,8 @@ def test_currency_predicates() -> None:
         ("Infinity", "not a decimal"),
         ("1.001", "more decimals"),
         ("1E-3", "more decimals"),
+        ("1.2000", "more decimals"),  # zeros count: the text means four decimals
+        ("100." + "0" * 35, "longer than 32"),
         ("12abc", "not a decimal"),
         (" 1", "not a decimal"),
         ("1e999999999999", "too large"),
@@ -57,7 +59,8 @@ def test_parse_refuses_bad_amounts_and_names_field(value: object, message: str) 
 
 def test_parse_accepts_exact_forms() -> None:
     assert str(Money.parse("100", "USD")) == "100.00"
-    assert str(Money.parse("1.2000", "USD")) == "1.20"
+    assert str(Money.parse("1.20", "USD")) == "1.20"
+    assert str(Money.parse(Decimal("1.2000"), "USD")) == "1.20"  # our own arithmetic: exact
     assert str(Money.parse("1E+2", "JPY")) == "100"
     assert Money.parse(5, "IQD").to_minor() == 5000
     assert str(Money.parse(Decimal("0.000001"), "USDC")) == "0.000001"

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from fx.money import MAX_AMOUNT_CHARS
 from gateway.api.problems import Problem, field_error, validation
 
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -25,7 +26,7 @@ def _amount_string(value: Any) -> Any:
 AmountStr = Annotated[
     str,
     BeforeValidator(_amount_string),
-    Field(max_length=40, examples=["100.00"]),
+    Field(max_length=MAX_AMOUNT_CHARS, examples=["100.00"]),
 ]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3,4}$", examples=["USD"])]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["PH"])]

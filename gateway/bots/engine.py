@@ -399,6 +399,7 @@ async def _travel_answer(turn: Turn, text: str) -> bool:
     label = t(turn.lang, f"travel_{keys[0]}")
     try:
         parse(TravelRuleSender, answers)
+        travel_hold.check_supplied(turn.svc, answers)
     except Problem:
         turn.say("travel_bad", label=label)
         return True

@@ -119,6 +119,8 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "Send it again for a new quote.",
         "push_requote": "Transfer {ref} was approved, but its quote lapsed meanwhile. Here is a "
         "new quote for the same amount:",
+        "push_requote_lapsed": "The quote for transfer {ref} lapsed before it could go on. Here "
+        "is a new quote for the same amount:",
         "requote_status": "Transfer {ref} is waiting for you to accept a new quote:",
         "requote_refreshed": "That quote expired, so here is a fresh one for transfer {ref}:",
         "tap_accept": "Tap Accept to go on with this quote, or Cancel to cancel transfer {ref}.",
@@ -257,6 +259,7 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "push_rejected": "汇款 {ref} 被拒绝，没有扣款。",
         "push_expired": "汇款 {ref} 已过期：款项未按时到账。请重新发送以获取新报价。",
         "push_requote": "汇款 {ref} 已通过审核，但报价在此期间已失效。以下是相同金额的新报价：",
+        "push_requote_lapsed": "汇款 {ref} 的报价在继续处理前已失效。以下是相同金额的新报价：",
         "requote_status": "汇款 {ref} 正在等待您接受新报价：",
         "requote_refreshed": "之前的报价已过期，这是汇款 {ref} 的新报价：",
         "tap_accept": "点“接受”按此报价继续，或点“取消”取消汇款 {ref}。",

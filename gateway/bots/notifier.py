@@ -130,7 +130,7 @@ class Notifier:
                     log.info("bot_status_pushed", platform=chat.platform, status=row.to_status)
                 continue
             if row.to_status == "requote":  # the new quote, with Accept and Cancel
-                replies = await requote.push(self.svc, chat, rem)
+                replies = await requote.push(self.svc, chat, rem, after=row.from_status)
                 if replies:
                     await sender.send(chat.chat_id, replies)
                     log.info("bot_requote_pushed", platform=chat.platform)

@@ -70,15 +70,15 @@ async def offer(
     return [Reply(text), Reply(t(lang, "tap_accept", ref=ref), buttons)]
 
 
-async def push(svc: Services, chat: Any, rem: dict[str, Any]) -> list[Reply]:
-    """What the notifier sends when a remittance enters requote: nothing if it has moved on
-    since, the new quote with buttons, or (no quote can be priced now) how to ask again."""
+async def push(svc: Services, chat: Any, rem: dict[str, Any], after: str | None) -> list[Reply]:
+    """What the notifier sends when a remittance enters requote (`after` the state it left):
+    nothing if it has moved on since, the new quote with buttons, or (no quote can be priced
+    now) how to ask again."""
     if rem["status"] != Status.REQUOTE:
         return []
+    intro = "push_requote" if after == Status.APPROVED else "push_requote_lapsed"
     try:
-        return await offer(
-            svc, chat.platform, chat.chat_id, chat.language, rem["id"], intro="push_requote"
-        )
+        return await offer(svc, chat.platform, chat.chat_id, chat.language, rem["id"], intro=intro)
     except Problem as problem:
         log.warning("bot_requote_not_offered", problem=problem.slug)
         return [Reply(t(chat.language, "requote_later", ref=short_ref(rem["id"])))]

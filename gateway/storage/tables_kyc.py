@@ -119,3 +119,23 @@ kyc_events = sa.Table(
     sa.Column("reason", sa.String(300), nullable=True),
     sa.Column("at", UTC_DATETIME, nullable=False),
 )
+
+# Re-screening after a list version is loaded: one run per loaded version, resumable from its
+# cursor (the last customer / remittance id screened), with what it found. Ids only.
+rescreen_runs = sa.Table(
+    "rescreen_runs",
+    metadata,
+    sa.Column("list_id", sa.String(40), sa.ForeignKey("sanctions_lists.id"), primary_key=True),
+    sa.Column("list_version", sa.String(80), nullable=False),
+    sa.Column("phase", sa.String(20), nullable=False),  # senders | recipients | done | superseded
+    sa.Column("cursor", sa.String(40), nullable=False, server_default=""),
+    sa.Column("senders", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("recipients", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("hits", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("held", sa.JSON, nullable=False),  # remittance ids put on hold
+    sa.Column("too_late", sa.JSON, nullable=False),  # hit remittances already funded or beyond
+    sa.Column("started_at", UTC_DATETIME, nullable=False),
+    sa.Column("updated_at", UTC_DATETIME, nullable=False),
+    sa.Column("finished_at", UTC_DATETIME, nullable=True),
+    sa.Index("ix_rescreen_runs_phase", "phase"),
+)

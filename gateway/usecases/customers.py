@@ -37,6 +37,7 @@ from compliance.kyc import (
     sep12_view,
     tier_order,
 )
+from compliance.kyc.birth import AgeRange, birth_date_problem
 from gateway.api.customer_schemas import CustomerRequest
 from gateway.api.problems import not_found, validation
 from gateway.ids import new_id
@@ -87,7 +88,7 @@ def _phone(value: str, country: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _normalise(req: CustomerRequest, today: date) -> dict[str, Any]:
+def _normalise(req: CustomerRequest, today: date, ages: AgeRange) -> dict[str, Any]:
     """The submitted fields, checked and normalised (E.164 phone, split name); raises a 422
     naming every bad field before anything is written."""
     errors = []
@@ -97,8 +98,10 @@ def _normalise(req: CustomerRequest, today: date) -> dict[str, Any]:
         errors.append({"field": "id_country_code", "message": "not an ISO 3166 alpha-3 country"})
     if req.phone and req.mobile_number and req.phone != req.mobile_number:
         errors.append({"field": "mobile_number", "message": "differs from phone; give one"})
-    if req.birth_date is not None and req.birth_date >= today:
-        errors.append({"field": "birth_date", "message": "must be in the past"})
+    if req.birth_date is not None:
+        why = birth_date_problem(req.birth_date, today, ages)
+        if why is not None:
+            errors.append({"field": "birth_date", "message": why})
     fields = {k: getattr(req, k) for k in KYC_FIELDS if getattr(req, k) is not None}
     raw_phone = req.mobile_number or req.phone
     if raw_phone is not None:
@@ -249,7 +252,7 @@ async def put_customer(svc: Services, caller: Caller, req: CustomerRequest) -> t
     """Create or update by the app's own external id: calling it twice is harmless. Fields
     given are merged over those stored (SEP-12 PUT), so a later call can add documents."""
     now = svc.now()
-    values = _normalise(req, now.date())
+    values = _normalise(req, now.date(), svc.settings.birth_ages)
     async with svc.engine.begin() as conn:
         owned = sa.and_(
             customers.c.owner == caller.name,

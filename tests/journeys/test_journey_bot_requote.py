@@ -191,3 +191,24 @@ async def test_status_offers_the_quote_again(world, approvers) -> None:  # noqa:
     await chat.tap(reply[-1]["buttons"][0])
     await world.drain()
     assert (await _status(world, rem_id))["status"] == "paid_out"
+
+
+async def test_a_quote_that_lapsed_before_funding_is_offered_again(world) -> None:  # noqa: F811
+    """Not held at all: the pipeline reached funding after the 60 s quote had lapsed."""
+    chat = Chat(world, "telegram")
+    await chat.say("hello")
+    await chat.say("Ana Reyes")
+    await chat.say("US")
+    await world.top_up(await world.customer_of("telegram", "42"))
+    await chat.say("send 100 USD to PH")
+    await chat.say("Maria Dela Cruz")
+    quote = await chat.say("+639171234567")
+    await chat.tap(quote[-1]["buttons"][0])
+    world.clock.advance(minutes=2)
+    await world.drain()
+    first, prompt = await _pushed_offer(world, chat)
+    assert "lapsed before it could go on" in first["text"]
+    assert "goes on with the new quote" in (await chat.tap(prompt["buttons"][0]))[0]["text"]
+    await world.drain()
+    status = await chat.say("/status")
+    assert "paid out" in status[0]["text"]
