@@ -96,6 +96,11 @@ class Settings:
     # Compliance: approving a case at or above this risk (0-100) takes two officers.
     four_eyes_risk: int = 80
     audit_hmac_key: bytes | None = field(default=None, repr=False)
+    # The identity-verification provider (its API base URL, its HMAC secret for submissions
+    # and webhook results). Without a URL, every tier upgrade is reviewed by an officer.
+    kyc_provider_url: str | None = None
+    kyc_provider_name: str = "verification-sim"
+    kyc_provider_secret: bytes | None = field(default=None, repr=False)
     # Where webhooks and partner requests may go: public https addresses only, unless
     # REMIT_OUTBOUND_HTTP (development) or REMIT_OUTBOUND_ALLOW (networks) say otherwise.
     outbound: OutboundRule = field(default_factory=OutboundRule)
@@ -161,6 +166,9 @@ class Settings:
             bots=BotSettings.from_env(env),
             four_eyes_risk=int(env.get("REMIT_FOUR_EYES_RISK") or base.four_eyes_risk),
             audit_hmac_key=(env.get("REMIT_AUDIT_HMAC_KEY") or "").encode() or None,
+            kyc_provider_url=env.get("REMIT_KYC_PROVIDER_URL") or None,
+            kyc_provider_name=env.get("REMIT_KYC_PROVIDER_NAME") or base.kyc_provider_name,
+            kyc_provider_secret=(env.get("REMIT_KYC_PROVIDER_SECRET") or "").encode() or None,
             birth_age_min=int(env.get("REMIT_BIRTH_AGE_MIN") or base.birth_age_min),
             birth_age_max=int(env.get("REMIT_BIRTH_AGE_MAX") or base.birth_age_max),
             outbound=OutboundRule(

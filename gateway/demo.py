@@ -148,6 +148,7 @@ async def _send_one(base: str, app_key: str, ops_key: str, route: DemoRoute) -> 
                 "external_id": "demo-sender-1",
                 "name": "Ana Reyes Cruz",
                 "phone": "+14155550123",
+                "mobile_number_verified": True,  # the demo app confirmed it by a code
                 "country": route.send_country,
             },
         )

@@ -238,7 +238,13 @@ async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
         print(f"gateway up after {time.monotonic() - started:.1f}s")
         senders = []
         for i in range(SENDERS):
-            body = {"external_id": f"crash-{i}", "name": f"Sender {letters(i)}", "country": "US"}
+            body = {
+                "external_id": f"crash-{i}",
+                "name": f"Sender {letters(i)}",
+                "country": "US",
+                "mobile_number": "+14155550100",
+                "mobile_number_verified": True,
+            }
             senders.append(
                 await call(http, "PUT", base + "/v1/customers", json=body, headers=sender_h)
             )
