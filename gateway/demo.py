@@ -119,6 +119,7 @@ async def _callback_base(
                 secret=secret,
                 now=utc_now(),
                 callback_url=f"{base}/v1/fspiop/{partner_id}",
+                chain_address=DEMO_PARTNER_ADDRESS if chain_enabled(settings) else None,
             )
     finally:
         await engine.dispose()
