@@ -61,6 +61,8 @@ async def setup(args: argparse.Namespace) -> dict:
                     "external_id": f"{args.prefix}-{i}",
                     "name": f"Sender {letters(i)}",
                     "country": "US",
+                    "mobile_number": "+14155550100",
+                    "mobile_number_verified": True,
                 }
                 async with http.put(args.url + "/v1/customers", json=body, headers=sender_h) as r:
                     assert r.status in (200, 201), await r.text()

@@ -21,6 +21,7 @@ from gateway.config import Settings
 from gateway.console import setup_console
 from gateway.heap import freeze_long_lived
 from gateway.pipeline.worker import Worker
+from gateway.usecases import rescreening
 from gateway.webhooks.dispatcher import webhooks_ctx
 
 
@@ -34,9 +35,10 @@ def create_app(
 ) -> web.Application:
     """`overrides` go to open_services (tests pass a screener, rates or a clock).
 
-    `run_singletons`: the webhook dispatcher and the bot notifier, which one process of
-    several runs (each would deliver every event). Without `run_workers` the process screens
-    nothing, so it does not load the sanctions lists unless a test passes a screener.
+    `run_singletons`: the webhook dispatcher, the bot notifier and re-screening after a list
+    load, which one process of several runs (each would deliver every event). Without
+    `run_workers` the process screens nothing, so it does not load the sanctions lists unless
+    a test passes a screener.
     `freeze_heap`: once started, leave what the process keeps out of garbage collections
     (see gateway.heap); a serving process wants it, a test process that builds many apps not.
     """
@@ -62,6 +64,7 @@ def create_app(
         app.cleanup_ctx.append(workers_ctx)
     if run_workers and run_singletons:
         app.cleanup_ctx.append(webhooks_ctx(SERVICES))
+        app.cleanup_ctx.append(rescreening_ctx)
         app.cleanup_ctx.append(chain_ctx(SERVICES))
     if bots.enabled(settings):
         app.cleanup_ctx.append(bots.bots_ctx(run_notifier=run_workers and run_singletons))
@@ -87,3 +90,16 @@ async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
     finally:
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def rescreening_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Re-screening after `remit sanctions load`, in the background of one process."""
+    svc = app[SERVICES]
+    task = asyncio.create_task(
+        rescreening.rescreen_forever(svc, svc.settings.sanctions_refresh_s), name="rescreening"
+    )
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

@@ -16,6 +16,7 @@ from compliance.sanctions import Screener
 from corridors.config import Corridor, load_corridors
 from corridors.outbound import Outbound
 from fx.rates import RateSource
+from gateway import verification
 from gateway.config import Settings
 from gateway.services import ScreenerHolder, Services, utc_now
 from gateway.storage.engine import create_engine
@@ -86,6 +87,7 @@ async def open_services(
             kyc_fields=load_field_descriptions(settings.kyc_tiers_file),
             regimes=load_regimes(settings.regimes_dir),
             provider=load_provider(settings.provider_file),
+            kyc_provider=verification.configured(settings, session),
             clock=clock,
             outbound=outbound,
         )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from compliance.kyc.birth import AgeRange
 from corridors.outbound import OutboundRule, parse_networks
 from gateway.bots.settings import BotSettings
 
@@ -95,9 +96,17 @@ class Settings:
     # Compliance: approving a case at or above this risk (0-100) takes two officers.
     four_eyes_risk: int = 80
     audit_hmac_key: bytes | None = field(default=None, repr=False)
+    # The identity-verification provider (its API base URL, its HMAC secret for submissions
+    # and webhook results). Without a URL, every tier upgrade is reviewed by an officer.
+    kyc_provider_url: str | None = None
+    kyc_provider_name: str = "verification-sim"
+    kyc_provider_secret: bytes | None = field(default=None, repr=False)
     # Where webhooks and partner requests may go: public https addresses only, unless
     # REMIT_OUTBOUND_HTTP (development) or REMIT_OUTBOUND_ALLOW (networks) say otherwise.
     outbound: OutboundRule = field(default_factory=OutboundRule)
+    # Plausible birth dates: aged from `birth_age_min` to `birth_age_max` years today.
+    birth_age_min: int = 16
+    birth_age_max: int = 120
     # The chain our coins live on: `embedded` (in-process py-evm, rebuilt from our recorded
     # transactions), `rpc` (REMIT_CHAIN_RPC_URL) or `off` (the ledger alone).
     chain: str = "embedded"
@@ -109,6 +118,10 @@ class Settings:
     chain_key: str | None = field(default=None, repr=False)
     chain_window_s: float = 2.0
     chain_batch: int = 100
+
+    @property
+    def birth_ages(self) -> AgeRange:
+        return AgeRange(self.birth_age_min, self.birth_age_max)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -153,6 +166,11 @@ class Settings:
             bots=BotSettings.from_env(env),
             four_eyes_risk=int(env.get("REMIT_FOUR_EYES_RISK") or base.four_eyes_risk),
             audit_hmac_key=(env.get("REMIT_AUDIT_HMAC_KEY") or "").encode() or None,
+            kyc_provider_url=env.get("REMIT_KYC_PROVIDER_URL") or None,
+            kyc_provider_name=env.get("REMIT_KYC_PROVIDER_NAME") or base.kyc_provider_name,
+            kyc_provider_secret=(env.get("REMIT_KYC_PROVIDER_SECRET") or "").encode() or None,
+            birth_age_min=int(env.get("REMIT_BIRTH_AGE_MIN") or base.birth_age_min),
+            birth_age_max=int(env.get("REMIT_BIRTH_AGE_MAX") or base.birth_age_max),
             outbound=OutboundRule(
                 allow_http=_bool(env.get("REMIT_OUTBOUND_HTTP"), False),
                 allow=_networks(env.get("REMIT_OUTBOUND_ALLOW") or ""),

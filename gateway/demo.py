@@ -119,6 +119,7 @@ async def _callback_base(
                 secret=secret,
                 now=utc_now(),
                 callback_url=f"{base}/v1/fspiop/{partner_id}",
+                chain_address=DEMO_PARTNER_ADDRESS if chain_enabled(settings) else None,
             )
     finally:
         await engine.dispose()
@@ -147,6 +148,7 @@ async def _send_one(base: str, app_key: str, ops_key: str, route: DemoRoute) -> 
                 "external_id": "demo-sender-1",
                 "name": "Ana Reyes Cruz",
                 "phone": "+14155550123",
+                "mobile_number_verified": True,  # the demo app confirmed it by a code
                 "country": route.send_country,
             },
         )

@@ -46,3 +46,22 @@ async def save_cursor(conn: AsyncConnection, consumer: str, last_id: int) -> Non
         )
         if exists is None:
             await conn.execute(event_cursors.insert().values(consumer=consumer, last_id=last_id))
+
+
+async def read_kyc_after(
+    conn: AsyncConnection, consumer: str, limit: int = 100
+) -> Sequence[sa.Row]:
+    """KYC events (gateway.usecases.kyc_reviews) past the consumer's cursor, oldest first: the
+    same at-least-once reading as remittance history, with a cursor of its own."""
+    from gateway.storage.tables_kyc import kyc_events
+
+    cursor = await conn.scalar(
+        sa.select(event_cursors.c.last_id).where(event_cursors.c.consumer == consumer)
+    )
+    query = (
+        sa.select(kyc_events)
+        .where(kyc_events.c.id > (cursor or 0))
+        .order_by(kyc_events.c.id)
+        .limit(limit)
+    )
+    return (await conn.execute(query)).all()

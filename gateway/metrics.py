@@ -116,6 +116,41 @@ RATE_AGES = RateAges()
 REGISTRY.register(RATE_AGES)
 
 
+class Rescreening(Collector):
+    """Progress of the newest re-screening run (set at scrape time from the database)."""
+
+    def __init__(self) -> None:
+        self.run: dict | None = None
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        run = self.run or {}
+        pending = GaugeMetricFamily(
+            "remit_rescreening_pending", "1 while a re-screening run after a list load is going."
+        )
+        pending.add_metric([], 1 if run.get("finished_at") is None and run else 0)
+        yield pending
+        screened = GaugeMetricFamily(
+            "remit_rescreening_screened",
+            "Parties the newest re-screening run has screened so far.",
+            labels=["party"],
+        )
+        screened.add_metric(["senders"], run.get("senders_screened", 0))
+        screened.add_metric(["recipients"], run.get("recipients_screened", 0))
+        yield screened
+        found = GaugeMetricFamily(
+            "remit_rescreening_remittances",
+            "Remittances the newest run found hits for: held, or too late (already funded).",
+            labels=["outcome"],
+        )
+        found.add_metric(["held"], len(run.get("held", ())))
+        found.add_metric(["too_late"], len(run.get("too_late", ())))
+        yield found
+
+
+RESCREENING = Rescreening()
+REGISTRY.register(RESCREENING)
+
+
 class ChainFigures(Collector):
     """The chain as our transaction store sees it, read when scraped (like StateCounts):
     transactions signed but not final, how long the oldest has waited, gas our final
@@ -193,6 +228,7 @@ def exposition() -> bytes:
     MultiProcessCollector(registry, MULTIPROC_DIR)
     registry.register(REMITTANCES)
     registry.register(RATE_AGES)
+    registry.register(RESCREENING)
     registry.register(CHAIN)
     return generate_latest(registry)
 

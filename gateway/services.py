@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from compliance.aml import RuleSet, load_rules
-from compliance.kyc import ManualReviewProvider, Tier, VerificationProvider
+from compliance.kyc import Tier, VerificationProvider
 from compliance.protections import Provider, Regimes, load_provider, load_regimes
 from compliance.sanctions import Screener
 from corridors.config import Corridor
@@ -61,7 +61,8 @@ class Services:
     background: list[asyncio.Task] = field(default_factory=list)
     aml_rules: RuleSet = field(default_factory=load_rules)
     kyc_fields: Mapping[str, str] = field(default_factory=dict)  # field -> description
-    kyc_provider: VerificationProvider = field(default_factory=ManualReviewProvider)
+    # None: no provider configured, every tier upgrade goes to the officers.
+    kyc_provider: VerificationProvider | None = None
     regimes: Regimes = field(default_factory=load_regimes)
     provider: Provider = field(default_factory=load_provider)
     quote_writer: GroupInserter = field(init=False)

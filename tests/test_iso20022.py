@@ -289,3 +289,22 @@ async def test_bank_refuses_invalid_and_unsigned_messages(bank) -> None:
     wrong = {"Content-Type": "application/xml", **signature_headers(b"other", good, now)}
     assert (await sim.post("/iso20022/pacs.008", data=good, headers=wrong)).status == 401
     assert (await (await sim.get("/_sim/payouts")).json())["payouts"] == {}
+
+
+def test_statement_entries_from_camt054() -> None:
+    """A debit notification lists the same way; a pending entry is not money moved."""
+    n = iso.ns(iso.CAMT054)
+    body = f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="{n}"><BkToCstmrDbtCdtNtfctn>
+<GrpHdr><MsgId>N1</MsgId><CreDtTm>2026-12-03T08:00:00+00:00</CreDtTm></GrpHdr>
+<Ntfctn><Id>N1</Id><Acct><Id><Othr><Id>ACC</Id></Othr></Id></Acct>
+<Ntry><Amt Ccy="EUR">118.49</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
+<AcctSvcrRef>BANK-1</AcctSvcrRef><BkTxCd/>
+<NtryDtls><TxDtls><Refs><EndToEndId>{"3f" * 16}</EndToEndId></Refs></TxDtls></NtryDtls></Ntry>
+<Ntry><Amt Ccy="EUR">5.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts><Cd>PDNG</Cd></Sts><BkTxCd/>
+<NtryDtls><TxDtls><Refs><EndToEndId>{"0" * 32}</EndToEndId></Refs></TxDtls></NtryDtls></Ntry>
+</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>""".encode()
+    entries = iso.statement_entries(body)
+    assert [(e.payout_id, str(e.amount), e.reference) for e in entries] == [
+        (PID, "118.49", "BANK-1")
+    ]

@@ -11,13 +11,19 @@ from compliance.kyc import (
     CUSTOMER_EVENTS,
     CUSTOMER_STATUSES,
     CUSTOMER_TRANSITIONS,
+    REVIEW_MOVES,
+    REVIEW_STATUSES,
     Customer,
     IllegalCustomerTransition,
-    ManualReviewProvider,
+    ReviewRefused,
     VerificationProvider,
+    VerificationRequest,
     apply_customer_event,
+    fields_digest,
     fields_needed,
+    initial_status,
     load_tiers,
+    move_review,
     sep12_view,
     transition_customer,
 )
@@ -89,9 +95,43 @@ def test_fields_needed_for_next_tier_and_view():
     assert fields_needed(tiers, top) == () and sep12_view(tiers, top)["next_tier"] is None
 
 
-def test_manual_review_provider():
-    provider: VerificationProvider = ManualReviewProvider()
-    tier = load_tiers()["phone_verified"]
-    complete = {"first_name": "A", "last_name": "B", "mobile_number": "+15551234567"}
-    assert asyncio.run(provider.verify("c1", tier, complete)) == "processing"
-    assert asyncio.run(provider.verify("c1", tier, {**complete, "last_name": ""})) == "needs_info"
+def test_review_moves_are_a_table_and_decisions_are_final():
+    """Each reviewer decides only its own reviews; nothing leaves approved or rejected, so a
+    replayed or late result cannot flip a decision."""
+    assert initial_status("provider") == "provider_review"
+    assert initial_status("officer") == "officer_review"
+    with pytest.raises(ValueError):
+        initial_status("robot")
+    assert move_review("provider_review", "provider_approved") == "approved"
+    assert move_review("officer_review", "officer_rejected") == "rejected"
+    events = {event for _, event in REVIEW_MOVES}
+    for status, event in itertools.product(REVIEW_STATUSES, events):
+        if (status, event) in REVIEW_MOVES:
+            continue
+        with pytest.raises(ReviewRefused):
+            move_review(status, event)
+    assert {REVIEW_MOVES[k] for k in REVIEW_MOVES} == {"approved", "rejected"}
+
+
+def test_fields_digest_sees_only_the_tier_fields():
+    names = ("id_number", "birth_date")
+    one = fields_digest({"id_number": "X1", "birth_date": "1990-01-01", "other": 1}, names)
+    assert one == fields_digest({"birth_date": "1990-01-01", "id_number": "X1"}, names)
+    assert one != fields_digest({"id_number": "X2", "birth_date": "1990-01-01"}, names)
+
+
+def test_the_port_is_one_method():
+    provider: VerificationProvider
+
+    class Recorder:
+        name = "recorder"
+
+        def __init__(self) -> None:
+            self.seen: list[VerificationRequest] = []
+
+        async def submit(self, request: VerificationRequest) -> None:
+            self.seen.append(request)
+
+    provider = Recorder()
+    asyncio.run(provider.submit(VerificationRequest("kyr_1", "cus_1", "id_verified", {})))
+    assert [r.review_id for r in provider.seen] == ["kyr_1"]

@@ -22,9 +22,36 @@ async def count(gateway, table) -> int:
         return await conn.scalar(sa.select(sa.func.count()).select_from(table))
 
 
+async def test_a_name_and_country_without_a_verified_phone_is_not_at_the_lowest_tier(gateway):
+    """#21: a name and a country made a sender phone_verified and accepted."""
+    status, body = await put(gateway, name="Ana Reyes")
+    assert status == 201
+    assert body["status"] == "needs_info" and body["tier"] is None and body["limits"] is None
+    assert list(body["fields"]) == ["mobile_number"]
+    _, body = await put(gateway, name="Ana Reyes", mobile_number="+14155550123")
+    assert body["status"] == "needs_info" and not body["phone_verified"]  # given, not verified
+    assert body["status_reason"] == "a verified mobile_number is needed"
+    _, body = await put(gateway, name="Ana Reyes", mobile_number_verified=True)
+    assert body["status"] == "accepted" and body["tier"] == "phone_verified"
+    assert body["phone_verified_by"] == "sender-app:test-sender-app"
+    # A new number is unverified until vouched for again: the lowest tier is left.
+    _, body = await put(gateway, name="Ana Reyes", mobile_number="+14155550199")
+    assert body["status"] == "needs_info" and body["tier"] is None and not body["phone_verified"]
+
+
+async def test_verifying_an_absent_phone_is_refused(gateway):
+    status, problem = await put(gateway, name="Ana Reyes", mobile_number_verified=True)
+    assert status == 422 and problem["errors"][0]["field"] == "mobile_number_verified"
+    assert await count(gateway, customers) == 0
+
+
 async def test_names_and_phone_accept_the_lowest_tier_and_list_the_next_tiers_fields(gateway):
     status, body = await put(
-        gateway, first_name="Ana", last_name="Reyes", mobile_number="+1 415 555 0123"
+        gateway,
+        first_name="Ana",
+        last_name="Reyes",
+        mobile_number="+1 415 555 0123",
+        mobile_number_verified=True,
     )
     assert status == 201
     assert body["status"] == "accepted" and body["tier"] == "phone_verified"
@@ -44,8 +71,10 @@ async def test_names_and_phone_accept_the_lowest_tier_and_list_the_next_tiers_fi
     )
 
 
-async def test_complete_higher_tier_goes_to_manual_review_and_the_sender_keeps_sending(gateway):
-    _, first = await put(gateway, name="Ana Reyes", phone="+14155550123")
+async def test_complete_higher_tier_opens_a_review_and_the_sender_keeps_sending(gateway):
+    _, first = await put(
+        gateway, name="Ana Reyes", phone="+14155550123", mobile_number_verified=True
+    )
     _, body = await put(
         gateway,
         birth_date="1990-04-01",
@@ -57,12 +86,16 @@ async def test_complete_higher_tier_goes_to_manual_review_and_the_sender_keeps_s
     )
     assert body["id"] == first["id"]
     assert body["status"] == "accepted" and body["tier"] == "phone_verified"
-    assert body["status_reason"] == "id_verified: processing"
-    assert body["fields"] == {}  # everything for id_verified is in; an officer decides
+    # No provider is configured here: an officer reviews it (GET /v1/compliance/kyc-reviews).
+    assert body["review"]["tier"] == "id_verified"
+    assert body["review"]["status"] == "officer_review"
+    assert body["fields"] == {}  # everything for id_verified is in; the review decides
 
 
 async def test_missing_last_name_needs_info_and_cannot_send(gateway):
-    status, body = await put(gateway, name="Cher", phone="+14155550123")
+    status, body = await put(
+        gateway, name="Cher", phone="+14155550123", mobile_number_verified=True
+    )
     assert status == 201
     assert body["status"] == "needs_info" and body["tier"] is None
     assert list(body["fields"]) == ["last_name"]

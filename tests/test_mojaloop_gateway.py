@@ -6,6 +6,7 @@ switch says it never had it (3208); corrupted or unsigned callbacks change nothi
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 
@@ -183,3 +184,30 @@ async def test_corrupted_callbacks_are_refused_and_change_nothing(gateway, switc
     resp = await put(gateway, path, body)
     assert resp.status == 200 and (await resp.json())["applied"] is False
     assert await row(gateway, rem["id"]) == before
+
+
+async def test_late_and_duplicate_callbacks_settle_once(gateway, switch) -> None:
+    """The transfer callback comes after the adapter stopped waiting (twice): the payout is
+    unknown, then the late callback itself, recorded by our endpoint, settles it."""
+    sim = await switch(
+        Faults(seed=5, late_callback_ms=1500, duplicate_callback_rate=1.0), quick=True
+    )
+    rem = await send_kes(gateway, 0)
+    await gateway.drain()
+    deadline = asyncio.get_running_loop().time() + 10
+    while (await row(gateway, rem["id"])).payout_status != "paid":
+        assert asyncio.get_running_loop().time() < deadline, "the late callback never came"
+        await asyncio.sleep(0.02)  # waiting for the simulator's delayed callback, not a race
+    await gateway.drain()
+    final = await gateway.get(rem["id"])
+    assert final["status"] == "paid_out"
+    assert "payout_unknown" in [h["to"] for h in final["history"]]  # the wait ran out first
+    log = await messages(sim)
+    operations(log)
+    assert [m["path"] for m in log if m["method"] == "POST"].count("/transfers") == 1
+    while (await (await sim.get("/_sim/payouts")).json())["payouts"][rem["id"]]["callbacks"] < 2:
+        assert asyncio.get_running_loop().time() < deadline, "the duplicate never came"
+        await asyncio.sleep(0.02)  # waiting for the duplicate callback, not a race
+    await gateway.drain()  # the duplicate changed nothing
+    assert (await gateway.get(rem["id"]))["history"] == final["history"]
+    assert (await (await sim.get("/_sim/payouts")).json())["total_payments"] == 1

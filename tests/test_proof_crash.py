@@ -148,7 +148,7 @@ async def call(http, method, url, *, attempts: int = 400, **kw) -> dict:
     raise AssertionError(f"{method} {url} never succeeded")
 
 
-async def seed(url: str, sim_url: str) -> dict[str, str]:
+async def seed(url: str, sim_url: str, chain_address: str | None = None) -> dict[str, str]:
     from gateway.services import utc_now
     from gateway.storage.engine import create_engine
     from gateway.storage.keys import create_key
@@ -160,7 +160,13 @@ async def seed(url: str, sim_url: str) -> dict[str, str]:
     keys = {}
     async with engine.begin() as conn:
         await upsert_partner(
-            conn, PARTNER, name="simulator", base_url=sim_url, secret=SECRET, now=utc_now()
+            conn,
+            PARTNER,
+            name="simulator",
+            base_url=sim_url,
+            secret=SECRET,
+            now=utc_now(),
+            chain_address=chain_address,
         )
         for role in ("sender-app", "operator"):
             keys[role], _ = await create_key(conn, f"crash-{role}", role, None, utc_now())
@@ -168,10 +174,17 @@ async def seed(url: str, sim_url: str) -> dict[str, str]:
     return keys
 
 
-@pytest.mark.parametrize("protocol", ["remit", "iso20022", "mojaloop"])
+@pytest.mark.parametrize("protocol", ["remit", "iso20022", "mojaloop", "remit+chain"])
 async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
-    database_url, aiohttp_server, tmp_path, protocol
+    database_url, aiohttp_server, tmp_path, protocol, request
 ) -> None:
+    """`remit+chain`: the partner is paid in coin on anvil (the JSON-RPC engine) before each
+    instruction, so the kills also land between signing, recording, broadcasting and the
+    receipt; in the end every remittance was settled on chain exactly once (one Settled event
+    each) and `remit chain reconcile` is clean. No payout fails for good there (a refund after
+    the coin left waits for the partner's coins, which the simulator never sends back)."""
+    chain = protocol.endswith("+chain")
+    protocol = protocol.removesuffix("+chain")
     from corridors.simulator import Faults, create_simulator_app
     from gateway.domain.states import TERMINAL
     from gateway.storage.engine import create_engine
@@ -180,10 +193,14 @@ async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
 
     started = time.monotonic()
     rng = random.Random(20260807)
-    faults = Faults(seed=5, latency_ms=5, error_rate=0.03, late_error_rate=0.03, fail_rate=0.02)
+    fail_rate = 0.0 if chain else 0.02
+    faults = Faults(
+        seed=5, latency_ms=5, error_rate=0.03, late_error_rate=0.03, fail_rate=fail_rate
+    )
     sim = await aiohttp_server(create_simulator_app(faults, SECRET.encode()), host="127.0.0.1")
     sim_url = str(sim.make_url("")).rstrip("/")
-    keys = await seed(database_url, sim_url)
+    chain_address = "0x000000000000000000000000000000000000c0De" if chain else None
+    keys = await seed(database_url, sim_url, chain_address)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -200,6 +217,15 @@ async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
     }
     if protocol == "mojaloop":  # the switch calls our FSPIOP endpoint back
         env["REMIT_PUBLIC_BASE_URL"] = base
+    if chain:
+        from tests.conftest import ANVIL_KEY
+
+        node = request.getfixturevalue("anvil")
+        env |= {
+            "REMIT_CHAIN_RPC_URL": node.url,
+            "REMIT_CHAIN_KEY": ANVIL_KEY,
+            "REMIT_CHAIN_WINDOW_S": "0.5",
+        }
     sender_h = {"Authorization": f"Bearer {keys['sender-app']}"}
     operator_h = {"Authorization": f"Bearer {keys['operator']}"}
     timeout = aiohttp.ClientTimeout(total=10)
@@ -212,7 +238,13 @@ async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
         print(f"gateway up after {time.monotonic() - started:.1f}s")
         senders = []
         for i in range(SENDERS):
-            body = {"external_id": f"crash-{i}", "name": f"Sender {letters(i)}", "country": "US"}
+            body = {
+                "external_id": f"crash-{i}",
+                "name": f"Sender {letters(i)}",
+                "country": "US",
+                "mobile_number": "+14155550100",
+                "mobile_number_verified": True,
+            }
             senders.append(
                 await call(http, "PUT", base + "/v1/customers", json=body, headers=sender_h)
             )
@@ -281,5 +313,20 @@ async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
             assert sim_state["total_payments"] == counts.get("paid_out", 0)
             assert counts.get("paid_out", 0) + counts.get("refunded", 0) == REMITTANCES
             assert await SqlLedger(engine).check() == []
+            if chain:
+                await _settled_once_on_chain(engine, env, REMITTANCES)
         finally:
             await engine.dispose()
+
+
+async def _settled_once_on_chain(engine, env: dict[str, str], expected: int) -> None:
+    from gateway.commands.chain import chain_reconcile
+    from gateway.config import Settings
+    from ledger_adapter.evm.items import ITEMS
+
+    settings = Settings.from_env(env)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(sa.select(ITEMS.c.status, ITEMS.c.remittance_id))).all()
+    assert len(rows) == expected and {r.status for r in rows} == {"settled"}
+    # reconcile: every Settled event matches exactly one remittance, and the reverse
+    assert await chain_reconcile(settings, engine) == []

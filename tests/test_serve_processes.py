@@ -176,7 +176,13 @@ def _send_held(port: int, key: str, n: int) -> None:
             "PUT",
             "/v1/customers",
             key,
-            {"external_id": f"held-{n}", "name": "Vladimir Vladimirovich Putin", "country": "US"},
+            {
+                "external_id": f"held-{n}",
+                "name": "Vladimir Vladimirovich Putin",
+                "country": "US",
+                "mobile_number": "+14155550100",
+                "mobile_number_verified": True,
+            },
         )
     )
     quote = json.loads(

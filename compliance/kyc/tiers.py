@@ -36,6 +36,9 @@ class Tier:
     per_30d_usd: Decimal
     required_fields: tuple[str, ...]
     corridor_limits: tuple[tuple[str, CorridorLimits], ...] = ()
+    # Who decides an upgrade to this tier: "provider" (signed webhook results) or "officer"
+    # (the console). The lowest tier is reached when its fields are verified (the phone).
+    review: str = "officer"
 
     def for_corridor(self, corridor: str | None) -> Tier:
         """This tier with the corridor's overrides applied (unchanged if it has none)."""
@@ -54,6 +57,7 @@ class Tier:
             "level": self.level,
             **{k: str(getattr(self, k)) for k in LIMIT_KEYS},
             "required_fields": list(self.required_fields),
+            "review": self.review,
         }
 
 
@@ -91,6 +95,7 @@ def tiers_from_config(data: Mapping[str, Any]) -> dict[str, Tier]:
             level=level,
             required_fields=tuple(fields),
             corridor_limits=_corridors(name, table.get("corridors", {})),
+            review=_review(name, table),
             **limits,
         )
     return tiers
@@ -101,6 +106,16 @@ def _level(name: str, table: Any) -> int:
     if not isinstance(level, int) or isinstance(level, bool):
         raise ConfigError(f"tiers.{name}.level: an integer is required")
     return level
+
+
+REVIEWERS = ("provider", "officer")
+
+
+def _review(name: str, table: Mapping[str, Any]) -> str:
+    review = table.get("review", "officer")
+    if review not in REVIEWERS:
+        raise ConfigError(f"tiers.{name}.review: one of {', '.join(REVIEWERS)}")
+    return review
 
 
 def _fields(name: str, table: Mapping[str, Any]) -> Iterable[str]:

@@ -1,32 +1,30 @@
-"""The verification provider port. Real providers (document and liveness checks) sit behind
-it; the default sends every complete submission to a human officer."""
+"""The verification provider port: one method. The gateway submits a complete upgrade for
+review; the provider answers later by a signed webhook (approved or rejected) that names our
+review id. Real providers (document and liveness checks) and the simulator sit behind it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
-from compliance.kyc.customer import NEEDS_INFO, PROCESSING
-from compliance.kyc.tiers import Tier, missing_fields
+
+@dataclass(frozen=True)
+class VerificationRequest:
+    """What a provider is asked to verify: our review id (its webhook names it), the customer,
+    the tier sought and the submitted fields (personal data: sent, never logged)."""
+
+    review_id: str
+    customer_id: str
+    tier: str
+    fields: Mapping[str, str]
 
 
 class VerificationProvider(Protocol):
-    """Verifies a customer's submitted fields for a target tier and answers a customer status
-    ("accepted", "processing", "needs_info" or "rejected")."""
+    """Accepts a submission; the result arrives later as a signed webhook."""
 
     name: str
 
-    async def verify(self, customer_id: str, tier: Tier, fields: Mapping[str, str]) -> str:
-        """Submit `fields` (name -> value) for `tier`; the status the customer should take."""
+    async def submit(self, request: VerificationRequest) -> None:
+        """Hand the submission over; raises on failure (the review then waits for a retry)."""
         ...
-
-
-class ManualReviewProvider:
-    """Default provider: nothing is verified automatically. A complete submission waits for an
-    officer ("processing"); an incomplete one asks for the rest ("needs_info")."""
-
-    name = "manual_review"
-
-    async def verify(self, customer_id: str, tier: Tier, fields: Mapping[str, str]) -> str:
-        present = {k for k, v in fields.items() if v}
-        return NEEDS_INFO if missing_fields(tier, present) else PROCESSING

@@ -23,6 +23,11 @@ class CustomerRequest(Body):
     last_name: str | None = Field(default=None, min_length=1, max_length=100)
     phone: str | None = Field(default=None, max_length=32, examples=["+14155550100"])
     mobile_number: str | None = Field(default=None, max_length=32, examples=["+14155550100"])
+    mobile_number_verified: bool | None = Field(
+        default=None,
+        description="true: the sending app confirmed this number with the customer (a one-time "
+        "code); the lowest tier needs a verified phone. A new number without it is unverified",
+    )
     birth_date: date | None = None
     birth_place: str | None = Text
     address: str | None = Field(default=None, min_length=1, max_length=500)

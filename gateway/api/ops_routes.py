@@ -14,7 +14,7 @@ from gateway.api.openapi import openapi_view
 from gateway.api.problems import Problem
 from gateway.api.routing import Route, roles
 from gateway.storage.engine import reading
-from gateway.usecases import rates
+from gateway.usecases import rates, rescreening
 
 READY_TIMEOUT_S = 2.0
 
@@ -44,6 +44,8 @@ async def metrics_view(request: web.Request) -> web.Response:
     await metrics.refresh_state_counts(svc.engine)
     await metrics.refresh_chain_figures(svc.engine)
     metrics.RATE_AGES.sources = rates.freshness(svc)["sources"]
+    newest = await rescreening.status(svc.engine, limit=1)
+    metrics.RESCREENING.run = newest[0] if newest else None
     return web.Response(body=metrics.exposition(), headers={"Content-Type": metrics.CONTENT_TYPE})
 
 

@@ -129,9 +129,7 @@ def _pdf_bytes(html: str) -> bytes:
 async def render_pdf(request: web.Request, receipt: dict[str, Any]) -> web.Response:
     """The page as a PDF; laid out in a thread (tens of milliseconds of CPU, not on the loop)."""
     env = aiohttp_jinja2.get_env(request.app, app_key=RECEIPT_JINJA)
-    html = env.get_template("receipt.html").render(
-        **context(receipt, language(request)), pdf=True
-    )
+    html = env.get_template("receipt.html").render(**context(receipt, language(request)), pdf=True)
     body = await asyncio.to_thread(_pdf_bytes, html)
     name = f"receipt-{receipt['remittance_id']}.pdf"
     return web.Response(

@@ -9,6 +9,7 @@ from gateway.api import (
     corridor_routes,
     customer_routes,
     fspiop_routes,
+    kyc_routes,
     ledger_routes,
     ops_routes,
     partner_routes,
@@ -32,6 +33,7 @@ ROUTES: list[Route] = [
     *payin_routes.ROUTES,
     *protection_routes.ROUTES,
     *compliance_routes.ROUTES,
+    *kyc_routes.ROUTES,
     *console_routes.ROUTES,
     *bot_routes.ROUTES,
 ]

@@ -13,6 +13,7 @@ from typing import Any
 
 import phonenumbers
 import structlog
+from pydantic import ValidationError
 
 from corridors.config import Corridor
 from corridors.recipients import NAME, RecipientInvalid, requirements, validate_recipient
@@ -28,6 +29,7 @@ from gateway.bots.i18n import (
     LANGUAGES,
     country_name,
     field_label,
+    kyc_label,
     method_name,
     pick_language,
     status_word,
@@ -61,7 +63,11 @@ class Incoming:
     text: str | None = None
     action_id: str | None = None  # the server-side id a tapped button carries
     language: str | None = None  # the client's language code
-    phone: str | None = None  # E.164, when the platform tells us (WhatsApp)
+    # E.164, when the platform vouches that it is the sender's own number (WhatsApp's sender,
+    # a Telegram contact whose user id is the sender's): a verified phone.
+    phone: str | None = None
+    shared_contact: bool = False  # a contact card was sent (own or someone else's)
+    attachment: str | None = None  # a photo or document: "platform:file id"
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ class Button:
 class Reply:
     text: str
     buttons: tuple[Button, ...] = ()
+    request_phone: str | None = None  # label of a "share my phone number" button (Telegram)
 
 
 def bot_caller(platform: str) -> Caller:
@@ -183,7 +190,38 @@ async def on_country(turn: Turn, text: str) -> None:
     if country is None or country == "EU":
         turn.say("bad_country")
         return
+    if turn.msg.phone is None:  # Telegram: the number comes from a shared contact
+        turn.draft["country"] = country
+        turn.conv.state = "ask_phone"
+        _ask_phone(turn, "ask_phone")
+        return
     await _register(turn, country)
+
+
+def _ask_phone(turn: Turn, key: str) -> None:
+    turn.replies.append(Reply(t(turn.lang, key), request_phone=t(turn.lang, "btn_share_phone")))
+
+
+async def on_phone(turn: Turn, text: str) -> None:
+    """Only a contact the platform says is the sender's own verifies the phone; a typed number
+    or another person's contact is asked again."""
+    if turn.msg.phone is None:
+        _ask_phone(turn, "phone_not_own" if turn.msg.shared_contact else "ask_phone")
+        return
+    if turn.conv.customer_id is None:
+        await _register(turn, turn.draft["country"])
+        return
+    body = await customers.get_customer(turn.svc, turn.caller, turn.conv.customer_id)
+    request = CustomerRequest(
+        external_id=body["external_id"],
+        country=body["country"],
+        mobile_number=turn.msg.phone,
+        mobile_number_verified=True,
+    )
+    _status, body = await customers.put_customer(turn.svc, turn.caller, request)
+    turn.reset()
+    key = "kyc_status" if body["status"] == "accepted" else "kyc_other"
+    turn.say(key, **_kyc_values(turn, body))
 
 
 def split_name(name: str) -> tuple[str | None, str | None]:
@@ -215,6 +253,7 @@ async def _register(turn: Turn, country: str) -> None:
         first_name=first,
         last_name=last,
         phone=turn.msg.phone,
+        mobile_number_verified=True if turn.msg.phone else None,  # the platform vouches
         country=country,
     )
     try:
@@ -226,7 +265,90 @@ async def _register(turn: Turn, country: str) -> None:
     turn.conv.customer_id = body["id"]
     turn.reset()
     kyc = "kyc_accepted" if body.get("status") == "accepted" else "kyc_other"
-    turn.say("registered", name=name, kyc=t(turn.lang, kyc))
+    turn.say("registered", name=name, kyc=t(turn.lang, kyc, **_kyc_values(turn, body)))
+
+
+def _kyc_values(turn: Turn, body: dict[str, Any]) -> dict[str, str]:
+    """The tier and its per-transfer limit as the sender reads them (the truth, from the
+    customer's KYC view)."""
+    limits = body.get("limits") or {}
+    review = body.get("review") or {}
+    sought = review.get("tier") or body.get("next_tier") or ""
+    return {
+        "tier": kyc_label(turn.lang, body.get("tier") or "-"),
+        "limit": limits.get("per_transfer_usd", "0"),
+        "sought": kyc_label(turn.lang, sought),
+    }
+
+
+# --- raising the tier -------------------------------------------------------------------------
+
+DOCUMENT_FIELDS = frozenset({"photo_id_front", "proof_of_address"})
+OPEN_REVIEWS = frozenset({"provider_review", "officer_review"})
+
+
+def _ask_kyc_field(turn: Turn) -> None:
+    key = turn.draft["kyc_fields"][0]
+    label = kyc_label(turn.lang, key, turn.svc.kyc_fields.get(key))
+    prompt = "kyc_ask_document" if key in DOCUMENT_FIELDS else "kyc_ask_field"
+    turn.say(prompt, label=label, sought=kyc_label(turn.lang, turn.draft["kyc_sought"]))
+
+
+async def cmd_verify(turn: Turn) -> None:
+    """Collect the next tier's fields one by one, then submit them for review."""
+    body = await customers.get_customer(turn.svc, turn.caller, turn.conv.customer_id)
+    values = _kyc_values(turn, body)
+    if body["status"] != "accepted":
+        turn.conv.state = "ask_phone"
+        _ask_phone(turn, "phone_needed")
+        return
+    if (body.get("review") or {}).get("status") in OPEN_REVIEWS:
+        turn.say("kyc_review_open", **values)
+        return
+    if not body.get("next_tier") or not body.get("fields"):
+        turn.say("kyc_top", **values)
+        return
+    turn.reset("ask_kyc")
+    turn.draft.update(kyc_fields=list(body["fields"]), kyc_sought=body["next_tier"], kyc={})
+    _ask_kyc_field(turn)
+
+
+async def on_kyc_field(turn: Turn, text: str) -> None:
+    key = turn.draft["kyc_fields"][0]
+    value = turn.msg.attachment if key in DOCUMENT_FIELDS else text.strip()
+    label = kyc_label(turn.lang, key, turn.svc.kyc_fields.get(key))
+    try:
+        CustomerRequest.model_validate({"external_id": "-", "country": "US", key: value})
+    except ValidationError:
+        value = None
+    if not value:
+        turn.say("kyc_bad_field", label=label)
+        _ask_kyc_field(turn)
+        return
+    turn.draft["kyc"][key] = value
+    turn.draft["kyc_fields"].pop(0)
+    if turn.draft["kyc_fields"]:
+        _ask_kyc_field(turn)
+        return
+    body = await customers.get_customer(turn.svc, turn.caller, turn.conv.customer_id)
+    request = CustomerRequest.model_validate(
+        {"external_id": body["external_id"], "country": body["country"], **turn.draft["kyc"]}
+    )
+    sought = turn.draft["kyc_sought"]
+    try:
+        _status, body = await customers.put_customer(turn.svc, turn.caller, request)
+    except Problem as problem:  # e.g. a birth date in the future: ask that field again
+        log.info("bot_kyc_refused", problem=problem.slug)
+        bad = [e["field"] for e in problem.errors or [] if e.get("field") in turn.draft["kyc"]]
+        if not bad:
+            raise
+        turn.draft["kyc"].pop(bad[0])
+        turn.draft["kyc_fields"].insert(0, bad[0])
+        turn.say("kyc_bad_field", label=kyc_label(turn.lang, bad[0]))
+        _ask_kyc_field(turn)
+        return
+    turn.reset()
+    turn.say("kyc_submitted", sought=kyc_label(turn.lang, sought))
 
 
 # --- building a transfer ----------------------------------------------------------------------
@@ -277,6 +399,7 @@ async def _travel_answer(turn: Turn, text: str) -> bool:
     label = t(turn.lang, f"travel_{keys[0]}")
     try:
         parse(TravelRuleSender, answers)
+        travel_hold.check_supplied(turn.svc, answers)
     except Problem:
         turn.say("travel_bad", label=label)
         return True
@@ -295,6 +418,9 @@ async def _travel_answer(turn: Turn, text: str) -> bool:
 
 
 async def on_idle(turn: Turn, text: str) -> None:
+    if turn.msg.shared_contact:  # a verified number for a sender who had none
+        await on_phone(turn, text)
+        return
     if not understand.is_send_request(text) and await _travel_answer(turn, text):
         return
     intent = understand.send_intent(text)
@@ -311,6 +437,8 @@ async def on_idle(turn: Turn, text: str) -> None:
             countries=_countries_text(turn),
         )
         return
+    if not await _may_send(turn):
+        return
     turn.reset("building")
     for key in ("amount", "currency", "country"):
         if getattr(intent, key):
@@ -319,6 +447,19 @@ async def on_idle(turn: Turn, text: str) -> None:
         turn.reset()
         return
     await advance(turn)
+
+
+async def _may_send(turn: Turn) -> bool:
+    """A sender whose phone is not verified is asked for it, not walked into a refusal."""
+    body = await customers.get_customer(turn.svc, turn.caller, turn.conv.customer_id)
+    if body["status"] == "accepted":
+        return True
+    if not body.get("phone_verified"):
+        turn.conv.state = "ask_phone"
+        _ask_phone(turn, "phone_needed")
+    else:
+        turn.say("kyc_other")
+    return False
 
 
 async def _check_destination(turn: Turn) -> bool:
@@ -795,11 +936,13 @@ TextHandler = Callable[[Turn, str], Awaitable[None]]
 TapHandler = Callable[[Turn, Any], Awaitable[None]]
 Command = Callable[[Turn], Awaitable[None]]
 
-ONBOARDING = frozenset({"new", "ask_name", "ask_country"})
+ONBOARDING = frozenset({"new", "ask_name", "ask_country", "ask_phone"})
 TEXT: dict[str, TextHandler] = {
     "new": on_new,
     "ask_name": on_name,
     "ask_country": on_country,
+    "ask_phone": on_phone,
+    "ask_kyc": on_kyc_field,
     "idle": on_idle,
     "building": on_idle,
     "ask_destination": on_destination,
@@ -829,6 +972,7 @@ COMMANDS: dict[str, Command] = {
     "status": cmd_status,
     "history": cmd_history,
     "cancel": cmd_cancel,
+    "verify": cmd_verify,
     "report": cmd_report,
     **{f"lang:{code}": _set_language(code) for code in LANGUAGES},
 }

@@ -20,7 +20,8 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "help": "Send money in one line: send 100 USD to PH\n"
         "Or just write: send\n"
         "/status latest transfer · /history recent transfers\n"
-        "/cancel stop · /report an error · /language English/中文",
+        "/cancel stop · /report an error · /verify raise your limits\n"
+        "/language English/中文",
         "not_understood": "Sorry, I didn't get that. Try: send 100 USD to PH, or /help.",
         "ask_destination": "Where to? Send a country, e.g. PH.\nWe send to: {countries}.",
         "unsupported_country": "We don't send to {country} yet. We send to: {countries}.",
@@ -86,8 +87,28 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "error": "Something went wrong on our side. Please try again in a moment.",
         "pick_language": "Choose your language:",
         "language_set": "OK, I'll write in English.",
-        "kyc_accepted": "verified",
-        "kyc_other": "being checked",
+        "kyc_accepted": "phone verified, tier {tier}: up to {limit} USD per transfer",
+        "kyc_other": "not verified yet",
+        "ask_phone": "Please share your phone number with the button below: it has to come "
+        "from your own Telegram account (typing it is not enough).",
+        "btn_share_phone": "Share my phone number",
+        "phone_not_own": "That is someone else's contact. Please share your own number with "
+        "the button.",
+        "phone_needed": "Before you can send, your phone number must be verified. Tap the "
+        "button to share it.",
+        "kyc_status": "KYC: tier {tier}, up to {limit} USD per transfer.",
+        "kyc_review_open": "Your documents for {sought} are being checked. I'll tell you the "
+        "result.",
+        "kyc_top": "You are at the highest tier ({tier}).",
+        "kyc_ask_field": "For the next tier ({sought}), please send your {label}.",
+        "kyc_ask_document": "For the next tier ({sought}), please send a photo of your {label}.",
+        "kyc_bad_field": "That {label} doesn't look right. Please send it again.",
+        "kyc_submitted": "Thanks! Your documents for {sought} are being checked. I'll tell you "
+        "the result.",
+        "push_kyc_approved": "Your identity check was approved: you are now at tier {tier}, "
+        "up to {limit} USD per transfer.",
+        "push_kyc_rejected": "Your identity check for {sought} was not approved. You can still "
+        "send up to {limit} USD per transfer (tier {tier}). Send /verify to try again.",
         "push_on_hold": "Transfer {ref} is being reviewed by our compliance team. "
         "We'll message you when it moves on.",
         "push_paid_out": "Transfer {ref} has arrived: {receive} paid out. 🎉",
@@ -151,7 +172,8 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "help": "一句话汇款：发送 100 USD 到 菲律宾\n"
         "或者只写：发送\n"
         "/status 最近一笔 · /history 汇款记录\n"
-        "/cancel 取消 · /report 报告差错 · /language English/中文",
+        "/cancel 取消 · /report 报告差错 · /verify 提高限额\n"
+        "/language English/中文",
         "not_understood": "抱歉，我没看懂。试试：发送 100 USD 到 菲律宾，或发送 /help。",
         "ask_destination": "汇到哪里？请发送国家，例如：菲律宾。\n可汇往：{countries}。",
         "unsupported_country": "暂不支持汇往{country}。可汇往：{countries}。",
@@ -214,8 +236,23 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "error": "我们这边出了点问题，请稍后再试。",
         "pick_language": "请选择语言：",
         "language_set": "好的，我会用中文回复。",
-        "kyc_accepted": "已验证",
-        "kyc_other": "审核中",
+        "kyc_accepted": "手机号已验证，等级 {tier}：每笔最多 {limit} 美元",
+        "kyc_other": "尚未验证",
+        "ask_phone": "请用下面的按钮分享您的手机号：它必须来自您自己的 Telegram 账户"
+        "（手动输入无效）。",
+        "btn_share_phone": "分享我的手机号",
+        "phone_not_own": "这是别人的联系人。请用按钮分享您自己的号码。",
+        "phone_needed": "汇款前需要先验证您的手机号。请点按钮分享。",
+        "kyc_status": "身份验证：等级 {tier}，每笔最多 {limit} 美元。",
+        "kyc_review_open": "您提交的 {sought} 资料正在审核，结果出来后我会通知您。",
+        "kyc_top": "您已是最高等级（{tier}）。",
+        "kyc_ask_field": "升级到下一等级（{sought}），请发送您的{label}。",
+        "kyc_ask_document": "升级到下一等级（{sought}），请发送您的{label}的照片。",
+        "kyc_bad_field": "这个{label}好像不对，请重新发送。",
+        "kyc_submitted": "谢谢！您提交的 {sought} 资料正在审核，结果出来后我会通知您。",
+        "push_kyc_approved": "您的身份验证已通过：现在是等级 {tier}，每笔最多 {limit} 美元。",
+        "push_kyc_rejected": "您的 {sought} 身份验证未通过。您仍可按等级 {tier} 每笔最多汇 {limit} "
+        "美元。发送 /verify 可重新提交。",
         "push_on_hold": "汇款 {ref} 正在由合规团队审核，有进展时我会通知您。",
         "push_paid_out": "汇款 {ref} 已到账：已支付 {receive}。🎉",
         "push_refunded": "汇款 {ref} 未能支付，{send} 已退回您的钱包。",
@@ -327,6 +364,37 @@ _FIELD_LABELS: dict[str, dict[str, str]] = {
         "bic": "BIC / SWIFT",
     },
 }
+# KYC field and tier labels (tiers.toml keys); English falls back to the field's description.
+_KYC_LABELS: dict[str, dict[str, str]] = {
+    EN: {
+        "birth_date": "date of birth (YYYY-MM-DD)",
+        "address": "residential address",
+        "id_type": "ID document type (passport, drivers_license or id_card)",
+        "id_number": "ID document number",
+        "id_country_code": "ID issuing country (3 letters, e.g. USA)",
+        "photo_id_front": "ID document (front)",
+        "occupation": "occupation",
+        "source_of_funds": "source of funds (salary, savings, business, ...)",
+        "proof_of_address": "proof of address (utility bill, bank statement)",
+    },
+    ZH: {
+        "birth_date": "出生日期（YYYY-MM-DD）",
+        "address": "居住地址",
+        "id_type": "证件类型（passport、drivers_license 或 id_card）",
+        "id_number": "证件号码",
+        "id_country_code": "证件签发国（3 个字母，例如 CHN）",
+        "photo_id_front": "证件（正面）",
+        "occupation": "职业",
+        "source_of_funds": "资金来源（工资、储蓄、经营等）",
+        "proof_of_address": "地址证明（水电账单、银行对账单）",
+        "first_name": "名",
+        "last_name": "姓",
+        "mobile_number": "手机号",
+        "phone_verified": "手机已验证",
+        "id_verified": "证件已验证",
+        "enhanced": "增强验证",
+    },
+}
 _METHODS: dict[str, dict[str, str]] = {
     EN: {
         "mobile_wallet": "Mobile wallet",
@@ -366,6 +434,11 @@ def status_word(lang: str, status: str) -> str:
 
 def field_label(lang: str, key: str, default: str) -> str:
     return _FIELD_LABELS[lang].get(key, default.lower() if lang == EN else default)
+
+
+def kyc_label(lang: str, key: str, default: str | None = None) -> str:
+    """A KYC field's or tier's name for the sender (tier names stay as configured in English)."""
+    return _KYC_LABELS[lang].get(key, default or key)
 
 
 def method_name(lang: str, method: str) -> str:

@@ -13,7 +13,7 @@ import structlog
 from gateway import events
 from gateway.bots import cancel_offer, requote, store
 from gateway.bots.engine import Reply, bot_caller, money, short_ref
-from gateway.bots.i18n import t
+from gateway.bots.i18n import kyc_label, t
 from gateway.bots.receipt_text import receipt_text
 from gateway.services import Services
 from gateway.storage.engine import reading
@@ -44,6 +44,13 @@ def _pushed(row) -> bool:
     return row.event in EVENT_PUSHES if row.event else row.to_status in PUSHES
 
 
+KYC_CONSUMER = "bot-notifier-kyc"
+KYC_PUSHES = {
+    "kyc.upgrade_approved": "push_kyc_approved",
+    "kyc.upgrade_rejected": "push_kyc_rejected",
+}
+
+
 class Sender(Protocol):
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> None: ...
 
@@ -55,7 +62,37 @@ class Notifier:
         self.poll_s = poll_s
 
     async def run_once(self) -> int:
-        """Handle one batch of history rows; returns how many rows were read."""
+        """Handle one batch of history rows and of KYC events; returns how many were read."""
+        return await self._remittances() + await self._kyc()
+
+    async def _kyc(self) -> int:
+        """Tell a bot's sender that a tier review was approved or rejected, with the tier and
+        limit they now have."""
+        async with reading(self.svc.engine) as conn:
+            rows = await events.read_kyc_after(conn, KYC_CONSUMER, BATCH)
+        if not rows:
+            return 0
+        chats = await store.chats_of_customers(self.svc.engine, [r.customer_id for r in rows])
+        for row in rows:
+            chat = chats.get(row.customer_id)
+            sender = self.senders.get(chat.platform) if chat else None
+            if chat is None or sender is None:
+                continue
+            tier = self.svc.tiers.get(row.tier)
+            text = t(
+                chat.language,
+                KYC_PUSHES[row.type],
+                tier=kyc_label(chat.language, row.tier),
+                sought=kyc_label(chat.language, row.sought_tier),
+                limit=str(tier.per_transfer_usd) if tier else "-",
+            )
+            await sender.send(chat.chat_id, [Reply(text)])
+            log.info("bot_kyc_pushed", platform=chat.platform, type=row.type)
+        async with self.svc.engine.begin() as conn:
+            await events.save_cursor(conn, KYC_CONSUMER, rows[-1].id)
+        return len(rows)
+
+    async def _remittances(self) -> int:
         async with reading(self.svc.engine) as conn:
             rows = await events.read_after(conn, CONSUMER, BATCH)
         if not rows:

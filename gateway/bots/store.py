@@ -212,6 +212,22 @@ async def chats_of(engine: AsyncEngine, remittance_ids: Sequence[str]) -> dict[s
         return {r.remittance_id: r for r in rows}
 
 
+async def chats_of_customers(engine: AsyncEngine, customer_ids: Sequence[str]) -> dict[str, Any]:
+    """The conversation of each customer a bot signed up (customer id -> row)."""
+    if not customer_ids:
+        return {}
+    async with reading(engine) as conn:
+        rows = await conn.execute(
+            sa.select(
+                bot_conversations.c.customer_id,
+                bot_conversations.c.platform,
+                bot_conversations.c.chat.label("chat_id"),  # the chat itself, to send to
+                bot_conversations.c.language,
+            ).where(bot_conversations.c.customer_id.in_(list(customer_ids)))
+        )
+        return {r.customer_id: r for r in rows}
+
+
 async def saved_recipients(engine: AsyncEngine, conv: Conversation, corridor_id: str) -> list:
     async with reading(engine) as conn:
         rows = await conn.execute(

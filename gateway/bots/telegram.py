@@ -11,7 +11,15 @@ import structlog
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
 from aiohttp import web
 from pydantic import ValidationError
 
@@ -28,7 +36,12 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 PAYLOAD_PREFIX = "a:"
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    if reply.request_phone:  # Telegram's contact-share button: the number of this account
+        button = KeyboardButton(text=reply.request_phone, request_contact=True)
+        return ReplyKeyboardMarkup(
+            keyboard=[[button]], resize_keyboard=True, one_time_keyboard=True
+        )
     if not reply.buttons:
         return None
     rows = [
@@ -36,6 +49,22 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
         for b in reply.buttons
     ]
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def own_number(phone: str) -> str:
+    """Telegram sends the number without the leading "+" (as digits): E.164 wants it."""
+    digits = phone.strip().replace(" ", "")
+    return digits if digits.startswith("+") else "+" + digits
+
+
+def attachment_of(message: Message) -> str | None:
+    """A photo (its largest size) or a document as "telegram:<file id>": the document's
+    reference kept as the KYC field's value (the file stays on Telegram until fetched)."""
+    if message.photo:
+        return f"{PLATFORM}:{message.photo[-1].file_id}"
+    if message.document:
+        return f"{PLATFORM}:{message.document.file_id}"
+    return None
 
 
 class TelegramBot:
@@ -83,11 +112,18 @@ class TelegramBot:
 
     async def _on_message(self, message: Message) -> None:
         user = message.from_user
+        contact = message.contact
+        # A contact verifies the phone only when it is the sender's own account's (Telegram
+        # fills user_id for a contact shared with the request_contact button).
+        own = contact is not None and user is not None and contact.user_id == user.id
         incoming = Incoming(
             PLATFORM,
             str(message.chat.id),
             text=message.text or "",
             language=user.language_code if user else None,
+            phone=own_number(contact.phone_number) if own and contact else None,
+            shared_contact=contact is not None,
+            attachment=attachment_of(message),
         )
         await self.send(incoming.chat_id, await self.engine.handle(incoming))
 

@@ -74,9 +74,20 @@ def incoming_messages(payload: Any) -> Iterator[tuple[str, Incoming]]:
                         text=text,
                         action_id=action,
                         language="zh" if text and _CJK.search(text) else None,
+                        # The sender's own number, as WhatsApp delivered the message: verified.
                         phone="+" + wa_id.lstrip("+"),
+                        attachment=_media(msg),
                     ),
                 )
+
+
+def _media(msg: dict[str, Any]) -> str | None:
+    """An image or document message as "whatsapp:<media id>" (a KYC document's reference)."""
+    kind = msg.get("type")
+    if kind in ("image", "document"):
+        media_id = str((msg.get(kind) or {}).get("id", ""))
+        return f"{PLATFORM}:{media_id}" if media_id else None
+    return None
 
 
 def _content(msg: dict[str, Any]) -> tuple[str | None, str | None]:

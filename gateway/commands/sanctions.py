@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from typing import Any
 
 from gateway.commands.common import audit_cli_action, run, with_engine
@@ -99,6 +100,44 @@ def cmd_versions(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _with_services(fn):
+    """Services on REMIT_DATABASE_URL with the active lists (re-screening screens with them)."""
+    from gateway.bootstrap import open_services
+    from gateway.config import Settings
+
+    async with open_services(Settings.from_env()) as svc:
+        return await fn(svc)
+
+
+def cmd_rescreen(args: argparse.Namespace) -> int:
+    """Run the pending re-screening to its end now (a running gateway does it in the
+    background); resumable: a second run after a crash goes on from the last batch."""
+    from gateway.usecases import rescreening
+
+    _setup()
+    progress = run(_with_services(lambda svc: rescreening.run_to_end(svc, args.batch)))
+    if progress is None:
+        print(json.dumps({"pending": False}))
+        return 0
+    print(json.dumps({"pending": progress.phase != "done", **asdict(progress)}))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """The active lists and the re-screening runs, newest first."""
+    from gateway.usecases import rescreening, sanctions
+
+    _setup()
+
+    async def status(engine):
+        return await sanctions.active_list(engine), await rescreening.status(engine)
+
+    row, runs = run(with_engine(status))
+    active = _list_view(row) if row is not None else None
+    print(json.dumps({"active": active, "rescreening": runs}))
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     group = sub.add_parser("sanctions", help="sanctions lists").add_subparsers(
         dest="sanctions", required=True
@@ -117,3 +156,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     screen.set_defaults(func=cmd_screen)
     versions = group.add_parser("versions", help="loaded list versions, newest first")
     versions.set_defaults(func=cmd_versions)
+    rescreen = group.add_parser(
+        "rescreen", help="screen everyone again under the newest loaded lists, now (resumable)"
+    )
+    rescreen.add_argument("--batch", type=int, default=200, help="parties per transaction")
+    rescreen.set_defaults(func=cmd_rescreen)
+    status = group.add_parser("status", help="the active lists and re-screening progress")
+    status.set_defaults(func=cmd_status)

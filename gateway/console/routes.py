@@ -32,6 +32,23 @@ ROUTES: list[Route] = [
         tag=T,
         response=_html,
     ),
+    Route("GET", "/console/kyc", views.kyc_queue, "Console: KYC reviews", tag=T, response=_html),
+    Route(
+        "GET",
+        "/console/kyc/{id}",
+        views.kyc_page,
+        "Console: a KYC review and its documents",
+        tag=T,
+        response=_html,
+    ),
+    Route(
+        "POST",
+        "/console/kyc/{id}/decisions",
+        views.kyc_decide,
+        "Console: approve or reject a KYC review (form)",
+        tag=T,
+        response=_html,
+    ),
     Route(
         "GET",
         "/console/error-cases",

@@ -22,7 +22,7 @@ from gateway.console.sessions import (
 )
 from gateway.storage import audit
 from gateway.storage.engine import reading
-from gateway.usecases import cases, error_reports, error_resolution, officers
+from gateway.usecases import cases, error_reports, error_resolution, kyc_reviews, officers
 
 FILTERS = ("status", "corridor", "rule", "assignee")
 DECISIONS = (("approve", "Approve"), ("reject", "Reject"), ("request_info", "Request information"))
@@ -137,6 +137,52 @@ async def decide(request: web.Request) -> web.StreamResponse:
     except Problem as problem:
         return await _case_page(request, problem.detail)
     raise web.HTTPSeeOther(f"/console/cases/{request.match_info['id']}")
+
+
+KYC_STATUSES = ("open", "officer_review", "provider_review", "approved", "rejected", "all")
+KYC_DECISIONS = (("approve", "Approve"), ("reject", "Reject"))
+
+
+@signed_in
+async def kyc_queue(request: web.Request) -> web.StreamResponse:
+    status = request.query.get("status") or "open"
+    if status not in KYC_STATUSES:
+        status = "open"
+    found = await kyc_reviews.list_reviews(request.app[SERVICES], request["caller"], status)
+    return render(
+        request, "kyc_queue.html", {"reviews": found, "status": status, "statuses": KYC_STATUSES}
+    )
+
+
+async def _kyc_page(request: web.Request, error: str | None = None):
+    svc = request.app[SERVICES]
+    review = await kyc_reviews.review_detail(svc, request["caller"], request.match_info["id"])
+    return render(
+        request, "kyc_review.html", {"review": review, "error": error, "decisions": KYC_DECISIONS}
+    )
+
+
+@signed_in
+async def kyc_page(request: web.Request) -> web.StreamResponse:
+    return await _kyc_page(request)
+
+
+@signed_in
+async def kyc_decide(request: web.Request) -> web.StreamResponse:
+    form = request["form"]
+    action = str(form.get("decision", ""))
+    reason = str(form.get("reason", "")).strip()
+    if action not in {a for a, _ in KYC_DECISIONS}:
+        return await _kyc_page(request, "Choose approve or reject.")
+    if not 3 <= len(reason) <= 300:
+        return await _kyc_page(request, "A reason is required (3 to 300 characters).")
+    try:
+        await kyc_reviews.decide_review(
+            request.app[SERVICES], request["caller"], request.match_info["id"], action, reason
+        )
+    except Problem as problem:
+        return await _kyc_page(request, problem.detail)
+    raise web.HTTPSeeOther(f"/console/kyc/{request.match_info['id']}")
 
 
 REMEDIES = (

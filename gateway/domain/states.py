@@ -45,11 +45,13 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     # checks: gateway.usecases.travel_hold).
     S.NEEDS_INFO: frozenset({S.ON_HOLD, S.REJECTED, S.SCREENING}),
     S.APPROVED: frozenset({S.QUOTED, S.REQUOTE}),
-    S.QUOTED: frozenset({S.AWAITING_FUNDS, S.REQUOTE, S.CANCELLED}),
+    # A list version loaded later may hit a party of a screened transfer: until money moves it
+    # can still be held for the officers (re-screening, gateway/usecases/rescreening.py).
+    S.QUOTED: frozenset({S.AWAITING_FUNDS, S.REQUOTE, S.CANCELLED, S.ON_HOLD}),
     # The sender accepts a new quote offered to this remittance (POST .../accept-quote), or
     # cancels. Back to quoted, never to screening: the screening result or approval stands.
-    S.REQUOTE: frozenset({S.QUOTED, S.CANCELLED}),
-    S.AWAITING_FUNDS: frozenset({S.FUNDED, S.EXPIRED, S.CANCELLED}),
+    S.REQUOTE: frozenset({S.QUOTED, S.CANCELLED, S.ON_HOLD}),
+    S.AWAITING_FUNDS: frozenset({S.FUNDED, S.EXPIRED, S.CANCELLED, S.ON_HOLD}),
     # A conversion that cannot be priced (no fresh rate for the coin) fails, to be refunded in
     # full, instead of holding the sender's money in `funded` until a rate comes back.
     S.FUNDED: frozenset({S.CONVERTED, S.FAILED}),
@@ -97,6 +99,10 @@ CANCELLABLE: frozenset[Status] = frozenset(
 CANCELLABLE_AFTER_PAYMENT: frozenset[Status] = frozenset(
     s for s, targets in TRANSITIONS.items() if S.CANCELLING in targets
 )
+# Screened, not yet funded: a re-screening hit holds these (the money has not moved).
+HOLDABLE_AFTER_SCREENING: frozenset[Status] = frozenset(
+    s for s, targets in TRANSITIONS.items() if S.ON_HOLD in targets and s != S.SCREENING
+) - {S.NEEDS_INFO}
 # Paid, but moving on by itself within one worker claim: a cancel waits a moment and retries.
 MOVING_ON: frozenset[Status] = frozenset({S.FUNDED, S.CONVERTED})
 

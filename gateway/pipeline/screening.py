@@ -45,7 +45,7 @@ async def start_screening(svc: Services, rem: Row) -> Outcome:
     return held or Advance(S.SCREENING, "screening started")
 
 
-def _case_effect(rem_id: str, status: str, risk: int, evidence: dict, version: str, now: Any):
+def case_effect(rem_id: str, status: str, risk: int, evidence: dict, version: str, now: Any):
     async def write(conn: AsyncConnection) -> None:
         case_id = new_id("case")
         await conn.execute(
@@ -64,28 +64,42 @@ def _case_effect(rem_id: str, status: str, risk: int, evidence: dict, version: s
     return write
 
 
-def _sanctions(screener: Screener, sender: Row, rem: Row) -> tuple[list[dict], list[str]]:
-    """Hits on either party (as evidence) and the reasons they give to hold."""
-    reasons = []
-    if screener.entry_count == 0:
-        reasons.append("no sanctions list loaded: screening fails closed")
-    parties = [
-        ("sender", sender.name, sender.country, sender.birth_date),
-        ("recipient", rem.recipient["name"], None, None),
-    ]
-    # Identities the sender was screened under before a change are screened every time.
+Party = tuple[str, str, str | None, Any]
+"""(role, name, country, birth date) of one party as screening sees it."""
+
+
+def sender_parties(sender: Row) -> list[Party]:
+    """The sender, and the identities they were screened under before a change (screened every
+    time, so a rename never leaves a hit behind)."""
+    parties: list[Party] = [("sender", sender.name, sender.country, sender.birth_date)]
     parties += [
         ("sender (former identity)", f["name"], f.get("country"), f.get("birth_date"))
         for f in sender.former_identities or ()
         if f.get("name")
     ]
-    hits = [
+    return parties
+
+
+def recipient_parties(rem: Row) -> list[Party]:
+    return [("recipient", rem.recipient["name"], None, None)]
+
+
+def screen_parties(screener: Screener, parties: list[Party]) -> list[dict]:
+    """Hits on the parties, as case evidence. Senders and recipients are people: vessels and
+    companies on the lists are no match (entries of unknown kind are always kept)."""
+    return [
         {"party": role, "screened_name": name, **hit.to_dict()}
         for role, name, country, dob in parties
-        # Senders and recipients are people: vessels and companies on the lists are no match
-        # (entries of unknown kind are always kept).
         for hit in screener.screen(name, kind="individual", country=country, dob=dob)
     ]
+
+
+def _sanctions(screener: Screener, sender: Row, rem: Row) -> tuple[list[dict], list[str]]:
+    """Hits on either party (as evidence) and the reasons they give to hold."""
+    reasons = []
+    if screener.entry_count == 0:
+        reasons.append("no sanctions list loaded: screening fails closed")
+    hits = screen_parties(screener, sender_parties(sender) + recipient_parties(rem))
     if hits:
         reasons.append("possible sanctions match")
     return hits, reasons
@@ -125,7 +139,7 @@ async def screen(svc: Services, rem: Row) -> Outcome:
         "reasons": reasons,
         "list_version": screener.version,
     }
-    effect = _case_effect(rem.id, case_status, risk, evidence, screener.version, now)
+    effect = case_effect(rem.id, case_status, risk, evidence, screener.version, now)
     return Advance(to, "; ".join(reasons)[:300], effects=(effect,))
 
 

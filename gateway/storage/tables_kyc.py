@@ -49,6 +49,9 @@ customer_kyc = sa.Table(
         Sealed("customer_kyc", "former_identities", "json", KYC_ROW),
         nullable=True,
     ),
+    # Who verified mobile_number ("telegram", "whatsapp", "sender-app:NAME"); NULL: unverified,
+    # and the lowest tier is not reached.
+    sa.Column("phone_verified_by", sa.String(160), nullable=True),
 )
 
 # Personal data: a change to a screened identity (of a watched sender, or a held remittance's
@@ -67,4 +70,72 @@ identity_changes = sa.Table(
     sa.Column("created_at", UTC_DATETIME, nullable=False),
     sa.Index("ix_identity_changes_customer", "customer_id", "created_at"),
     sa.Index("ix_identity_changes_remittance", "remittance_id", "created_at"),
+)
+
+# A tier upgrade under review (compliance.kyc.reviews): who reviews it, its status, the digest
+# of the documents it looked at (values stay in customer_kyc) and the decision.
+kyc_reviews = sa.Table(
+    "kyc_reviews",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False),
+    sa.Column("from_tier", sa.String(40), nullable=False),
+    sa.Column("tier", sa.String(40), nullable=False),
+    sa.Column("reviewer", sa.String(20), nullable=False),  # "provider" | "officer"
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("fields_digest", sa.String(64), nullable=False),
+    # When the provider took the submission (NULL: not yet handed over; retried).
+    sa.Column("submitted_at", UTC_DATETIME, nullable=True),
+    sa.Column("decided_by", sa.String(80), nullable=True),  # officer id or "provider:NAME"
+    sa.Column("reason", sa.String(300), nullable=True),
+    sa.Column("created_at", UTC_DATETIME, nullable=False),
+    sa.Column("decided_at", UTC_DATETIME, nullable=True),
+    sa.Index("ix_kyc_reviews_status", "status", "created_at"),
+    sa.Index("ix_kyc_reviews_customer", "customer_id", "created_at"),
+)
+
+# Provider webhook events already applied: a replay (same event id) is refused, not re-applied.
+kyc_provider_events = sa.Table(
+    "kyc_provider_events",
+    metadata,
+    sa.Column("provider", sa.String(60), primary_key=True),
+    sa.Column("event_id", sa.String(80), primary_key=True),
+    sa.Column("review_id", sa.String(40), nullable=False),
+    sa.Column("received_at", UTC_DATETIME, nullable=False),
+)
+
+# What customers are told about their KYC (a durable event log like remittance_history): the
+# webhook dispatcher and the bot notifier read it forward with their own cursors.
+kyc_events = sa.Table(
+    "kyc_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False),
+    sa.Column("owner", sa.String(120), nullable=False),
+    sa.Column("type", sa.String(40), nullable=False),  # kyc.upgrade_approved | _rejected
+    sa.Column("review_id", sa.String(40), nullable=False),
+    sa.Column("tier", sa.String(40), nullable=False),  # the customer's tier after the event
+    sa.Column("sought_tier", sa.String(40), nullable=False),
+    sa.Column("reason", sa.String(300), nullable=True),
+    sa.Column("at", UTC_DATETIME, nullable=False),
+)
+
+# Re-screening after a list version is loaded: one run per loaded version, resumable from its
+# cursor (the last customer / remittance id screened), with what it found. Ids only.
+rescreen_runs = sa.Table(
+    "rescreen_runs",
+    metadata,
+    sa.Column("list_id", sa.String(40), sa.ForeignKey("sanctions_lists.id"), primary_key=True),
+    sa.Column("list_version", sa.String(80), nullable=False),
+    sa.Column("phase", sa.String(20), nullable=False),  # senders | recipients | done | superseded
+    sa.Column("cursor", sa.String(40), nullable=False, server_default=""),
+    sa.Column("senders", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("recipients", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("hits", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("held", sa.JSON, nullable=False),  # remittance ids put on hold
+    sa.Column("too_late", sa.JSON, nullable=False),  # hit remittances already funded or beyond
+    sa.Column("started_at", UTC_DATETIME, nullable=False),
+    sa.Column("updated_at", UTC_DATETIME, nullable=False),
+    sa.Column("finished_at", UTC_DATETIME, nullable=True),
+    sa.Index("ix_rescreen_runs_phase", "phase"),
 )

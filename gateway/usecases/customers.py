@@ -1,8 +1,14 @@
 """Senders as customers of a sending app, in the manner of Stellar SEP-12: the app PUTs what
 it knows (SEP-9 field names), the gateway answers the status and the fields still needed for
 the next tier. The lowest tier (names and a valid phone) is accepted automatically; higher
-tiers go to the verification provider (manual review by default). Statuses move only along
-compliance.kyc's CUSTOMER_TRANSITIONS. Field values are personal data: stored, never logged."""
+tiers open a review (gateway.usecases.kyc_reviews) that the verification provider or an
+officer decides. Statuses move only along compliance.kyc's CUSTOMER_TRANSITIONS. Field values
+are personal data: stored, never logged.
+
+The lowest tier needs a verified phone: the bots' platforms verify it (Telegram's shared
+contact of the sender's own account, WhatsApp's sender number); a sending app attests it with
+`mobile_number_verified` (it confirmed the number with a one-time code). A phone given without
+either stays unverified, and a changed number must be verified again."""
 
 from __future__ import annotations
 
@@ -19,14 +25,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from compliance.kyc import (
     ACCEPTED,
     INITIAL_STATUS,
+    NEEDS_INFO,
+    OPEN_REVIEWS,
+    REJECTED,
     Customer,
     apply_customer_event,
+    fields_digest,
     missing_fields,
     next_tier,
     provided,
     sep12_view,
     tier_order,
 )
+from compliance.kyc.birth import AgeRange, birth_date_problem
 from gateway.api.customer_schemas import CustomerRequest
 from gateway.api.problems import not_found, validation
 from gateway.ids import new_id
@@ -36,7 +47,8 @@ from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.sealed import blind, row_value
 from gateway.storage.tables import customers
-from gateway.storage.tables_kyc import customer_kyc
+from gateway.storage.tables_kyc import customer_kyc, kyc_reviews
+from gateway.usecases import kyc_reviews as reviews
 from gateway.usecases.identity import (
     changed_fields,
     keep_former_identity,
@@ -48,12 +60,8 @@ from gateway.usecases.identity import (
 
 log = structlog.get_logger("gateway.customers")
 
-# The spine created every customer accepted from a name alone, and the shared test helper
-# still does; until it sends a phone, the lowest tier does not insist on mobile_number.
-# Set to True to make the lowest tier require every field tiers.toml lists.
-LOWEST_TIER_NEEDS_PHONE = False
-
 NAME_NEEDED = "give name, or first_name and last_name"
+PHONE_NEEDED = "a verified mobile_number is needed"
 
 # KYC fields kept in customer_kyc.fields (the customers row keeps name, phone, country, dob).
 KYC_FIELDS = (
@@ -80,7 +88,7 @@ def _phone(value: str, country: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _normalise(req: CustomerRequest, today: date) -> dict[str, Any]:
+def _normalise(req: CustomerRequest, today: date, ages: AgeRange) -> dict[str, Any]:
     """The submitted fields, checked and normalised (E.164 phone, split name); raises a 422
     naming every bad field before anything is written."""
     errors = []
@@ -90,8 +98,10 @@ def _normalise(req: CustomerRequest, today: date) -> dict[str, Any]:
         errors.append({"field": "id_country_code", "message": "not an ISO 3166 alpha-3 country"})
     if req.phone and req.mobile_number and req.phone != req.mobile_number:
         errors.append({"field": "mobile_number", "message": "differs from phone; give one"})
-    if req.birth_date is not None and req.birth_date >= today:
-        errors.append({"field": "birth_date", "message": "must be in the past"})
+    if req.birth_date is not None:
+        why = birth_date_problem(req.birth_date, today, ages)
+        if why is not None:
+            errors.append({"field": "birth_date", "message": why})
     fields = {k: getattr(req, k) for k in KYC_FIELDS if getattr(req, k) is not None}
     raw_phone = req.mobile_number or req.phone
     if raw_phone is not None:
@@ -139,33 +149,61 @@ def external_index(conn: AsyncConnection, external_id: str) -> str:
     return blind(conn, "external_id", external_id.strip())
 
 
-async def _decide(svc: Services, customer_id: str, status: str, tier: str | None, fields):
-    """The (status, tier) after a submission: the lowest tier is accepted when its fields are
-    present; a complete higher tier goes to the provider and the customer keeps sending at
-    the tier they have. Statuses other than needs_info change only by review (never here)."""
+def verified_fields(fields: Mapping[str, Any], phone_verified_by: str | None) -> frozenset[str]:
+    """The fields that count towards a tier: every one given, the phone only once verified."""
     have = provided(fields)
+    return have if phone_verified_by else have - {"mobile_number"}
+
+
+def _verifier(caller: Caller) -> str:
+    """Who vouches for a phone: the bot's platform, or the sending app by its key's name."""
+    if caller.key_id.startswith("bot:"):
+        return caller.key_id.removeprefix("bot:")
+    return f"{caller.role}:{caller.name}"
+
+
+async def _decide(conn, svc: Services, customer_id: str, status: str, tier: str, have):
+    """(status, tier, tier sought) after a submission: the lowest tier is accepted when its
+    fields are there with a verified phone (and left when the phone no longer is); a complete
+    next tier opens a review unless one is open, or the same documents were already rejected.
+    Other statuses change only by review (never here)."""
     lowest = tier_order(svc.tiers)[0]
-    needed = missing_fields(lowest, have)
-    if not LOWEST_TIER_NEEDS_PHONE:
-        needed = tuple(f for f in needed if f != "mobile_number")
-    if status == INITIAL_STATUS and not needed:
+    if status == INITIAL_STATUS and not missing_fields(lowest, have):
         status = apply_customer_event(status, "info_submitted")
-        status = apply_customer_event(status, "verified")
-        return status, lowest.name, None
-    if status == ACCEPTED:
-        target = next_tier(svc.tiers, tier)
-        if target is not None and not missing_fields(target, have):
-            answer = await svc.kyc_provider.verify(customer_id, target, dict(fields))
-            if answer == ACCEPTED:
-                return status, target.name, None
-            return status, tier, f"{target.name}: {answer}"
-    return status, tier, None
+        return apply_customer_event(status, "verified"), lowest.name, None
+    if status == ACCEPTED and missing_fields(lowest, have):
+        return apply_customer_event(status, "info_requested"), tier, None
+    if status != ACCEPTED:
+        return status, tier, None
+    target = next_tier(svc.tiers, tier)
+    if target is None or missing_fields(target, have):
+        return status, tier, None
+    latest = await reviews.latest_review(conn, customer_id)
+    if latest is not None and latest.tier == target.name and latest.status in OPEN_REVIEWS:
+        return status, tier, None
+    return status, tier, target
 
 
-def customer_view(svc: Services, row: Any, kyc: Any) -> dict[str, Any]:
+async def _open_if_new(svc, conn, caller, customer_id, tier, target, fields, now) -> str | None:
+    digest = fields_digest(fields, target.required_fields)
+    same = await conn.scalar(
+        sa.select(kyc_reviews.c.id).where(
+            kyc_reviews.c.customer_id == customer_id,
+            kyc_reviews.c.tier == target.name,
+            kyc_reviews.c.status == REJECTED,
+            kyc_reviews.c.fields_digest == digest,
+        )
+    )
+    if same is not None:  # the very documents that were rejected: not reviewed again
+        return None
+    return await reviews.open_review(svc, conn, caller, customer_id, tier, target, digest, now)
+
+
+def customer_view(svc: Services, row: Any, kyc: Any, review: Any = None) -> dict[str, Any]:
     fields = kyc.fields if kyc else {}
     tier = row.tier if row.status == ACCEPTED else None
-    domain = Customer(row.id, row.status, tier, provided(fields))
+    verifier = kyc.phone_verified_by if kyc else None
+    domain = Customer(row.id, row.status, tier, verified_fields(fields, verifier))
     sep12 = sep12_view(svc.tiers, domain, svc.kyc_fields)
     limits = svc.tiers[tier].to_dict() if tier in svc.tiers else None
     return {
@@ -182,6 +220,9 @@ def customer_view(svc: Services, row: Any, kyc: Any) -> dict[str, Any]:
         "status_reason": kyc.status_reason if kyc else None,
         "fields": sep12["fields"],
         "provided_fields": sorted(domain.provided_fields),
+        "phone_verified": verifier is not None,
+        "phone_verified_by": verifier,
+        "review": reviews.sender_review_view(review) if review is not None else None,
         "created_at": row.created_at.isoformat(),
         "updated_at": row.updated_at.isoformat(),
     }
@@ -197,11 +238,21 @@ async def _load(conn: AsyncConnection, where: Any) -> tuple[Any, Any]:
     return row, kyc
 
 
+def _phone_verifier(caller: Caller, req: CustomerRequest, kyc: Any, phone: str | None):
+    """Who verified the phone after this request: kept while the number stays the same,
+    set when the caller vouches for the number it sends, cleared when the number changes."""
+    before = kyc.fields.get("mobile_number") if kyc else None
+    kept = kyc.phone_verified_by if kyc is not None and phone == before else None
+    if req.mobile_number_verified and phone:
+        return _verifier(caller)
+    return kept
+
+
 async def put_customer(svc: Services, caller: Caller, req: CustomerRequest) -> tuple[int, dict]:
     """Create or update by the app's own external id: calling it twice is harmless. Fields
     given are merged over those stored (SEP-12 PUT), so a later call can add documents."""
     now = svc.now()
-    values = _normalise(req, now.date())
+    values = _normalise(req, now.date(), svc.settings.birth_ages)
     async with svc.engine.begin() as conn:
         owned = sa.and_(
             customers.c.owner == caller.name,
@@ -214,11 +265,20 @@ async def put_customer(svc: Services, caller: Caller, req: CustomerRequest) -> t
         name = values["name"] or row.name
         customer_id = new_id("cus") if created else row.id
         fields = {**(kyc.fields if kyc else {}), **values["fields"]}
+        if req.mobile_number_verified and not fields.get("mobile_number"):
+            raise validation(
+                [{"field": "mobile_number_verified", "message": "no mobile_number to verify"}]
+            )
+        verifier = _phone_verifier(caller, req, kyc, fields.get("mobile_number"))
         status = INITIAL_STATUS if created else row.status
         tier = tier_order(svc.tiers)[0].name if created else row.tier
-        status, tier, review = await _decide(svc, customer_id, status, tier, fields)
-        if status != ACCEPTED and kyc is not None:
-            review = kyc.status_reason  # why a review holds the customer stays until decided
+        have = verified_fields(fields, verifier)
+        status, tier, target = await _decide(conn, svc, customer_id, status, tier, have)
+        review = kyc.status_reason if kyc is not None else None
+        if review == PHONE_NEEDED:
+            review = None
+        if status == NEEDS_INFO and "mobile_number" not in have:
+            review = PHONE_NEEDED
         columns = {
             **_columns(name, values["country"], fields),
             "tier": tier,
@@ -239,14 +299,19 @@ async def put_customer(svc: Services, caller: Caller, req: CustomerRequest) -> t
         elif any(getattr(row, k) != v for k, v in columns.items()):
             sealed = _sealed(conn, customer_id, columns)
             await conn.execute(customers.update().where(owned).values(updated_at=now, **sealed))
-        await _save_kyc(conn, kyc, customer_id, fields, review, now)
+        await _save_kyc(conn, kyc, customer_id, fields, review, verifier, now)
+        if target is not None:
+            await _open_if_new(svc, conn, caller, customer_id, tier, target, fields, now)
         if not created:
             before = sender_identity(row.name, row.country, kyc.fields if kyc else {})
             after = sender_identity(name, values["country"], fields)
             await _watch_identity(svc, conn, caller, customer_id, kyc, before, after, now)
         row, kyc = await _load(conn, owned)
+    await reviews.submit_pending(svc, customer_id)
+    async with reading(svc.engine) as conn:
+        latest = await reviews.latest_review(conn, customer_id)
     log.info("customer_saved", customer_id=customer_id, status=status, tier=tier, created=created)
-    return (201 if created else 200), customer_view(svc, row, kyc)
+    return (201 if created else 200), customer_view(svc, row, kyc, latest)
 
 
 async def _watch_identity(svc, conn, caller, customer_id, kyc, before, after, now) -> None:
@@ -284,21 +349,18 @@ async def _watch_identity(svc, conn, caller, customer_id, kyc, before, after, no
     log.info("identity_changed", customer_id=customer_id, fields=sorted(changed), hits=len(hits))
 
 
-async def _save_kyc(conn, kyc, customer_id: str, fields, review, now) -> None:
+async def _save_kyc(conn, kyc, customer_id: str, fields, review, verifier, now) -> None:
+    values = {
+        "fields": row_value(customer_id, fields),
+        "status_reason": review,
+        "phone_verified_by": verifier,
+        "updated_at": now,
+    }
     if kyc is None:
+        await conn.execute(customer_kyc.insert().values(customer_id=customer_id, **values))
+    elif (kyc.fields, kyc.status_reason, kyc.phone_verified_by) != (fields, review, verifier):
         await conn.execute(
-            customer_kyc.insert().values(
-                customer_id=customer_id,
-                fields=row_value(customer_id, fields),
-                status_reason=review,
-                updated_at=now,
-            )
-        )
-    elif kyc.fields != fields or kyc.status_reason != review:
-        await conn.execute(
-            customer_kyc.update()
-            .where(customer_kyc.c.customer_id == customer_id)
-            .values(fields=row_value(customer_id, fields), status_reason=review, updated_at=now)
+            customer_kyc.update().where(customer_kyc.c.customer_id == customer_id).values(**values)
         )
 
 
@@ -337,10 +399,11 @@ async def owned_customer(conn: AsyncConnection, caller: Caller, customer_id: str
 async def get_customer(svc: Services, caller: Caller, customer_id: str) -> dict[str, Any]:
     async with reading(svc.engine) as conn:
         row = await owned_customer(conn, caller, customer_id)
-        kyc = None
+        kyc = latest = None
         if row is not None:
             query = sa.select(customer_kyc).where(customer_kyc.c.customer_id == row.id)
             kyc = (await conn.execute(query)).first()
+            latest = await reviews.latest_review(conn, row.id)
     if row is None:
         raise not_found(f"customer {customer_id}")
-    return customer_view(svc, row, kyc)
+    return customer_view(svc, row, kyc, latest)

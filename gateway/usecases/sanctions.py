@@ -26,6 +26,7 @@ from gateway.config import Settings
 from gateway.heap import freeze_long_lived, is_frozen
 from gateway.ids import new_id
 from gateway.services import Services
+from gateway.storage import rescreen as rescreen_store
 from gateway.storage.engine import reading
 from gateway.storage.tables_kyc import sanctions_list_files, sanctions_lists
 
@@ -92,6 +93,8 @@ async def store_version(
         await conn.execute(
             sanctions_lists.update().where(sanctions_lists.c.id == list_id).values(active=True)
         )
+        if source == "load":  # everyone already screened is screened again under it
+            await rescreen_store.start(conn, list_id, screener.version, now)
         if audited is not None:
             await audited(conn, list_id)
     log.info(

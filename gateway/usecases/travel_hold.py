@@ -13,8 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from compliance.kyc.birth import birth_date_problem
 from fx.money import Money
-from gateway.api.problems import conflict, not_found
+from gateway.api.problems import conflict, field_error, not_found
 from gateway.domain.states import Status
 from gateway.pipeline.outcomes import Advance, Outcome
 from gateway.services import Services
@@ -125,6 +126,16 @@ async def missing_for(svc: Services, caller: Caller, remittance_id: str) -> list
     return [m["field"] for m in body["missing"]] if body["held"] else None
 
 
+def check_supplied(svc: Services, sender: dict[str, Any]) -> None:
+    """Originator data that cannot be right is refused naming the field, nothing written: a
+    birth date must be plausible (compliance.kyc.birth, the configured age range)."""
+    dob = sender.get("birth_date")
+    if dob:
+        why = birth_date_problem(dob, svc.now().date(), svc.settings.birth_ages)
+        if why is not None:
+            raise field_error("sender.birth_date", why)
+
+
 async def supply(
     svc: Services, caller: Caller, remittance_id: str, sender: dict[str, Any]
 ) -> dict[str, Any]:
@@ -133,6 +144,7 @@ async def supply(
     written."""
     from gateway.usecases.remittances import get_remittance
 
+    check_supplied(svc, sender)
     async with reading(svc.engine) as conn:
         rem = await _owned(conn, caller, remittance_id)
         held = await held_for_travel(conn, rem)

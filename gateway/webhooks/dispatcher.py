@@ -60,6 +60,57 @@ def event_payload(row: Any) -> dict[str, Any]:
     }
 
 
+KYC_CONSUMER = "webhooks-kyc"
+
+
+def kyc_event_payload(row: Any) -> dict[str, Any]:
+    """A customer's KYC event. Its outbox key is the negative of its id (remittance history
+    ids are positive), and receivers see the id as "kyc_N"."""
+    return {
+        "id": f"kyc_{row.id}",
+        "type": row.type,
+        "created_at": row.at.isoformat(),
+        "data": {
+            "customer_id": row.customer_id,
+            "review_id": row.review_id,
+            "sought_tier": row.sought_tier,
+            "tier": row.tier,
+            "reason": row.reason,
+        },
+    }
+
+
+async def _subscribed(conn, owners: set[str]) -> set[str]:
+    query = sa.select(webhook_endpoints.c.owner).where(webhook_endpoints.c.owner.in_(owners))
+    return set((await conn.execute(query)).scalars())
+
+
+async def enqueue_kyc(svc: Services, batch: int = 200) -> int:
+    """Queue the KYC events of apps with an endpoint (cursor and outbox commit together)."""
+    async with svc.engine.begin() as conn:
+        rows = await events.read_kyc_after(conn, KYC_CONSUMER, batch)
+        if not rows:
+            return 0
+        subscribed = await _subscribed(conn, {r.owner for r in rows})
+        now = svc.now()
+        queued = [
+            {
+                "event_id": -r.id,
+                "owner": r.owner,
+                "payload": kyc_event_payload(r),
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for r in rows
+            if r.owner in subscribed
+        ]
+        if queued:
+            await conn.execute(webhook_deliveries.insert(), queued)
+        await events.save_cursor(conn, KYC_CONSUMER, rows[-1].id)
+    return len(queued)
+
+
 async def enqueue(svc: Services, batch: int = 200) -> int:
     """Move the events cursor forward, queueing one delivery per event of an app with an
     endpoint. Cursor and outbox rows commit together, so nothing is queued twice or lost."""
@@ -164,6 +215,7 @@ async def run(svc: Services, session: aiohttp.ClientSession, stop: asyncio.Event
     while not stop.is_set():
         try:
             await enqueue(svc)
+            await enqueue_kyc(svc)
             await deliver_due(svc, session)
         except Exception:  # the loop must survive a database or network hiccup
             log.exception("webhook_cycle_failed")

@@ -122,8 +122,8 @@ async def reconcile(engine: AsyncEngine, client: ChainClient, ledger: Ledger) ->
             )
         by_address: Counter[str] = Counter()
         for i in settled:
-            by_address[i.receiver] += i.amount
-        for address in sorted({i.receiver for i in mine}):
+            by_address[i.receiver.lower()] += i.amount
+        for address in sorted({i.receiver.lower() for i in mine}):
             balance = await client.balance_of(c.token, address)
             if balance != by_address[address]:
                 found.append(
@@ -147,7 +147,7 @@ async def reconcile(engine: AsyncEngine, client: ChainClient, ledger: Ledger) ->
                 or row.settle_tx != e.tx_hash
                 or row.log_index != e.log_index
                 or row.amount != e.amount
-                or row.receiver != e.receiver
+                or row.receiver.lower() != e.receiver.lower()
             )
             if mismatch:
                 found.append(

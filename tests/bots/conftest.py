@@ -57,7 +57,9 @@ class FakeTelegram:
             if method == "sendMessage":
                 markup = json.loads(params["reply_markup"]) if params.get("reply_markup") else {}
                 buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
-                out.append({"text": params["text"], "buttons": buttons})
+                # Reply-keyboard buttons (the contact-share request) beside inline ones.
+                keys = [b for row in markup.get("keyboard", []) for b in row]
+                out.append({"text": params["text"], "buttons": buttons, "keyboard": keys})
         return out
 
 
@@ -130,6 +132,50 @@ class BotWorld:
                 "text": text,
             },
         }
+
+    def tg_contact(
+        self,
+        phone: str = "14155550123",
+        chat: int = 42,
+        lang: str = "en",
+        user_id: int | None = None,
+    ) -> dict[str, Any]:
+        """A contact shared as Telegram delivers it: the request_contact button shares the
+        sender's own (user_id = the sender's id; the number without "+")."""
+        self._update_id += 1
+        user = {"id": chat, "is_bot": False, "first_name": "Ana", "language_code": lang}
+        contact = {"phone_number": phone, "first_name": "Ana", "user_id": user_id or chat}
+        return {
+            "update_id": self._update_id,
+            "message": {
+                "message_id": self._update_id,
+                "date": 0,
+                "chat": {"id": chat, "type": "private"},
+                "from": user,
+                "contact": contact,
+            },
+        }
+
+    def tg_photo(self, file_id: str, chat: int = 42, lang: str = "en") -> dict[str, Any]:
+        self._update_id += 1
+        user = {"id": chat, "is_bot": False, "first_name": "Ana", "language_code": lang}
+        size = {"file_id": file_id, "file_unique_id": file_id[-8:], "width": 800, "height": 600}
+        return {
+            "update_id": self._update_id,
+            "message": {
+                "message_id": self._update_id,
+                "date": 0,
+                "chat": {"id": chat, "type": "private"},
+                "from": user,
+                "photo": [size],
+            },
+        }
+
+    async def tg_onboard(self, name: str = "Ana Reyes", chat: int = 42, lang: str = "en"):
+        """hello, name, country, the contact-share: a sender at the lowest tier."""
+        for text in ("hello", name, "US"):
+            await self.telegram(self.tg_message(text, chat=chat, lang=lang))
+        return await self.telegram(self.tg_contact(chat=chat, lang=lang))
 
     def tg_tap(self, data: str, chat: int = 42, lang: str = "en") -> dict[str, Any]:
         self._update_id += 1
@@ -252,7 +298,7 @@ def bot_settings(tg_base: str, wa_base: str):
 
 
 @pytest.fixture
-async def world(database_url, aiohttp_client, sim_client, screener, clock):
+async def world(database_url, aiohttp_client, sim_client, screener, clock, world_settings):
     from corridors.outbound import OutboundRule
     from gateway.app import create_app
     from gateway.config import Settings
@@ -283,6 +329,7 @@ async def world(database_url, aiohttp_client, sim_client, screener, clock):
         bots=bot_settings(
             str(tg_client.make_url("")).rstrip("/"), str(wa_client.make_url("")).rstrip("/")
         ),
+        **world_settings,
     )
     app = create_app(settings, run_workers=False, screener=screener, clock=clock, migrate=False)
     world = BotWorld(await aiohttp_client(app), tg, wa, clock)

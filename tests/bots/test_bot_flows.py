@@ -13,6 +13,9 @@ SCRIPTS = {
         "send": "send 100 USD to PH",
         "ask_name": "full name",
         "registered": "Your account is ready",
+        "ask_phone": "share your phone number",
+        "not_own": "someone else's contact",
+        "kyc": "KYC: phone verified, tier phone_verified: up to 500 USD per transfer",
         "recipient_name": "Recipient's full name",
         "quote": ["You send 100.00 USD", "fee 3.49 USD", "Rate: 1 USD =", "receives", "PHP"],
         "confirm": "Confirm",
@@ -25,6 +28,9 @@ SCRIPTS = {
         "send": "发送 100 美元 到 菲律宾",
         "ask_name": "全名",
         "registered": "您的账户已开通",
+        "ask_phone": "分享您的手机号",
+        "not_own": "别人的联系人",
+        "kyc": "身份验证：手机号已验证，等级 手机已验证：每笔最多 500 美元",
         "recipient_name": "收款人的全名",
         "quote": ["您支付 100.00 USD", "含手续费 3.49 USD", "汇率：1 USD =", "收到", "PHP"],
         "confirm": "确认",
@@ -45,7 +51,15 @@ async def test_telegram_hello_to_paid_out(world, lang) -> None:
     say = lambda text: world.telegram(world.tg_message(text, lang=lang))  # noqa: E731
     assert s["ask_name"] in texts(await say("hello"))
     assert "US" in texts(await say(s["name"]))  # Telegram does not tell us the country
-    assert s["registered"] in texts(await say("US"))
+    [ask] = await say("US")
+    # The phone comes from the contact-share button (the sender's own account), never typed.
+    assert ask["keyboard"][0]["request_contact"] is True and s["registered"] not in ask["text"]
+    assert s["ask_phone"] in texts(await say("+14155550123"))  # typed: asked again
+    stranger = world.tg_contact("14155550999", lang=lang, user_id=777)
+    assert s["not_own"] in texts(await world.telegram(stranger))
+    assert await world.customer_of("telegram", "42") is None  # nobody registered yet
+    registered = texts(await world.telegram(world.tg_contact(lang=lang)))
+    assert s["registered"] in registered and s["kyc"] in registered
     await world.top_up(await world.customer_of("telegram", "42"))
     assert s["recipient_name"] in texts(await say(s["send"]))
     assert "+639171234567" in texts(await say("Maria Dela Cruz"))

@@ -14,6 +14,7 @@ def texts(messages) -> str:
 async def onboard_telegram(world, chat: int = 42, lang: str = "en", funded: bool = True) -> None:
     for text in ("hi", "Ana Reyes", "US"):
         await world.telegram(world.tg_message(text, chat=chat, lang=lang))
+    await world.telegram(world.tg_contact(chat=chat, lang=lang))
     if funded:
         await world.top_up(await world.customer_of("telegram", str(chat)))
 

@@ -27,6 +27,7 @@ async def _paid_from_telegram(world, lang: str) -> str:  # noqa: F811
     await say("hello")
     await say("Ana Reyes" if lang == "en" else "王小明")
     await say("US")
+    await world.telegram(world.tg_contact(lang=lang))  # the phone, from Telegram
     customer = await world.customer_of("telegram", "42")
     await world.top_up(customer)
     await say("send 100 USD to PH")
@@ -66,6 +67,7 @@ async def _paid_from(world, chat, zh: bool) -> str:  # noqa: F811
     await chat.say("王小明" if zh else "Ana Reyes")
     if chat.platform == "telegram":
         await chat.say("US")  # WhatsApp knows the country from the sender's number
+        await world.telegram(world.tg_contact())  # the phone: a shared contact
     customer = await world.customer_of(chat.platform, chat.chat_id)
     await world.top_up(customer)
     await chat.say("发送 100 USD 到 菲律宾" if zh else "send 100 USD to PH")

@@ -50,6 +50,7 @@ async def test_bot_pay_in_by_reference_is_matched_and_paid_out(world, lang) -> N
     await say("hello")
     await say(w["name"])
     await say("US")
+    await world.telegram(world.tg_contact(lang=lang))  # the phone, from Telegram
     await say(w["send"])
     await say("Maria Dela Cruz")
     [quote] = await say("+639171234567")

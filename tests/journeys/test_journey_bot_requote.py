@@ -59,6 +59,7 @@ async def _held_transfer(world, chat: Chat, zh: bool) -> str:  # noqa: F811
     await chat.say(SANCTIONED)
     if chat.platform == "telegram":
         await chat.say("US")  # WhatsApp knows the country from the sender's number
+        await world.telegram(world.tg_contact())  # and the phone; Telegram shares a contact
     customer = await world.customer_of(chat.platform, chat.chat_id)
     await world.top_up(customer)
     await chat.say("发送 100 USD 到 菲律宾" if zh else "send 100 USD to PH")

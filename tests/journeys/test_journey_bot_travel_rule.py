@@ -30,6 +30,7 @@ async def test_bot_asks_for_the_missing_address_and_goes_on(
     await say("hello")
     await say("Ana Reyes" if lang == "en" else "王小明")
     await say("US")
+    await world.telegram(world.tg_contact(lang=lang))  # the phone, from Telegram
     customer = await world.customer_of("telegram", "42")
     await world.top_up(customer)
     await say("send 200 USD to PH")

@@ -32,6 +32,7 @@ async def _sg_sender(gateway, external_id: str = "sg-1") -> dict:
         "first_name": "Wei Ling",
         "last_name": "Tan",
         "mobile_number": "+6591234567",
+        "mobile_number_verified": True,
         "country": "SG",
     }
     resp = await gateway.client.put("/v1/customers", json=body, headers=gateway.auth())

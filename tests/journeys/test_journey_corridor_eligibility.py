@@ -61,6 +61,7 @@ async def test_the_bot_says_no_corridor_leaves_the_country(world, case) -> None:
     await say("hello")
     await say(name)
     await say("US")
+    await world.telegram(world.tg_contact(lang=lang))  # the phone, from Telegram
     replies = "\n".join(m["text"] for m in await say(ask))
     assert told in replies, replies
     assert "EUR" not in replies  # not offered a currency it could never send from

@@ -90,6 +90,7 @@ async def test_bot_quote_discloses_every_item(world, lang, amount) -> None:  # n
     await say("hello")
     await say(words["name"])
     await say("US")
+    await world.telegram(world.tg_contact(lang=lang))  # the phone, from Telegram
     await say(words["send"].format(amount=amount))
     await say("Maria Dela Cruz")
     quote = await say("+639171234567")

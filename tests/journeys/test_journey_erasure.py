@@ -23,6 +23,7 @@ SENDER = {
     "name": "Ximena Quispe Huaman",
     "country": "US",
     "phone": "+14155550199",
+    "mobile_number_verified": True,
     "birth_date": "1988-07-15",
 }
 

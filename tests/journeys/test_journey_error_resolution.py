@@ -193,6 +193,7 @@ async def test_bot_report_and_outcome_in_the_senders_language(
     await say("hello")
     await say("Ana Reyes" if lang == "en" else "王小明")
     await say("US")
+    await world.telegram(world.tg_contact(lang=lang))  # the phone, from Telegram
     customer = await world.customer_of("telegram", "42")
     await world.top_up(customer)
     await say("send 100 USD to PH")

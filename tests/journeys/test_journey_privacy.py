@@ -26,6 +26,7 @@ SENDER = {
     "name": "Ximena Quispe Huaman",
     "country": "US",
     "phone": "+14155550199",
+    "mobile_number_verified": True,
     "birth_date": "1988-07-15",
     "id_type": "passport",
     "id_number": "P9876543",
@@ -124,6 +125,7 @@ async def _telegram_sender(world) -> None:  # noqa: F811
     await say("hello")
     await say(TELEGRAM["name"])
     await say("US")
+    await world.telegram(world.tg_contact(chat=777001))  # the phone, from Telegram
     await world.top_up(await world.customer_of("telegram", "777001"))
     await say("send 100 USD to PH")
     await say(TELEGRAM["recipient"])

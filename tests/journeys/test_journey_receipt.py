@@ -79,6 +79,7 @@ async def test_bot_pushes_the_receipt_when_paid(world, lang, words) -> None:  # 
     await say("hello")
     await say("Ana Reyes" if lang == "en" else "王小明")
     await say("US")
+    await world.telegram(world.tg_contact(lang=lang))  # the phone, from Telegram
     await world.top_up(await world.customer_of("telegram", "42"))
     await say("send 100 USD to PH")
     await say("Maria Dela Cruz")

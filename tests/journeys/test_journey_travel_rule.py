@@ -18,6 +18,7 @@ SENDER = {
     "name": "Ana Reyes Cruz",
     "country": "US",
     "phone": "+14155550123",
+    "mobile_number_verified": True,
     "birth_date": "1990-04-01",
     "id_type": "passport",
     "id_number": "X1234567",

@@ -1,0 +1,225 @@
+"""Re-screening when a new sanctions list version is loaded.
+
+Screening at creation only knows the lists of that day. When `remit sanctions load` brings a
+new version, every customer and every recipient of a remittance not yet in a final state is
+screened again under it, in bounded batches: each batch commits its holds, its cases and the
+run's cursor together, so a crash resumes after the last committed batch and never opens a case
+twice. A new hit (one no earlier case of the remittance showed) holds each remittance it touches
+that has not been funded yet (quoted, requote, awaiting_funds: no money has moved) and opens a
+case for the officers; one already funded or beyond is recorded in the run as too late to hold
+and reported by `remit sanctions status`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from gateway.domain.states import HOLDABLE_AFTER_SCREENING, Status
+from gateway.pipeline.screening import (
+    case_effect,
+    recipient_parties,
+    screen_parties,
+    sender_parties,
+)
+from gateway.services import Services
+from gateway.storage import remittances as rem_store
+from gateway.storage import rescreen as store
+from gateway.storage.engine import reading
+from gateway.usecases import sanctions
+
+log = structlog.get_logger("gateway.rescreening")
+
+BATCH = 200
+BUSY_RETRY_S = 0.05
+
+
+class Busy(Exception):
+    """A remittance to hold is leased by a worker this instant; the batch is rolled back and
+    screened again (it will be holdable a moment later, or funded and too late)."""
+
+
+REASON = "possible sanctions match on re-screening"
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    list_id: str
+    phase: str
+    senders: int
+    recipients: int
+    hits: int
+    held: int
+    too_late: int
+
+
+def run_view(row: Any) -> dict[str, Any]:
+    return {
+        "list_id": row.list_id,
+        "list_version": row.list_version,
+        "phase": row.phase,
+        "senders_screened": row.senders,
+        "recipients_screened": row.recipients,
+        "hits": row.hits,
+        "held": list(row.held),
+        "too_late": list(row.too_late),
+        "started_at": row.started_at.isoformat(),
+        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+    }
+
+
+async def status(engine: AsyncEngine, limit: int = 20) -> list[dict[str, Any]]:
+    """Re-screening runs, newest first (`remit sanctions status`, /metrics)."""
+    async with reading(engine) as conn:
+        return [run_view(r) for r in await store.runs(conn, limit)]
+
+
+async def step(svc: Services, batch: int = BATCH) -> Progress | None:
+    """Screen the next batch of the pending run; None when no run is pending."""
+    async with reading(svc.engine) as conn:
+        run = await store.pending(conn)
+    if run is None:
+        return None
+    if svc.screening.list_id != run.list_id:
+        await sanctions.refresh(svc)  # the version the run is for is the active one
+    screener = svc.screening.current
+    if svc.screening.list_id != run.list_id:  # a newer version is active: its own run follows
+        return None
+    try:
+        return await _batch(svc, screener, run.list_id, batch)
+    except Busy as busy:
+        log.info("rescreening_batch_retried", remittance=busy.args[0])
+        await asyncio.sleep(BUSY_RETRY_S)
+        return await step(svc, batch)
+
+
+async def _batch(svc: Services, screener: Any, list_id: str, batch: int) -> Progress | None:
+    async with svc.engine.begin() as conn:
+        run = await store.lock(conn, list_id)
+        if run.phase not in store.PENDING_PHASES:
+            return None
+        held, too_late = list(run.held), list(run.too_late)
+        hits_found = 0
+        if run.phase == "senders":
+            rows = await store.senders_after(conn, run.cursor, batch)
+            hit_senders = {}
+            for sender in rows:
+                hits = screen_parties(screener, sender_parties(sender))
+                if hits:
+                    hit_senders[sender.id] = hits
+            for rem in await store.open_remittances_of(conn, list(hit_senders)):
+                hits_found += await _hold_or_report(
+                    svc, conn, rem, hit_senders[rem.sender_id], held, too_late
+                )
+            done = len(rows) < batch
+            values = {"senders": run.senders + len(rows)}
+        else:
+            rows = await store.open_remittances_after(conn, run.cursor, batch)
+            for rem in rows:
+                hits = screen_parties(screener, recipient_parties(rem))
+                if hits:
+                    hits_found += await _hold_or_report(svc, conn, rem, hits, held, too_late)
+            done = len(rows) < batch
+            values = {"recipients": run.recipients + len(rows)}
+        now = svc.now()
+        cursor = rows[-1].id if rows else run.cursor
+        phase = run.phase
+        if done:
+            phase, cursor = ("recipients", "") if run.phase == "senders" else ("done", cursor)
+        values |= {
+            "phase": phase,
+            "cursor": cursor,
+            "hits": run.hits + hits_found,
+            "held": held,
+            "too_late": too_late,
+            "updated_at": now,
+            "finished_at": now if phase == "done" else None,
+        }
+        await store.save(conn, run.list_id, **values)
+    if held != list(run.held):
+        svc.wake_workers()
+    progress = Progress(
+        run.list_id,
+        phase,
+        values.get("senders", run.senders),
+        values.get("recipients", run.recipients),
+        values["hits"],
+        len(held),
+        len(too_late),
+    )
+    if phase == "done":
+        log.info("rescreening_done", **asdict(progress))
+    return progress
+
+
+async def _hold_or_report(
+    svc: Services,
+    conn: AsyncConnection,
+    rem: Any,
+    hits: list[dict],
+    held: list[str],
+    too_late: list[str],
+) -> int:
+    """Hold `rem` for its new hits (1 if any were new), in the batch's transaction."""
+    seen = await store.entries_seen(conn, rem.id)
+    new = [h for h in hits if (h["list_name"], h["entry_id"]) not in seen]
+    if not new:
+        return 0
+    if Status(rem.status) not in HOLDABLE_AFTER_SCREENING:
+        if rem.id not in too_late and rem.status not in (Status.ON_HOLD, Status.NEEDS_INFO):
+            too_late.append(rem.id)
+            log.warning("rescreening_hit_too_late", remittance=rem.id, status=rem.status)
+        return 1
+    version = svc.screening.current.version
+    try:
+        await rem_store.transition(
+            conn,
+            rem.id,
+            rem.status,
+            Status.ON_HOLD,
+            now=svc.now(),
+            reason=f"{REASON} (lists {version})",
+            unleased=True,
+        )
+    except rem_store.StaleState:
+        raise Busy(rem.id) from None  # a worker holds it this instant: redo the batch
+    risk = max(int(h["score"] * 100) for h in new)
+    evidence = {
+        "sanctions": new,
+        "aml": None,
+        "reasons": [REASON],
+        "list_version": version,
+        "rescreening": True,
+    }
+    await case_effect(rem.id, "open", risk, evidence, version, svc.now())(conn)
+    held.append(rem.id)
+    return 1
+
+
+async def run_to_end(svc: Services, batch: int = BATCH) -> Progress | None:
+    """Every pending batch, now (the CLI's `remit sanctions rescreen`)."""
+    last = None
+    while (progress := await step(svc, batch)) is not None:
+        last = progress
+        if progress.phase == "done":
+            break
+    return last
+
+
+async def rescreen_forever(svc: Services, idle_s: float) -> None:
+    """The background job one process runs (like the webhook dispatcher): batches while a run
+    is pending, a check every `idle_s` otherwise."""
+    while True:
+        try:
+            progress = await step(svc)
+        except Exception:  # a database hiccup must not stop re-screening for good
+            log.exception("rescreening_failed")
+            progress = None
+        if progress is None or progress.phase == "done":
+            await asyncio.sleep(idle_s)
+        else:
+            await asyncio.sleep(0)  # let requests in between batches
