@@ -199,6 +199,7 @@ async def test_a_quote_that_lapsed_before_funding_is_offered_again(world) -> Non
     await chat.say("hello")
     await chat.say("Ana Reyes")
     await chat.say("US")
+    await world.telegram(world.tg_contact())  # the phone: a shared contact
     await world.top_up(await world.customer_of("telegram", "42"))
     await chat.say("send 100 USD to PH")
     await chat.say("Maria Dela Cruz")
