@@ -60,9 +60,13 @@ def free_port() -> int:
 
 
 def env_with(**extra: str) -> dict[str, str]:
-    # Benchmarks price from the shipped sample rates (REMIT_RATES_MODE=sample) unless told.
+    # Benchmarks price from the shipped sample rates (REMIT_RATES_MODE=sample) unless told, and
+    # reach the partner simulator on this machine's loopback over http (the outbound rule's
+    # development opening, as `remit demo` and the tests use it).
     env = {
         "REMIT_RATES_MODE": "sample",
+        "REMIT_OUTBOUND_HTTP": "on",
+        "REMIT_OUTBOUND_ALLOW": "127.0.0.0/8,::1",
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "REMIT_LOG_LEVEL": "warning",
