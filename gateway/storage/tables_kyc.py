@@ -87,7 +87,8 @@ kyc_reviews = sa.Table(
     # When the provider took the submission (NULL: not yet handed over; retried).
     sa.Column("submitted_at", UTC_DATETIME, nullable=True),
     sa.Column("decided_by", sa.String(80), nullable=True),  # officer id or "provider:NAME"
-    sa.Column("reason", sa.String(300), nullable=True),
+    # The officer's or provider's reason (it may name the person): sealed to the review.
+    sa.Column("reason", Sealed("kyc_reviews", "reason"), nullable=True),
     sa.Column("created_at", UTC_DATETIME, nullable=False),
     sa.Column("decided_at", UTC_DATETIME, nullable=True),
     sa.Index("ix_kyc_reviews_status", "status", "created_at"),

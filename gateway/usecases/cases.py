@@ -301,8 +301,8 @@ async def decide_case(
                     case_id=case_id,
                     officer_id=caller.key_id,
                     action=action,
-                    reason=reason,
-                    message=message,
+                    reason=row_value(decision_id, reason),
+                    message=row_value(decision_id, message),
                     case_status=move.case_status,
                     created_at=now,
                 )
