@@ -12,11 +12,16 @@ from tests.journeys.rescreening_support import (
     LISTED,
     cases_of,
     cli,
-    lists,  # noqa: F401
     load_lists,
     run_until,
     send_from_wallet,
+    two_versions,
 )
+
+
+@pytest.fixture
+def lists(tmp_path):
+    return two_versions(tmp_path)
 
 
 async def test_a_leased_transfer_is_held_only_after_the_worker_commits(

@@ -9,7 +9,6 @@ import json
 import uuid
 from decimal import Decimal
 
-import pytest
 import sqlalchemy as sa
 
 from gateway.commands import main as remit
@@ -20,8 +19,7 @@ from tests.conftest import SANCTIONS_DIR
 LISTED = "Vladimir Vladimirovich PUTIN"
 
 
-@pytest.fixture
-def lists(tmp_path):
+def two_versions(tmp_path):
     """Two versions in the real OFAC format: before and after Putin's entry was added."""
     lines = (SANCTIONS_DIR / "sdn.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     putin = [line for line in lines[300:] if "PUTIN, Vladimir" in line]

@@ -13,7 +13,6 @@ import json
 from decimal import Decimal
 
 from gateway.commands import main as remit
-
 from tests.console.support import sign_in
 from tests.journeys.rescreening_support import (
     LISTED,
@@ -21,7 +20,6 @@ from tests.journeys.rescreening_support import (
     cases_of,
     cli,
     decide,
-    lists,  # noqa: F401
     load_lists,
     run_until,
     send_from_wallet,
@@ -53,7 +51,7 @@ async def test_a_funded_transfer_held_on_rescreening_is_approved_and_paid_once(
     sender, rem, case = await _funded_then_listed(gateway, capsys, monkeypatch, lists)
     code, status = await cli(capsys, "sanctions", "status")
     [run, *_] = status["rescreening"]
-    assert run["held"] == [rem["id"]] and run["too_late"] == []
+    assert code == 0 and run["held"] == [rem["id"]] and run["too_late"] == []
 
     view = await case_view(gateway, officers, case.id)
     assert view["origin"] == "rescreening" and view["list_version"] == run["list_version"]
