@@ -280,20 +280,27 @@ async def _take_back(svc: Services, rem: Row) -> Outcome | PayoutResult | None:
     return None
 
 
+async def _withdrawn(svc: Services, rem: Row) -> Outcome | dict | None:
+    """None once the partner gave the instruction back and no coin is away on chain; the
+    fields to record when the partner had paid; otherwise the Retry to wait with."""
+    taken = await _take_back(svc, rem)
+    if isinstance(taken, PayoutResult):
+        return {"payout_status": "paid", "partner_reference": taken.partner_reference}
+    if taken is not None:
+        return taken
+    return await _coin_left(svc, rem)
+
+
 async def withdraw(svc: Services, rem: Row) -> Outcome:
     """The sender cancelled within the window: take the instruction back, then refund all of it
     (fee included). A push partner is asked to cancel; a pull partner that has not accepted no
     longer sees it (the pull list shows payout_pending only); one that has is asked by the
     cancel request being refused. Too late (paid): the inquiry settles it as paid out."""
-    taken = await _take_back(svc, rem)
-    if isinstance(taken, PayoutResult):
-        fields = {"payout_status": "paid", "partner_reference": taken.partner_reference}
-        return Advance(S.PAYOUT_UNKNOWN, "cancel refused: the partner had paid", fields)
-    if taken is not None:
-        return taken
-    waiting = await _coin_left(svc, rem)
-    if waiting is not None:
-        return waiting
+    pending = await _withdrawn(svc, rem)
+    if isinstance(pending, dict):
+        return Advance(S.PAYOUT_UNKNOWN, "cancel refused: the partner had paid", pending)
+    if pending is not None:
+        return pending
     path = money_path(rem)
     await svc.ledger.void_pending(path.void_id, path.payout_transfer_id)
     await svc.ledger.transfer(path.refund_to_wallet())
@@ -316,16 +323,12 @@ async def withdraw_for_hold(svc: Services, rem: Row) -> Outcome:
     recorded as paid (the inquiry settles it) and reported on the run and the case."""
     from gateway.usecases.rescreening import report_too_late
 
-    taken = await _take_back(svc, rem)
-    if isinstance(taken, PayoutResult):
-        fields = {"payout_status": "paid", "partner_reference": taken.partner_reference}
+    pending = await _withdrawn(svc, rem)
+    if isinstance(pending, dict):
         reason = "withdrawal for compliance review refused: the partner had paid (too late)"
-        return Advance(S.PAYOUT_UNKNOWN, reason, fields, (report_too_late(rem.id),))
-    if taken is not None:
-        return taken
-    waiting = await _coin_left(svc, rem)
-    if waiting is not None:
-        return waiting
+        return Advance(S.PAYOUT_UNKNOWN, reason, pending, (report_too_late(rem.id),))
+    if pending is not None:
+        return pending
     return Advance(
         S.ON_HOLD,
         f"withdrawn from partner {rem.partner_id} for compliance review; the coin stays "
