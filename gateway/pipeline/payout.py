@@ -205,7 +205,7 @@ async def complete_payout(svc: Services, rem: Row, reason: str, fields: dict) ->
     path = money_path(rem)
     await svc.ledger.post_pending(path.post_id, path.payout_transfer_id)
     item = await chain_item(svc, rem.id)
-    if item is not None and item.status == "settled":
+    if item is not None and item.status in ("settled", "returned"):
         # Paid in coin on chain: the partner holds it (partner:{id}:{coin} == balanceOf), the
         # reserve keeps backing it until the partner redeems; nothing is burnt here.
         return Advance(S.PAID_OUT, reason, fields)
@@ -337,14 +337,19 @@ async def withdraw_for_hold(svc: Services, rem: Row) -> Outcome:
     )
 
 
+RETURN_RECHECK = timedelta(minutes=5)
+"""The settler wakes a remittance as soon as its coin is back; this only bounds a missed wake."""
+
+
 async def _coin_left(svc: Services, rem: Row) -> Retry | None:
     """A remittance whose coin never left is dropped from its batch (then refunded as usual);
     one whose coin is signed away or at the partner's address waits: it is refunded only when
-    the partner's coins come back (not watched yet: an operator settles it)."""
+    the partner's coins come back (the settler applies a matching Returned event: the chain
+    item becomes `returned`, and the refund below voids the pending transfer and burns it)."""
     async with svc.engine.begin() as conn:
         if await chain_drop(conn, rem.id):
             return None
         item = await chain_item_row(conn, rem.id)
-    if item is None or item.status == "dropped":
+    if item is None or item.status in ("dropped", "returned"):
         return None
-    return Retry(timedelta(minutes=5), "waiting for the partner's coins to come back on chain")
+    return Retry(RETURN_RECHECK, "waiting for the partner's coins to come back on chain")
