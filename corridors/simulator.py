@@ -122,6 +122,7 @@ class _Payout:
     callbacks: int = 0
     protocol: str = "remit"
     """How it was instructed, and so how its callback is written: "remit" JSON, "iso20022"."""
+    coin_returned: bool = False
 
     def answer(self) -> dict[str, Any]:
         return {
@@ -144,6 +145,9 @@ class _State:
     session: aiohttp.ClientSession | None = None
     log: list[dict[str, Any]] = field(default_factory=list)
     """FSPIOP messages in and out (corridors/mojaloop_simulator.py)."""
+    coin_return: Callable[[dict[str, Any]], Any] | None = None
+    """Gives the coin back on chain for a payout it fails that was settled on chain (its
+    instruction names `chain_settlement`); wired by whoever can reach the chain."""
 
     def roll(self, rate: float) -> bool:
         return rate > 0 and self.rng.random() < rate
@@ -239,6 +243,8 @@ def _settle(state: _State, payout: _Payout, status: str, reason: str | None = No
     payout.status, payout.reason = status, reason
     if status == "paid":
         payout.payments += 1
+    if status == "failed" and state.coin_return and payout.instruction.get("chain_settlement"):
+        state.spawn(_give_coin_back(state, payout))
     url = payout.instruction.get("callback_url")
     if url and not state.roll(state.faults.lost_callback_rate):
         copies = 2 if state.roll(state.faults.duplicate_callback_rate) else 1
@@ -248,6 +254,16 @@ def _settle(state: _State, payout: _Payout, status: str, reason: str | None = No
             state.spawn(transfer_callback(state, payout, str(url), copies))
         else:
             state.spawn(_callback(state, payout, str(url), copies))
+
+
+async def _give_coin_back(state: _State, payout: _Payout) -> None:
+    assert state.coin_return is not None
+    try:
+        await state.coin_return(dict(payout.instruction))
+        payout.coin_returned = True
+        log.info("sim.coin_returned", payout_id=payout.instruction.get("payout_id"))
+    except Exception as exc:  # the partner retries by hand; the gateway keeps waiting
+        log.warning("sim.coin_return_failed", error=str(exc)[:200])
 
 
 async def _pay_later(state: _State, payout: _Payout) -> None:
@@ -322,6 +338,7 @@ async def _list_payouts(request: web.Request) -> web.Response:
             "requests": p.requests,
             "callbacks": p.callbacks,
             "protocol": p.protocol,
+            "coin_returned": p.coin_returned,
         }
         for key, p in state.payouts.items()
     }
@@ -375,13 +392,16 @@ def create_simulator_app(
     secret: bytes | Sequence[bytes] = DEV_SECRET,
     *,
     clock: Callable[[], float] = time.time,
+    coin_return: Callable[[dict[str, Any]], Any] | None = None,
 ) -> web.Application:
     """The simulator as an aiohttp app; `secret` may be several (rotation: any verifies,
-    the first signs callbacks)."""
+    the first signs callbacks). `coin_return(instruction)`: how it gives coin back on chain
+    for a payout it fails (see `set_coin_return`)."""
     faults = faults or Faults()
     secrets = (secret,) if isinstance(secret, bytes) else tuple(secret)
     app = web.Application()
     app[STATE] = _State(faults, secrets, clock, random.Random(faults.seed))
+    app[STATE].coin_return = coin_return
     app.router.add_post("/payouts", _create_payout)
     app.router.add_get("/payouts/{key}", _get_payout)
     app.router.add_post("/payouts/{key}/cancel", _cancel_payout)
@@ -396,6 +416,11 @@ def create_simulator_app(
     app.cleanup_ctx.append(_lifecycle)
     app.on_shutdown.append(_on_shutdown)
     return app
+
+
+def set_coin_return(app: web.Application, coin_return: Callable[[dict[str, Any]], Any]) -> None:
+    """Wire (or rewire) how the simulator gives coin back on chain, once the chain is up."""
+    app[STATE].coin_return = coin_return
 
 
 async def run_simulator(

@@ -69,13 +69,16 @@ class ChainHandle:
 
 
 async def open_settler(
-    settings: Settings, engine: Any, on_settled: Callable[[list[str]], Any]
+    settings: Settings,
+    engine: Any,
+    on_settled: Callable[[list[str]], Any],
+    on_returned: Callable[[list[str]], Any] = lambda ids: None,
 ) -> ChainHandle:
     """A client and a settler; an embedded chain is first rebuilt from our records."""
     from ledger_adapter.evm.settler import Settler
 
     client = client_for(settings)
-    settler = Settler(engine, client, settler_settings(settings), on_settled)
+    settler = Settler(engine, client, settler_settings(settings), on_settled, on_returned)
     if settings.chain == "embedded":
         await settler.replay()
     return ChainHandle(client, settler)
@@ -94,6 +97,33 @@ async def wake_settled(svc: Any, ids: list[str]) -> None:
     svc.wake_workers()
 
 
+WAITING_FOR_RETURN = ("failed", "cancelling", "withdrawing")
+
+
+async def wake_returned(svc: Any, ids: list[str]) -> None:
+    """Remittances whose coin the partner gave back: their refund (or cancel, or withdrawal for
+    a compliance hold) proceeds now."""
+    from gateway.storage.tables import remittances
+
+    async with svc.engine.begin() as conn:
+        await conn.execute(
+            sa.update(remittances)
+            .where(remittances.c.id.in_(ids), remittances.c.status.in_(WAITING_FOR_RETURN))
+            .values(next_attempt_at=svc.now())
+        )
+    svc.wake_workers()
+
+
+def partner_returns(handle: ChainHandle, partner_key: str) -> Callable[[dict], Any]:
+    """For the partner simulator on a chain we own: a payout it fails after the coin reached
+    it gets the coin back, with the remittance's reference (see `Settler.partner_gives_back`)."""
+
+    async def give_back(instruction: dict) -> None:
+        await handle.settler.partner_gives_back(partner_key, instruction["remittance_id"])
+
+    return give_back
+
+
 def chain_ctx(services_key: Any):
     """The settler as an aiohttp cleanup context: one process runs it (like the webhook
     dispatcher); a settled remittance is woken at once for its payout instruction."""
@@ -107,7 +137,10 @@ def chain_ctx(services_key: Any):
         async def settled(ids: list[str]) -> None:
             await wake_settled(svc, ids)
 
-        handle = await open_settler(svc.settings, svc.engine, settled)
+        async def returned(ids: list[str]) -> None:
+            await wake_returned(svc, ids)
+
+        handle = await open_settler(svc.settings, svc.engine, settled, returned)
         svc.chain = handle
         stop = asyncio.Event()
         task = asyncio.create_task(handle.settler.run(stop), name="chain-settler")

@@ -73,6 +73,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     rec = chain.add_parser(
         "reconcile",
         help="totalSupply and every balanceOf against our records and the ledger, every "
-        "Settled event against exactly one remittance; exit 1 printing each difference",
+        "Settled and Returned event against exactly one record; exit 1 printing each difference",
     )
     rec.set_defaults(func=cmd_reconcile)

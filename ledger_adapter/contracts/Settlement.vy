@@ -4,7 +4,10 @@
 @notice Pays many remittances in one transaction, in one ERC-20 token, from the treasury (the
         owner, who approved this contract once). One Settled event per remittance carries its
         reference; a reference is settled at most once, so a second transaction for the same
-        remittance reverts instead of paying twice.
+        remittance reverts instead of paying twice. A partner that could not pay a remittance
+        out gives the coin back with `give_back(ref, amount)`, having approved this contract
+        for the amount: the coin goes to the treasury and one Returned event carries the
+        reference, which a plain ERC-20 Transfer cannot.
 """
 
 interface ERC20:
@@ -13,6 +16,11 @@ interface ERC20:
 event Settled:
     ref: indexed(bytes32)
     receiver: indexed(address)
+    amount: uint256
+
+event Returned:
+    ref: indexed(bytes32)
+    sender: indexed(address)
     amount: uint256
 
 MAX_BATCH: constant(uint256) = 256
@@ -43,3 +51,15 @@ def settle(
             msg.sender, to[i], amounts[i], default_return_value=True
         )
         log Settled(ref=refs[i], receiver=to[i], amount=amounts[i])
+
+
+@external
+def give_back(ref: bytes32, amount: uint256):
+    """@notice Return coin for remittance `ref` to the treasury. Anyone may call it; the
+            gateway applies a return only when its reference, sender (the address the
+            remittance was settled to) and amount match, and records any other."""
+    assert amount > 0, "nothing to give back"
+    assert extcall ERC20(self.token).transferFrom(
+        msg.sender, self.owner, amount, default_return_value=True
+    )
+    log Returned(ref=ref, sender=msg.sender, amount=amount)

@@ -21,6 +21,7 @@ from ledger_adapter.contracts import artifact
 from ledger_adapter.evm.transport import Transport
 
 SETTLED_TOPIC = "0x" + keccak(text="Settled(bytes32,address,uint256)").hex()
+RETURNED_TOPIC = "0x" + keccak(text="Returned(bytes32,address,uint256)").hex()
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
 
 GAS = {
@@ -28,6 +29,9 @@ GAS = {
     "deploy_settlement": 700_000,
     "mint": 120_000,
     "approve": 80_000,
+    "burn": 80_000,
+    "give_back": 90_000,
+    "gas": 21_000,
 }
 SETTLE_BASE_GAS, SETTLE_PER_ITEM_GAS = 80_000, 80_000
 """Fixed limits, since a transaction is signed before the ones before it are mined (estimating
@@ -79,6 +83,19 @@ class SettledEvent:
     settlement: str  # the settlement contract that emitted it
     remittance_id: str
     receiver: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class ReturnedEvent:
+    """A partner gave coin back to the treasury through `give_back(ref, amount)`."""
+
+    tx_hash: str
+    log_index: int
+    block_number: int
+    settlement: str
+    remittance_id: str  # what the reference reads as; it may name no remittance of ours
+    sender: str
     amount: int
 
 
@@ -134,6 +151,11 @@ class ChainClient:
         refs = [ref_for(rid) for _, _, rid in items]
         return _hex(self._settlement.encode_abi("settle", args=[to, amounts, refs]))
 
+    def give_back_data(self, remittance_id: str, amount: int) -> bytes:
+        """A partner's return of a remittance's coin (it approves the settlement contract for
+        the amount first)."""
+        return _hex(self._settlement.encode_abi("give_back", args=[ref_for(remittance_id), amount]))
+
     async def fees(self) -> tuple[int, int]:
         """(maxFeePerGas, maxPriorityFeePerGas): twice the latest base fee plus the tip, so the
         signed bytes stay valid while the base fee rises for a while."""
@@ -143,7 +165,13 @@ class ChainClient:
         return 2 * base + tip, tip
 
     async def sign(
-        self, nonce: int, data: bytes, to: str | None, gas: int, fees: tuple[int, int]
+        self,
+        nonce: int,
+        data: bytes,
+        to: str | None,
+        gas: int,
+        fees: tuple[int, int],
+        value: int = 0,
     ) -> SignedTx:
         tx: dict[str, Any] = {
             "type": 2,
@@ -152,7 +180,7 @@ class ChainClient:
             "gas": gas,
             "maxFeePerGas": fees[0],
             "maxPriorityFeePerGas": fees[1],
-            "value": 0,
+            "value": value,
             "data": data,
         }
         if to is not None:
@@ -230,6 +258,21 @@ class ChainClient:
         )
         return [e for x in logs if (e := settled_event(_log(x))) is not None]
 
+    async def returned_events(
+        self, settlement: str, from_block: int = 0, to_block: int | str = "latest"
+    ) -> list[ReturnedEvent]:
+        logs = await self._ask(
+            self.w3.eth.get_logs(
+                {
+                    "address": to_checksum_address(settlement),
+                    "fromBlock": from_block,
+                    "toBlock": to_block,
+                    "topics": [RETURNED_TOPIC],
+                }
+            )
+        )
+        return [e for x in logs if (e := returned_event(_log(x))) is not None]
+
     async def _ask(self, awaitable: Any) -> Any:
         try:
             return await awaitable
@@ -248,6 +291,21 @@ def settled_event(log: dict[str, Any]) -> SettledEvent | None:
         settlement=to_checksum_address(log["address"]),
         remittance_id=remittance_for(bytes.fromhex(topics[1][2:])),
         receiver=to_checksum_address("0x" + topics[2][-40:]),
+        amount=int(log["data"], 16),
+    )
+
+
+def returned_event(log: dict[str, Any]) -> ReturnedEvent | None:
+    topics = log["topics"]
+    if not topics or topics[0] != RETURNED_TOPIC:
+        return None
+    return ReturnedEvent(
+        tx_hash=log["transactionHash"],
+        log_index=log["logIndex"],
+        block_number=log["blockNumber"],
+        settlement=to_checksum_address(log["address"]),
+        remittance_id=remittance_for(bytes.fromhex(topics[1][2:])),
+        sender=to_checksum_address("0x" + topics[2][-40:]),
         amount=int(log["data"], 16),
     )
 

@@ -11,10 +11,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fx.money import Money
-from ledger_adapter.evm.tables import ChainItem, ChainTx
+from ledger_adapter.evm.tables import ChainCursor, ChainItem, ChainReturn, ChainTx
 
 ITEMS = ChainItem.__table__
 TXS = ChainTx.__table__
+RETURNS = ChainReturn.__table__
+CURSORS = ChainCursor.__table__
 
 
 def now_us() -> int:
@@ -68,10 +70,24 @@ async def drop(conn: AsyncConnection, remittance_id: str) -> bool:
     return result.rowcount > 0
 
 
+async def requeue(conn: AsyncConnection, remittance_id: str) -> None:
+    """Put a dropped remittance back in the queue (a transfer held before its coin was signed,
+    then approved: it settles on chain like any other)."""
+    await conn.execute(
+        update(ITEMS)
+        .where(
+            ITEMS.c.remittance_id == remittance_id,
+            ITEMS.c.status == "dropped",
+            ITEMS.c.mint_tx.is_(None),
+        )
+        .values(status="queued", queued_us=now_us())
+    )
+
+
 def settlement_view(row: Any | None) -> dict[str, Any] | None:
     """What the instruction, the API and the receipt say of a remittance's on-chain
     settlement: coin, amount, the partner's address, transaction hash and log index."""
-    if row is None or row.status != "settled":
+    if row is None or row.status not in ("settled", "returned"):
         return None
     return {
         "coin": row.coin,

@@ -1,12 +1,15 @@
 """Do our books and the chain agree? Every figure on chain is compared with what our records
 and the ledger say it must be; each difference is one line.
 
-Per coin: `totalSupply` == the coin minted by our mined mint transactions == the ledger's
-payout transfers of those remittances; the treasury's `balanceOf` == minted less settled; each
-partner address's `balanceOf` == the remittances settled to it == their ledger payout transfers.
+Per coin: `totalSupply` == the coin minted by our mined mint transactions (== the ledger's
+payout transfers of those remittances) less what our mined burns of returned coin destroyed;
+the treasury's `balanceOf` == minted less settled plus every return recorded less burnt; each
+partner address's `balanceOf` == the remittances settled to it less what it gave back.
 Every `Settled` event matches exactly one settled remittance (transaction hash, log index,
 receiver, amount) and one ledger payout transfer, and every settled remittance has exactly one
-event."""
+event. Every `Returned` event is recorded once (`chain_returns`) and the reverse; a return not
+applied (unknown reference, wrong sender or amount, a duplicate) is a difference until an
+operator settles it; a remittance marked returned has exactly one applied return."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ledger_adapter.evm.client import ChainClient
-from ledger_adapter.evm.items import ITEMS, TXS
+from ledger_adapter.evm.items import ITEMS, RETURNS, TXS
 from ledger_adapter.evm.settler import contracts
 from ledger_adapter.port import Ledger
 from ledger_adapter.sql import reading
@@ -47,6 +50,11 @@ async def status(engine: AsyncEngine, client: ChainClient) -> dict[str, Any]:
             )
         ).all()
         receivers = (await conn.execute(select(ITEMS.c.coin, ITEMS.c.receiver).distinct())).all()
+        unapplied = (
+            await conn.execute(
+                select(RETURNS).where(RETURNS.c.status != "applied").order_by(RETURNS.c.recorded_us)
+            )
+        ).all()
     coins = []
     for coin, c in sorted(known.items()):
         entry: dict[str, Any] = {"coin": coin, "token": c.token, "settlement": c.settlement}
@@ -64,6 +72,18 @@ async def status(engine: AsyncEngine, client: ChainClient) -> dict[str, Any]:
         "block": await client.block_number(),
         "treasury": client.address,
         "coins": coins,
+        "returns_not_applied": [
+            {
+                "tx_hash": r.tx_hash,
+                "log_index": r.log_index,
+                "coin": r.coin,
+                "remittance_id": r.remittance_id,
+                "from": r.sender,
+                "amount": r.amount,
+                "status": r.status,
+            }
+            for r in unapplied
+        ],
         "pending": [
             {
                 "hash": p.hash,
@@ -82,6 +102,7 @@ async def reconcile(engine: AsyncEngine, client: ChainClient, ledger: Ledger) ->
     async with reading(engine) as conn:
         known = await contracts(conn, cid, client.address)
         items = (await conn.execute(select(ITEMS).where(ITEMS.c.status != "dropped"))).all()
+        returns = (await conn.execute(select(RETURNS))).all()
         txs = {
             r.hash: r
             for r in (
@@ -109,13 +130,24 @@ async def reconcile(engine: AsyncEngine, client: ChainClient, ledger: Ledger) ->
         if c.token is None or c.settlement is None:
             continue
         mine = [i for i in items if i.coin == coin]
+        back = [r for r in returns if r.coin == coin]
         minted = sum(i.amount for i in mine if mined(i.mint_tx))
-        settled = [i for i in mine if i.status == "settled"]
+        burnt = sum(
+            t.amount
+            for t in txs.values()
+            if t.purpose == "burn" and t.coin == coin and t.status == "mined"
+        )
+        settled = [i for i in mine if i.status in ("settled", "returned")]
         supply = await client.total_supply(c.token)
-        if c.mintable and supply != minted:
-            found.append(f"{coin}: totalSupply {supply} != minted for remittances {minted}")
+        if c.mintable and supply != minted - burnt:
+            found.append(
+                f"{coin}: totalSupply {supply} != minted for remittances {minted}"
+                + (f" less burnt {burnt}" if burnt else "")
+            )
         treasury = await client.balance_of(c.token, client.address)
-        expected_treasury = minted - sum(i.amount for i in settled)
+        expected_treasury = (
+            minted - sum(i.amount for i in settled) + sum(r.amount for r in back) - burnt
+        )
         if c.mintable and treasury != expected_treasury:
             found.append(
                 f"{coin}: treasury {client.address} balanceOf {treasury} != {expected_treasury}"
@@ -123,11 +155,15 @@ async def reconcile(engine: AsyncEngine, client: ChainClient, ledger: Ledger) ->
         by_address: Counter[str] = Counter()
         for i in settled:
             by_address[i.receiver.lower()] += i.amount
-        for address in sorted({i.receiver.lower() for i in mine}):
+        for r in back:
+            by_address[r.sender.lower()] -= r.amount
+        holders = {i.receiver.lower() for i in mine} | {r.sender.lower() for r in back}
+        for address in sorted(holders):
             balance = await client.balance_of(c.token, address)
             if balance != by_address[address]:
                 found.append(
-                    f"{coin}: {address} balanceOf {balance} != settled to it {by_address[address]}"
+                    f"{coin}: {address} balanceOf {balance} != settled to it less given back "
+                    f"{by_address[address]}"
                 )
         events = await client.settled_events(c.settlement)
         by_id: dict[str, list] = {}
@@ -143,7 +179,7 @@ async def reconcile(engine: AsyncEngine, client: ChainClient, ledger: Ledger) ->
                 continue
             e = evs[0]
             mismatch = (
-                row.status != "settled"
+                row.status not in ("settled", "returned")
                 or row.settle_tx != e.tx_hash
                 or row.log_index != e.log_index
                 or row.amount != e.amount
@@ -158,4 +194,39 @@ async def reconcile(engine: AsyncEngine, client: ChainClient, ledger: Ledger) ->
         for i in settled:
             if i.remittance_id not in by_id:
                 found.append(f"{coin}: {i.remittance_id} recorded settled, no Settled event")
+        found += _returns(coin, mine, back, await client.returned_events(c.settlement))
+    return found
+
+
+def _returns(coin: str, mine: list, back: list, events: list) -> list[str]:
+    """Returned events == recorded returns, one to one; each return not applied is shown; each
+    remittance marked returned has exactly one applied return."""
+    found: list[str] = []
+    recorded = {(r.tx_hash, r.log_index): r for r in back}
+    on_chain = {(e.tx_hash, e.log_index): e for e in events}
+    for key, e in sorted(on_chain.items()):
+        r = recorded.get(key)
+        if r is None:
+            found.append(
+                f"{coin}: Returned event {e.tx_hash}#{e.log_index} ({e.amount} from {e.sender} "
+                f"for {e.remittance_id}) not recorded yet"
+            )
+        elif r.amount != e.amount or r.sender.lower() != e.sender.lower():
+            found.append(f"{coin}: return {e.tx_hash}#{e.log_index} differs from its record")
+    for key, r in sorted(recorded.items()):
+        if key not in on_chain:
+            found.append(f"{coin}: return {r.tx_hash}#{r.log_index} recorded, no Returned event")
+        if r.status != "applied":
+            found.append(
+                f"{coin}: return {r.tx_hash}#{r.log_index} of {r.amount} from {r.sender} for "
+                f"{r.remittance_id} not applied ({r.status}): an operator settles it"
+            )
+    applied = Counter(r.remittance_id for r in back if r.status == "applied")
+    for i in mine:
+        want = 1 if i.status == "returned" else 0
+        if applied[i.remittance_id] != want:
+            found.append(
+                f"{coin}: {i.remittance_id} ({i.status}) has {applied[i.remittance_id]} "
+                "applied returns"
+            )
     return found

@@ -7,13 +7,25 @@ transaction is signed with the nonce we manage and committed to `chain_txs` befo
 recorded transactions go out in nonce order (the same bytes again after a crash or a node
 restart); receipts settle the remittances with their transaction hash and log index. A node that
 is down, a timeout, a revert: the round ends and the next one resumes; nothing fails a
-remittance."""
+remittance.
+
+It also watches the settlement contracts' `Returned` events (a partner giving coin back with a
+remittance's reference) from a block cursor kept in `chain_cursors`: each event is recorded once
+in `chain_returns`, in the same database transaction as the cursor, and applied only when it
+matches exactly one settled remittance (its reference, the address it was paid to, its
+amount); applied returns are burnt on chain (one burn per coin per round) as the ledger burns
+them on refund. Anything else is recorded and shown, never applied.
+
+`REMIT_CHAIN_CRASH_AT` (tests only): `after_sign`, `after_record`, `after_broadcast` or
+`after_receipt` ends the process (os._exit) the first time a settle() transaction reaches that
+point, so a crash test can kill it exactly there."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import inspect
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,16 +38,20 @@ from ledger_adapter.evm.client import (
     GAS,
     ChainClient,
     ChainError,
+    ReturnedEvent,
     SignedTx,
     settle_gas,
     settled_event,
 )
-from ledger_adapter.evm.items import ITEMS, TXS, now_us
+from ledger_adapter.evm.items import CURSORS, ITEMS, RETURNS, TXS, now_us
 from ledger_adapter.sql import reading
 
 log = structlog.get_logger("chain")
 
 MAX_ALLOWANCE = 2**256 - 1
+CRASH_POINTS = ("after_sign", "after_record", "after_broadcast", "after_receipt")
+GAS_GIFT_WEI = 10**16
+"""Ether the settler gives a partner it plays on a chain it owns, for the gas of its returns."""
 TOKEN_NAMES = {"USDC": "USD Coin (remit test)", "EURC": "Euro Coin (remit test)"}
 
 
@@ -57,29 +73,51 @@ class Settler:
         client: ChainClient,
         settings: ChainSettings | None = None,
         on_settled: Callable[[list[str]], Any] = lambda ids: None,
+        on_returned: Callable[[list[str]], Any] = lambda ids: None,
     ) -> None:
         self.engine = engine
         self.client = client
         self.settings = settings or ChainSettings()
         self.on_settled = on_settled
+        self.on_returned = on_returned
         self.last_error: str | None = None
+        self._signing = asyncio.Lock()  # one nonce sequence: prepare, gas gifts, foreign txs
+        self._crash_at = os.environ.get("REMIT_CHAIN_CRASH_AT") or None
+        if self._crash_at is not None and self._crash_at not in CRASH_POINTS:
+            raise ValueError(f"REMIT_CHAIN_CRASH_AT={self._crash_at!r}: one of {CRASH_POINTS}")
+
+    def _crash(self, point: str, purpose: str = "settle") -> None:
+        """Tests only: die here, once, without cleanup (a SIGKILL at a chosen point)."""
+        if self._crash_at == point and purpose == "settle":
+            log.warning("chain.crash_point", point=point)
+            os._exit(137)
 
     # -- start ----------------------------------------------------------------------------------
     async def replay(self) -> int:
-        """Rebuild an embedded chain: every transaction we recorded, in nonce order, the same
-        bytes. Deterministic, so addresses, balances and log indexes come out as before."""
+        """Rebuild an embedded chain: every transaction we recorded (ours, and the partners'
+        returns we accepted for it), the same bytes, in the order the chain mined them (then
+        the unmined ones, in the order they were signed). Deterministic, so addresses, balances
+        and log indexes come out as before."""
         async with reading(self.engine) as conn:
             rows = (
                 await conn.execute(
-                    select(TXS.c.hash, TXS.c.raw, TXS.c.chain_id)
-                    .where(TXS.c.sender == self.client.address)
-                    .order_by(TXS.c.nonce)
+                    select(
+                        TXS.c.hash,
+                        TXS.c.raw,
+                        TXS.c.chain_id,
+                        TXS.c.block_number,
+                        TXS.c.created_us,
+                        TXS.c.nonce,
+                    )
                 )
             ).all()
         if not rows:
             return 0  # the chain is not even started
         cid = await self.client.chain_id()
         rows = [r for r in rows if r.chain_id == cid]
+        rows.sort(
+            key=lambda r: (r.block_number is None, r.block_number or 0, r.created_us, r.nonce)
+        )
         for r in rows:
             await self.client.send_raw(r.raw, r.hash)
         return len(rows)
@@ -101,20 +139,34 @@ class Settler:
         await self.prepare()
         await self.broadcast()
         await self.follow()
+        await self.watch_returns()
         self.last_error = None
 
     # -- sign and record --------------------------------------------------------------------------
     async def prepare(self, force: bool = False) -> int:
         """Sign what is due and commit it (deployments, mints, settlements) in one transaction."""
         pick = select(ITEMS).where(ITEMS.c.status == "queued").order_by(ITEMS.c.queued_us)
+        unburnt = select(RETURNS).where(RETURNS.c.status == "applied", RETURNS.c.burn_tx.is_(None))
         async with reading(self.engine) as conn:  # idle rounds take no write lock
             queued = (await conn.execute(pick)).all()
-        if not queued or not (force or self._due(queued)):
+            burns = (await conn.execute(unburnt.limit(1))).first()
+        if burns is None and (not queued or not (force or self._due(queued))):
             return 0
+        async with self._signing:
+            signed = await self._prepare(pick, unburnt, force)
+        if signed.get("settle"):
+            self._crash("after_record")
+        return sum(signed.values())
+
+    async def _prepare(self, pick: Any, unburnt: Any, force: bool) -> dict[str, int]:
         async with self.engine.begin() as conn:
             queued = (await conn.execute(pick)).all()
+            signer = _Signer(self, conn, await self._next_nonce(conn))
+            if not queued or not (force or self._due(queued)):
+                queued = []
+            await self._burns(signer, (await conn.execute(unburnt)).all())
             if not queued:
-                return 0
+                return signer.counts
             unminted = (
                 await conn.execute(
                     select(ITEMS)
@@ -126,7 +178,9 @@ class Settler:
             contracts = await self._ensure_contracts(signer, {r.coin for r in queued})
             await self._mints(signer, contracts, unminted)
             await self._settlements(signer, contracts, queued)
-            return signer.count
+            if signer.counts.get("settle"):
+                self._crash("after_sign")  # signed, the database transaction not committed
+            return signer.counts
 
     def _due(self, queued: list[Any]) -> bool:
         oldest = queued[0].queued_us
@@ -165,6 +219,27 @@ class Settler:
                 await signer.sign("approve", coin, approve, entry.token)
             known[coin] = entry
         return known
+
+    async def _burns(self, signer: _Signer, returns: list[Any]) -> None:
+        """Coin partners gave back for refunded remittances leaves circulation: one burn per
+        coin (the ledger burns the same amounts when it refunds them)."""
+        if not returns:
+            return
+        known = await contracts(signer.conn, await self.client.chain_id(), self.client.address)
+        by_coin: dict[str, list[Any]] = {}
+        for r in returns:
+            if r.coin in known and known[r.coin].mintable:
+                by_coin.setdefault(r.coin, []).append(r)
+        for coin, rows in by_coin.items():
+            amount = sum(r.amount for r in rows)
+            data = self.client.burn_data(amount)
+            tx = await signer.sign("burn", coin, data, known[coin].token, amount=amount)
+            for r in rows:
+                await signer.conn.execute(
+                    update(RETURNS)
+                    .where(RETURNS.c.tx_hash == r.tx_hash, RETURNS.c.log_index == r.log_index)
+                    .values(burn_tx=tx.hash)
+                )
 
     async def _mints(self, signer: _Signer, known: dict[str, Any], unminted: list[Any]) -> None:
         """One mint per coin for every remittance not yet minted for (a reverted mint's
@@ -205,19 +280,30 @@ class Settler:
 
     # -- broadcast and follow -----------------------------------------------------------------
     async def broadcast(self) -> int:
-        """Send every recorded transaction not yet sent, in nonce order; a send that fails
-        leaves it `signed` for the next round (no later nonce goes before it)."""
+        """Send every recorded transaction not yet sent: ours in nonce order (a send that fails
+        leaves it `signed` for the next round, and no later nonce goes before it), then the
+        foreign ones we accepted (whose refusal never holds ours back)."""
         async with reading(self.engine) as conn:
             rows = (
                 await conn.execute(
-                    select(TXS.c.hash, TXS.c.raw)
+                    select(TXS.c.hash, TXS.c.raw, TXS.c.purpose, TXS.c.sender, TXS.c.created_us)
                     .where(TXS.c.status == "signed")
                     .order_by(TXS.c.nonce)
                 )
             ).all()
+        me = self.client.address
+        ours = [r for r in rows if r.sender == me]
+        foreign = sorted((r for r in rows if r.sender != me), key=lambda r: r.created_us)
         sent = 0
-        for r in rows:
-            await self.client.send_raw(r.raw, r.hash)
+        for r in ours + foreign:
+            try:
+                await self.client.send_raw(r.raw, r.hash)
+            except ChainError as exc:
+                if r.sender == self.client.address:
+                    raise
+                log.warning("chain.foreign_refused", tx=r.hash, error=str(exc)[:200])
+                continue
+            self._crash("after_broadcast", r.purpose)
             await self._mark(r.hash, status="sent", sent_us=now_us(), attempts=TXS.c.attempts + 1)
             sent += 1
         return sent
@@ -242,6 +328,7 @@ class Settler:
                 continue
             if head - receipt.block_number + 1 < self.settings.confirmations:
                 continue
+            self._crash("after_receipt", tx.purpose)
             await self._final(tx, receipt)
             done += 1
         return done
@@ -283,6 +370,10 @@ class Settler:
                 await conn.execute(
                     update(ITEMS).where(ITEMS.c.mint_tx == tx.hash).values(mint_tx=None)
                 )
+            elif tx.purpose == "burn" and not ok:
+                await conn.execute(
+                    update(RETURNS).where(RETURNS.c.burn_tx == tx.hash).values(burn_tx=None)
+                )
         if not ok:
             log.warning("chain.reverted", tx=tx.hash, purpose=tx.purpose, coin=tx.coin)
         if settled:
@@ -291,9 +382,180 @@ class Settler:
             if inspect.isawaitable(woken):
                 await woken
 
+    # -- coin coming back ---------------------------------------------------------------------
+    async def watch_returns(self) -> int:
+        """Record the `Returned` events of every settlement contract of ours, from the block
+        after its cursor to the last confirmed one; each once (the cursor moves in the same
+        database transaction), applied when it matches exactly one settled remittance."""
+        cid = await self.client.chain_id()
+        async with reading(self.engine) as conn:
+            known = await contracts(conn, cid, self.client.address)
+            cursors = {r.name: r.block for r in (await conn.execute(select(CURSORS))).all()}
+        watched = [(c.coin, c.settlement) for c in known.values() if c.settlement]
+        if not watched:
+            return 0
+        upto = await self.client.block_number() - (self.settings.confirmations - 1)
+        applied: list[str] = []
+        seen = 0
+        for coin, settlement in sorted(watched):
+            name = f"{cid}:{settlement.lower()}:returned"
+            start = cursors.get(name, -1) + 1
+            if start > upto:
+                continue
+            events = await self.client.returned_events(settlement, start, upto)
+            async with self.engine.begin() as conn:
+                for e in events:
+                    if await self._record_return(conn, coin, e):
+                        applied.append(e.remittance_id)
+                seen += len(events)
+                await _set_cursor(conn, name, upto, name in cursors)
+        if applied:
+            log.info("chain.returned", remittances=len(applied))
+            woken = self.on_returned(applied)
+            if inspect.isawaitable(woken):
+                await woken
+        return seen
+
+    async def _record_return(self, conn: AsyncConnection, coin: str, e: ReturnedEvent) -> bool:
+        key = (RETURNS.c.tx_hash == e.tx_hash, RETURNS.c.log_index == e.log_index)
+        if (await conn.execute(select(RETURNS.c.status).where(*key))).first() is not None:
+            return False
+        row = (
+            await conn.execute(select(ITEMS).where(ITEMS.c.remittance_id == e.remittance_id))
+        ).first()
+        status = return_status(row, coin, e)
+        await conn.execute(
+            RETURNS.insert().values(
+                tx_hash=e.tx_hash,
+                log_index=e.log_index,
+                block_number=e.block_number,
+                coin=coin,
+                remittance_id=e.remittance_id,
+                sender=e.sender,
+                amount=e.amount,
+                status=status,
+                recorded_us=now_us(),
+            )
+        )
+        if status != "applied":
+            log.warning("chain.return_not_applied", tx=e.tx_hash, status=status, amount=e.amount)
+            return False
+        await conn.execute(
+            update(ITEMS)
+            .where(ITEMS.c.remittance_id == e.remittance_id, ITEMS.c.status == "settled")
+            .values(status="returned")
+        )
+        return True
+
+    async def partner_gives_back(
+        self, partner_key: str, remittance_id: str, amount: int | None = None
+    ) -> list[str]:
+        """Play the partner (the simulator, a test) on a chain this process owns: approve the
+        settlement contract and call give_back(ref, amount) with the partner's key (amount:
+        what was settled, unless told otherwise). Ether for its gas first, once, if it has
+        none. Both transactions are recorded as foreign ones and sent with the next round."""
+        from eth_account import Account
+
+        partner = ChainClient(self.client.w3.provider, partner_key, await self.client.chain_id())
+        async with self._signing:
+            async with reading(self.engine) as conn:
+                row = (
+                    await conn.execute(select(ITEMS).where(ITEMS.c.remittance_id == remittance_id))
+                ).first()
+                known = await contracts(conn, await self.client.chain_id(), self.client.address)
+                gifted = (
+                    await conn.execute(
+                        select(TXS.c.hash).where(
+                            TXS.c.purpose == "gas", TXS.c.to_address == partner.address
+                        )
+                    )
+                ).first()
+                top = (
+                    await conn.execute(
+                        select(func.max(TXS.c.nonce)).where(TXS.c.sender == partner.address)
+                    )
+                ).scalar()
+            if row is None or row.coin not in known or known[row.coin].settlement is None:
+                raise ValueError(f"{remittance_id} was not settled on chain")
+            c = known[row.coin]
+            value = row.amount if amount is None else amount
+            if gifted is None and await self._ask_balance(partner.address) < GAS_GIFT_WEI // 2:
+                async with self.engine.begin() as conn:
+                    signer = _Signer(self, conn, await self._next_nonce(conn))
+                    await signer.sign(
+                        "gas", "ETH", b"", partner.address, amount=GAS_GIFT_WEI, value=GAS_GIFT_WEI
+                    )
+            nonce = max(0 if top is None else top + 1, await partner.next_nonce())
+            fees = await self.client.fees()
+            approve = await partner.sign(
+                nonce, partner.approve_data(c.settlement, value), c.token, GAS["approve"], fees
+            )
+            back = await partner.sign(
+                nonce + 1,
+                partner.give_back_data(remittance_id, value),
+                c.settlement,
+                GAS["give_back"],
+                fees,
+            )
+            for tx in (approve, back):
+                await self.accept_foreign(tx, row.coin, Account.from_key(partner_key).address)
+        return [approve.hash, back.hash]
+
+    async def _ask_balance(self, address: str) -> int:
+        try:
+            return int(await self.client.w3.eth.get_balance(address))
+        except Exception as exc:
+            raise ChainError(str(exc)) from exc
+
+    async def accept_foreign(self, tx: SignedTx, coin: str, sender: str) -> None:
+        """A transaction someone else signed (a partner's return on the embedded chain, which
+        only this process can reach): recorded before it is sent, like ours, so a restart
+        replays it in place."""
+        async with self.engine.begin() as conn:
+            exists = (await conn.execute(select(TXS.c.hash).where(TXS.c.hash == tx.hash))).first()
+            if exists is None:
+                await conn.execute(
+                    TXS.insert().values(
+                        hash=tx.hash,
+                        chain_id=await self.client.chain_id(),
+                        sender=sender,
+                        nonce=tx.nonce,
+                        raw=tx.raw,
+                        purpose="foreign",
+                        coin=coin,
+                        to_address=tx.to,
+                        amount=0,
+                        status="signed",
+                        attempts=0,
+                        created_us=now_us(),
+                    )
+                )
+
     async def _mark(self, tx_hash: str, **values: Any) -> None:
         async with self.engine.begin() as conn:
             await conn.execute(update(TXS).where(TXS.c.hash == tx_hash).values(**values))
+
+
+def return_status(row: Any | None, coin: str, e: ReturnedEvent) -> str:
+    """Whether a Returned event gives back exactly one settled remittance's coin."""
+    if row is None or row.coin != coin:
+        return "unknown_ref"
+    if row.receiver.lower() != e.sender.lower():
+        return "wrong_sender"
+    if row.status == "returned":
+        return "duplicate"
+    if row.status != "settled":
+        return "not_settled"
+    if row.amount != e.amount:
+        return "wrong_amount"
+    return "applied"
+
+
+async def _set_cursor(conn: AsyncConnection, name: str, block: int, exists: bool) -> None:
+    if exists:
+        await conn.execute(update(CURSORS).where(CURSORS.c.name == name).values(block=block))
+    else:
+        await conn.execute(CURSORS.insert().values(name=name, block=block))
 
 
 @dataclass(frozen=True)
@@ -333,7 +595,8 @@ class _Signer:
     """Signs with consecutive nonces and records each transaction in the open transaction."""
 
     def __init__(self, settler: Settler, conn: AsyncConnection, nonce: int) -> None:
-        self.settler, self.conn, self.nonce, self.count = settler, conn, nonce, 0
+        self.settler, self.conn, self.nonce = settler, conn, nonce
+        self.counts: dict[str, int] = {}
         self._fees: tuple[int, int] | None = None
 
     async def sign(
@@ -344,12 +607,13 @@ class _Signer:
         to: str | None,
         gas: int | None = None,
         amount: int = 0,
+        value: int = 0,
     ) -> SignedTx:
         client = self.settler.client
         if self._fees is None:
             self._fees = await client.fees()
         limit = gas or GAS[purpose]
-        tx = await client.sign(self.nonce, data, to, limit, self._fees)
+        tx = await client.sign(self.nonce, data, to, limit, self._fees, value)
         await self.conn.execute(
             TXS.insert().values(
                 hash=tx.hash,
@@ -368,5 +632,5 @@ class _Signer:
             )
         )
         self.nonce += 1
-        self.count += 1
+        self.counts[purpose] = self.counts.get(purpose, 0) + 1
         return tx

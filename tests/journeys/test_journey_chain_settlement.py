@@ -14,7 +14,6 @@ import asyncio
 from dataclasses import replace
 from decimal import Decimal
 
-import pytest
 from eth_account import Account
 from sqlalchemy import select, update
 
@@ -24,7 +23,7 @@ from ledger_adapter.evm.client import GAS
 from ledger_adapter.evm.items import ITEMS
 from ledger_adapter.evm.reconcile import reconcile
 from ledger_adapter.sql import T as ledger_transfers
-from tests.conftest import ANVIL_KEY, DEMO_PARTNER
+from tests.conftest import DEMO_PARTNER
 
 SANCTIONED = "0x7Db418b5D567A4e0E8c59Ad71BE1FcE48f3E6107"  # SDN: Digital Currency Address - ETH
 
@@ -32,17 +31,6 @@ SANCTIONED = "0x7Db418b5D567A4e0E8c59Ad71BE1FcE48f3E6107"  # SDN: Digital Curren
 def _cli(gateway, monkeypatch, *argv: str) -> int:
     monkeypatch.setenv("REMIT_DATABASE_URL", gateway.svc.engine.url.render_as_string(False))
     return remit(list(argv))
-
-
-@pytest.fixture(params=["embedded", "anvil"])
-def engine_env(request, monkeypatch) -> dict:
-    """The chain engine the settler and the CLI use: embedded, or JSON-RPC against anvil."""
-    if request.param == "embedded":
-        return {"chain": "embedded"}
-    node = request.getfixturevalue("anvil")
-    monkeypatch.setenv("REMIT_CHAIN_RPC_URL", node.url)
-    monkeypatch.setenv("REMIT_CHAIN_KEY", ANVIL_KEY)
-    return {"chain": "rpc", "chain_rpc_url": node.url, "chain_key": ANVIL_KEY}
 
 
 async def test_partner_paid_on_chain_in_one_batch_and_reconciled(
