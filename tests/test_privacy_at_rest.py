@@ -260,12 +260,12 @@ def _untyped(table: sa.Table) -> sa.TableClause:
 
 
 async def _rows_before_privacy_0002(url: str) -> str:
-    """A database at kyc_0002 (plain rows migrated by privacy_0001, then rows as that schema
+    """A database at chain_0002 (plain rows migrated by privacy_0001, then rows as that schema
     wrote them): privacy_0001's columns sealed; the country, officers' words, the webhook
     outbox and the idempotency fingerprint (an unkeyed SHA-256) plain. Returns the canonical
     request the fingerprint was made of."""
     await _plain_rows(url)  # customer cus_1 (country "US"), remittance rem_1
-    await upgrade_async(url, "kyc_0002")
+    await upgrade_async(url, "chain_0002")
     engine = create_engine(url)
     ring = keyring_of(engine)
     canonical = canonical_request("POST", "/v1/remittances", {"recipient": {"name": "Ana Cruz"}})

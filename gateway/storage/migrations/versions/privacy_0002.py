@@ -2,7 +2,7 @@
 idempotency fingerprints keyed
 
 Revision ID: privacy_0002
-Revises: kyc_0002
+Revises: chain_0002
 
 Sealed in place, bound to row and column: customers.country, case_decisions.reason and
 .message (an officer's words, which can name people), kyc_reviews.reason, and
@@ -20,7 +20,7 @@ from gateway.storage.idempotency import LEGACY_FINGERPRINT
 from gateway.storage.seal_rows import migration_keyring, seal_plain_rows, to_text_on_postgresql
 
 revision: str = "privacy_0002"
-down_revision: str | None = "kyc_0002"
+down_revision: str | None = "chain_0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
