@@ -122,3 +122,46 @@ async def test_a_partner_that_had_paid_is_reported_too_late(
     assert await decide(gateway, officers, case.id, "reject", ("analyst",)) == ["paid_out"]
     assert await wallet(gateway, sender["id"]) == Decimal("400.00")
     assert await gateway.ledger_findings() == []
+
+
+async def test_held_before_the_partner_had_it_then_approved_is_paid_out_once(
+    gateway, officers, lists, monkeypatch, capsys
+) -> None:
+    """in_transit, not yet instructed: the partner answers the cancel "not found", so after
+    the officers' approval the same instruction goes, under the same key, and pays once."""
+    sender, rem, case = await _instructed_then_listed(
+        gateway, capsys, monkeypatch, lists, "in_transit"
+    )
+    await gateway.drain()
+    assert (await gateway.get(rem["id"]))["status"] == "on_hold"
+    assert await decide(gateway, officers, case.id, "approve", ("analyst",)) == ["on_hold"]
+    assert await decide(gateway, officers, case.id, "approve", ("supervisor",)) == ["approved"]
+    await gateway.drain()
+    done = await gateway.get(rem["id"])
+    path = [h["to"] for h in done["history"]]
+    assert done["status"] == "paid_out" and path.count("paid_out") == 1
+    assert path[path.index("approved") + 1] == "in_transit"
+    payouts = (await (await gateway.sim.get("/_sim/payouts")).json())["payouts"]
+    assert payouts[rem["id"]]["payments"] == 1
+    assert await wallet(gateway, sender["id"]) == Decimal("400.00")
+    assert await gateway.ledger_findings() == []
+
+
+@pytest.mark.parametrize("sim_faults", [{"pay_delay_ms": 3_600_000}])
+async def test_a_withdrawn_instruction_approved_is_refunded_not_sent_again(
+    gateway, officers, lists, monkeypatch, capsys
+) -> None:
+    """The partner cancelled it: the same key would find the cancelled payout, so an approval
+    refunds the sender in full (who may send again) instead of paying twice or never."""
+    sender, rem, case = await _instructed_then_listed(gateway, capsys, monkeypatch, lists)
+    await gateway.drain()
+    assert (await gateway.get(rem["id"]))["status"] == "on_hold"
+    await decide(gateway, officers, case.id, "approve", ("analyst", "supervisor"))
+    await gateway.drain()
+    done = await gateway.get(rem["id"])
+    assert [h["to"] for h in done["history"]][-3:] == ["approved", "failed", "refunded"]
+    assert "withdrawn from the partner" in done["history"][-2]["reason"]
+    assert await wallet(gateway, sender["id"]) == Decimal("500.00")
+    payouts = (await (await gateway.sim.get("/_sim/payouts")).json())["payouts"]
+    assert payouts[rem["id"]]["status"] == "cancelled" and payouts[rem["id"]]["payments"] == 0
+    assert await gateway.ledger_findings() == []
