@@ -81,8 +81,9 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     ),
     S.CANCELLING: frozenset({S.CANCELLED, S.PAYOUT_UNKNOWN}),
     # The partner confirmed the withdrawal (on_hold, the coin still reserved to it), or had
-    # already paid (payout_unknown, settled by the inquiry as paid_out: too late to hold).
-    S.WITHDRAWING: frozenset({S.ON_HOLD, S.PAYOUT_UNKNOWN}),
+    # already paid (payout_unknown, settled by the inquiry as paid_out: too late to hold), or
+    # is a pull partner that took the payout on meanwhile (payout_pending: too late as well).
+    S.WITHDRAWING: frozenset({S.ON_HOLD, S.PAYOUT_UNKNOWN, S.PAYOUT_PENDING}),
     # The inquiry settles an unknown payout; "never received" lets the same instruction go again.
     S.PAYOUT_UNKNOWN: frozenset({S.PAID_OUT, S.FAILED, S.PAYOUT_PENDING, S.IN_TRANSIT}),
     S.FAILED: frozenset({S.REFUNDED}),

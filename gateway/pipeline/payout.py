@@ -332,6 +332,11 @@ async def withdraw_for_hold(svc: Services, rem: Row) -> Outcome:
     recorded as paid (the inquiry settles it) and reported on the run and the case."""
     from gateway.usecases.rescreening import report_too_late
 
+    partner = await svc.partners.info(rem.partner_id, svc.now())
+    if partner is not None and partner.pull and rem.payout_status == "accepted":
+        # It took the payout on between the hit and the withdrawal: it may be paying now.
+        reason = "a pull partner took the payout on before the withdrawal (too late)"
+        return Advance(S.PAYOUT_PENDING, reason, {}, (report_too_late(rem.id),))
     pending = await _withdrawn(svc, rem)
     if isinstance(pending, dict):
         reason = "withdrawal for compliance review refused: the partner had paid (too late)"

@@ -15,7 +15,7 @@ from compliance.cases import OPEN_STATUSES, DecisionRefused, decide, may, rules_
 from corridors.recipients import RecipientInvalid, validate_recipient
 from gateway.api.problems import Problem, conflict, field_error, not_found, validation
 from gateway.domain.recipient_keys import recipient_key
-from gateway.domain.states import TERMINAL, IllegalTransition, Status, held_from
+from gateway.domain.states import IllegalTransition, Status, held_from
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import audit
@@ -366,12 +366,12 @@ async def _move_remittance(
     """on_hold -> approved | rejected | needs_info. A transfer held with the sender's money
     taken (a re-screening hit once funded) is not rejected outright: it goes to failed, whose
     refund step returns all of it (principal and fee) through the ledger, then refunded. A
-    case re-screening opened too late (the partner had paid) moves nothing: the decision is
-    the officers' record of it."""
+    case re-screening opened too late (the partner had paid, or had taken it on) moves
+    nothing: the decision is the officers' record of it."""
     text = SENDER_TEXT[target]
     if target == Status.NEEDS_INFO and message:
         text = f"{text}: {message}"
-    if (row.evidence or {}).get("too_late") and row.remittance_status in TERMINAL:
+    if (row.evidence or {}).get("too_late") and row.remittance_status != Status.ON_HOLD:
         return
     fields: dict[str, Any] = {}
     if target == Status.REJECTED:
