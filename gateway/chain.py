@@ -97,14 +97,18 @@ async def wake_settled(svc: Any, ids: list[str]) -> None:
     svc.wake_workers()
 
 
+WAITING_FOR_RETURN = ("failed", "cancelling", "withdrawing")
+
+
 async def wake_returned(svc: Any, ids: list[str]) -> None:
-    """Remittances whose coin the partner gave back: their refund (or cancel) proceeds now."""
+    """Remittances whose coin the partner gave back: their refund (or cancel, or withdrawal for
+    a compliance hold) proceeds now."""
     from gateway.storage.tables import remittances
 
     async with svc.engine.begin() as conn:
         await conn.execute(
             sa.update(remittances)
-            .where(remittances.c.id.in_(ids), remittances.c.status.in_(("failed", "cancelling")))
+            .where(remittances.c.id.in_(ids), remittances.c.status.in_(WAITING_FOR_RETURN))
             .values(next_attempt_at=svc.now())
         )
     svc.wake_workers()

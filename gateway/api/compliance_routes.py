@@ -33,8 +33,10 @@ ROUTES: list[Route] = [
         "GET",
         "/v1/compliance/cases/{id}",
         views.get_case,
-        "A case with its evidence, both parties, the remittance, its history and decisions "
-        "(decrypted personal data: the reading is audit-logged with the officer and reason)",
+        "A case with its evidence, both parties, the remittance, its history and decisions, "
+        "where it came from (origin: screening or rescreening) and where the money is (money: "
+        "state, held_from, summary) (decrypted personal data: the reading is audit-logged "
+        "with the officer and reason)",
         roles=READERS,
         tag=T,
         query=({"name": "reason", "in": "query", "schema": {"type": "string", "maxLength": 300}},),

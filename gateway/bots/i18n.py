@@ -336,6 +336,7 @@ STATUS_GROUP = {
     "approved": "checking",
     "needs_info": "on_hold",
     "on_hold": "on_hold",
+    "withdrawing": "on_hold",
     "quoted": "awaiting_funds",
     "awaiting_funds": "awaiting_funds",
     "funded": "on_its_way",

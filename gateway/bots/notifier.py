@@ -40,8 +40,14 @@ EVENT_PUSHES: dict[str, str] = {error_resolution.RESOLVED_EVENT: "push_error_res
 
 
 def _pushed(row) -> bool:
-    """An event row is pushed for its event only (its status did not change)."""
-    return row.event in EVENT_PUSHES if row.event else row.to_status in PUSHES
+    """An event row is pushed for its event only (its status did not change). A transfer an
+    approval resumes in `funded` (held by re-screening after payment) had its receipt when it
+    was paid: not again."""
+    if row.event:
+        return row.event in EVENT_PUSHES
+    if row.to_status == "funded" and row.from_status == "approved":
+        return False
+    return row.to_status in PUSHES
 
 
 KYC_CONSUMER = "bot-notifier-kyc"

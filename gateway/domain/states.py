@@ -3,7 +3,9 @@ are terminal, which a worker advances and which wait for someone else."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any
 
 
 class Status(StrEnum):
@@ -30,6 +32,10 @@ class Status(StrEnum):
     # withdrawn from the partner; then everything is refunded (cancelled), or the partner had
     # already paid (payout_unknown: the inquiry settles it as paid_out).
     CANCELLING = "cancelling"
+    # A re-screening hit on a transfer already instructed to its partner: the instruction is
+    # being withdrawn, to hold it for the officers (on_hold), or the partner had already paid
+    # (payout_unknown: the inquiry settles it as paid_out, reported as too late).
+    WITHDRAWING = "withdrawing"
 
 
 S = Status
@@ -38,13 +44,19 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     # needs_info: the travel rule covers it and data is missing (held before any screening).
     S.CREATED: frozenset({S.SCREENING, S.NEEDS_INFO, S.CANCELLED}),
     S.SCREENING: frozenset({S.QUOTED, S.ON_HOLD, S.REJECTED, S.REQUOTE}),
-    S.ON_HOLD: frozenset({S.APPROVED, S.NEEDS_INFO, S.REJECTED}),
+    # failed: the officers reject a transfer held after its money was taken (a re-screening
+    # hit on a funded one): the refund step returns all of it (failed -> refunded).
+    S.ON_HOLD: frozenset({S.APPROVED, S.NEEDS_INFO, S.REJECTED, S.FAILED}),
     # The sender's answer goes back to the officers (on_hold), never through screening again:
     # a hold ends only by an officer's decision. Screening only for a transfer held for
     # travel-rule data before it was ever screened, with no compliance case (the use case
     # checks: gateway.usecases.travel_hold).
-    S.NEEDS_INFO: frozenset({S.ON_HOLD, S.REJECTED, S.SCREENING}),
-    S.APPROVED: frozenset({S.QUOTED, S.REQUOTE}),
+    S.NEEDS_INFO: frozenset({S.ON_HOLD, S.REJECTED, S.SCREENING, S.FAILED}),
+    # An approval resumes where the hold took the transfer: before funding, quoted (requote if
+    # the quote lapsed); held funded or converted, the same state again (the locked quote was
+    # used by the funding and is honoured, never requoted); withdrawn from its partner, the
+    # instruction cannot go again under its idempotency key, so it is refunded (failed).
+    S.APPROVED: frozenset({S.QUOTED, S.REQUOTE, S.FUNDED, S.CONVERTED, S.FAILED}),
     # A list version loaded later may hit a party of a screened transfer: until money moves it
     # can still be held for the officers (re-screening, gateway/usecases/rescreening.py).
     S.QUOTED: frozenset({S.AWAITING_FUNDS, S.REQUOTE, S.CANCELLED, S.ON_HOLD}),
@@ -54,12 +66,22 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.AWAITING_FUNDS: frozenset({S.FUNDED, S.EXPIRED, S.CANCELLED, S.ON_HOLD}),
     # A conversion that cannot be priced (no fresh rate for the coin) fails, to be refunded in
     # full, instead of holding the sender's money in `funded` until a rate comes back.
-    S.FUNDED: frozenset({S.CONVERTED, S.FAILED}),
-    S.CONVERTED: frozenset({S.IN_TRANSIT}),
+    # on_hold: a re-screening hit after the money came in and before anything reached the
+    # partner (rescreening holds it only while no worker leases it).
+    S.FUNDED: frozenset({S.CONVERTED, S.FAILED, S.ON_HOLD}),
+    S.CONVERTED: frozenset({S.IN_TRANSIT, S.ON_HOLD}),
     # A partner may refuse an instruction outright (failed); a timeout is never a failure.
-    S.IN_TRANSIT: frozenset({S.PAYOUT_PENDING, S.PAYOUT_UNKNOWN, S.FAILED, S.CANCELLING}),
-    S.PAYOUT_PENDING: frozenset({S.PAID_OUT, S.PAYOUT_UNKNOWN, S.FAILED, S.CANCELLING}),
+    # withdrawing: a re-screening hit once the partner has the instruction.
+    S.IN_TRANSIT: frozenset(
+        {S.PAYOUT_PENDING, S.PAYOUT_UNKNOWN, S.FAILED, S.CANCELLING, S.WITHDRAWING}
+    ),
+    S.PAYOUT_PENDING: frozenset(
+        {S.PAID_OUT, S.PAYOUT_UNKNOWN, S.FAILED, S.CANCELLING, S.WITHDRAWING}
+    ),
     S.CANCELLING: frozenset({S.CANCELLED, S.PAYOUT_UNKNOWN}),
+    # The partner confirmed the withdrawal (on_hold, the coin still reserved to it), or had
+    # already paid (payout_unknown, settled by the inquiry as paid_out: too late to hold).
+    S.WITHDRAWING: frozenset({S.ON_HOLD, S.PAYOUT_UNKNOWN}),
     # The inquiry settles an unknown payout; "never received" lets the same instruction go again.
     S.PAYOUT_UNKNOWN: frozenset({S.PAID_OUT, S.FAILED, S.PAYOUT_PENDING, S.IN_TRANSIT}),
     S.FAILED: frozenset({S.REFUNDED}),
@@ -88,6 +110,7 @@ AUTOMATIC: frozenset[Status] = frozenset(
         S.PAYOUT_UNKNOWN,
         S.FAILED,
         S.CANCELLING,
+        S.WITHDRAWING,
     }
 )
 
@@ -99,10 +122,37 @@ CANCELLABLE: frozenset[Status] = frozenset(
 CANCELLABLE_AFTER_PAYMENT: frozenset[Status] = frozenset(
     s for s, targets in TRANSITIONS.items() if S.CANCELLING in targets
 )
-# Screened, not yet funded: a re-screening hit holds these (the money has not moved).
+# Screened, nothing instructed to the partner yet: a re-screening hit holds these at once
+# (quoted, requote, awaiting_funds: no money moved; funded, converted: money in, none out).
 HOLDABLE_AFTER_SCREENING: frozenset[Status] = frozenset(
-    s for s, targets in TRANSITIONS.items() if S.ON_HOLD in targets and s != S.SCREENING
-) - {S.NEEDS_INFO}
+    s for s, targets in TRANSITIONS.items() if S.ON_HOLD in targets
+) - {S.SCREENING, S.NEEDS_INFO, S.WITHDRAWING}
+# Instructed: a re-screening hit first withdraws the instruction from the partner.
+WITHDRAWABLE_FOR_HOLD: frozenset[Status] = frozenset(
+    s for s, targets in TRANSITIONS.items() if S.WITHDRAWING in targets
+)
+# Where a hold may find the sender's money taken: rejecting (or, after a withdrawal,
+# approving) it refunds through failed -> refunded.
+MONEY_TAKEN_ON_HOLD: frozenset[Status] = frozenset({S.FUNDED, S.CONVERTED, S.WITHDRAWING})
+# What an approval resumes, by the state the hold came from (absent: before funding).
+RESUME_AFTER_HOLD: dict[Status, Status] = {
+    S.FUNDED: S.FUNDED,
+    S.CONVERTED: S.CONVERTED,
+    S.WITHDRAWING: S.FAILED,
+}
+
+
+def held_from(history: Iterable[Any]) -> Status | None:
+    """The state the remittance's latest hold took it from, when that hold found money taken
+    (funded, converted, withdrawing); None for a hold before funding. A hold's round trips
+    through needs_info keep the state the hold first came from."""
+    for row in reversed(list(history)):
+        if row.to_status == S.ON_HOLD and row.from_status != S.NEEDS_INFO:
+            frm = Status(row.from_status)
+            return frm if frm in MONEY_TAKEN_ON_HOLD else None
+    return None
+
+
 # Paid, but moving on by itself within one worker claim: a cancel waits a moment and retries.
 MOVING_ON: frozenset[Status] = frozenset({S.FUNDED, S.CONVERTED})
 

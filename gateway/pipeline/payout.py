@@ -251,10 +251,44 @@ async def refund(svc: Services, rem: Row) -> Outcome:
     if await svc.reads.transfer(path.mint_coin_id) is None:
         await svc.ledger.transfer(path.refund_funds())
     else:
-        await svc.ledger.void_pending(path.void_id, path.payout_transfer_id)
+        # Held after conversion (a re-screening hit) nothing was reserved to the partner yet.
+        if await svc.reads.transfer(path.payout_transfer_id) is not None:
+            await svc.ledger.void_pending(path.void_id, path.payout_transfer_id)
         await svc.ledger.transfer(path.refund_to_wallet())
     amount = Money.from_minor(rem.send_amount_minor, rem.send_currency)
     return Advance(S.REFUNDED, f"{amount} {amount.currency} returned to the wallet")
+
+
+async def _take_back(svc: Services, rem: Row) -> Outcome | PayoutResult | None:
+    """Ask the partner to withdraw the instruction. None: withdrawn (a push partner confirmed,
+    or never had it; a pull partner no longer lists it, its list shows payout_pending only);
+    a Retry: not confirmed yet; the partner's answer when it had already paid."""
+    partner = await svc.partners.info(rem.partner_id, svc.now())
+    if partner is not None and partner.pull:
+        return None
+    try:
+        adapter = await svc.partners.payout(rem.partner_id)
+        result = await adapter.cancel(rem.id)
+    except PartnerUnavailable as exc:
+        return Retry(backoff(rem.attempts), f"partner unavailable: {exc}")
+    if result.status == "paid":
+        return result
+    if result.status == "accepted":
+        return Retry(backoff(rem.attempts), "partner has not confirmed the cancel")
+    if result.status == "unknown" and result.reason != NOT_FOUND:
+        return Retry(backoff(rem.attempts), f"cancel not confirmed: {result.reason}")
+    return None
+
+
+async def _withdrawn(svc: Services, rem: Row) -> Outcome | dict | None:
+    """None once the partner gave the instruction back and no coin is away on chain; the
+    fields to record when the partner had paid; otherwise the Retry to wait with."""
+    taken = await _take_back(svc, rem)
+    if isinstance(taken, PayoutResult):
+        return {"payout_status": "paid", "partner_reference": taken.partner_reference}
+    if taken is not None:
+        return taken
+    return await _coin_left(svc, rem)
 
 
 async def withdraw(svc: Services, rem: Row) -> Outcome:
@@ -262,23 +296,11 @@ async def withdraw(svc: Services, rem: Row) -> Outcome:
     (fee included). A push partner is asked to cancel; a pull partner that has not accepted no
     longer sees it (the pull list shows payout_pending only); one that has is asked by the
     cancel request being refused. Too late (paid): the inquiry settles it as paid out."""
-    partner = await svc.partners.info(rem.partner_id, svc.now())
-    if partner is None or not partner.pull:
-        try:
-            adapter = await svc.partners.payout(rem.partner_id)
-            result = await adapter.cancel(rem.id)
-        except PartnerUnavailable as exc:
-            return Retry(backoff(rem.attempts), f"partner unavailable: {exc}")
-        if result.status == "paid":
-            fields = {"payout_status": "paid", "partner_reference": result.partner_reference}
-            return Advance(S.PAYOUT_UNKNOWN, "cancel refused: the partner had paid", fields)
-        if result.status == "accepted":
-            return Retry(backoff(rem.attempts), "partner has not confirmed the cancel")
-        if result.status == "unknown" and result.reason != NOT_FOUND:
-            return Retry(backoff(rem.attempts), f"cancel not confirmed: {result.reason}")
-    waiting = await _coin_left(svc, rem)
-    if waiting is not None:
-        return waiting
+    pending = await _withdrawn(svc, rem)
+    if isinstance(pending, dict):
+        return Advance(S.PAYOUT_UNKNOWN, "cancel refused: the partner had paid", pending)
+    if pending is not None:
+        return pending
     path = money_path(rem)
     await svc.ledger.void_pending(path.void_id, path.payout_transfer_id)
     await svc.ledger.transfer(path.refund_to_wallet())
@@ -288,6 +310,29 @@ async def withdraw(svc: Services, rem: Row) -> Outcome:
         S.CANCELLED,
         f"cancelled by sender: {amount} {amount.currency} returned to the wallet, "
         f"fee {fee} {fee.currency} included",
+        {"payout_status": "cancelled"},
+    )
+
+
+async def withdraw_for_hold(svc: Services, rem: Row) -> Outcome:
+    """A re-screening hit after the partner had the instruction: withdraw it (the same partner
+    call as a sender's cancel), then hold the transfer for the officers with its case. The
+    coin stays reserved to the partner (pending) while on hold, so the officers' rejection
+    refunds it like any failed payout. Coin already sent on chain: the hold waits, like a
+    refund, for the partner's coins to come back. The partner had paid: too late to hold,
+    recorded as paid (the inquiry settles it) and reported on the run and the case."""
+    from gateway.usecases.rescreening import report_too_late
+
+    pending = await _withdrawn(svc, rem)
+    if isinstance(pending, dict):
+        reason = "withdrawal for compliance review refused: the partner had paid (too late)"
+        return Advance(S.PAYOUT_UNKNOWN, reason, pending, (report_too_late(rem.id),))
+    if pending is not None:
+        return pending
+    return Advance(
+        S.ON_HOLD,
+        f"withdrawn from partner {rem.partner_id} for compliance review; the coin stays "
+        "reserved until the officers decide",
         {"payout_status": "cancelled"},
     )
 

@@ -14,14 +14,17 @@ from compliance.aml import AmlDecision, evaluate
 from compliance.sanctions import Screener
 from fx.rates import RateUnavailable
 from gateway.api.problems import Problem
-from gateway.domain.states import Status
+from gateway.domain.states import RESUME_AFTER_HOLD, Status, held_from
 from gateway.ids import new_id
 from gateway.pipeline.aml_facts import gather_facts
 from gateway.pipeline.common import Row, backoff, quote_of
 from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
+from gateway.storage import remittances as rem_store
+from gateway.storage.engine import reading
 from gateway.storage.sealed import row_value
 from gateway.storage.tables import compliance_cases
+from ledger_adapter.evm.items import requeue
 
 S = Status
 
@@ -144,7 +147,37 @@ async def screen(svc: Services, rem: Row) -> Outcome:
 
 
 async def resume_after_approval(svc: Services, rem: Row) -> Outcome:
+    """Back where the hold took it. Held with the money in (a re-screening hit): the same
+    state again, on the quote the funding locked (never requoted); withdrawn from its partner:
+    refunded in full. Held before funding: quoted, or requote if the quote lapsed."""
+    async with reading(svc.engine) as conn:
+        frm = held_from(await rem_store.history(conn, rem.id))
+    if frm is not None:
+        target = RESUME_AFTER_HOLD[frm]
+        if target == S.FAILED:
+            return Advance(
+                S.FAILED,
+                "approved, but the instruction was withdrawn from the partner and cannot go "
+                "again under its key: refunded in full, the sender may send again",
+                {"failure_reason": "withdrawn_for_review"},
+            )
+        return Advance(
+            target,
+            f"approved; resumes {target} on the locked quote",
+            {},
+            (requeue_on_chain(rem.id),),
+        )
     quote = await quote_of(svc, rem.quote_id)
     if quote.expires_at <= svc.now():
         return Advance(S.REQUOTE, "quote lapsed while on hold: the sender must accept a new one")
     return Advance(S.QUOTED, "approved; quote still valid")
+
+
+def requeue_on_chain(remittance_id: str):
+    """With the approval's transition: a coin dropped from its settlement batch by the hold
+    goes back in the queue (nothing when it was never on chain)."""
+
+    async def effect(conn: AsyncConnection) -> None:
+        await requeue(conn, remittance_id)
+
+    return effect

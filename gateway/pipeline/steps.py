@@ -23,4 +23,5 @@ STEPS: dict[Status, Step] = {
     S.PAYOUT_UNKNOWN: payout.settle_payout,
     S.FAILED: payout.refund,
     S.CANCELLING: payout.withdraw,
+    S.WITHDRAWING: payout.withdraw_for_hold,
 }

@@ -97,3 +97,29 @@ async def entries_seen(conn: AsyncConnection, remittance_id: str) -> set[tuple[s
         for hit in (evidence or {}).get("sanctions", ()):
             seen.add((hit.get("list_name"), hit.get("entry_id")))
     return seen
+
+
+async def rescreening_case(conn: AsyncConnection, remittance_id: str) -> Any:
+    """The latest case re-screening opened for a remittance (None if none did)."""
+    query = (
+        sa.select(compliance_cases)
+        .where(compliance_cases.c.remittance_id == remittance_id)
+        .order_by(compliance_cases.c.created_at.desc(), compliance_cases.c.id.desc())
+    )
+    for case in await conn.execute(query):
+        if (case.evidence or {}).get("rescreening"):
+            return case
+    return None
+
+
+async def move_to_too_late(conn: AsyncConnection, list_version: str, remittance_id: str) -> None:
+    """A transfer the run asked to hold turned out paid: listed as too late, not held."""
+    query = sa.select(rescreen_runs).where(rescreen_runs.c.list_version == list_version)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    for run in (await conn.execute(query)).all():
+        held = [r for r in run.held if r != remittance_id]
+        too_late = list(run.too_late)
+        if remittance_id not in too_late:
+            too_late.append(remittance_id)
+        await save(conn, run.list_id, held=held, too_late=too_late)

@@ -15,7 +15,7 @@ from compliance.cases import OPEN_STATUSES, DecisionRefused, decide, may, rules_
 from corridors.recipients import RecipientInvalid, validate_recipient
 from gateway.api.problems import Problem, conflict, field_error, not_found, validation
 from gateway.domain.recipient_keys import recipient_key
-from gateway.domain.states import IllegalTransition, Status
+from gateway.domain.states import TERMINAL, IllegalTransition, Status, held_from
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import audit
@@ -141,6 +141,30 @@ def _decision_view(row: Any, names: Mapping[str, str]) -> dict[str, Any]:
 
 DEFAULT_READ_REASON = "case review"
 
+MONEY_SUMMARY = {
+    "none": "no money taken: the sender has not paid",
+    Status.FUNDED: "the sender's money is in; nothing converted or sent to the partner",
+    Status.CONVERTED: "the sender's money is in and converted into the settlement coin; "
+    "nothing sent to the partner",
+    Status.WITHDRAWING: "withdrawn from the payout partner; the coin stays reserved to it "
+    "(pending) until the decision",
+}
+
+
+def money_view(rem: Any, frm: Status | None, evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """Where the sender's money is, for the officer deciding (rejecting a funded transfer
+    refunds it in full; approving resumes it, a withdrawn one is refunded)."""
+    status = Status(rem.status)
+    if evidence.get("too_late"):
+        summary = f"too late to hold: {evidence['too_late']} ({status})"
+    elif status == Status.WITHDRAWING:
+        summary = "being withdrawn from the payout partner; it is decided once on hold"
+    elif status in (Status.ON_HOLD, Status.NEEDS_INFO):
+        summary = MONEY_SUMMARY[frm or "none"]
+    else:
+        summary = f"the remittance is {status}"
+    return {"state": status.value, "held_from": frm.value if frm else None, "summary": summary}
+
 
 async def case_detail(
     svc: Services, caller: Caller, case_id: str, reason: str | None = None
@@ -184,6 +208,8 @@ async def case_detail(
         identity_changes=changes,
         four_eyes_risk=svc.settings.four_eyes_risk,
         quote=quote,
+        origin="rescreening" if (row.evidence or {}).get("rescreening") else "screening",
+        money=money_view(rem, held_from(history), row.evidence or {}),
     )
     async with svc.engine.begin() as conn:
         await audit.append(
@@ -329,7 +355,7 @@ async def decide_case(
                     "remittance_id": row.remittance_id,
                 },
             )
-    if not replayed and action == "approve":
+    if not replayed and action in ("approve", "reject"):
         svc.wake_workers()
     return await case_detail(svc, caller, case_id), replayed
 
@@ -337,14 +363,26 @@ async def decide_case(
 async def _move_remittance(
     conn: AsyncConnection, row: Any, target: str, message: str | None, now
 ) -> None:
-    """on_hold -> approved | rejected | needs_info. Holds happen before funding today; a hold
-    after funding would need the ledger refund (MoneyPath.refund_to_wallet) before rejecting."""
+    """on_hold -> approved | rejected | needs_info. A transfer held with the sender's money
+    taken (a re-screening hit once funded) is not rejected outright: it goes to failed, whose
+    refund step returns all of it (principal and fee) through the ledger, then refunded. A
+    case re-screening opened too late (the partner had paid) moves nothing: the decision is
+    the officers' record of it."""
     text = SENDER_TEXT[target]
     if target == Status.NEEDS_INFO and message:
         text = f"{text}: {message}"
+    if (row.evidence or {}).get("too_late") and row.remittance_status in TERMINAL:
+        return
+    fields: dict[str, Any] = {}
+    if target == Status.REJECTED:
+        history = await rem_store.history(conn, row.remittance_id)
+        if held_from(history) is not None:
+            target = Status.FAILED
+            text = f"{text}; the money is returned in full"
+            fields["failure_reason"] = "rejected_by_compliance"
     try:
         await rem_store.transition(
-            conn, row.remittance_id, row.remittance_status, target, now=now, reason=text
+            conn, row.remittance_id, row.remittance_status, target, now=now, reason=text, **fields
         )
     except (rem_store.StaleState, IllegalTransition):
         raise conflict(

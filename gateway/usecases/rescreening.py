@@ -4,10 +4,15 @@ Screening at creation only knows the lists of that day. When `remit sanctions lo
 new version, every customer and every recipient of a remittance not yet in a final state is
 screened again under it, in bounded batches: each batch commits its holds, its cases and the
 run's cursor together, so a crash resumes after the last committed batch and never opens a case
-twice. A new hit (one no earlier case of the remittance showed) holds each remittance it touches
-that has not been funded yet (quoted, requote, awaiting_funds: no money has moved) and opens a
-case for the officers; one already funded or beyond is recorded in the run as too late to hold
-and reported by `remit sanctions status`.
+twice. A new hit (one no earlier case of the remittance showed) opens a case for the officers
+and holds each remittance it touches that the partner has not been instructed for (quoted,
+requote, awaiting_funds: no money moved; funded, converted: the money is in, nothing has gone
+out). One already instructed (in_transit, payout_pending) goes `withdrawing`: the pipeline
+takes the instruction back from the partner and holds it (`payout.withdraw_for_hold`), or finds
+the partner had paid and reports it too late. Beyond that (payout_unknown, a pull partner that
+accepted the payout) it is too late to stop: recorded in the run and reported by `remit
+sanctions status`. Holds and withdrawals need the remittance unleased: a worker advancing it
+this instant makes the batch roll back and run again (Busy).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.domain.states import HOLDABLE_AFTER_SCREENING, Status
+from gateway.domain.states import HOLDABLE_AFTER_SCREENING, WITHDRAWABLE_FOR_HOLD, Status
 from gateway.pipeline.screening import (
     case_effect,
     recipient_parties,
@@ -30,7 +35,10 @@ from gateway.services import Services
 from gateway.storage import remittances as rem_store
 from gateway.storage import rescreen as store
 from gateway.storage.engine import reading
+from gateway.storage.sealed import row_value
+from gateway.storage.tables import compliance_cases
 from gateway.usecases import sanctions
+from ledger_adapter.evm.items import drop as chain_drop
 
 log = structlog.get_logger("gateway.rescreening")
 
@@ -169,24 +177,26 @@ async def _hold_or_report(
     new = [h for h in hits if (h["list_name"], h["entry_id"]) not in seen]
     if not new:
         return 0
-    if Status(rem.status) not in HOLDABLE_AFTER_SCREENING:
-        if rem.id not in too_late and rem.status not in (Status.ON_HOLD, Status.NEEDS_INFO):
+    status = Status(rem.status)
+    version = svc.screening.current.version
+    if status in HOLDABLE_AFTER_SCREENING:
+        target, reason = Status.ON_HOLD, f"{REASON} (lists {version})"
+    elif status in WITHDRAWABLE_FOR_HOLD and not await _pull_accepted(svc, rem):
+        target = Status.WITHDRAWING
+        reason = f"{REASON} (lists {version}): withdrawing the instruction from the partner"
+    else:
+        if rem.id not in too_late and status not in (Status.ON_HOLD, Status.NEEDS_INFO):
             too_late.append(rem.id)
             log.warning("rescreening_hit_too_late", remittance=rem.id, status=rem.status)
         return 1
-    version = svc.screening.current.version
     try:
         await rem_store.transition(
-            conn,
-            rem.id,
-            rem.status,
-            Status.ON_HOLD,
-            now=svc.now(),
-            reason=f"{REASON} (lists {version})",
-            unleased=True,
+            conn, rem.id, rem.status, target, now=svc.now(), reason=reason, unleased=True
         )
     except rem_store.StaleState:
         raise Busy(rem.id) from None  # a worker holds it this instant: redo the batch
+    if status == Status.CONVERTED:
+        await chain_drop(conn, rem.id)  # its coin stays home while held (if not signed yet)
     risk = max(int(h["score"] * 100) for h in new)
     evidence = {
         "sanctions": new,
@@ -194,10 +204,39 @@ async def _hold_or_report(
         "reasons": [REASON],
         "list_version": version,
         "rescreening": True,
+        "held_from": status.value,
     }
     await case_effect(rem.id, "open", risk, evidence, version, svc.now())(conn)
     held.append(rem.id)
     return 1
+
+
+async def _pull_accepted(svc: Services, rem: Any) -> bool:
+    """A pull partner that accepted the payout cannot be asked to withdraw it."""
+    partner = await svc.partners.info(rem.partner_id, svc.now())
+    return partner is not None and partner.pull and rem.payout_status == "accepted"
+
+
+TOO_LATE = "the partner had paid before the withdrawal reached it"
+
+
+def report_too_late(remittance_id: str):
+    """With `withdrawing -> payout_unknown` (the partner had paid): the run lists the transfer
+    as too late instead of held, and its case says so, in the transition's transaction."""
+
+    async def effect(conn: AsyncConnection) -> None:
+        case = await store.rescreening_case(conn, remittance_id)
+        if case is None:
+            return
+        evidence = {**case.evidence, "too_late": TOO_LATE}
+        await conn.execute(
+            compliance_cases.update()
+            .where(compliance_cases.c.id == case.id)
+            .values(evidence=row_value(case.id, evidence))
+        )
+        await store.move_to_too_late(conn, case.list_version, remittance_id)
+
+    return effect
 
 
 async def run_to_end(svc: Services, batch: int = BATCH) -> Progress | None:

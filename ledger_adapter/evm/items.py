@@ -70,6 +70,20 @@ async def drop(conn: AsyncConnection, remittance_id: str) -> bool:
     return result.rowcount > 0
 
 
+async def requeue(conn: AsyncConnection, remittance_id: str) -> None:
+    """Put a dropped remittance back in the queue (a transfer held before its coin was signed,
+    then approved: it settles on chain like any other)."""
+    await conn.execute(
+        update(ITEMS)
+        .where(
+            ITEMS.c.remittance_id == remittance_id,
+            ITEMS.c.status == "dropped",
+            ITEMS.c.mint_tx.is_(None),
+        )
+        .values(status="queued", queued_us=now_us())
+    )
+
+
 def settlement_view(row: Any | None) -> dict[str, Any] | None:
     """What the instruction, the API and the receipt say of a remittance's on-chain
     settlement: coin, amount, the partner's address, transaction hash and log index."""

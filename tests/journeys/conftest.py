@@ -1,10 +1,12 @@
 """Journeys reuse the areas' fixtures: officers (with API tokens) from the compliance tests; the
-chain engine the chain journeys run on."""
+chain engine the chain journeys run on; the two sanctions list versions of the re-screening
+journeys."""
 
 import pytest
 
 from tests.conftest import ANVIL_KEY
 from tests.console.conftest import officers  # noqa: F401
+from tests.journeys.rescreening_support import two_versions
 
 
 @pytest.fixture(params=["embedded", "anvil"])
@@ -16,3 +18,9 @@ def engine_env(request, monkeypatch) -> dict:
     monkeypatch.setenv("REMIT_CHAIN_RPC_URL", node.url)
     monkeypatch.setenv("REMIT_CHAIN_KEY", ANVIL_KEY)
     return {"chain": "rpc", "chain_rpc_url": node.url, "chain_key": ANVIL_KEY}
+
+
+@pytest.fixture
+def lists(tmp_path):
+    """The sanctions list before and after Putin's entry (a module may define its own)."""
+    return two_versions(tmp_path)

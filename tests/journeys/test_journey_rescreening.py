@@ -9,42 +9,11 @@ Public interfaces: the CLI, HTTP; the gateway's periodic list check is called as
 
 from __future__ import annotations
 
-import asyncio
-import json
 import uuid
 
-import pytest
-import sqlalchemy as sa
-
-from gateway.commands import main as remit
-from gateway.storage.tables import compliance_cases
 from gateway.usecases import rescreening, sanctions
-from tests.conftest import SANCTIONS_DIR
 from tests.funding_support import send_by
-
-LISTED = "Vladimir Vladimirovich PUTIN"
-
-
-@pytest.fixture
-def lists(tmp_path):
-    """Two versions in the real OFAC format: before and after Putin's entry was added."""
-    lines = (SANCTIONS_DIR / "sdn.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    putin = [line for line in lines[300:] if "PUTIN, Vladimir" in line]
-    end = [line for line in lines[-2:] if "\x1a" in line]  # the file's end-of-file mark
-    assert putin
-    before, after = tmp_path / "before", tmp_path / "after"
-    before.mkdir()
-    after.mkdir()
-    (before / "sdn.csv").write_text("".join(lines[:300] + end), encoding="utf-8")
-    (after / "sdn.csv").write_text("".join(lines[:300] + putin + end), encoding="utf-8")
-    return before / "sdn.csv", after / "sdn.csv"
-
-
-async def _cli(capsys, *argv: str) -> tuple[int, dict]:
-    capsys.readouterr()
-    code = await asyncio.to_thread(remit, list(argv))
-    out = capsys.readouterr().out.strip().splitlines()
-    return code, json.loads(out[-1]) if out else {}
+from tests.journeys.rescreening_support import LISTED, cases_of, cli
 
 
 async def _send_to(gateway, sender, recipient_name: str) -> dict:
@@ -60,18 +29,12 @@ async def _send_to(gateway, sender, recipient_name: str) -> dict:
     return await gateway.get((await resp.json())["id"])
 
 
-async def _cases(gateway, remittance_id: str) -> list:
-    query = sa.select(compliance_cases).where(compliance_cases.c.remittance_id == remittance_id)
-    async with gateway.svc.engine.connect() as conn:
-        return list(await conn.execute(query))
-
-
 async def test_a_new_list_version_holds_the_open_transfers_it_names(
     gateway, officers, lists, monkeypatch, capsys
 ) -> None:
     monkeypatch.setenv("REMIT_DATABASE_URL", gateway.svc.engine.url.render_as_string(False))
     before, after = lists
-    assert (await _cli(capsys, "sanctions", "load", str(before)))[0] == 0
+    assert (await cli(capsys, "sanctions", "load", str(before)))[0] == 0
     assert await sanctions.refresh(gateway.svc)  # the gateway's periodic check swaps lists
 
     listed_sender = await gateway.customer(external_id="s-1", name=LISTED)
@@ -86,9 +49,9 @@ async def test_a_new_list_version_holds_the_open_transfers_it_names(
         assert rem["status"] == "awaiting_funds", rem
     assert (await gateway.get(paid["id"]))["status"] == "paid_out"
 
-    code, loaded = await _cli(capsys, "sanctions", "load", str(after))
+    code, loaded = await cli(capsys, "sanctions", "load", str(after))
     assert code == 0
-    code, status = await _cli(capsys, "sanctions", "status")
+    code, status = await cli(capsys, "sanctions", "status")
     [run, *_] = status["rescreening"]
     assert run["list_id"] == loaded["list_id"] and run["finished_at"] is None
 
@@ -96,23 +59,23 @@ async def test_a_new_list_version_holds_the_open_transfers_it_names(
     # process dies; `remit sanctions rescreen` goes on from the committed cursor.
     first = await rescreening.step(gateway.svc, batch=2)
     assert (first.phase, first.senders) == ("senders", 2)
-    code, status = await _cli(capsys, "sanctions", "status")
+    code, status = await cli(capsys, "sanctions", "status")
     assert status["rescreening"][0]["senders_screened"] == 2
-    code, finished = await _cli(capsys, "sanctions", "rescreen", "--batch", "2")
+    code, finished = await cli(capsys, "sanctions", "rescreen", "--batch", "2")
     assert code == 0 and finished["pending"] is False and finished["phase"] == "done"
-    code, again = await _cli(capsys, "sanctions", "rescreen")
+    code, again = await cli(capsys, "sanctions", "rescreen")
     assert again == {"pending": False}
 
     for rem in (held_by_sender, held_by_recipient):
         assert (await gateway.get(rem["id"]))["status"] == "on_hold"
-        [case] = await _cases(gateway, rem["id"])
+        [case] = await cases_of(gateway, rem["id"])
         assert case.status == "open" and case.list_version == run["list_version"]
         assert case.evidence["rescreening"] is True
         assert {h["screened_name"] for h in case.evidence["sanctions"]} == {LISTED}
     assert (await gateway.get(untouched["id"]))["status"] == "awaiting_funds"
     assert (await gateway.get(paid["id"]))["status"] == "paid_out"
 
-    code, status = await _cli(capsys, "sanctions", "status")
+    code, status = await cli(capsys, "sanctions", "status")
     [run, *_] = status["rescreening"]
     assert run["phase"] == "done" and run["finished_at"] is not None
     assert sorted(run["held"]) == sorted([held_by_sender["id"], held_by_recipient["id"]])
@@ -123,7 +86,7 @@ async def test_a_new_list_version_holds_the_open_transfers_it_names(
     assert "remit_rescreening_pending 0.0" in metrics
 
     # The officers decide; an approved transfer goes on (its quote lapsed meanwhile: requote).
-    [case] = await _cases(gateway, held_by_recipient["id"])
+    [case] = await cases_of(gateway, held_by_recipient["id"])
     for officer in ("analyst", "supervisor"):
         resp = await gateway.client.post(
             f"/v1/compliance/cases/{case.id}/decisions",
