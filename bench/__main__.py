@@ -92,6 +92,14 @@ def table(report: dict) -> str:
             f"personal-data encryption, {kind}: {fmt(cost['encrypted_per_s'])}/s encrypted, "
             f"{fmt(cost['plain_per_s'])}/s plain: {cost['rate_cost_pct']}% of the rate"
         )
+    for kind, cost in report.get("chain_cost", {}).items():
+        lines.append(
+            f"chain settlement (embedded), {kind}: {fmt(cost['chain_per_s'])}/s on chain, "
+            f"{fmt(cost['no_chain_per_s'])}/s ledger only: {cost['rate_cost_pct']}% of the rate "
+            "(goal: at most 15%); "
+            f"{fmt(cost.get('chain_tx_per_s'))} chain transactions/s, "
+            f"{fmt(cost.get('remittances_per_settle_tx'))} remittances per settle() transaction"
+        )
     c = report.get("ceilings_summary", {})
     lines.append("")
     lines.append(f"ceiling: bare aiohttp handler  {fmt(c.get('aiohttp_rps'))} requests/s")
@@ -134,6 +142,12 @@ def main() -> None:
         action="store_true",
         help="run each database again with REMIT_DATA_ENCRYPTION=off (columns *-plain)",
     )
+    parser.add_argument(
+        "--compare-chain",
+        action="store_true",
+        help="run each database again with REMIT_CHAIN=off, the partner paid in the ledger "
+        "alone (columns *-nochain); the main run settles on the embedded chain",
+    )
     args = parser.parse_args()
     opts = Options(
         duration=args.duration,
@@ -147,6 +161,7 @@ def main() -> None:
         senders=args.senders,
         settle_s=args.settle,
         compare_encryption=args.compare_encryption,
+        compare_chain=args.compare_chain,
     )
     report = run_all(
         opts,

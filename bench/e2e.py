@@ -51,6 +51,27 @@ class Options:
     settle_s: float = 120.0
     # Each database run again with REMIT_DATA_ENCRYPTION=off, to show what encryption costs.
     compare_encryption: bool = False
+    # Each database run again with REMIT_CHAIN=off (the partner paid in the ledger alone), to
+    # show what settling on the embedded chain costs.
+    compare_chain: bool = False
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One configuration of the gateway under test; the first is the one every figure is of,
+    the others run again beside it with one thing off (its `suffix` names the column)."""
+
+    suffix: str = ""
+    encrypt: bool = True
+    chain: bool = True
+
+
+BASE = Variant()
+VARIANTS = {
+    "compare_encryption": Variant("-plain", encrypt=False),
+    "compare_chain": Variant("-nochain", chain=False),
+}
+"""Options flag -> the variant it adds."""
 
 
 def free_port() -> int:
@@ -271,7 +292,7 @@ def pg_setting(server: str, name: str) -> str:
 # --- the gateway under test --------------------------------------------------------------------
 
 
-async def seed(url: str, sim_url: str) -> dict[str, str]:
+async def seed(url: str, sim_url: str, chain_address: str | None = None) -> dict[str, str]:
     from corridors.simulator import DEV_SECRET
     from gateway.services import utc_now
     from gateway.storage.engine import create_engine
@@ -291,6 +312,7 @@ async def seed(url: str, sim_url: str) -> dict[str, str]:
                 base_url=sim_url,
                 secret=DEV_SECRET.decode(),
                 now=utc_now(),
+                chain_address=chain_address,
             )
             for role in ("sender-app", "operator"):
                 keys[role], _ = await create_key(conn, f"bench-{role}", role, None, utc_now())
@@ -345,12 +367,55 @@ async def settle(url: str, ids: list[str], timeout: float) -> dict:
     return result
 
 
-def run_gateway(kind: str, url: str, opts: Options, workdir: Path, encrypt: bool = True) -> dict:
+async def chain_figures(url: str, window_s: float | None) -> dict:
+    """What the chain did: transactions mined (by purpose), remittances settled on chain, how
+    many each settle() carried, and on-chain transactions per second of the run's window."""
+    from gateway.storage.engine import create_engine
+    from ledger_adapter.evm.items import ITEMS, TXS
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            txs = (
+                await conn.execute(
+                    sa.select(TXS.c.purpose, sa.func.count())
+                    .where(TXS.c.status == "mined")
+                    .group_by(TXS.c.purpose)
+                )
+            ).all()
+            settled = (
+                await conn.execute(
+                    sa.select(sa.func.count()).where(ITEMS.c.status.in_(("settled", "returned")))
+                )
+            ).scalar_one()
+            waiting = (
+                await conn.execute(
+                    sa.select(sa.func.count()).where(ITEMS.c.status.in_(("queued", "batched")))
+                )
+            ).scalar_one()
+    finally:
+        await engine.dispose()
+    by_purpose = {p: n for p, n in txs}
+    mined = sum(by_purpose.values())
+    settles = by_purpose.get("settle", 0)
+    return {
+        "transactions_mined": by_purpose,
+        "remittances_settled_on_chain": settled,
+        "remittances_waiting_for_chain": waiting,
+        "remittances_per_settle_tx": round(settled / settles, 1) if settles else None,
+        "chain_tx_per_s": round(mined / window_s, 2) if window_s else None,
+    }
+
+
+def run_gateway(kind: str, url: str, opts: Options, workdir: Path, variant: Variant = BASE) -> dict:
     """One database: start simulator and gateway, create senders, a closed-loop run for
-    throughput, then a paced run at `opts.rate` for accept latency; every figure from them."""
+    throughput, then a paced run at `opts.rate` for accept latency; every figure from them.
+    With the chain on, the partner has a chain address: every remittance is minted and paid to
+    it on the embedded chain (batched) before its payout instruction."""
     sim_port, port = free_port(), free_port()
     sim_url, base = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{port}"
-    keys = asyncio.run(seed(url, sim_url))
+    address = f"0x{uuid.uuid4().hex}{uuid.uuid4().hex[:8]}" if variant.chain else None
+    keys = asyncio.run(seed(url, sim_url, address))
     gw_env = env_with(
         REMIT_DATABASE_URL=url,
         REMIT_PORT=str(port),
@@ -358,7 +423,8 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path, encrypt: bool
         REMIT_WORKER_BATCH=str(opts.batch),
         REMIT_PROCESSES=str(opts.processes),
         REMIT_PIPELINE_PROCESSES=str(opts.pipeline_processes),
-        REMIT_DATA_ENCRYPTION="on" if encrypt else "off",
+        REMIT_DATA_ENCRYPTION="on" if variant.encrypt else "off",
+        REMIT_CHAIN="embedded" if variant.chain else "off",
     )
     if opts.worker_processes is not None:
         gw_env["REMIT_WORKER_PROCESSES"] = str(opts.worker_processes)
@@ -369,7 +435,8 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path, encrypt: bool
         "worker_processes": opts.worker_processes,
         "pipeline_processes": opts.pipeline_processes,
         "worker_batch": opts.batch,
-        "personal_data_encrypted": encrypt,
+        "personal_data_encrypted": variant.encrypt,
+        "chain": "embedded" if variant.chain else "off",
     }
     with (
         process(sim_cmd, env_with(), workdir / f"sim-{kind}.log") as sim,
@@ -410,6 +477,9 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path, encrypt: bool
         result["closed_loop"] = {k: v for k, v in closed.items() if k != "ids"}
         result["closed_loop"].update(asyncio.run(settle(url, closed["ids"], opts.settle_s)))
         result["closed_loop"].update(meter.per_remittance(result["closed_loop"]["paid_out"]))
+        if variant.chain:
+            window = result["closed_loop"].get("window_s")
+            result["chain"] = asyncio.run(chain_figures(url, window))
         paced = load(
             "remit",
             *common,
@@ -429,36 +499,51 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path, encrypt: bool
     return result
 
 
-def run_sqlite(opts: Options, workdir: Path, encrypt: bool = True) -> dict:
-    kind = "sqlite" if encrypt else "sqlite-plain"
+def run_sqlite(opts: Options, workdir: Path, variant: Variant = BASE) -> dict:
+    kind = "sqlite" + variant.suffix
     url = f"sqlite+aiosqlite:///{workdir / f'{kind}.db'}"
     return {
         "database": "sqlite (WAL, synchronous=FULL)",
-        **run_gateway(kind, url, opts, workdir, encrypt),
+        **run_gateway(kind, url, opts, workdir, variant),
     }
 
 
-def run_postgres(server: str, opts: Options, workdir: Path, encrypt: bool = True) -> dict:
+def run_postgres(server: str, opts: Options, workdir: Path, variant: Variant = BASE) -> dict:
     fsync = pg_setting(server, "fsync")
     commit = pg_setting(server, "synchronous_commit")
-    kind = "postgres" if encrypt else "postgres-plain"
+    kind = "postgres" + variant.suffix
     with pg_database(server, "remit_bench") as url:
-        figures = run_gateway(kind, url, opts, workdir, encrypt)
+        figures = run_gateway(kind, url, opts, workdir, variant)
     return {"database": f"postgresql (fsync={fsync}, synchronous_commit={commit})", **figures}
+
+
+def variant_cost(e2e: dict, suffix: str, on_key: str, off_key: str) -> dict:
+    """Each database's e2e rate beside the same run with one thing off (column kind+suffix):
+    how much of the rate that thing costs."""
+    cost = {}
+    for kind in ("sqlite", "postgres"):
+        on = e2e.get(kind, {}).get("closed_loop", {}).get("e2e_per_s")
+        off = e2e.get(f"{kind}{suffix}", {}).get("closed_loop", {}).get("e2e_per_s")
+        if on and off:
+            cost[kind] = {
+                on_key: on,
+                off_key: off,
+                "rate_cost_pct": round(100 * (off - on) / off, 1),
+            }
+    return cost
 
 
 def encryption_cost(e2e: dict) -> dict:
     """Each database's e2e rate with personal data encrypted beside the same run without."""
-    cost = {}
-    for kind in ("sqlite", "postgres"):
-        on = e2e.get(kind, {}).get("closed_loop", {}).get("e2e_per_s")
-        off = e2e.get(f"{kind}-plain", {}).get("closed_loop", {}).get("e2e_per_s")
-        if on and off:
-            cost[kind] = {
-                "encrypted_per_s": on,
-                "plain_per_s": off,
-                "rate_cost_pct": round(100 * (off - on) / off, 1),
-            }
+    return variant_cost(e2e, "-plain", "encrypted_per_s", "plain_per_s")
+
+
+def chain_cost(e2e: dict) -> dict:
+    """Each database's e2e rate settling on the embedded chain beside the same run without,
+    with the chain's own figures (transactions per second, remittances per settle())."""
+    cost = variant_cost(e2e, "-nochain", "chain_per_s", "no_chain_per_s")
+    for kind, figures in cost.items():
+        figures.update(e2e[kind].get("chain", {}))
     return cost
 
 
@@ -585,14 +670,13 @@ def run_all(opts: Options, *, sqlite: bool, postgres: bool, ceilings: bool, othe
     }
     with tempfile.TemporaryDirectory(prefix="remit-bench-") as tmp:
         workdir = Path(tmp)
-        if sqlite:
-            report["e2e"]["sqlite"] = run_sqlite(opts, workdir)
-            if opts.compare_encryption:
-                report["e2e"]["sqlite-plain"] = run_sqlite(opts, workdir, encrypt=False)
-        if postgres:
-            report["e2e"]["postgres"] = run_postgres(server, opts, workdir)
-            if opts.compare_encryption:
-                report["e2e"]["postgres-plain"] = run_postgres(server, opts, workdir, False)
+        variants = [BASE] + [v for flag, v in VARIANTS.items() if getattr(opts, flag)]
+        for v in variants:
+            if sqlite:
+                report["e2e"]["sqlite" + v.suffix] = run_sqlite(opts, workdir, v)
+        for v in variants:
+            if postgres:
+                report["e2e"]["postgres" + v.suffix] = run_postgres(server, opts, workdir, v)
         if ceilings:
             report["ceilings"] = {"aiohttp": aiohttp_ceiling(opts, workdir)}
             if postgres:
@@ -608,6 +692,8 @@ def run_all(opts: Options, *, sqlite: bool, postgres: bool, ceilings: bool, othe
     report["peak_rss_mb"] = {k: v.get("gateway_peak_rss_mb") for k, v in e2e.items()}
     if opts.compare_encryption:
         report["encryption_cost"] = encryption_cost(e2e)
+    if opts.compare_chain:
+        report["chain_cost"] = chain_cost(e2e)
     c = report.get("ceilings", {})
     report["ceilings_summary"] = {
         "aiohttp_rps": c.get("aiohttp", {}).get("rps"),

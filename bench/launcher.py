@@ -6,7 +6,8 @@ the import and list-loading time (tens of seconds on a loaded machine) on every 
 Run as `python -m bench.launcher [LIST-FILE...]` from the repository root (no files: the
 shipped snapshot, as `remit serve` loads it). Protocol, one line each way, on stdin/stdout:
     -> ready                      (once, when preloaded)
-    <- start        -> pid N      (a new gateway process; settings from REMIT_* variables)
+    <- start [NAME=VALUE...] -> pid N  (a new gateway process; settings from REMIT_* variables,
+                                        these set for it alone)
     <- wait N       -> exit N S   (reap process N; S is its exit status, negative for a signal)
     <- quit
 """
@@ -49,6 +50,7 @@ def main() -> None:
             pid = os.fork()
             if pid == 0:
                 code = 0
+                os.environ.update(a.split("=", 1) for a in args)
                 try:
                     serve(screener)
                 except BaseException:

@@ -100,9 +100,18 @@ class Launcher:
         await self.proc.stdin.drain()
         return await self._line()
 
-    async def start(self) -> int:
-        self.pid = int((await self._send("start")).split()[1])
+    async def start(self, **env: str) -> int:
+        """A new gateway; `env` set for this one process only."""
+        extra = "".join(f" {k}={v}" for k, v in env.items())
+        self.pid = int((await self._send(f"start{extra}")).split()[1])
         return self.pid
+
+    async def exited(self) -> int:
+        """Wait for the running gateway to end by itself; its exit status."""
+        assert self.pid is not None
+        status = int((await self._send(f"wait {self.pid}")).split()[2])
+        self.pid = None
+        return status
 
     async def signal(self, sig: int) -> int:
         """Send `sig` to the running gateway and return its exit status."""
@@ -174,6 +183,45 @@ async def seed(url: str, sim_url: str, chain_address: str | None = None) -> dict
     return keys
 
 
+async def make_senders(http, base: str, count: int, sender_h: dict, operator_h: dict) -> list:
+    senders = []
+    for i in range(count):
+        body = {
+            "external_id": f"crash-{i}",
+            "name": f"Sender {letters(i)}",
+            "country": "US",
+            "mobile_number": "+14155550100",
+            "mobile_number_verified": True,
+        }
+        senders.append(await call(http, "PUT", base + "/v1/customers", json=body, headers=sender_h))
+        await call(
+            http,
+            "POST",
+            f"{base}/v1/customers/{senders[-1]['id']}/wallet/topups",
+            json={"amount": "500.00", "currency": "USD"},
+            headers={**operator_h, "Idempotency-Key": f"topup-{i}"},
+        )
+    return senders
+
+
+async def submit(http, base: str, senders: list, n: int, sender_h: dict) -> str:
+    """Remittance n (through crashes: retried with the same Idempotency-Key)."""
+    count = len(senders)
+    phone = f"+63917{n % count:07d}"
+    quote_body = {"send_currency": "USD", "receive_currency": "PHP", "send_amount": "20.00"}
+    quote = await call(http, "POST", base + "/v1/quotes", json=quote_body, headers=sender_h)
+    body = {
+        "quote_id": quote["id"],
+        "sender_id": senders[n % count]["id"],
+        "recipient": {"name": f"Recipient {letters(n % count)}", "phone": phone},
+    }
+    key = {"Idempotency-Key": f"crash-rem-{n}-{uuid.uuid4().hex[:6]}"}
+    created = await call(
+        http, "POST", base + "/v1/remittances", json=body, headers={**sender_h, **key}
+    )
+    return created["id"]
+
+
 @pytest.mark.parametrize("protocol", ["remit", "iso20022", "mojaloop", "remit+chain"])
 async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
     database_url, aiohttp_server, tmp_path, protocol, request
@@ -236,48 +284,13 @@ async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
         await gw.start()
         await wait_healthy(http, base)
         print(f"gateway up after {time.monotonic() - started:.1f}s")
-        senders = []
-        for i in range(SENDERS):
-            body = {
-                "external_id": f"crash-{i}",
-                "name": f"Sender {letters(i)}",
-                "country": "US",
-                "mobile_number": "+14155550100",
-                "mobile_number_verified": True,
-            }
-            senders.append(
-                await call(http, "PUT", base + "/v1/customers", json=body, headers=sender_h)
-            )
-            await call(
-                http,
-                "POST",
-                f"{base}/v1/customers/{senders[-1]['id']}/wallet/topups",
-                json={"amount": "500.00", "currency": "USD"},
-                headers={**operator_h, "Idempotency-Key": f"topup-{i}"},
-            )
-
+        senders = await make_senders(http, base, SENDERS, sender_h, operator_h)
         print(f"senders ready after {time.monotonic() - started:.1f}s")
-
-        async def submit(n: int) -> str:
-            phone = f"+63917{n % SENDERS:07d}"
-            quote_body = {"send_currency": "USD", "receive_currency": "PHP", "send_amount": "20.00"}
-            quote = await call(http, "POST", base + "/v1/quotes", json=quote_body, headers=sender_h)
-            body = {
-                "quote_id": quote["id"],
-                "sender_id": senders[n % SENDERS]["id"],
-                "recipient": {"name": f"Recipient {letters(n % SENDERS)}", "phone": phone},
-            }
-            key = {"Idempotency-Key": f"crash-rem-{n}-{uuid.uuid4().hex[:6]}"}
-            created = await call(
-                http, "POST", base + "/v1/remittances", json=body, headers={**sender_h, **key}
-            )
-            return created["id"]
-
         gate = asyncio.Semaphore(16)
 
         async def submit_gated(n: int) -> str:
             async with gate:
-                return await submit(n)
+                return await submit(http, base, senders, n, sender_h)
 
         submissions = asyncio.gather(*(submit_gated(n) for n in range(REMITTANCES)))
         statuses = []
@@ -330,3 +343,94 @@ async def _settled_once_on_chain(engine, env: dict[str, str], expected: int) -> 
     assert len(rows) == expected and {r.status for r in rows} == {"settled"}
     # reconcile: every Settled event matches exactly one remittance, and the reverse
     assert await chain_reconcile(settings, engine) == []
+
+
+PER_POINT = 10
+KILL_POINT_SENDERS = 20  # two remittances each in all: no sender reaches a limit or a rule
+
+
+async def test_sigkill_at_each_chain_step_settles_each_remittance_once(
+    database_url, aiohttp_server, tmp_path, request
+) -> None:
+    """On PostgreSQL against anvil, the gateway is killed (os._exit, as a SIGKILL: no cleanup)
+    at each step of a settle() transaction in turn: after it is signed (not yet committed),
+    after it is recorded, after it is broadcast (not yet marked sent), after its receipt (not
+    yet applied); each time a fresh gateway resumes. Every remittance is paid out, settled on
+    chain exactly once (one Settled event each), none paid twice by the partner, the ledger
+    check and `remit chain reconcile` clean."""
+    from corridors.simulator import Faults, create_simulator_app
+    from gateway.storage.engine import create_engine
+    from gateway.storage.tables import remittances
+    from ledger_adapter.evm.settler import CRASH_POINTS
+    from ledger_adapter.sql import SqlLedger
+    from tests.conftest import ANVIL_KEY
+
+    started = time.monotonic()
+    sim = await aiohttp_server(create_simulator_app(Faults(seed=5), SECRET.encode()))
+    sim_url = str(sim.make_url("")).rstrip("/")
+    keys = await seed(database_url, sim_url, "0x000000000000000000000000000000000000bEEF")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    node = request.getfixturevalue("anvil")
+    env = {
+        **os.environ,
+        "REMIT_DATABASE_URL": database_url,
+        "REMIT_PORT": str(port),
+        "REMIT_CORRIDORS_FILE": str(long_quotes(tmp_path)),
+        "REMIT_LEASE_S": "3",
+        "REMIT_LOG_LEVEL": "warning",
+        "PYTHONPATH": str(ROOT),
+        "REMIT_CHAIN_RPC_URL": node.url,
+        "REMIT_CHAIN_KEY": ANVIL_KEY,
+        "REMIT_CHAIN_WINDOW_S": "0.5",
+    }
+    env.pop("REMIT_CHAIN_CRASH_AT", None)
+    sender_h = {"Authorization": f"Bearer {keys['sender-app']}"}
+    operator_h = {"Authorization": f"Bearer {keys['operator']}"}
+    log = tmp_path / "gateway.log"
+    timeout = aiohttp.ClientTimeout(total=10)
+    engine = create_engine(database_url)
+    everyone: list[str] = []
+    try:
+        async with Launcher(env, log) as gw, aiohttp.ClientSession(timeout=timeout) as http:
+            await gw.start()
+            await wait_healthy(http, base)
+            senders = await make_senders(http, base, KILL_POINT_SENDERS, sender_h, operator_h)
+            assert await gw.signal(signal.SIGKILL) == -signal.SIGKILL
+            for step, point in enumerate(CRASH_POINTS):
+                await gw.start(REMIT_CHAIN_CRASH_AT=point)
+                await wait_healthy(http, base)
+                first = step * PER_POINT
+                batch = asyncio.gather(
+                    *(
+                        submit(http, base, senders, n, sender_h)
+                        for n in range(first, first + PER_POINT)
+                    )
+                )
+                assert await gw.exited() == 137, f"the gateway did not stop at {point}"
+                await gw.start()  # no crash point: it resumes
+                await wait_healthy(http, base)
+                ids = await batch
+                everyone += ids
+                query = sa.select(remittances.c.status).where(remittances.c.id.in_(ids))
+                while True:
+                    async with engine.connect() as conn:
+                        statuses = [r.status for r in (await conn.execute(query)).all()]
+                    if statuses.count("paid_out") == PER_POINT:
+                        break
+                    assert time.monotonic() - started < DEADLINE_S, (point, statuses)
+                    await asyncio.sleep(0.2)  # polling the database for the end state
+                print(f"{point}: resumed, all paid out after {time.monotonic() - started:.1f}s")
+                assert await gw.signal(signal.SIGKILL) == -signal.SIGKILL
+        sim_state = await _sim_payouts(sim_url)
+        assert {k for k, p in sim_state["payouts"].items() if p["payments"] > 1} == set()
+        assert sim_state["total_payments"] == len(everyone) == PER_POINT * len(CRASH_POINTS)
+        assert await SqlLedger(engine).check() == []
+        await _settled_once_on_chain(engine, env, len(everyone))
+    finally:
+        await engine.dispose()
+
+
+async def _sim_payouts(sim_url: str) -> dict:
+    async with aiohttp.ClientSession() as http, http.get(sim_url + "/_sim/payouts") as resp:
+        return await resp.json()

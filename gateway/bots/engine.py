@@ -826,7 +826,10 @@ async def cmd_status(turn: Turn) -> None:
     if not recent:
         turn.say("no_transfers")
         return
-    turn.replies.append(Reply(_status_line(turn, recent[0])))
+    from gateway.bots.receipt_text import with_chain
+
+    line = _status_line(turn, recent[0])
+    turn.replies.append(Reply(with_chain(turn.lang, line, recent[0].get("chain_settlement"))))
     if recent[0]["status"] == "requote":  # waiting for the sender: offer the new quote again
         from gateway.bots import requote
 

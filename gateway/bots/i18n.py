@@ -112,6 +112,8 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "push_on_hold": "Transfer {ref} is being reviewed by our compliance team. "
         "We'll message you when it moves on.",
         "push_paid_out": "Transfer {ref} has arrived: {receive} paid out. 🎉",
+        "chain_line": "Settled on chain: {amount} {coin} to the payout partner, transaction "
+        "{tx_hash} (log {log_index}).",
         "push_refunded": "Transfer {ref} could not be paid out. {send} was refunded to your "
         "wallet.",
         "push_rejected": "Transfer {ref} was declined. No money was taken.",
@@ -255,6 +257,8 @@ _CATALOGUES: dict[str, dict[str, str]] = {
         "美元。发送 /verify 可重新提交。",
         "push_on_hold": "汇款 {ref} 正在由合规团队审核，有进展时我会通知您。",
         "push_paid_out": "汇款 {ref} 已到账：已支付 {receive}。🎉",
+        "chain_line": "链上结算：{amount} {coin} 已付给收款合作方，"
+        "交易 {tx_hash}（日志 {log_index}）。",
         "push_refunded": "汇款 {ref} 未能支付，{send} 已退回您的钱包。",
         "push_rejected": "汇款 {ref} 被拒绝，没有扣款。",
         "push_expired": "汇款 {ref} 已过期：款项未按时到账。请重新发送以获取新报价。",

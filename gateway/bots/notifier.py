@@ -14,7 +14,7 @@ from gateway import events
 from gateway.bots import cancel_offer, requote, store
 from gateway.bots.engine import Reply, bot_caller, money, short_ref
 from gateway.bots.i18n import kyc_label, t
-from gateway.bots.receipt_text import receipt_text
+from gateway.bots.receipt_text import receipt_text, with_chain
 from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.usecases import error_resolution, payins, receipts, remittances, travel_hold
@@ -126,6 +126,7 @@ class Notifier:
                 offer = await cancel_offer.offer(
                     self.svc, chat.platform, chat.chat_id, chat.language, rem, body
                 )
+                body = {**body, "chain_settlement": rem.get("chain_settlement")}
                 await sender.send(chat.chat_id, [Reply(receipt_text(chat.language, body)), *offer])
                 log.info("bot_receipt_pushed", platform=chat.platform)
                 continue
@@ -153,6 +154,8 @@ class Notifier:
                 receive=money(rem["receive_amount"], rem["receive_currency"]),
                 **details,
             )
+            if row.to_status == "paid_out":  # the coin's transaction, when paid on chain
+                text = with_chain(chat.language, text, rem.get("chain_settlement"))
             await sender.send(chat.chat_id, [Reply(text)])
             log.info("bot_status_pushed", platform=chat.platform, status=row.to_status)
         async with self.svc.engine.begin() as conn:

@@ -13,7 +13,33 @@ def _when(iso: str) -> str:
     return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
 
 
+def chain_line(lang: str, settlement: dict[str, Any] | None) -> str | None:
+    """The on-chain settlement of a transfer (coin, transaction hash and log index), once the
+    coin reached the payout partner; None before (or for a partner paid in the ledger only)."""
+    if not settlement:
+        return None
+    return t(
+        lang,
+        "chain_line",
+        amount=settlement["amount"],
+        coin=settlement["coin"],
+        tx_hash=settlement["tx_hash"],
+        log_index=settlement["log_index"],
+    )
+
+
+def with_chain(lang: str, text: str, settlement: dict[str, Any] | None) -> str:
+    line = chain_line(lang, settlement)
+    return f"{text}\n{line}" if line else text
+
+
 def receipt_text(lang: str, receipt: dict[str, Any]) -> str:
+    """The receipt; once the transfer is settled on chain (the receipt carries
+    `chain_settlement`), its transaction hash and log index close it."""
+    return with_chain(lang, _receipt_text(lang, receipt), receipt.get("chain_settlement"))
+
+
+def _receipt_text(lang: str, receipt: dict[str, Any]) -> str:
     rights = receipt["rights"]
     recipient = receipt["recipient"]
     contact = ", ".join(recipient[k] for k in ("phone", "address") if recipient.get(k))

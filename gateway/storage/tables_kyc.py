@@ -134,7 +134,7 @@ rescreen_runs = sa.Table(
     sa.Column("recipients", sa.Integer, nullable=False, server_default="0"),
     sa.Column("hits", sa.Integer, nullable=False, server_default="0"),
     sa.Column("held", sa.JSON, nullable=False),  # remittance ids put on hold
-    sa.Column("too_late", sa.JSON, nullable=False),  # hit remittances already funded or beyond
+    sa.Column("too_late", sa.JSON, nullable=False),  # hit remittances the hold could not stop
     sa.Column("started_at", UTC_DATETIME, nullable=False),
     sa.Column("updated_at", UTC_DATETIME, nullable=False),
     sa.Column("finished_at", UTC_DATETIME, nullable=True),
