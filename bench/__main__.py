@@ -156,6 +156,11 @@ def main() -> None:
         help="with a comparison: run each variant N times, alternating A B B A (columns #2...)",
     )
     parser.add_argument(
+        "--no-chain",
+        action="store_true",
+        help="every run with REMIT_CHAIN=off (e.g. to compare encryption without the chain)",
+    )
+    parser.add_argument(
         "--compare-chain",
         action="store_true",
         help="run each database again with REMIT_CHAIN=off, the partner paid in the ledger "
@@ -176,6 +181,7 @@ def main() -> None:
         compare_encryption=args.compare_encryption,
         compare_chain=args.compare_chain,
         rounds=args.rounds,
+        no_chain=args.no_chain,
     )
     report = run_all(
         opts,

@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -57,6 +57,9 @@ class Options:
     # With a comparison, how many times each variant runs, alternating A B B A ... so a change
     # of load on a shared machine falls on both alike; each round is reported, and the mean.
     rounds: int = 1
+    # Every variant with REMIT_CHAIN=off (the partner paid in the ledger alone): a comparison
+    # of something else (encryption) without the embedded chain's CPU in both columns.
+    no_chain: bool = False
 
 
 @dataclass(frozen=True)
@@ -708,6 +711,8 @@ def run_all(opts: Options, *, sqlite: bool, postgres: bool, ceilings: bool, othe
     with tempfile.TemporaryDirectory(prefix="remit-bench-") as tmp:
         workdir = Path(tmp)
         variants = [BASE] + [v for flag, v in VARIANTS.items() if getattr(opts, flag)]
+        if opts.no_chain:
+            variants = [replace(v, chain=False) for v in variants if v.chain]
         rounds = max(1, opts.rounds) if len(variants) > 1 else 1
         for kind, run in (("sqlite", sqlite), ("postgres", postgres)):
             for n in range(rounds):
