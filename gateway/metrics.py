@@ -139,7 +139,8 @@ class Rescreening(Collector):
         yield screened
         found = GaugeMetricFamily(
             "remit_rescreening_remittances",
-            "Remittances the newest run found hits for: held, or too late (already funded).",
+            "Remittances the newest run found hits for: held (or being withdrawn from the "
+            "partner to be held), or too late (the partner had paid, or it could not be stopped).",
             labels=["outcome"],
         )
         found.add_metric(["held"], len(run.get("held", ())))

@@ -5,6 +5,7 @@ the migration that seals existing plain rows in place, and `remit keys rotate-da
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import stat
@@ -24,11 +25,20 @@ from gateway.storage.datakeys import (
     parse_keys,
 )
 from gateway.storage.engine import create_engine
+from gateway.storage.idempotency import (
+    IdempotencyMismatch,
+    canonical_request,
+    request_hash,
+    same_request,
+    stored_answer,
+)
 from gateway.storage.migrate import upgrade_async
 from gateway.storage.sealed import keyring_of
-from gateway.storage.tables import customers, remittances
+from gateway.storage.tables import compliance_cases, customers, idempotency_keys, remittances
 from gateway.storage.tables_bots import bot_conversations
-from gateway.storage.tables_kyc import customer_kyc
+from gateway.storage.tables_compliance import case_decisions
+from gateway.storage.tables_kyc import customer_kyc, kyc_reviews
+from gateway.storage.tables_partners import webhook_deliveries
 from gateway.storage.tables_travel import travel_rule_records
 
 
@@ -207,7 +217,9 @@ async def test_the_migration_seals_plain_rows_in_place(database_url) -> None:
     engine = create_engine(database_url)
     try:
         async with engine.connect() as conn:
-            raw = await conn.execute(sa.text("SELECT name, phone, external_id FROM customers"))
+            raw = await conn.execute(
+                sa.text("SELECT name, phone, external_id, country FROM customers")
+            )
             assert all(str(v).startswith("pii1:") for v in raw.one())
             raw_rem = await conn.scalar(sa.text("SELECT recipient FROM remittances"))
             assert "Maria" not in str(raw_rem)
@@ -238,6 +250,160 @@ async def test_the_migration_seals_plain_rows_in_place(database_url) -> None:
             assert conv.data == {"recipient_name": "Maria Dela Cruz"}
     finally:
         await engine.dispose()
+
+
+# privacy_0002: what privacy_0001 left plain, on a database already past it -------------------
+
+
+def _untyped(table: sa.Table) -> sa.TableClause:
+    return sa.table(table.name, *(sa.column(c.name) for c in table.c))
+
+
+async def _rows_before_privacy_0002(url: str) -> str:
+    """A database at chain_0002 (plain rows migrated by privacy_0001, then rows as that schema
+    wrote them): privacy_0001's columns sealed; the country, officers' words, the webhook
+    outbox and the idempotency fingerprint (an unkeyed SHA-256) plain. Returns the canonical
+    request the fingerprint was made of."""
+    await _plain_rows(url)  # customer cus_1 (country "US"), remittance rem_1
+    await upgrade_async(url, "chain_0002")
+    engine = create_engine(url)
+    ring = keyring_of(engine)
+    canonical = canonical_request("POST", "/v1/remittances", {"recipient": {"name": "Ana Cruz"}})
+    async with engine.begin() as conn:
+        meta = sa.MetaData()
+        await conn.run_sync(meta.reflect)
+        t = meta.tables
+        naive = NOW.replace(tzinfo=None)
+        await conn.execute(
+            t["officers"].insert(),
+            {
+                "id": "off_1",
+                "username": "o",
+                "role": "officer",
+                "password_hash": "x",
+                "created_at": naive,
+            },
+        )
+        await conn.execute(
+            _untyped(t["compliance_cases"]).insert(),  # a sealed token, not JSON
+            {
+                "id": "case_1",
+                "remittance_id": "rem_1",
+                "status": "approved",
+                "risk_score": 10,
+                "evidence": compliance_cases.c.evidence.type.seal(ring, "case_1", {}),
+                "created_at": naive,
+                "updated_at": naive,
+            },
+        )
+        await conn.execute(
+            t["case_decisions"].insert(),
+            {
+                "id": "dec_1",
+                "case_id": "case_1",
+                "officer_id": "off_1",
+                "action": "approve",
+                "reason": "Ana Reyes Cruz is not the listed person",
+                "message": "tell Ana Reyes Cruz it is cleared",
+                "case_status": "approved",
+                "created_at": naive,
+            },
+        )
+        await conn.execute(
+            t["kyc_reviews"].insert(),
+            {
+                "id": "kyr_1",
+                "customer_id": "cus_1",
+                "from_tier": "basic",
+                "tier": "standard",
+                "reviewer": "officer",
+                "status": "rejected",
+                "fields_digest": "d",
+                "reason": "passport photo is not Ana Reyes Cruz",
+                "created_at": naive,
+            },
+        )
+        await conn.execute(
+            t["webhook_deliveries"].insert(),
+            {
+                "event_id": 7,
+                "owner": "app",
+                "payload": {"id": 7, "data": {"reason": "needs_info: Ana Reyes Cruz's ID"}},
+                "attempts": 0,
+                "next_attempt_at": naive,
+                "created_at": naive,
+            },
+        )
+        await conn.execute(
+            _untyped(t["idempotency_keys"]).insert(),  # a sealed token, not JSON
+            {
+                "api_key_id": "key_1",
+                "key": "idem-1",
+                "method": "POST",
+                "path": "/v1/remittances",
+                "request_hash": hashlib.sha256(canonical.encode()).hexdigest(),
+                "status_code": 201,
+                "response": idempotency_keys.c.response.type.seal(ring, "key_1:idem-1", {"a": 1}),
+                "created_at": naive,
+            },
+        )
+    await engine.dispose()
+    return canonical
+
+
+async def test_privacy_0002_seals_what_was_left_plain_and_keys_the_fingerprint(
+    database_url,
+) -> None:
+    canonical = await _rows_before_privacy_0002(database_url)
+    await upgrade_async(database_url)
+    engine = create_engine(database_url)
+    raw = {
+        "customers": "country",
+        "case_decisions": "reason || message",
+        "kyc_reviews": "reason",
+        "webhook_deliveries": "payload",
+    }
+    try:
+        async with engine.connect() as conn:
+            for table, column in raw.items():
+                stored = await conn.scalar(sa.text(f"SELECT {column} FROM {table}"))
+                assert stored.startswith("pii1:") and "Ana" not in stored, (table, stored)
+            stored_hash = await conn.scalar(sa.text("SELECT request_hash FROM idempotency_keys"))
+            assert stored_hash != hashlib.sha256(canonical.encode()).hexdigest()
+            assert await conn.scalar(sa.select(customers.c.country)) == "US"
+            decision = (await conn.execute(sa.select(case_decisions))).one()
+            assert decision.reason == "Ana Reyes Cruz is not the listed person"
+            assert decision.message == "tell Ana Reyes Cruz it is cleared"
+            assert await conn.scalar(sa.select(kyc_reviews.c.reason)) == (
+                "passport photo is not Ana Reyes Cruz"
+            )
+            payload = await conn.scalar(sa.select(webhook_deliveries.c.payload))
+            assert payload["data"]["reason"] == "needs_info: Ana Reyes Cruz's ID"
+        body = {"recipient": {"name": "Ana Cruz"}}
+        # A replay made before the migration still matches its key; another body conflicts.
+        assert same_request(engine, stored_hash, "POST", "/v1/remittances", body)
+        other = {"recipient": {"name": "Ana Cruz Reyes"}}
+        assert not same_request(engine, stored_hash, "POST", "/v1/remittances", other)
+        assert await stored_answer(engine, "key_1", "idem-1", "POST", "/v1/remittances", body)
+        with pytest.raises(IdempotencyMismatch):
+            await stored_answer(engine, "key_1", "idem-1", "POST", "/v1/remittances", other)
+    finally:
+        await engine.dispose()
+
+
+def test_the_idempotency_fingerprint_is_keyed() -> None:
+    """Equal requests, equal fingerprints; another body or another key, another one; and it is
+    not the unkeyed digest anyone could recompute from a guessed name and phone."""
+    first, second = create_engine("sqlite+aiosqlite://"), create_engine("sqlite+aiosqlite://")
+    for engine in (first, second):  # each its own index key
+        engine.sync_engine.dialect.remit_keyring = _ring(new_key_line("k1"))
+    body = {"recipient": {"name": "Ana Cruz", "phone": "+639171234567"}}
+    fingerprint = request_hash(first, "POST", "/v1/remittances", body)
+    assert fingerprint == request_hash(first, "POST", "/v1/remittances", dict(body))
+    assert fingerprint != request_hash(first, "POST", "/v1/remittances", {"recipient": {}})
+    assert fingerprint != request_hash(second, "POST", "/v1/remittances", body)
+    canonical = canonical_request("POST", "/v1/remittances", body)
+    assert fingerprint not in hashlib.sha256(canonical.encode()).hexdigest()
 
 
 # Rotation while the gateway serves ----------------------------------------------------------

@@ -54,9 +54,10 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.NEEDS_INFO: frozenset({S.ON_HOLD, S.REJECTED, S.SCREENING, S.FAILED}),
     # An approval resumes where the hold took the transfer: before funding, quoted (requote if
     # the quote lapsed); held funded or converted, the same state again (the locked quote was
-    # used by the funding and is honoured, never requoted); withdrawn from its partner, the
-    # instruction cannot go again under its idempotency key, so it is refunded (failed).
-    S.APPROVED: frozenset({S.QUOTED, S.REQUOTE, S.FUNDED, S.CONVERTED, S.FAILED}),
+    # used by the funding and is honoured, never requoted); withdrawn from its partner,
+    # in_transit if the partner never had the instruction, else refunded (failed): a cancelled
+    # instruction cannot go again under its idempotency key.
+    S.APPROVED: frozenset({S.QUOTED, S.REQUOTE, S.FUNDED, S.CONVERTED, S.IN_TRANSIT, S.FAILED}),
     # A list version loaded later may hit a party of a screened transfer: until money moves it
     # can still be held for the officers (re-screening, gateway/usecases/rescreening.py).
     S.QUOTED: frozenset({S.AWAITING_FUNDS, S.REQUOTE, S.CANCELLED, S.ON_HOLD}),
@@ -80,8 +81,9 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     ),
     S.CANCELLING: frozenset({S.CANCELLED, S.PAYOUT_UNKNOWN}),
     # The partner confirmed the withdrawal (on_hold, the coin still reserved to it), or had
-    # already paid (payout_unknown, settled by the inquiry as paid_out: too late to hold).
-    S.WITHDRAWING: frozenset({S.ON_HOLD, S.PAYOUT_UNKNOWN}),
+    # already paid (payout_unknown, settled by the inquiry as paid_out: too late to hold), or
+    # is a pull partner that took the payout on meanwhile (payout_pending: too late as well).
+    S.WITHDRAWING: frozenset({S.ON_HOLD, S.PAYOUT_UNKNOWN, S.PAYOUT_PENDING}),
     # The inquiry settles an unknown payout; "never received" lets the same instruction go again.
     S.PAYOUT_UNKNOWN: frozenset({S.PAID_OUT, S.FAILED, S.PAYOUT_PENDING, S.IN_TRANSIT}),
     S.FAILED: frozenset({S.REFUNDED}),
@@ -134,12 +136,16 @@ WITHDRAWABLE_FOR_HOLD: frozenset[Status] = frozenset(
 # Where a hold may find the sender's money taken: rejecting (or, after a withdrawal,
 # approving) it refunds through failed -> refunded.
 MONEY_TAKEN_ON_HOLD: frozenset[Status] = frozenset({S.FUNDED, S.CONVERTED, S.WITHDRAWING})
-# What an approval resumes, by the state the hold came from (absent: before funding).
-RESUME_AFTER_HOLD: dict[Status, Status] = {
-    S.FUNDED: S.FUNDED,
-    S.CONVERTED: S.CONVERTED,
-    S.WITHDRAWING: S.FAILED,
-}
+
+
+def resume_after_hold(held: Status, *, can_send_again: bool) -> Status:
+    """What an approval resumes for a hold that found the money taken: funded and converted
+    go on from where they were; a transfer taken back from its partner goes in_transit again
+    when the instruction can go again under its idempotency key (the partner never had it, or
+    a pull partner had not taken it on, and its coin is home), else it is refunded (failed)."""
+    if held == S.WITHDRAWING:
+        return S.IN_TRANSIT if can_send_again else S.FAILED
+    return held
 
 
 def held_from(history: Iterable[Any]) -> Status | None:

@@ -268,13 +268,18 @@ async def refund(svc: Services, rem: Row) -> Outcome:
     return Advance(S.REFUNDED, f"{amount} {amount.currency} returned to the wallet")
 
 
-async def _take_back(svc: Services, rem: Row) -> Outcome | PayoutResult | None:
-    """Ask the partner to withdraw the instruction. None: withdrawn (a push partner confirmed,
-    or never had it; a pull partner no longer lists it, its list shows payout_pending only);
-    a Retry: not confirmed yet; the partner's answer when it had already paid."""
+CANCELLED = "cancelled"
+NOT_INSTRUCTED = "not_instructed"
+
+
+async def _take_back(svc: Services, rem: Row) -> Outcome | PayoutResult | str:
+    """Ask the partner to withdraw the instruction: CANCELLED (a push partner confirmed),
+    NOT_INSTRUCTED (a push partner never had it; a pull partner no longer lists it, its list
+    shows payout_pending only), a Retry (not confirmed yet), or the partner's answer when it
+    had already paid."""
     partner = await svc.partners.info(rem.partner_id, svc.now())
     if partner is not None and partner.pull:
-        return None
+        return NOT_INSTRUCTED
     try:
         adapter = await svc.partners.payout(rem.partner_id)
         result = await adapter.cancel(rem.id)
@@ -284,20 +289,24 @@ async def _take_back(svc: Services, rem: Row) -> Outcome | PayoutResult | None:
         return result
     if result.status == "accepted":
         return Retry(backoff(rem.attempts), "partner has not confirmed the cancel")
-    if result.status == "unknown" and result.reason != NOT_FOUND:
+    if result.status == "unknown":
+        if result.reason == NOT_FOUND:
+            return NOT_INSTRUCTED
         return Retry(backoff(rem.attempts), f"cancel not confirmed: {result.reason}")
-    return None
+    return CANCELLED
 
 
-async def _withdrawn(svc: Services, rem: Row) -> Outcome | dict | None:
-    """None once the partner gave the instruction back and no coin is away on chain; the
-    fields to record when the partner had paid; otherwise the Retry to wait with."""
+async def _withdrawn(svc: Services, rem: Row) -> Outcome | dict | str:
+    """CANCELLED or NOT_INSTRUCTED once the partner gave the instruction back (or never had
+    it) and no coin is away on chain; the fields to record when the partner had paid;
+    otherwise the Retry to wait with."""
     taken = await _take_back(svc, rem)
     if isinstance(taken, PayoutResult):
         return {"payout_status": "paid", "partner_reference": taken.partner_reference}
-    if taken is not None:
+    if not isinstance(taken, str):
         return taken
-    return await _coin_left(svc, rem)
+    waiting = await _coin_left(svc, rem)
+    return waiting if waiting is not None else taken
 
 
 async def withdraw(svc: Services, rem: Row) -> Outcome:
@@ -308,7 +317,7 @@ async def withdraw(svc: Services, rem: Row) -> Outcome:
     pending = await _withdrawn(svc, rem)
     if isinstance(pending, dict):
         return Advance(S.PAYOUT_UNKNOWN, "cancel refused: the partner had paid", pending)
-    if pending is not None:
+    if not isinstance(pending, str):
         return pending
     path = money_path(rem)
     await svc.ledger.void_pending(path.void_id, path.payout_transfer_id)
@@ -332,17 +341,25 @@ async def withdraw_for_hold(svc: Services, rem: Row) -> Outcome:
     recorded as paid (the inquiry settles it) and reported on the run and the case."""
     from gateway.usecases.rescreening import report_too_late
 
+    partner = await svc.partners.info(rem.partner_id, svc.now())
+    if partner is not None and partner.pull and rem.payout_status == "accepted":
+        # It took the payout on between the hit and the withdrawal: it may be paying now.
+        reason = "a pull partner took the payout on before the withdrawal (too late)"
+        return Advance(S.PAYOUT_PENDING, reason, {}, (report_too_late(rem.id),))
     pending = await _withdrawn(svc, rem)
     if isinstance(pending, dict):
         reason = "withdrawal for compliance review refused: the partner had paid (too late)"
         return Advance(S.PAYOUT_UNKNOWN, reason, pending, (report_too_late(rem.id),))
-    if pending is not None:
+    if not isinstance(pending, str):
         return pending
+    if pending == CANCELLED:
+        said = f"withdrawn from partner {rem.partner_id}"
+    else:
+        said = f"kept from partner {rem.partner_id} (it did not have the instruction)"
     return Advance(
         S.ON_HOLD,
-        f"withdrawn from partner {rem.partner_id} for compliance review; the coin stays "
-        "reserved until the officers decide",
-        {"payout_status": "cancelled"},
+        f"{said} for compliance review; the coin stays reserved until the officers decide",
+        {"payout_status": CANCELLED if pending == CANCELLED else None},
     )
 
 

@@ -14,7 +14,7 @@ from compliance.aml import AmlDecision, evaluate
 from compliance.sanctions import Screener
 from fx.rates import RateUnavailable
 from gateway.api.problems import Problem
-from gateway.domain.states import RESUME_AFTER_HOLD, Status, held_from
+from gateway.domain.states import Status, held_from, resume_after_hold
 from gateway.ids import new_id
 from gateway.pipeline.aml_facts import gather_facts
 from gateway.pipeline.common import Row, backoff, quote_of
@@ -24,6 +24,7 @@ from gateway.storage import remittances as rem_store
 from gateway.storage.engine import reading
 from gateway.storage.sealed import row_value
 from gateway.storage.tables import compliance_cases
+from ledger_adapter.evm.items import item as chain_item
 from ledger_adapter.evm.items import requeue
 
 S = Status
@@ -152,8 +153,11 @@ async def resume_after_approval(svc: Services, rem: Row) -> Outcome:
     refunded in full. Held before funding: quoted, or requote if the quote lapsed."""
     async with reading(svc.engine) as conn:
         frm = held_from(await rem_store.history(conn, rem.id))
+        item = await chain_item(conn, rem.id)
     if frm is not None:
-        target = RESUME_AFTER_HOLD[frm]
+        coin_home = item is None or item.status == "dropped"
+        again = rem.payout_status != "cancelled" and coin_home
+        target = resume_after_hold(frm, can_send_again=again)
         if target == S.FAILED:
             return Advance(
                 S.FAILED,

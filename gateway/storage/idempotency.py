@@ -1,6 +1,8 @@
 """Idempotency keys, scoped to the calling API key: the first response is stored in the same
 transaction as the work it describes, so a replay returns it and a refused request stores
-nothing."""
+nothing. The request's fingerprint is a keyed blind index (HMAC with the data index key) of the
+method, path and canonical body: a replay compares equal, another body conflicts, and the
+stored value says nothing of the names and numbers in the body without the key."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.storage.engine import reading
-from gateway.storage.sealed import row_value
+from gateway.storage.sealed import blind, row_value
 from gateway.storage.tables import idempotency_keys
 
 _INSERT_KEY = idempotency_keys.insert()  # built once: it is on every idempotent request
@@ -27,9 +29,29 @@ class IdempotencyMismatch(Exception):
     """The key was used before with another request."""
 
 
-def request_hash(method: str, path: str, body: Any) -> str:
+FINGERPRINT = "idempotency_request"  # the blind index's purpose
+# Keys stored before privacy_0002 hold the blind index of the old unkeyed SHA-256 digest.
+LEGACY_FINGERPRINT = "idempotency_sha256"
+
+
+def canonical_request(method: str, path: str, body: Any) -> str:
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+    return f"{method} {path}\n{canonical}"
+
+
+def request_hash(engine: AsyncEngine, method: str, path: str, body: Any) -> str:
+    """The request's fingerprint: the blind index of its canonical form (32 hex digits)."""
+    return blind(engine, FINGERPRINT, canonical_request(method, path, body))
+
+
+def same_request(engine: AsyncEngine, stored: str, method: str, path: str, body: Any) -> bool:
+    """Whether a stored fingerprint is this request's (or, for a key stored before
+    privacy_0002, the keyed form of its old unkeyed digest)."""
+    canonical = canonical_request(method, path, body)
+    if stored == blind(engine, FINGERPRINT, canonical):
+        return True
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    return stored == blind(engine, LEGACY_FINGERPRINT, digest)
 
 
 async def find(engine: AsyncEngine, api_key_id: str, key: str) -> sa.Row | None:
@@ -44,14 +66,14 @@ async def find(engine: AsyncEngine, api_key_id: str, key: str) -> sa.Row | None:
 
 
 async def stored_answer(
-    engine: AsyncEngine, api_key_id: str, key: str, fingerprint: str
+    engine: AsyncEngine, api_key_id: str, key: str, method: str, path: str, body: Any
 ) -> tuple[int, dict[str, Any], bool] | None:
     """The answer stored under the key, if the request is the same one (IdempotencyMismatch if
     the key was used for another); None when nothing is stored."""
     row = await find(engine, api_key_id, key)
     if row is None:
         return None
-    if row.request_hash != fingerprint:
+    if not same_request(engine, row.request_hash, method, path, body):
         raise IdempotencyMismatch
     return row.status_code, row.response, True
 
@@ -68,7 +90,7 @@ async def run_once(
     action: Action,
 ) -> tuple[int, dict[str, Any], bool]:
     """Run `action` at most once per (caller, key). Returns (status, body, replayed)."""
-    fingerprint = request_hash(method, path, body)
+    fingerprint = request_hash(engine, method, path, body)
     try:
         async with engine.begin() as conn:
             status, response = await action(conn)
@@ -86,7 +108,7 @@ async def run_once(
             }
             await conn.execute(_INSERT_KEY, record)
     except IntegrityError:
-        stored = await stored_answer(engine, api_key_id, key, fingerprint)
+        stored = await stored_answer(engine, api_key_id, key, method, path, body)
         if stored is None:
             raise
         return stored

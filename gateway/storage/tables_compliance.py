@@ -52,8 +52,9 @@ case_decisions = sa.Table(
     sa.Column("case_id", sa.String(40), sa.ForeignKey("compliance_cases.id"), nullable=False),
     sa.Column("officer_id", sa.String(40), sa.ForeignKey("officers.id"), nullable=False),
     sa.Column("action", sa.String(20), nullable=False),
-    sa.Column("reason", sa.String(2000), nullable=False),
-    sa.Column("message", sa.String(1000), nullable=True),
+    # The officer's words (they may name people): sealed to the decision.
+    sa.Column("reason", Sealed("case_decisions", "reason"), nullable=False),
+    sa.Column("message", Sealed("case_decisions", "message"), nullable=True),
     sa.Column("case_status", sa.String(20), nullable=False),  # the case status it produced
     sa.Column("created_at", UTC_DATETIME, nullable=False),
     sa.Index("ix_case_decisions_case", "case_id", "created_at"),

@@ -87,7 +87,8 @@ kyc_reviews = sa.Table(
     # When the provider took the submission (NULL: not yet handed over; retried).
     sa.Column("submitted_at", UTC_DATETIME, nullable=True),
     sa.Column("decided_by", sa.String(80), nullable=True),  # officer id or "provider:NAME"
-    sa.Column("reason", sa.String(300), nullable=True),
+    # The officer's or provider's reason (it may name the person): sealed to the review.
+    sa.Column("reason", Sealed("kyc_reviews", "reason"), nullable=True),
     sa.Column("created_at", UTC_DATETIME, nullable=False),
     sa.Column("decided_at", UTC_DATETIME, nullable=True),
     sa.Index("ix_kyc_reviews_status", "status", "created_at"),
@@ -133,7 +134,7 @@ rescreen_runs = sa.Table(
     sa.Column("recipients", sa.Integer, nullable=False, server_default="0"),
     sa.Column("hits", sa.Integer, nullable=False, server_default="0"),
     sa.Column("held", sa.JSON, nullable=False),  # remittance ids put on hold
-    sa.Column("too_late", sa.JSON, nullable=False),  # hit remittances already funded or beyond
+    sa.Column("too_late", sa.JSON, nullable=False),  # hit remittances the hold could not stop
     sa.Column("started_at", UTC_DATETIME, nullable=False),
     sa.Column("updated_at", UTC_DATETIME, nullable=False),
     sa.Column("finished_at", UTC_DATETIME, nullable=True),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from gateway.storage.sealed import Sealed
 from gateway.storage.tables import UTC_DATETIME, metadata
 
 webhook_endpoints = sa.Table(
@@ -24,7 +25,10 @@ webhook_deliveries = sa.Table(
     metadata,
     sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("owner", sa.String(120), nullable=False),
-    sa.Column("payload", sa.JSON, nullable=False),
+    # The event as sent (its reason may carry an officer's words to the sender): sealed.
+    sa.Column(
+        "payload", Sealed("webhook_deliveries", "payload", "json", ("event_id",)), nullable=False
+    ),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     # NULL once delivered or given up.
     sa.Column("next_attempt_at", UTC_DATETIME, nullable=True),

@@ -15,7 +15,7 @@ from compliance.cases import OPEN_STATUSES, DecisionRefused, decide, may, rules_
 from corridors.recipients import RecipientInvalid, validate_recipient
 from gateway.api.problems import Problem, conflict, field_error, not_found, validation
 from gateway.domain.recipient_keys import recipient_key
-from gateway.domain.states import TERMINAL, IllegalTransition, Status, held_from
+from gateway.domain.states import IllegalTransition, Status, held_from
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import audit
@@ -327,18 +327,19 @@ async def decide_case(
                     case_id=case_id,
                     officer_id=caller.key_id,
                     action=action,
-                    reason=reason,
-                    message=message,
+                    reason=row_value(decision_id, reason),
+                    message=row_value(decision_id, message),
                     case_status=move.case_status,
                     created_at=now,
                 )
             )
             extra: dict[str, Any] = {"status": move.case_status}
+            moved_to = row.remittance_status
             if move.remittance_status is None:
                 extra["first_approver_id"] = caller.key_id
             else:
                 extra["decided_at"] = now
-                await _move_remittance(conn, row, move.remittance_status, message, now)
+                moved_to = await _move_remittance(conn, row, move.remittance_status, message, now)
             await _set_case(conn, row, now, **extra)
             await audit.append(
                 conn,
@@ -350,7 +351,7 @@ async def decide_case(
                 before={"case_status": row.status, "remittance_status": row.remittance_status},
                 after={
                     "case_status": move.case_status,
-                    "remittance_status": move.remittance_status or row.remittance_status,
+                    "remittance_status": moved_to,
                     "decision_id": decision_id,
                     "remittance_id": row.remittance_id,
                 },
@@ -362,17 +363,17 @@ async def decide_case(
 
 async def _move_remittance(
     conn: AsyncConnection, row: Any, target: str, message: str | None, now
-) -> None:
+) -> str:
     """on_hold -> approved | rejected | needs_info. A transfer held with the sender's money
     taken (a re-screening hit once funded) is not rejected outright: it goes to failed, whose
     refund step returns all of it (principal and fee) through the ledger, then refunded. A
-    case re-screening opened too late (the partner had paid) moves nothing: the decision is
-    the officers' record of it."""
+    case re-screening opened too late (the partner had paid, or had taken it on) moves
+    nothing: the decision is the officers' record of it. Returns the remittance's state after."""
     text = SENDER_TEXT[target]
     if target == Status.NEEDS_INFO and message:
         text = f"{text}: {message}"
-    if (row.evidence or {}).get("too_late") and row.remittance_status in TERMINAL:
-        return
+    if (row.evidence or {}).get("too_late") and row.remittance_status != Status.ON_HOLD:
+        return row.remittance_status
     fields: dict[str, Any] = {}
     if target == Status.REJECTED:
         history = await rem_store.history(conn, row.remittance_id)
@@ -390,6 +391,7 @@ async def _move_remittance(
             "Remittance not on hold",
             f"the remittance is {row.remittance_status}; it cannot become {target}",
         ) from None
+    return target
 
 
 async def answer_information(

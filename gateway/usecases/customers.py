@@ -134,7 +134,7 @@ def _columns(name: str, country: str, fields: Mapping[str, Any]) -> dict[str, An
     }
 
 
-SEALED_COLUMNS = ("name", "phone", "birth_date")
+SEALED_COLUMNS = ("name", "phone", "country", "birth_date")
 
 
 def _sealed(conn: AsyncConnection, customer_id: str, columns: dict[str, Any]) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from gateway.services import Services
 from gateway.storage import audit
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
+from gateway.storage.sealed import row_value
 from gateway.storage.tables import customers
 from gateway.storage.tables_kyc import customer_kyc, kyc_events, kyc_provider_events, kyc_reviews
 from gateway.usecases.cases import require
@@ -134,7 +135,12 @@ async def _apply(
     await conn.execute(
         kyc_reviews.update()
         .where(kyc_reviews.c.id == review.id, kyc_reviews.c.status == review.status)
-        .values(status=status, decided_by=by, reason=reason[:300], decided_at=now)
+        .values(
+            status=status,
+            decided_by=by,
+            reason=row_value(review.id, reason[:300]),
+            decided_at=now,
+        )
     )
     customer = (
         await conn.execute(sa.select(customers).where(customers.c.id == review.customer_id))

@@ -296,8 +296,7 @@ async def submit_remittance(
         # A replay fails validation (the first request locked its quote), and so does a
         # duplicate racing the first one (it waits for the sender's lock, then finds the quote
         # taken): both get the stored answer. A fresh request costs no lookup.
-        fingerprint = idempotency.request_hash("POST", path, raw)
-        stored = await idempotency.stored_answer(svc.engine, caller.key_id, key, fingerprint)
+        stored = await idempotency.stored_answer(svc.engine, caller.key_id, key, "POST", path, raw)
         if stored is None:
             raise
         return stored

@@ -185,9 +185,15 @@ async def _hold_or_report(
         target = Status.WITHDRAWING
         reason = f"{REASON} (lists {version}): withdrawing the instruction from the partner"
     else:
-        if rem.id not in too_late and status not in (Status.ON_HOLD, Status.NEEDS_INFO):
+        if status in (Status.ON_HOLD, Status.NEEDS_INFO):
+            return 1  # with the officers already; the hold's own case stands
+        # Nothing can stop it now: the case records it for the officers (a report, a recall).
+        if rem.id not in too_late:
             too_late.append(rem.id)
             log.warning("rescreening_hit_too_late", remittance=rem.id, status=rem.status)
+        why = TOO_LATE_BY_STATE.get(status)
+        if why is not None:
+            await _open_case(svc, conn, rem.id, new, status, version, too_late=why)
         return 1
     try:
         await rem_store.transition(
@@ -197,18 +203,42 @@ async def _hold_or_report(
         raise Busy(rem.id) from None  # a worker holds it this instant: redo the batch
     if status == Status.CONVERTED:
         await chain_drop(conn, rem.id)  # its coin stays home while held (if not signed yet)
-    risk = max(int(h["score"] * 100) for h in new)
+    await _open_case(svc, conn, rem.id, new, status, version)
+    held.append(rem.id)
+    return 1
+
+
+# The states a hit cannot stop that get a case saying so (created and screening are screened
+# under the new lists by their own screening; failed is being refunded).
+TOO_LATE_BY_STATE = {
+    Status.PAYOUT_UNKNOWN: "the partner may have paid: its answer timed out (an inquiry follows)",
+    Status.PAYOUT_PENDING: "a pull partner had taken the payout on",
+    Status.CANCELLING: "the sender's cancel is already withdrawing it",
+    Status.APPROVED: "approved meanwhile by the officers",
+}
+
+
+async def _open_case(
+    svc: Services,
+    conn: AsyncConnection,
+    remittance_id: str,
+    hits: list[dict],
+    status: Status,
+    version: str,
+    too_late: str | None = None,
+) -> None:
     evidence = {
-        "sanctions": new,
+        "sanctions": hits,
         "aml": None,
         "reasons": [REASON],
         "list_version": version,
         "rescreening": True,
         "held_from": status.value,
     }
-    await case_effect(rem.id, "open", risk, evidence, version, svc.now())(conn)
-    held.append(rem.id)
-    return 1
+    if too_late:
+        evidence["too_late"] = too_late
+    risk = max(int(h["score"] * 100) for h in hits)
+    await case_effect(remittance_id, "open", risk, evidence, version, svc.now())(conn)
 
 
 async def _pull_accepted(svc: Services, rem: Any) -> bool:

@@ -2,7 +2,8 @@
 into an outbox for apps that registered an endpoint, then POSTs due deliveries, signed with
 HMAC-SHA256 over timestamp and body (corridors.signing), with the event id in the body and the
 X-Remit-Event-Id header. Failures retry with exponential backoff; delivery is at-least-once and
-receivers dedupe by event id. Payloads carry ids and states, never personal data.
+receivers dedupe by event id. Payloads carry ids, states and reasons; a reason can carry an
+officer's words to the sender, so the outbox keeps each payload sealed to its event.
 
 Every delivery obeys the outbound rule (corridors.outbound) again: the stored URL as written,
 and the address of each connection made (the session's socket factory), so a name rebound to
@@ -28,6 +29,7 @@ from gateway import events
 from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.storage.partners import active_secrets
+from gateway.storage.sealed import row_value
 from gateway.storage.tables_partners import webhook_deliveries, webhook_endpoints
 
 log = structlog.get_logger("gateway.webhooks")
@@ -97,7 +99,7 @@ async def enqueue_kyc(svc: Services, batch: int = 200) -> int:
             {
                 "event_id": -r.id,
                 "owner": r.owner,
-                "payload": kyc_event_payload(r),
+                "payload": row_value(str(-r.id), kyc_event_payload(r)),
                 "attempts": 0,
                 "next_attempt_at": now,
                 "created_at": now,
@@ -133,7 +135,7 @@ async def enqueue(svc: Services, batch: int = 200) -> int:
             {
                 "event_id": r.id,
                 "owner": r.owner,
-                "payload": event_payload(r),
+                "payload": row_value(str(r.id), event_payload(r)),
                 "attempts": 0,
                 "next_attempt_at": now,
                 "created_at": now,

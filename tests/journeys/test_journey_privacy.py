@@ -2,12 +2,14 @@
 sender and sends a travel-rule transfer; a Telegram and a WhatsApp user register and send
 through the bots; everything is paid out. Then the raw database (the SQLite file with its WAL,
 or a pg_dump of the PostgreSQL database) holds none of the personal values sent, in any
-spelling the gateway stores them. A ciphertext pasted into another row, or another column of
-the same row, does not open."""
+spelling the gateway stores them, nor the unkeyed digest of a request body; the country and
+the webhook outbox (too short to grep, or holding an officer's words) are sealed. A
+ciphertext pasted into another row, or another column of the same row, does not open."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
 from pathlib import Path
 
@@ -16,8 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from gateway.storage.datakeys import UnreadableData
+from gateway.storage.idempotency import canonical_request
 from gateway.storage.keys import create_key
 from gateway.storage.tables import customers, remittances
+from gateway.webhooks import dispatcher
 from tests.bots.conftest import world  # noqa: F401
 from tests.journeys.test_journey_travel_rule import _regimes_with_us_threshold
 
@@ -96,11 +100,16 @@ async def _raw_database(url: str) -> bytes:
     return out
 
 
-async def _api_sender(world, tmp_path) -> None:  # noqa: F811
+async def _api_sender(world, tmp_path) -> str:  # noqa: F811
+    """Returns the unkeyed SHA-256 of the remittance request (what the idempotency table once
+    stored as its fingerprint, recomputable by anyone who guesses the names and numbers)."""
     async with world.svc.engine.begin() as conn:
         app_key, _ = await create_key(conn, "privacy-app", "sender-app", None, world.clock())
     auth = {"Authorization": f"Bearer {app_key}"}
     world.svc.regimes = _regimes_with_us_threshold(tmp_path, "300.00")
+    hook = {"url": "https://app.example/hooks", "secret": "s" * 32}
+    resp = await world.client.put("/v1/webhooks", json=hook, headers=auth)
+    assert resp.status == 200, await resp.text()
     resp = await world.client.put("/v1/customers", json=SENDER, headers=auth)
     assert resp.status == 201, await resp.text()
     sender = await resp.json()
@@ -115,9 +124,11 @@ async def _api_sender(world, tmp_path) -> None:  # noqa: F811
     )
     assert resp.status == 201, await resp.text()
     assert (await resp.json())["recipient"]["name"] == RECIPIENT["name"]
+    unkeyed = canonical_request("POST", "/v1/remittances", rem).encode()
     # The same external id finds the same customer (blind index), and reads back in clear.
     resp = await world.client.put("/v1/customers", json=SENDER, headers=auth)
     assert resp.status == 200 and (await resp.json())["id"] == sender["id"]
+    return hashlib.sha256(unkeyed).hexdigest()
 
 
 async def _telegram_sender(world) -> None:  # noqa: F811
@@ -148,11 +159,12 @@ async def _whatsapp_sender(world) -> None:  # noqa: F811
 
 
 async def test_no_personal_value_is_found_in_the_raw_database(world, tmp_path) -> None:  # noqa: F811
-    await _api_sender(world, tmp_path)
+    unkeyed_fingerprint = await _api_sender(world, tmp_path)
     await _telegram_sender(world)
     await _whatsapp_sender(world)
     await world.drain()
     assert await world.bots.notifier.run_once() > 0
+    assert await dispatcher.enqueue(world.svc) > 0  # the app's events, in the outbox
     async with world.svc.engine.connect() as conn:
         statuses = (await conn.execute(sa.select(remittances.c.status))).scalars().all()
     assert statuses == ["paid_out"] * 3
@@ -160,6 +172,13 @@ async def test_no_personal_value_is_found_in_the_raw_database(world, tmp_path) -
     assert len(raw) > 10_000
     found = [v for v in personal_values() if v.encode() in raw]
     assert found == []
+    assert unkeyed_fingerprint.encode() not in raw
+    # Values too short to grep for ("US" is in every currency pair): the columns themselves.
+    async with world.svc.engine.connect() as conn:
+        for table, column in (("customers", "country"), ("webhook_deliveries", "payload")):
+            stored = (await conn.execute(sa.text(f"SELECT {column} FROM {table}"))).scalars()
+            stored = list(stored)
+            assert stored and all(v.startswith("pii1:") for v in stored), (table, stored)
     assert "Ximena".encode("utf-16-le") not in raw
 
 

@@ -93,6 +93,9 @@ async def test_a_converted_transfer_held_on_rescreening_is_rejected_and_refunded
 
     # One officer may reject, whatever the risk.
     assert await decide(gateway, officers, case.id, "reject", ("analyst",)) == ["failed"]
+    resp = await gateway.client.get("/v1/compliance/audit", headers=officers["admin"].auth())
+    [audited] = [e for e in (await resp.json())["entries"] if e["action"] == "case.reject"]
+    assert audited["after"]["remittance_status"] == "failed"  # what really happened to it
     await gateway.drain()
     done = await gateway.get(rem["id"])
     assert done["status"] == "refunded"

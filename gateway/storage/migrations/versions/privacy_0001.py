@@ -13,9 +13,9 @@ from alembic import op
 
 import gateway.storage.schema  # noqa: F401  (every table on the metadata)
 from gateway.domain.recipient_keys import recipient_key
-from gateway.storage.datakeys import keyring_for
-from gateway.storage.sealed import Sealed, is_sealed, keyring_of, sealed_columns
-from gateway.storage.tables import UtcDateTime, metadata
+from gateway.storage.seal_rows import migration_keyring, seal_plain_rows, to_text_on_postgresql
+from gateway.storage.sealed import is_sealed
+from gateway.storage.tables import UtcDateTime
 
 revision: str = "privacy_0001"
 down_revision: str | tuple[str, ...] | None = (
@@ -35,55 +35,22 @@ down_revision: str | tuple[str, ...] | None = (
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TABLES = (
-    "customers",
-    "customer_kyc",
-    "identity_changes",
-    "remittances",
-    "idempotency_keys",
-    "compliance_cases",
-    "case_information",
-    "error_cases",
-    "bot_conversations",
-    "bot_actions",
-    "bot_recipients",
-    "travel_rule_records",
-)
-BATCH = 500
-
-
-def _keyring(bind: sa.Connection):
-    if getattr(bind.dialect, "remit_keyring_url", None):
-        return keyring_of(bind)
-    return keyring_for(bind.engine.url.render_as_string(hide_password=False))
-
-
-def _seal_table(bind: sa.Connection, ring, name: str) -> None:
-    """Every plain value of the table's sealed columns, sealed to its row, in batches."""
-    table = metadata.tables[name]
-    columns = sealed_columns(table)
-    row_key = columns[0].type.row
-    plain = sa.table(name, *(sa.column(c) for c in row_key), *(sa.column(c.name) for c in columns))
-    text_of = {c.name: sa.cast(plain.c[c.name], sa.Text).label(c.name) for c in columns}
-    rows = bind.execute(sa.select(*(plain.c[c] for c in row_key), *text_of.values())).all()
-    where = sa.and_(*(plain.c[c] == sa.bindparam(f"k_{c}") for c in row_key))
-    for start in range(0, len(rows), BATCH):
-        updates: dict[tuple[str, ...], list[dict]] = {}
-        for row in rows[start : start + BATCH]:
-            row_id = ":".join(str(getattr(row, c)) for c in row_key)
-            values = {}
-            for column in columns:
-                value = getattr(row, column.name)
-                if value is None or is_sealed(value):
-                    continue
-                kind: Sealed = column.type
-                values[f"v_{column.name}"] = ring.seal(kind.aad(row_id), value.encode())
-            if values:
-                keys = {f"k_{c}": getattr(row, c) for c in row_key}
-                updates.setdefault(tuple(sorted(values)), []).append({**keys, **values})
-        for names, params in updates.items():
-            set_ = {n[2:]: sa.bindparam(n) for n in names}
-            bind.execute(plain.update().where(where).values(set_), params)
+# The columns this revision seals, as they were when it was written (a later revision seals
+# its own: privacy_0002 seals customers.country and others).
+TABLES: dict[str, tuple[str, ...]] = {
+    "customers": ("external_id", "name", "phone", "birth_date"),
+    "customer_kyc": ("fields", "former_identities"),
+    "identity_changes": ("before", "after", "hits"),
+    "remittances": ("recipient",),
+    "idempotency_keys": ("response",),
+    "compliance_cases": ("evidence",),
+    "case_information": ("text",),
+    "error_cases": ("description",),
+    "bot_conversations": ("chat", "data"),
+    "bot_actions": ("data",),
+    "bot_recipients": ("data",),
+    "travel_rule_records": ("originator", "beneficiary"),
+}
 
 
 def _index_customers(bind: sa.Connection, ring) -> None:
@@ -167,15 +134,12 @@ def _index_chats(bind: sa.Connection, ring) -> None:
 
 def upgrade() -> None:
     bind = op.get_bind()
-    ring = _keyring(bind)
+    ring = migration_keyring(bind)
     pg = bind.dialect.name == "postgresql"
     op.add_column("bot_conversations", sa.Column("chat", sa.Text(), nullable=True))
+    for name, columns in TABLES.items():
+        to_text_on_postgresql(bind, name, columns)
     if pg:
-        for name in TABLES:
-            for column in sealed_columns(metadata.tables[name]):
-                op.alter_column(
-                    name, column.name, type_=sa.Text(), postgresql_using=f'"{column.name}"::text'
-                )
         op.drop_constraint("uq_customers_owner_external", "customers", type_="unique")
     op.add_column("customers", sa.Column("external_id_index", sa.String(32), nullable=True))
     op.add_column("customers", sa.Column("phone_index", sa.String(32), nullable=True))
@@ -184,8 +148,8 @@ def upgrade() -> None:
     _index_chats(bind, ring)
     _index_customers(bind, ring)
     _index_recipients(bind, ring)
-    for name in TABLES:
-        _seal_table(bind, ring, name)
+    for name, columns in TABLES.items():
+        seal_plain_rows(bind, ring, name, columns)
     op.create_index(
         "uq_customers_owner_external_index",
         "customers",
