@@ -87,9 +87,18 @@ async def test_mint_settle_and_events(chain: Chain) -> None:
         (ids[2], partner_a, 5),
     ]
     assert len({e.log_index for e in events}) == 3
+    transfers = [x for x in r.logs if x["topics"][0] == TRANSFER_TOPIC]
+    assert len(transfers) == 3  # one per run of items to the same receiver: a, b, a
     assert await c.balance_of(token, partner_a) == 1_000_005
     assert await c.balance_of(token, c.address) == 5_000_000 - 1_250_005
     assert [e.remittance_id for e in await c.settled_events(settlement)] == ids
+    # One partner's batch (the settler's): one transfer of the total, one event each.
+    more = [(partner_b, 7, f"rem_{i:032x}") for i in (4, 5, 6)]
+    _tx, r = await chain.send(c.settle_data(more), settlement, settle_gas(3))
+    assert r.status == 1 and len([e for log in r.logs if settled_event(log)]) == 3
+    [moved] = [x for x in r.logs if x["topics"][0] == TRANSFER_TOPIC]
+    assert int(moved["data"], 16) == 21
+    assert await c.balance_of(token, partner_b) == 250_021
     # The same reference again reverts: never paid twice, even by a second transaction.
     _, r = await chain.send(c.settle_data(items[:1]), settlement, settle_gas(1))
     assert r.status == 0

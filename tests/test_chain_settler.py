@@ -209,7 +209,8 @@ async def test_returns_applied_only_when_they_match(engine, make_client) -> None
     ids = await _queue_many(engine, partners, per_partner=2)  # p1: 1, 2; p2: 3, 4
     woken: list[str] = []
     client = make_client()
-    settler = Settler(engine, client, ChainSettings(window_s=0), on_returned=woken.extend)
+    settings = ChainSettings(window_s=0, returns_poll_s=0)
+    settler = Settler(engine, client, settings, on_returned=woken.extend)
     rows = {r.remittance_id: r for r in await _until_settled(settler, ids)}
     r1, r2, r3 = ids[0], ids[1], ids[2]
 

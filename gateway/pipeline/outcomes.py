@@ -21,6 +21,9 @@ class Advance:
     reason: str
     fields: dict[str, Any] = field(default_factory=dict)
     effects: tuple[Effect, ...] = ()
+    wait: timedelta | None = None
+    """The next step is not due before this (something else wakes it sooner, e.g. the chain
+    settler): the worker lets the row go instead of running it at once."""
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,17 @@ async def _basket_units(svc: Services, path: MoneyPath) -> int:
 
 async def send_to_partner_ledger(svc: Services, rem: Row) -> Outcome:
     await svc.ledger.transfer([money_path(rem).reserve_for_partner()])
-    return Advance(S.IN_TRANSIT, f"pending transfer to partner {rem.partner_id}")
+    reason = f"pending transfer to partner {rem.partner_id}"
+    item = await chain_item(svc, rem.id)
+    if item is not None and item.status in ("queued", "batched"):
+        # The coin goes first: the settler wakes it once its event is final (the wait only
+        # bounds a missed wake-up), so no worker runs the instruction step before.
+        return Advance(S.IN_TRANSIT, reason, wait=_chain_wait(svc))
+    return Advance(S.IN_TRANSIT, reason)
+
+
+def _chain_wait(svc: Services) -> timedelta:
+    return timedelta(seconds=max(svc.settings.chain_window_s, 1.0) * 2)
 
 
 def callback_url(svc: Services, partner: PartnerInfo | None) -> str | None:
@@ -150,8 +160,7 @@ async def instruct_partner(svc: Services, rem: Row) -> Outcome:
     item = await chain_item(svc, rem.id)
     if item is not None and item.status in ("queued", "batched"):
         # The coin goes first; the settler wakes this remittance once its event is final.
-        wait = timedelta(seconds=max(svc.settings.chain_window_s, 1.0) * 2)
-        return Retry(wait, "waiting for the on-chain settlement")
+        return Retry(_chain_wait(svc), "waiting for the on-chain settlement")
     settlement = settlement_view(item)
     partner = await svc.partners.info(rem.partner_id, svc.now())
     if partner is not None and partner.pull:

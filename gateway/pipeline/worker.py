@@ -15,6 +15,7 @@ import os
 import socket
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -146,6 +147,10 @@ class Worker:
         lease = timedelta(seconds=self.svc.settings.lease_s)
         relock_until = None if self.stopping else now + lease
         following = None
+        if isinstance(outcome, Advance) and outcome.wait is not None:
+            relock_until = None  # not due yet: the row goes back, to be woken or claimed later
+            fields = {**outcome.fields, "next_attempt_at": now + outcome.wait}
+            outcome = replace(outcome, fields=fields)
         batch = self.svc.transition_batch
         if batch is not None and isinstance(outcome, Advance) and not outcome.effects:
             wanted = store.LeasedTransition(

@@ -42,15 +42,30 @@ def settle(
     amounts: DynArray[uint256, MAX_BATCH],
     refs: DynArray[bytes32, MAX_BATCH],
 ):
+    """@notice One Settled event per remittance; the coin moves in one transferFrom per run of
+            consecutive items to the same receiver (a batch is one partner's: one transfer)."""
     assert msg.sender == self.owner, "owner only"
     assert len(to) == len(amounts) and len(to) == len(refs), "length mismatch"
+    receiver: address = empty(address)
+    owed: uint256 = 0
     for i: uint256 in range(len(to), bound=MAX_BATCH):
         assert not self.settled[refs[i]], "already settled"
         self.settled[refs[i]] = True
-        assert extcall ERC20(self.token).transferFrom(
-            msg.sender, to[i], amounts[i], default_return_value=True
-        )
+        if to[i] != receiver:
+            self._pay(receiver, owed)
+            receiver = to[i]
+            owed = 0
+        owed += amounts[i]
         log Settled(ref=refs[i], receiver=to[i], amount=amounts[i])
+    self._pay(receiver, owed)
+
+
+@internal
+def _pay(receiver: address, amount: uint256):
+    if amount > 0:
+        assert extcall ERC20(self.token).transferFrom(
+            self.owner, receiver, amount, default_return_value=True
+        )
 
 
 @external

@@ -26,12 +26,13 @@ import asyncio
 import contextlib
 import inspect
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ledger_adapter.evm.client import (
@@ -61,6 +62,9 @@ class ChainSettings:
     batch_size: int = 100
     confirmations: int = 1
     rebroadcast_s: float = 15.0
+    # How often a round also reads the partners' Returned events (a return is rare, and the
+    # read costs the chain's owner as much as the rest of an idle round).
+    returns_poll_s: float = 2.0
     # Coins whose token already exists (a public network): drawn from the treasury's
     # inventory, never minted. Others are deployed and minted by us.
     tokens: dict[str, str] = field(default_factory=dict)
@@ -82,6 +86,7 @@ class Settler:
         self.on_returned = on_returned
         self.last_error: str | None = None
         self._signing = asyncio.Lock()  # one nonce sequence: prepare, gas gifts, foreign txs
+        self._next_watch = 0.0
         self._crash_at = os.environ.get("REMIT_CHAIN_CRASH_AT") or None
         if self._crash_at is not None and self._crash_at not in CRASH_POINTS:
             raise ValueError(f"REMIT_CHAIN_CRASH_AT={self._crash_at!r}: one of {CRASH_POINTS}")
@@ -139,7 +144,9 @@ class Settler:
         await self.prepare()
         await self.broadcast()
         await self.follow()
-        await self.watch_returns()
+        if time.monotonic() >= self._next_watch:
+            await self.watch_returns()
+            self._next_watch = time.monotonic() + self.settings.returns_poll_s
         self.last_error = None
 
     # -- sign and record --------------------------------------------------------------------------
@@ -348,18 +355,19 @@ class Settler:
                 )
             )
             if tx.purpose == "settle" and ok:
-                for e in (settled_event(x) for x in receipt.logs):
-                    if e is None:
-                        continue
+                events = [e for e in map(settled_event, receipt.logs) if e is not None]
+                if events:  # one statement, many rows (executemany)
+                    at = now_us()
                     await conn.execute(
                         update(ITEMS)
                         .where(
-                            ITEMS.c.remittance_id == e.remittance_id,
+                            ITEMS.c.remittance_id == bindparam("rid"),
                             ITEMS.c.settle_tx == tx.hash,
                         )
-                        .values(status="settled", log_index=e.log_index, settled_us=now_us())
+                        .values(status="settled", log_index=bindparam("li"), settled_us=at),
+                        [{"rid": e.remittance_id, "li": e.log_index} for e in events],
                     )
-                    settled.append(e.remittance_id)
+                settled = [e.remittance_id for e in events]
             elif tx.purpose == "settle":
                 await conn.execute(
                     update(ITEMS)

@@ -71,6 +71,7 @@ async def test_failed_payout_is_refunded_when_the_partner_gives_the_coin_back(
         lambda ids: wake_settled(svc, ids),
         lambda ids: wake_returned(svc, ids),
     )
+    handle.settler.settings = replace(handle.settler.settings, returns_poll_s=0)
     sim = gateway.sim.server.app[STATE]
     set_coin_return(gateway.sim.server.app, partner_returns(handle, partner_key))
 

@@ -58,6 +58,11 @@ async def test_partner_paid_on_chain_in_one_batch_and_reconciled(
     await gateway.drain()
     for r in rems:  # the coin goes first: no instruction before the chain settled
         assert (await gateway.get(r["id"]))["status"] == "in_transit"
+    from gateway.storage.tables import remittances
+
+    async with gateway.svc.engine.connect() as conn:  # let go at in_transit: no step ran there
+        rows = (await conn.execute(select(remittances.c.attempts, remittances.c.last_error))).all()
+    assert {(r.attempts, r.last_error) for r in rows} == {(0, None)}
 
     svc = gateway.svc
     settings = replace(svc.settings, chain_window_s=0, **engine_env)
