@@ -91,7 +91,14 @@ def table(report: dict) -> str:
         lines.append(
             f"personal-data encryption, {kind}: {fmt(cost['encrypted_per_s'])}/s encrypted, "
             f"{fmt(cost['plain_per_s'])}/s plain: {cost['rate_cost_pct']}% of the rate"
+            + (f" (mean of {len(cost['rounds'])} rounds)" if cost.get("rounds") else "")
         )
+        for n, r in enumerate(cost.get("rounds", []), 1):
+            lines.append(
+                f"  round {n}: {fmt(r['encrypted_per_s'])}/s encrypted, "
+                f"{fmt(r['plain_per_s'])}/s plain ({r['rate_cost_pct']}%); gateway CPU ms per "
+                f"remittance {r['gateway_cpu_ms'][0]} encrypted, {r['gateway_cpu_ms'][1]} plain"
+            )
     for kind, cost in report.get("chain_cost", {}).items():
         lines.append(
             f"chain settlement (embedded), {kind}: {fmt(cost['chain_per_s'])}/s on chain, "
@@ -143,6 +150,17 @@ def main() -> None:
         help="run each database again with REMIT_DATA_ENCRYPTION=off (columns *-plain)",
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="with a comparison: run each variant N times, alternating A B B A (columns #2...)",
+    )
+    parser.add_argument(
+        "--no-chain",
+        action="store_true",
+        help="every run with REMIT_CHAIN=off (e.g. to compare encryption without the chain)",
+    )
+    parser.add_argument(
         "--compare-chain",
         action="store_true",
         help="run each database again with REMIT_CHAIN=off, the partner paid in the ledger "
@@ -162,6 +180,8 @@ def main() -> None:
         settle_s=args.settle,
         compare_encryption=args.compare_encryption,
         compare_chain=args.compare_chain,
+        rounds=args.rounds,
+        no_chain=args.no_chain,
     )
     report = run_all(
         opts,

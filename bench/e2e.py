@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -54,6 +54,12 @@ class Options:
     # Each database run again with REMIT_CHAIN=off (the partner paid in the ledger alone), to
     # show what settling on the embedded chain costs.
     compare_chain: bool = False
+    # With a comparison, how many times each variant runs, alternating A B B A ... so a change
+    # of load on a shared machine falls on both alike; each round is reported, and the mean.
+    rounds: int = 1
+    # Every variant with REMIT_CHAIN=off (the partner paid in the ledger alone): a comparison
+    # of something else (encryption) without the embedded chain's CPU in both columns.
+    no_chain: bool = False
 
 
 @dataclass(frozen=True)
@@ -501,7 +507,12 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path, variant: Vari
 
 def run_sqlite(opts: Options, workdir: Path, variant: Variant = BASE) -> dict:
     kind = "sqlite" + variant.suffix
-    url = f"sqlite+aiosqlite:///{workdir / f'{kind}.db'}"
+    path = workdir / f"{kind}.db"
+    for n in range(2, 1000):  # a later round gets a fresh file
+        if not path.exists():
+            break
+        path = workdir / f"{kind}-{n}.db"
+    url = f"sqlite+aiosqlite:///{path}"
     return {
         "database": "sqlite (WAL, synchronous=FULL)",
         **run_gateway(kind, url, opts, workdir, variant),
@@ -517,19 +528,48 @@ def run_postgres(server: str, opts: Options, workdir: Path, variant: Variant = B
     return {"database": f"postgresql (fsync={fsync}, synchronous_commit={commit})", **figures}
 
 
+def round_key(key: str, n: int) -> str:
+    """The e2e column of round n (0-based): the first round's has no mark, later ones `#n`."""
+    return key if n == 0 else f"{key}#{n + 1}"
+
+
+def _rounds(e2e: dict, key: str) -> list[dict]:
+    found, n = [], 0
+    while round_key(key, n) in e2e:
+        found.append(e2e[round_key(key, n)].get("closed_loop", {}))
+        n += 1
+    return found
+
+
 def variant_cost(e2e: dict, suffix: str, on_key: str, off_key: str) -> dict:
     """Each database's e2e rate beside the same run with one thing off (column kind+suffix):
-    how much of the rate that thing costs."""
+    how much of the rate that thing costs. With several rounds, the means, and each round's
+    rates and gateway CPU per remittance (ms) in `rounds`."""
     cost = {}
     for kind in ("sqlite", "postgres"):
-        on = e2e.get(kind, {}).get("closed_loop", {}).get("e2e_per_s")
-        off = e2e.get(f"{kind}{suffix}", {}).get("closed_loop", {}).get("e2e_per_s")
-        if on and off:
-            cost[kind] = {
-                on_key: on,
-                off_key: off,
-                "rate_cost_pct": round(100 * (off - on) / off, 1),
-            }
+        pairs = [
+            (a, b)
+            for a, b in zip(_rounds(e2e, kind), _rounds(e2e, kind + suffix), strict=False)
+            if a.get("e2e_per_s") and b.get("e2e_per_s")
+        ]
+        if not pairs:
+            continue
+        on = round(sum(a["e2e_per_s"] for a, _ in pairs) / len(pairs), 1)
+        off = round(sum(b["e2e_per_s"] for _, b in pairs) / len(pairs), 1)
+        cost[kind] = {on_key: on, off_key: off, "rate_cost_pct": round(100 * (off - on) / off, 1)}
+        if len(pairs) > 1:
+            cpu = lambda r: r.get("cpu_ms_per_remittance", {}).get("gateway")  # noqa: E731
+            cost[kind]["rounds"] = [
+                {
+                    on_key: a["e2e_per_s"],
+                    off_key: b["e2e_per_s"],
+                    "rate_cost_pct": round(
+                        100 * (b["e2e_per_s"] - a["e2e_per_s"]) / b["e2e_per_s"], 1
+                    ),
+                    "gateway_cpu_ms": [cpu(a), cpu(b)],
+                }
+                for a, b in pairs
+            ]
     return cost
 
 
@@ -671,12 +711,17 @@ def run_all(opts: Options, *, sqlite: bool, postgres: bool, ceilings: bool, othe
     with tempfile.TemporaryDirectory(prefix="remit-bench-") as tmp:
         workdir = Path(tmp)
         variants = [BASE] + [v for flag, v in VARIANTS.items() if getattr(opts, flag)]
-        for v in variants:
-            if sqlite:
-                report["e2e"]["sqlite" + v.suffix] = run_sqlite(opts, workdir, v)
-        for v in variants:
-            if postgres:
-                report["e2e"]["postgres" + v.suffix] = run_postgres(server, opts, workdir, v)
+        if opts.no_chain:
+            variants = [replace(v, chain=False) for v in variants if v.chain]
+        rounds = max(1, opts.rounds) if len(variants) > 1 else 1
+        for kind, run in (("sqlite", sqlite), ("postgres", postgres)):
+            for n in range(rounds):
+                for v in variants if n % 2 == 0 else variants[::-1]:  # A B, B A, A B ...
+                    key = round_key(kind + v.suffix, n)
+                    if run and kind == "sqlite":
+                        report["e2e"][key] = run_sqlite(opts, workdir, v)
+                    elif run:
+                        report["e2e"][key] = run_postgres(server, opts, workdir, v)
         if ceilings:
             report["ceilings"] = {"aiohttp": aiohttp_ceiling(opts, workdir)}
             if postgres:

@@ -60,6 +60,27 @@ def test_a_value_opens_only_in_its_row_and_column() -> None:
         ring.open(b"customers.name|cus_1", tampered)
 
 
+def test_a_token_opened_once_opens_again_without_aes_but_only_in_its_row() -> None:
+    """The opened-token cache (a step re-reading its row) saves the AES-GCM call, and is keyed
+    by the associated data too: the same token read as another row's still fails."""
+    ring = _ring(new_key_line("k1"))
+    token = _ring(*[f"k1:{ring.keys[0][1].hex()}"]).seal(b"t.c|1", b"Ana")  # not remembered
+    calls = []
+    aead = ring._aead["k1"]
+
+    class Counting:
+        def decrypt(self, *args):
+            calls.append(args)
+            return aead.decrypt(*args)
+
+    ring._aead["k1"] = Counting()
+    assert ring.open(b"t.c|1", token) == b"Ana" and len(calls) == 1
+    assert ring.open(b"t.c|1", token) == b"Ana" and len(calls) == 1
+    with pytest.raises(UnreadableData):
+        ring.open(b"t.c|2", token)
+    assert ring.seal(b"t.c|1", b"Ana") != token  # a fresh nonce: never the same token
+
+
 def test_the_first_key_encrypts_all_decrypt_and_the_index_survives_rotation() -> None:
     old, new = new_key_line("k1"), new_key_line("k2")
     before, after = _ring(old), _ring(new, old)

@@ -10,7 +10,11 @@ mode 0600), announced in the log; PostgreSQL refuses to start without keys, sinc
 beside a shared database protects nothing.
 
 Keys are derived once per process (HKDF) and their AESGCM/HMAC objects cached; a value costs
-one AES-GCM call, never a key derivation."""
+one AES-GCM call, never a key derivation. A token once opened (or sealed) in this process is
+remembered with its associated data (`OPENED`, most recent first out last): a row read again by
+the next step of the same remittance opens without another AES-GCM call. The cache key is the
+pair (associated data, token), so a token moved to another row or column still fails; a token
+is never reused (random nonce), so a rewritten value is a new entry."""
 
 from __future__ import annotations
 
@@ -40,6 +44,7 @@ ENCRYPTION_ENV = "REMIT_DATA_ENCRYPTION"
 PREFIX = "pii1"  # ciphertext tokens: pii1:<key id>:<base64url(nonce | ciphertext | tag)>
 PLAIN_PREFIX = "plain1:"  # what encryption "off" stores
 NONCE = 12
+OPENED = 8192  # tokens remembered opened, per keyring
 
 
 class MissingDataKeys(RuntimeError):
@@ -103,6 +108,16 @@ class Keyring:
         self._mac = hmac.new(
             _derive(self.index_master, b"remit blind index v1"), digestmod="sha256"
         )
+        self._opened: dict[tuple[bytes, str], bytes] = {}
+
+    def _remember(self, aad: bytes, token: str, plaintext: bytes) -> None:
+        opened = self._opened
+        if len(opened) >= OPENED:
+            try:
+                del opened[next(iter(opened))]  # the oldest entry
+            except (KeyError, RuntimeError, StopIteration):
+                opened.clear()
+        opened[(aad, token)] = plaintext
 
     @property
     def key_ids(self) -> list[str]:
@@ -113,10 +128,15 @@ class Keyring:
             return PLAIN_PREFIX + plaintext.decode()
         nonce = os.urandom(NONCE)
         sealed = self._current_aead.encrypt(nonce, plaintext, aad)
-        token = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
-        return f"{PREFIX}:{self.current}:{token}"
+        token = f"{PREFIX}:{self.current}:" + base64.urlsafe_b64encode(nonce + sealed).decode()
+        token = token.rstrip("=")
+        self._remember(aad, token, plaintext)
+        return token
 
     def open(self, aad: bytes, token: str) -> bytes:
+        known = self._opened.get((aad, token))
+        if known is not None:
+            return known
         if token.startswith(PLAIN_PREFIX):
             return token[len(PLAIN_PREFIX) :].encode()
         prefix, _, rest = token.partition(":")
@@ -126,11 +146,13 @@ class Keyring:
             raise UnreadableData(f"not sealed under a known key ({prefix}:{key_id})")
         try:
             raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-            return aead.decrypt(raw[:NONCE], raw[NONCE:], aad)
+            plaintext = aead.decrypt(raw[:NONCE], raw[NONCE:], aad)
         except (InvalidTag, ValueError, binascii.Error) as exc:
             raise UnreadableData(
                 "ciphertext does not open here (moved, tampered or wrong key)"
             ) from exc
+        self._remember(aad, token, plaintext)
+        return plaintext
 
     def index(self, purpose: str, normalised: str) -> str:
         """HMAC-SHA256 of `purpose` and the normalised value, 32 hex digits: equal values find
