@@ -54,6 +54,7 @@ def table(report: dict) -> str:
     row("CPU ms per remittance, whole machine", lambda r: r["closed_loop"][cpu]["machine"])
     row("  gateway processes", lambda r: r["closed_loop"][cpu]["gateway"])
     row("    of which pipeline processes", lambda r: r["closed_loop"][cpu]["gateway_pipeline"])
+    row("    of which the chain's owner", lambda r: r["closed_loop"][cpu].get("gateway_chain"))
     row("  partner simulator", lambda r: r["closed_loop"][cpu]["simulator"])
     row("  load client", lambda r: r["closed_loop"][cpu]["load_client"])
     row("  PostgreSQL and the rest", lambda r: r["closed_loop"][cpu]["postgres_and_rest"])

@@ -190,6 +190,13 @@ def nice(pid: int) -> int:
     return int(fields[16]) if fields else 0  # field 19
 
 
+def comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def machine_busy_s() -> float:
     """CPU seconds the machine's cores have spent working (/proc/stat: user, nice, system, irq,
     softirq), whoever for; not idle, I/O wait or time the hypervisor gave to other guests."""
@@ -215,12 +222,13 @@ class CpuMeter:
 
     def _read(self) -> dict[str, float]:
         gateway = tree_pids(self.gateway)
-        # Pipeline processes are the niced ones (REMIT_PIPELINE_NICE); the rest serve HTTP.
-        pipeline = [pid for pid in gateway if nice(pid) > nice(self.gateway)]
+        # The supervisor names its children (remit-serve-N, remit-pipe-N, remit-chain).
+        names = {pid: comm(pid) for pid in gateway}
         return {
             "machine": machine_busy_s(),
             "gateway": cpu_s(gateway),
-            "gateway_pipeline": cpu_s(pipeline),
+            "gateway_pipeline": cpu_s([p for p, n in names.items() if n.startswith("remit-pipe")]),
+            "gateway_chain": cpu_s([p for p, n in names.items() if n == "remit-chain"]),
             "simulator": cpu_s([self.simulator]),
             "load_client": children_cpu_s(),
         }

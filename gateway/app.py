@@ -30,13 +30,15 @@ def create_app(
     *,
     run_workers: bool = True,
     run_singletons: bool = True,
+    run_chain: bool = True,
     freeze_heap: bool = False,
     **overrides: Any,
 ) -> web.Application:
     """`overrides` go to open_services (tests pass a screener, rates or a clock).
 
     `run_singletons`: the webhook dispatcher, the bot notifier and re-screening after a list
-    load, which one process of several runs (each would deliver every event). Without
+    load, which one process of several runs (each would deliver every event); with them the
+    chain's settler, unless `run_chain` is false (a process of its own owns the chain). Without
     `run_workers` the process screens nothing, so it does not load the sanctions lists unless
     a test passes a screener.
     `freeze_heap`: once started, leave what the process keeps out of garbage collections
@@ -65,7 +67,8 @@ def create_app(
     if run_workers and run_singletons:
         app.cleanup_ctx.append(webhooks_ctx(SERVICES))
         app.cleanup_ctx.append(rescreening_ctx)
-        app.cleanup_ctx.append(chain_ctx(SERVICES))
+        if run_chain:
+            app.cleanup_ctx.append(chain_ctx(SERVICES))
     if bots.enabled(settings):
         app.cleanup_ctx.append(bots.bots_ctx(run_notifier=run_workers and run_singletons))
     if freeze_heap:

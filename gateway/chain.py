@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -84,33 +85,33 @@ async def open_settler(
     return ChainHandle(client, settler)
 
 
-async def wake_settled(svc: Any, ids: list[str]) -> None:
-    """Remittances whose coin reached the partner are due now (their payout instruction)."""
+WAITING_FOR_COIN = ("in_transit",)
+WAITING_FOR_RETURN = ("failed", "cancelling", "withdrawing")
+
+
+async def make_due(engine: Any, now: datetime, ids: list[str], statuses: tuple[str, ...]) -> None:
+    """The remittances among `ids` still in one of `statuses` are due now. Through the
+    database, so workers in any process see it (at their next poll, or at once if woken)."""
     from gateway.storage.tables import remittances
 
-    async with svc.engine.begin() as conn:
+    async with engine.begin() as conn:
         await conn.execute(
             sa.update(remittances)
-            .where(remittances.c.id.in_(ids), remittances.c.status == "in_transit")
-            .values(next_attempt_at=svc.now())
+            .where(remittances.c.id.in_(ids), remittances.c.status.in_(statuses))
+            .values(next_attempt_at=now)
         )
+
+
+async def wake_settled(svc: Any, ids: list[str]) -> None:
+    """Remittances whose coin reached the partner are due now (their payout instruction)."""
+    await make_due(svc.engine, svc.now(), ids, WAITING_FOR_COIN)
     svc.wake_workers()
-
-
-WAITING_FOR_RETURN = ("failed", "cancelling", "withdrawing")
 
 
 async def wake_returned(svc: Any, ids: list[str]) -> None:
     """Remittances whose coin the partner gave back: their refund (or cancel, or withdrawal for
     a compliance hold) proceeds now."""
-    from gateway.storage.tables import remittances
-
-    async with svc.engine.begin() as conn:
-        await conn.execute(
-            sa.update(remittances)
-            .where(remittances.c.id.in_(ids), remittances.c.status.in_(WAITING_FOR_RETURN))
-            .values(next_attempt_at=svc.now())
-        )
+    await make_due(svc.engine, svc.now(), ids, WAITING_FOR_RETURN)
     svc.wake_workers()
 
 
@@ -152,3 +153,30 @@ def chain_ctx(services_key: Any):
             await handle.client.close()
 
     return ctx
+
+
+async def own_chain(settings: Settings, stop: asyncio.Event) -> None:
+    """The chain's owner as a process of its own (`remit serve` with several processes): the
+    settler, and nothing else, until `stop`. The embedded EVM executes in Python, so beside the
+    pipeline's workers it would take their CPU (and the GIL); here it takes another core's.
+    Settled and returned remittances are made due through the database, where the pipeline
+    processes' workers find them at their next poll."""
+    from gateway.services import utc_now
+    from gateway.storage.engine import create_engine
+
+    engine = create_engine(settings.database_url)
+
+    async def settled(ids: list[str]) -> None:
+        await make_due(engine, utc_now(), ids, WAITING_FOR_COIN)
+
+    async def returned(ids: list[str]) -> None:
+        await make_due(engine, utc_now(), ids, WAITING_FOR_RETURN)
+
+    try:
+        handle = await open_settler(settings, engine, settled, returned)
+        try:
+            await handle.settler.run(stop)
+        finally:
+            await handle.client.close()
+    finally:
+        await engine.dispose()

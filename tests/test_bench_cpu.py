@@ -10,22 +10,29 @@ import time
 
 import pytest
 
-from bench.e2e import CpuMeter, cpu_s, tree_pids
+from bench.e2e import CpuMeter, comm, cpu_s, tree_pids
 
-# A parent that starts a niced child (as a pipeline process is); both burn CPU until told to
-# stop (a line on stdin).
-BURN = """
+# A parent that starts two children named as the supervisor names its pipeline and chain
+# processes; all burn CPU until told to stop (a line on stdin).
+CHILD = """
+import sys
+from gateway.commands.server import name_process
+name_process(sys.argv[1])
+while True:
+    pass
+"""
+BURN = f"""
 import os, subprocess, sys, threading
-child = subprocess.Popen(
-    [sys.executable, "-c", "while True: pass"], preexec_fn=lambda: os.nice(10)
-) if len(sys.argv) > 1 else None
+children = [
+    subprocess.Popen([sys.executable, "-c", {CHILD!r}, name]) for name in sys.argv[1:]
+]
 def burn():
     while True:
         pass
 threading.Thread(target=burn, daemon=True).start()
-print("ready", child.pid if child else "", flush=True)
+print("ready", flush=True)
 sys.stdin.readline()
-if child:
+for child in children:
     child.kill()
     child.wait()
 """
@@ -49,14 +56,21 @@ def _stop(proc: subprocess.Popen) -> None:
     proc.wait(10)
 
 
+def _named(pid: int) -> set[str]:
+    return {comm(p) for p in tree_pids(pid)} & {"remit-pipe-0", "remit-chain"}
+
+
 def test_the_meter_charges_a_tree_its_own_cpu_per_remittance() -> None:
-    gateway, simulator = _spin("with-child"), _spin()
+    gateway, simulator = _spin("remit-pipe-0", "remit-chain"), _spin()
     try:
+        give_up = time.monotonic() + 30
+        while len(_named(gateway.pid)) < 2 and time.monotonic() < give_up:
+            time.sleep(0.05)  # the children are starting
         pids = tree_pids(gateway.pid)
-        assert len(pids) == 2  # the parent and its child, found through /proc
+        assert len(pids) == 3  # the parent and its children, found through /proc
         meter = CpuMeter(gateway=gateway.pid, simulator=simulator.pid)
-        before, give_up = cpu_s(pids), time.monotonic() + 30
-        while cpu_s(pids) - before < 0.4 and time.monotonic() < give_up:
+        before = cpu_s(pids)
+        while cpu_s(pids) - before < 0.6 and time.monotonic() < give_up:
             time.sleep(0.05)  # let both burn a measurable amount
         figures = meter.per_remittance(paid_out=10)
     finally:
@@ -65,8 +79,10 @@ def test_the_meter_charges_a_tree_its_own_cpu_per_remittance() -> None:
     ms = figures["cpu_ms_per_remittance"]
     # 0.4 s or more over 10 remittances: 40 ms each at least, all of it the gateway tree's.
     assert ms["gateway"] >= 40
-    # The niced child is the pipeline's share: some of the tree's CPU, not all of it.
+    # Each named child is its share: some of the tree's CPU, neither all of it.
     assert 0 < ms["gateway_pipeline"] < ms["gateway"]
+    assert 0 < ms["gateway_chain"] < ms["gateway"]
+    assert ms["gateway_pipeline"] + ms["gateway_chain"] < ms["gateway"]
     assert ms["simulator"] > 0
     assert ms["machine"] >= ms["gateway"] + ms["simulator"] - 1  # 1 ms: clock tick rounding
     cores = os.cpu_count()

@@ -15,7 +15,7 @@ import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.e2e import REMIT, free_port, nice, process, stat_fields, wait_http
+from bench.e2e import REMIT, comm, free_port, nice, process, stat_fields, wait_http
 from gateway.domain.states import Status
 
 START_TIMEOUT_S = 120
@@ -71,7 +71,9 @@ def _listens(pid: int) -> bool:
 
 
 @contextlib.contextmanager
-def _serving(database_url: str, tmp_path: Path, children: int = 2, **extra_env: str):
+def _serving(database_url: str, tmp_path: Path, children: int = 3, **extra_env: str):
+    """`remit serve --processes 2`: two serve processes and, the chain being on by default,
+    the chain's owner."""
     port = free_port()
     env = {
         **os.environ,
@@ -98,7 +100,7 @@ def serve(migrated_database_url: str, tmp_path: Path):
 def test_two_processes_answer_and_stop_together(serve) -> None:
     proc, port = serve
     children = _children(proc.pid)
-    assert len(children) == 2
+    assert sorted(map(comm, children)) == ["remit-chain", "remit-serve-0", "remit-serve-1"]
     metrics_dir = _metrics_dir(min(children))
     assert {_metrics_dir(pid) for pid in children} == {metrics_dir} and metrics_dir.is_dir()
     for _ in range(20):
@@ -244,7 +246,7 @@ def test_metrics_sum_over_processes(serve, keys) -> None:
     remittances by state appears once per state."""
     proc, port = serve
     sender_key, operator_key = keys["sender-app"], keys["operator"]
-    children = _children(proc.pid)
+    children = {pid for pid in _children(proc.pid) if comm(pid).startswith("remit-serve")}
     metrics_dir = _metrics_dir(min(children))
     sent = 0
     for _ in range(MAX_ROUNDS):  # the kernel picks who takes each POST: maybe one, repeatedly
@@ -324,6 +326,7 @@ def test_only_the_first_worker_processes_run_the_pipeline(
         assert {pid: _held_by(metrics_dir, pid) for pid in children} == {
             children[0]: sent,
             children[1]: 0,
+            children[2]: 0,  # the chain's owner
         }
 
 
@@ -331,20 +334,28 @@ def test_a_pipeline_process_runs_the_pipeline_niced_and_serves_no_http(
     migrated_database_url: str, tmp_path: Path, keys
 ) -> None:
     """REMIT_PIPELINE_PROCESSES=1 beside 2 serve processes: the serve processes take every
-    request and screen nothing; the third process listens on no port, runs at nice 10 and
-    screens everything; SIGTERM stops all three cleanly."""
-    with _serving(migrated_database_url, tmp_path, children=3, REMIT_PIPELINE_PROCESSES="1") as (
+    request and screen nothing; the pipeline process listens on no port, runs at nice 10 and
+    screens everything; the chain's owner is a fourth process, niced too, that serves nothing
+    and alone loads the chain's code; SIGTERM stops all four cleanly."""
+    with _serving(migrated_database_url, tmp_path, children=4, REMIT_PIPELINE_PROCESSES="1") as (
         proc,
         port,
     ):
         children = sorted(_children(proc.pid))
-        assert len(children) == 3
-        niced = [pid for pid in children if nice(pid) == 10]
-        assert len(niced) == 1 and all(nice(pid) == 0 for pid in children if pid not in niced)
-        pipeline = niced[0]
-        serving = [pid for pid in children if pid != pipeline]
+        names = {pid: comm(pid) for pid in children}
+        assert sorted(names.values()) == [
+            "remit-chain",
+            "remit-pipe-0",
+            "remit-serve-0",
+            "remit-serve-1",
+        ]
+        by_name = {name: pid for pid, name in names.items()}
+        pipeline, chain = by_name["remit-pipe-0"], by_name["remit-chain"]
+        assert {pid for pid in children if nice(pid) == 10} == {pipeline, chain}
+        serving = [by_name["remit-serve-0"], by_name["remit-serve-1"]]
+        assert all(nice(pid) == 0 for pid in serving)
         _until(lambda: sum(map(_listens, serving)), 2, "both serve processes listening")
-        assert not _listens(pipeline)
+        assert not _listens(pipeline) and not _listens(chain)
         metrics_dir = _metrics_dir(pipeline)
         sent = 2 * ROUND
         for n in range(sent):
@@ -352,9 +363,17 @@ def test_a_pipeline_process_runs_the_pipeline_niced_and_serves_no_http(
         _until(lambda: _on_hold(_scrape(port, keys["operator"])[1]), sent, "remittances held")
         assert {pid: _held_by(metrics_dir, pid) for pid in children} == {
             pipeline: sent,
+            chain: 0,
             serving[0]: 0,
             serving[1]: 0,
         }
         # Only the pipeline screens, so only it holds the sanctions lists' index.
         assert max(map(_rss_mb, serving)) + 150 < _rss_mb(pipeline)
-    assert proc.returncode == 0  # every child, the pipeline process too, stopped on its own
+        # Only the chain's owner runs an EVM and signs: it alone loaded libsecp256k1.
+        _until(lambda: _loaded(chain, "coincurve"), True, "the chain's owner started")
+        assert not any(_loaded(pid, "coincurve") for pid in (pipeline, *serving))
+    assert proc.returncode == 0  # every child, the chain's owner too, stopped on its own
+
+
+def _loaded(pid: int, library: str) -> bool:
+    return library in Path(f"/proc/{pid}/maps").read_text()

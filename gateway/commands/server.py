@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from multiprocessing.connection import wait
 from typing import TYPE_CHECKING
@@ -30,6 +30,7 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 METRICS_DIR_PREFIX = "remit-metrics-"
 _METRICS_DIR = re.compile(re.escape(METRICS_DIR_PREFIX) + r"(\d+)-\w+")
 _WRITER = re.compile(r"_(\d+)\.db$")
+PR_SET_NAME = 15  # prctl(2)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -97,8 +98,10 @@ def serve_process(
     *,
     run_workers: bool,
     run_singletons: bool,
+    run_chain: bool = True,
     migrate: bool = True,
     supervised: bool = False,
+    name: str | None = None,
 ) -> None:
     """One gateway process: HTTP, pipeline workers and (if asked) the singletons."""
     from aiohttp import web
@@ -107,6 +110,8 @@ def serve_process(
     from gateway.logs import configure_logging
 
     configure_logging(settings.log_level, settings.json_logs)
+    if name:
+        name_process(name)
     if supervised:
         _stop_with_parent()
     web.run_app(
@@ -114,6 +119,7 @@ def serve_process(
             settings,
             run_workers=run_workers,
             run_singletons=run_singletons,
+            run_chain=run_chain,
             freeze_heap=True,
             migrate=migrate,
         ),
@@ -124,16 +130,40 @@ def serve_process(
     )
 
 
-def pipeline_process(settings: Settings, *, run_singletons: bool) -> None:
+def pipeline_process(
+    settings: Settings, *, run_singletons: bool, run_chain: bool = True, name: str | None = None
+) -> None:
     """A process that runs the pipeline and no HTTP, niced (see Settings.pipeline_processes)."""
     from gateway.app import create_app
     from gateway.logs import configure_logging
 
     configure_logging(settings.log_level, settings.json_logs)
+    if name:
+        name_process(name)
     _stop_with_parent()
     os.nice(settings.pipeline_nice)
-    app = create_app(settings, run_singletons=run_singletons, freeze_heap=True, migrate=False)
+    app = create_app(
+        settings,
+        run_singletons=run_singletons,
+        run_chain=run_chain,
+        freeze_heap=True,
+        migrate=False,
+    )
     asyncio.run(_run_without_http(app))
+
+
+def chain_process(settings: Settings, *, name: str | None = None) -> None:
+    """The chain's owner alone (see gateway.chain.own_chain), niced like the pipeline: its
+    work waits for a settlement window anyway, HTTP answers first."""
+    from gateway.chain import own_chain
+    from gateway.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.json_logs)
+    if name:
+        name_process(name)
+    _stop_with_parent()
+    os.nice(settings.pipeline_nice)
+    asyncio.run(_until_signalled(lambda stop: own_chain(settings, stop)))
 
 
 async def _run_without_http(app: web.Application) -> None:
@@ -142,15 +172,35 @@ async def _run_without_http(app: web.Application) -> None:
     from aiohttp import web
 
     runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+
+    async def until(stop: asyncio.Event) -> None:
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+    await _until_signalled(until)
+
+
+async def _until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run `main(stop)`; SIGINT or SIGTERM sets `stop`."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await runner.setup()
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
+    await main(stop)
+
+
+def name_process(name: str) -> None:
+    """The process's name in ps, top and /proc/PID/comm (Linux; elsewhere nothing), so an
+    operator, and the benchmark, tell the children apart."""
+    import ctypes
+    import ctypes.util
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_NAME, name.encode()[:15] + b"\0", 0, 0, 0)
 
 
 def serve_processes(settings: Settings, *, run_workers: bool) -> int:
@@ -161,7 +211,8 @@ def serve_processes(settings: Settings, *, run_workers: bool) -> int:
     lease, so processes never advance the same remittance; every pipeline process runs them,
     and the first `worker_processes` serve processes (by default all, or none when there are
     pipeline processes). The first pipeline process, or the first serve process when there is
-    none, alone runs the webhook dispatcher and the bot notifier. SIGINT or SIGTERM stops every
+    none, alone runs the webhook dispatcher and the bot notifier. With the chain on, one more
+    process owns it (`remit-chain`, the settler alone). SIGINT or SIGTERM stops every
     child gracefully; a child that dies stops the others too, so a process manager sees the
     failure.
 
@@ -174,31 +225,35 @@ def serve_processes(settings: Settings, *, run_workers: bool) -> int:
 
     upgrade(settings.database_url)
     ctx = multiprocessing.get_context("spawn")
+    from gateway.chain import enabled as chain_enabled
+
     pipelines = settings.pipeline_processes if run_workers else 0
+    own_chain = run_workers and chain_enabled(settings)
     with_workers = settings.worker_processes
     if with_workers is None:  # all, unless pipeline processes take the work
         with_workers = 0 if pipelines else settings.processes
-    children = [
-        ctx.Process(
-            target=serve_process,
-            args=(settings,),
-            kwargs={
+    serving = [
+        (
+            serve_process,
+            f"remit-serve-{i}",
+            {
                 "run_workers": run_workers and i < with_workers,
                 "run_singletons": i == 0 and not pipelines,
+                "run_chain": False,
                 "migrate": False,
                 "supervised": True,
             },
-            name=f"remit-serve-{i}",
         )
         for i in range(settings.processes)
-    ] + [
-        ctx.Process(
-            target=pipeline_process,
-            args=(settings,),
-            kwargs={"run_singletons": i == 0},
-            name=f"remit-pipeline-{i}",
-        )
+    ]
+    piping = [
+        (pipeline_process, f"remit-pipe-{i}", {"run_singletons": i == 0, "run_chain": False})
         for i in range(pipelines)
+    ]
+    chain = [(chain_process, "remit-chain", {})] if own_chain else []
+    children = [
+        ctx.Process(target=target, args=(settings,), kwargs={**kwargs, "name": name}, name=name)
+        for target, name, kwargs in serving + piping + chain
     ]
     stopping = False
 

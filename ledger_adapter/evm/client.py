@@ -23,6 +23,8 @@ from ledger_adapter.evm.transport import Transport
 SETTLED_TOPIC = "0x" + keccak(text="Settled(bytes32,address,uint256)").hex()
 RETURNED_TOPIC = "0x" + keccak(text="Returned(bytes32,address,uint256)").hex()
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
+SETTLE_TYPES = ("address[]", "uint256[]", "bytes32[]")
+SETTLE_SELECTOR = keccak(text=f"settle({','.join(SETTLE_TYPES)})")[:4]
 
 GAS = {
     "deploy_token": 1_200_000,
@@ -145,11 +147,14 @@ class ChainClient:
         return _hex(self._token.encode_abi("pause" if paused else "unpause", args=[]))
 
     def settle_data(self, items: list[tuple[str, int, str]]) -> bytes:
-        """items: (receiver, amount in minor units, remittance id)."""
-        to = [to_checksum_address(r) for r, _, _ in items]
+        """items: (receiver, amount in minor units, remittance id). Encoded with eth_abi
+        directly: web3's contract encoder normalises every array element through its ABI
+        formatters, which costs more than the rest of signing a batch."""
+        receivers = {r: bytes.fromhex(to_checksum_address(r)[2:]) for r in {r for r, _, _ in items}}
+        to = [receivers[r] for r, _, _ in items]
         amounts = [a for _, a, _ in items]
         refs = [ref_for(rid) for _, _, rid in items]
-        return _hex(self._settlement.encode_abi("settle", args=[to, amounts, refs]))
+        return SETTLE_SELECTOR + eth_abi.encode(SETTLE_TYPES, [to, amounts, refs])
 
     def give_back_data(self, remittance_id: str, amount: int) -> bytes:
         """A partner's return of a remittance's coin (it approves the settlement contract for
