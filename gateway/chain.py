@@ -79,7 +79,9 @@ async def open_settler(
     from ledger_adapter.evm.settler import Settler
 
     client = client_for(settings)
-    settler = Settler(engine, client, settler_settings(settings), on_settled, on_returned)
+    settler = Settler(
+        engine, client, settler_settings(settings), on_settled, on_returned, refunded=refunded
+    )
     if settings.chain == "embedded":
         await settler.replay()
     return ChainHandle(client, settler)
@@ -87,6 +89,30 @@ async def open_settler(
 
 WAITING_FOR_COIN = ("in_transit",)
 WAITING_FOR_RETURN = ("failed", "cancelling", "withdrawing")
+
+
+async def refunded(conn: Any, ids: list[str]) -> set[str]:
+    """Of these remittances, the refunded ones: the ledger burnt their returned coin, so the
+    settler burns it on chain (see Settler.refunded)."""
+    return {rid for rid, status in (await _states(conn, ids)).items() if status == "refunded"}
+
+
+async def kept(conn: Any, ids: list[str]) -> dict[str, str]:
+    """Of these remittances, those ended otherwise than refunded (paid out): the books keep
+    them as they are, so coin given back for them is not theirs to take (see reconcile)."""
+    from gateway.domain.states import TERMINAL
+
+    ended = {s.value for s in TERMINAL} - {"refunded"}
+    return {rid: status for rid, status in (await _states(conn, ids)).items() if status in ended}
+
+
+async def _states(conn: Any, ids: list[str]) -> dict[str, str]:
+    from gateway.storage.tables import remittances
+
+    if not ids:
+        return {}
+    query = sa.select(remittances.c.id, remittances.c.status).where(remittances.c.id.in_(ids))
+    return {r.id: r.status for r in (await conn.execute(query)).all()}
 
 
 async def make_due(engine: Any, now: datetime, ids: list[str], statuses: tuple[str, ...]) -> None:

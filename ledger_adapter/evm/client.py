@@ -32,6 +32,7 @@ GAS = {
     "mint": 120_000,
     "approve": 80_000,
     "burn": 80_000,
+    "send_back": 80_000,
     "give_back": 90_000,
     "gas": 21_000,
 }
@@ -139,6 +140,9 @@ class ChainClient:
 
     def burn_data(self, amount: int) -> bytes:
         return _hex(self._token.encode_abi("burn", args=[amount]))
+
+    def transfer_data(self, to: str, amount: int) -> bytes:
+        return _hex(self._token.encode_abi("transfer", args=[to_checksum_address(to), amount]))
 
     def approve_data(self, spender: str, amount: int) -> bytes:
         return _hex(self._token.encode_abi("approve", args=[to_checksum_address(spender), amount]))

@@ -3,22 +3,25 @@ and the ledger say it must be; each difference is one line.
 
 Per coin: `totalSupply` == the coin minted by our mined mint transactions (== the ledger's
 payout transfers of those remittances) less what our mined burns of returned coin destroyed;
-the treasury's `balanceOf` == minted less settled plus every return recorded less burnt; each
-partner address's `balanceOf` == the remittances settled to it less what it gave back.
+the treasury's `balanceOf` == minted less settled plus every return recorded less burnt and
+less sent back; each address's `balanceOf` == the remittances settled to it less what it gave
+back plus what was sent back to it.
 Every `Settled` event matches exactly one settled remittance (transaction hash, log index,
 receiver, amount) and one ledger payout transfer, and every settled remittance has exactly one
 event. Every `Returned` event is recorded once (`chain_returns`) and the reverse; a return not
-applied (unknown reference, wrong sender or amount, a duplicate) is a difference until an
-operator settles it; a remittance marked returned has exactly one applied return."""
+applied (unknown reference, wrong sender or amount, a duplicate), or applied for a remittance
+the books keep as paid (`kept`, given by the gateway), is a difference until its coin is sent
+back (`remit chain send-back`); a remittance marked returned has exactly one applied return."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ledger_adapter.evm.client import ChainClient
 from ledger_adapter.evm.items import ITEMS, RETURNS, TXS
@@ -52,7 +55,18 @@ async def status(engine: AsyncEngine, client: ChainClient) -> dict[str, Any]:
         receivers = (await conn.execute(select(ITEMS.c.coin, ITEMS.c.receiver).distinct())).all()
         unapplied = (
             await conn.execute(
-                select(RETURNS).where(RETURNS.c.status != "applied").order_by(RETURNS.c.recorded_us)
+                select(RETURNS)
+                .where(RETURNS.c.status != "applied")
+                .where(RETURNS.c.send_back_tx.is_(None))
+                .order_by(RETURNS.c.recorded_us)
+            )
+        ).all()
+        sending = (
+            await conn.execute(
+                select(RETURNS.c.tx_hash, RETURNS.c.log_index, RETURNS.c.send_back_tx, TXS.c.status)
+                .join(TXS, TXS.c.hash == RETURNS.c.send_back_tx, isouter=True)
+                .where(RETURNS.c.send_back_reason.is_not(None))
+                .order_by(RETURNS.c.recorded_us)
             )
         ).all()
     coins = []
@@ -81,8 +95,17 @@ async def status(engine: AsyncEngine, client: ChainClient) -> dict[str, Any]:
                 "from": r.sender,
                 "amount": r.amount,
                 "status": r.status,
+                "send_back": r.send_back_reason,
             }
             for r in unapplied
+        ],
+        "returns_sent_back": [
+            {
+                "return": f"{r.tx_hash}#{r.log_index}",
+                "tx_hash": r.send_back_tx,
+                "status": r.status or "due",
+            }
+            for r in sending
         ],
         "pending": [
             {
@@ -97,12 +120,25 @@ async def status(engine: AsyncEngine, client: ChainClient) -> dict[str, Any]:
     }
 
 
-async def reconcile(engine: AsyncEngine, client: ChainClient, ledger: Ledger) -> list[str]:
+Kept = Callable[[AsyncConnection, list[str]], Awaitable[dict[str, str]]]
+"""Of these remittances, those the books keep as they are although their coin came back (paid
+out after all), with their state."""
+
+
+async def _none_kept(conn: AsyncConnection, ids: list[str]) -> dict[str, str]:
+    return {}
+
+
+async def reconcile(
+    engine: AsyncEngine, client: ChainClient, ledger: Ledger, kept: Kept = _none_kept
+) -> list[str]:
     cid = await client.chain_id()
     async with reading(engine) as conn:
         known = await contracts(conn, cid, client.address)
         items = (await conn.execute(select(ITEMS).where(ITEMS.c.status != "dropped"))).all()
         returns = (await conn.execute(select(RETURNS))).all()
+        held = [r for r in returns if _held(r)]
+        kept_ids = await kept(conn, sorted({r.remittance_id for r in held})) if held else {}
         txs = {
             r.hash: r
             for r in (
@@ -138,6 +174,7 @@ async def reconcile(engine: AsyncEngine, client: ChainClient, ledger: Ledger) ->
             if t.purpose == "burn" and t.coin == coin and t.status == "mined"
         )
         settled = [i for i in mine if i.status in ("settled", "returned")]
+        sent_back = [r for r in back if mined(r.send_back_tx)]
         supply = await client.total_supply(c.token)
         if c.mintable and supply != minted - burnt:
             found.append(
@@ -146,7 +183,11 @@ async def reconcile(engine: AsyncEngine, client: ChainClient, ledger: Ledger) ->
             )
         treasury = await client.balance_of(c.token, client.address)
         expected_treasury = (
-            minted - sum(i.amount for i in settled) + sum(r.amount for r in back) - burnt
+            minted
+            - sum(i.amount for i in settled)
+            + sum(r.amount for r in back)
+            - burnt
+            - sum(r.amount for r in sent_back)
         )
         if c.mintable and treasury != expected_treasury:
             found.append(
@@ -157,6 +198,8 @@ async def reconcile(engine: AsyncEngine, client: ChainClient, ledger: Ledger) ->
             by_address[i.receiver.lower()] += i.amount
         for r in back:
             by_address[r.sender.lower()] -= r.amount
+        for r in sent_back:
+            by_address[r.sender.lower()] += r.amount
         holders = {i.receiver.lower() for i in mine} | {r.sender.lower() for r in back}
         for address in sorted(holders):
             balance = await client.balance_of(c.token, address)
@@ -194,13 +237,27 @@ async def reconcile(engine: AsyncEngine, client: ChainClient, ledger: Ledger) ->
         for i in settled:
             if i.remittance_id not in by_id:
                 found.append(f"{coin}: {i.remittance_id} recorded settled, no Settled event")
-        found += _returns(coin, mine, back, await client.returned_events(c.settlement))
+        events = await client.returned_events(c.settlement)
+        found += _returns(coin, mine, back, events, kept_ids, mined)
     return found
 
 
-def _returns(coin: str, mine: list, back: list, events: list) -> list[str]:
-    """Returned events == recorded returns, one to one; each return not applied is shown; each
-    remittance marked returned has exactly one applied return."""
+def _held(r: Any) -> bool:
+    """A return whose coin is still in the treasury: neither burnt nor sent back (or asked)."""
+    return r.burn_tx is None and r.send_back_reason is None
+
+
+def _returns(
+    coin: str,
+    mine: list,
+    back: list,
+    events: list,
+    kept: dict[str, str],
+    mined: Callable[[str | None], bool],
+) -> list[str]:
+    """Returned events == recorded returns, one to one; each return whose coin the books do not
+    take is shown until it is sent back; each remittance marked returned has exactly one
+    applied return."""
     found: list[str] = []
     recorded = {(r.tx_hash, r.log_index): r for r in back}
     on_chain = {(e.tx_hash, e.log_index): e for e in events}
@@ -216,12 +273,25 @@ def _returns(coin: str, mine: list, back: list, events: list) -> list[str]:
     for key, r in sorted(recorded.items()):
         if key not in on_chain:
             found.append(f"{coin}: return {r.tx_hash}#{r.log_index} recorded, no Returned event")
-        if r.status != "applied":
+        what = f"{coin}: return {r.tx_hash}#{r.log_index} of {r.amount} from {r.sender} for "
+        if r.send_back_reason is not None and not mined(r.send_back_tx):
+            found.append(what + f"{r.remittance_id}: being sent back ({r.send_back_tx or 'due'})")
+        elif r.send_back_reason is not None:
+            continue
+        elif r.status != "applied":
             found.append(
-                f"{coin}: return {r.tx_hash}#{r.log_index} of {r.amount} from {r.sender} for "
-                f"{r.remittance_id} not applied ({r.status}): an operator settles it"
+                what + f"{r.remittance_id} not applied ({r.status}): an operator sends it back "
+                f"(remit chain send-back {r.tx_hash}#{r.log_index})"
             )
-    applied = Counter(r.remittance_id for r in back if r.status == "applied")
+        elif _held(r) and r.remittance_id in kept:
+            found.append(
+                what + f"{r.remittance_id}, which is {kept[r.remittance_id]}: held in the "
+                f"treasury, the books keep the payout; an operator sends it back "
+                f"(remit chain send-back {r.tx_hash}#{r.log_index})"
+            )
+    applied = Counter(
+        r.remittance_id for r in back if r.status == "applied" and r.send_back_reason is None
+    )
     for i in mine:
         want = 1 if i.status == "returned" else 0
         if applied[i.remittance_id] != want:

@@ -13,8 +13,12 @@ It also watches the settlement contracts' `Returned` events (a partner giving co
 remittance's reference) from a block cursor kept in `chain_cursors`: each event is recorded once
 in `chain_returns`, in the same database transaction as the cursor, and applied only when it
 matches exactly one settled remittance (its reference, the address it was paid to, its
-amount); applied returns are burnt on chain (one burn per coin per round) as the ledger burns
-them on refund. Anything else is recorded and shown, never applied.
+amount); an applied return's coin is burnt on chain (one burn per coin per round) once the
+books have refunded its remittance (`refunded`, given by the gateway, which burns it in the
+ledger then), never before: a remittance that is paid out after all keeps it unburnt. Anything
+else is recorded and shown, never applied. Coin the books do not take (a return not applied,
+or one for a remittance paid out) an operator sends back to its sender (`request_send_back`):
+the next round signs the treasury's transfer.
 
 `REMIT_CHAIN_CRASH_AT` (tests only): `after_sign`, `after_record`, `after_broadcast` or
 `after_receipt` ends the process (os._exit) the first time a settle() transaction reaches that
@@ -27,7 +31,7 @@ import contextlib
 import inspect
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,12 +82,14 @@ class Settler:
         settings: ChainSettings | None = None,
         on_settled: Callable[[list[str]], Any] = lambda ids: None,
         on_returned: Callable[[list[str]], Any] = lambda ids: None,
+        refunded: Refunded | None = None,
     ) -> None:
         self.engine = engine
         self.client = client
         self.settings = settings or ChainSettings()
         self.on_settled = on_settled
         self.on_returned = on_returned
+        self.refunded = refunded or _all_refunded
         self.last_error: str | None = None
         self._signing = asyncio.Lock()  # one nonce sequence: prepare, gas gifts, foreign txs
         self._next_watch = 0.0
@@ -153,11 +159,17 @@ class Settler:
     async def prepare(self, force: bool = False) -> int:
         """Sign what is due and commit it (deployments, mints, settlements) in one transaction."""
         pick = select(ITEMS).where(ITEMS.c.status == "queued").order_by(ITEMS.c.queued_us)
-        unburnt = select(RETURNS).where(RETURNS.c.status == "applied", RETURNS.c.burn_tx.is_(None))
+        unburnt = select(RETURNS).where(
+            RETURNS.c.status == "applied",
+            RETURNS.c.burn_tx.is_(None),
+            RETURNS.c.send_back_reason.is_(None),
+        )
         async with reading(self.engine) as conn:  # idle rounds take no write lock
             queued = (await conn.execute(pick)).all()
-            burns = (await conn.execute(unburnt.limit(1))).first()
-        if burns is None and (not queued or not (force or self._due(queued))):
+            burns = await self._burnable(conn, (await conn.execute(unburnt)).all())
+            sends = (await conn.execute(UNSENT_BACK.limit(1))).first()
+        idle = not queued or not (force or self._due(queued))
+        if not burns and sends is None and idle:
             return 0
         async with self._signing:
             signed = await self._prepare(pick, unburnt, force)
@@ -171,7 +183,9 @@ class Settler:
             signer = _Signer(self, conn, await self._next_nonce(conn))
             if not queued or not (force or self._due(queued)):
                 queued = []
-            await self._burns(signer, (await conn.execute(unburnt)).all())
+            burnable = await self._burnable(conn, (await conn.execute(unburnt)).all())
+            await self._burns(signer, burnable)
+            await self._send_backs(signer, (await conn.execute(UNSENT_BACK)).all())
             if not queued:
                 return signer.counts
             unminted = (
@@ -247,6 +261,29 @@ class Settler:
                     .where(RETURNS.c.tx_hash == r.tx_hash, RETURNS.c.log_index == r.log_index)
                     .values(burn_tx=tx.hash)
                 )
+
+    async def _burnable(self, conn: AsyncConnection, returns: list[Any]) -> list[Any]:
+        """The applied returns whose remittances the books have refunded."""
+        if not returns:
+            return []
+        refunded = await self.refunded(conn, sorted({r.remittance_id for r in returns}))
+        return [r for r in returns if r.remittance_id in refunded]
+
+    async def _send_backs(self, signer: _Signer, returns: list[Any]) -> None:
+        """Coin an operator decided to send back: one transfer from the treasury per return."""
+        if not returns:
+            return
+        known = await contracts(signer.conn, await self.client.chain_id(), self.client.address)
+        for r in returns:
+            if r.coin not in known or known[r.coin].token is None:
+                continue
+            data = self.client.transfer_data(r.sender, r.amount)
+            tx = await signer.sign("send_back", r.coin, data, known[r.coin].token, amount=r.amount)
+            await signer.conn.execute(
+                update(RETURNS)
+                .where(RETURNS.c.tx_hash == r.tx_hash, RETURNS.c.log_index == r.log_index)
+                .values(send_back_tx=tx.hash)
+            )
 
     async def _mints(self, signer: _Signer, known: dict[str, Any], unminted: list[Any]) -> None:
         """One mint per coin for every remittance not yet minted for (a reverted mint's
@@ -381,6 +418,12 @@ class Settler:
             elif tx.purpose == "burn" and not ok:
                 await conn.execute(
                     update(RETURNS).where(RETURNS.c.burn_tx == tx.hash).values(burn_tx=None)
+                )
+            elif tx.purpose == "send_back" and not ok:
+                await conn.execute(
+                    update(RETURNS)
+                    .where(RETURNS.c.send_back_tx == tx.hash)
+                    .values(send_back_tx=None)
                 )
         if not ok:
             log.warning("chain.reverted", tx=tx.hash, purpose=tx.purpose, coin=tx.coin)
@@ -542,6 +585,50 @@ class Settler:
     async def _mark(self, tx_hash: str, **values: Any) -> None:
         async with self.engine.begin() as conn:
             await conn.execute(update(TXS).where(TXS.c.hash == tx_hash).values(**values))
+
+
+Refunded = Callable[[AsyncConnection, list[str]], Awaitable[set[str]]]
+"""Which of these remittances the books have refunded (their returned coin may be burnt)."""
+
+UNSENT_BACK = select(RETURNS).where(
+    RETURNS.c.send_back_reason.is_not(None), RETURNS.c.send_back_tx.is_(None)
+)
+
+
+async def _all_refunded(conn: AsyncConnection, ids: list[str]) -> set[str]:
+    """Without a gateway's books (the settler on its own, in tests): every applied return."""
+    return set(ids)
+
+
+SEND_BACK_REFUSED = {
+    "burnt": "its coin was burnt: the books refunded the remittance",
+    "sent": "it is already being sent back",
+}
+
+
+async def request_send_back(
+    conn: AsyncConnection, tx_hash: str, log_index: int, reason: str
+) -> Any:
+    """Mark a recorded return's coin to go back to its sender; the chain's owner signs the
+    transfer in its next round (one process signs). An applied return leaves its remittance
+    `settled` again: the partner gets its coin back, and the books never took it. Refused
+    (ValueError) for a return whose coin was burnt or is already going back."""
+    key = (RETURNS.c.tx_hash == tx_hash, RETURNS.c.log_index == log_index)
+    row = (await conn.execute(select(RETURNS).where(*key))).first()
+    if row is None:
+        raise LookupError(f"no return {tx_hash}#{log_index} recorded")
+    if row.burn_tx is not None:
+        raise ValueError(SEND_BACK_REFUSED["burnt"])
+    if row.send_back_reason is not None:
+        raise ValueError(SEND_BACK_REFUSED["sent"])
+    await conn.execute(update(RETURNS).where(*key).values(send_back_reason=reason[:200]))
+    if row.status == "applied":
+        await conn.execute(
+            update(ITEMS)
+            .where(ITEMS.c.remittance_id == row.remittance_id, ITEMS.c.status == "returned")
+            .values(status="settled")
+        )
+    return row
 
 
 def return_status(row: Any | None, coin: str, e: ReturnedEvent) -> str:

@@ -5,7 +5,8 @@ broadcast; after a crash the same bytes go again, never a new transaction for th
 `chain_items`: one row per remittance settled on chain: what it mints and pays to whom, and the
 transaction hash and log index that carried it.
 `chain_returns`: every `Returned` event the settler saw (a partner giving coin back with a
-remittance's reference), applied or not; `chain_cursors`: the last block each watch has read."""
+remittance's reference), applied or not, and what became of its coin (burnt after a refund,
+or sent back); `chain_cursors`: the last block each watch has read."""
 
 from __future__ import annotations
 
@@ -81,8 +82,13 @@ class ChainReturn(SQLModel, table=True):
     amount: int = Field(sa_column=Column(BigInteger, nullable=False))
     # applied | unknown_ref | not_settled | wrong_sender | wrong_amount | duplicate
     status: str = Field(sa_column=Column(String(16), nullable=False))
+    # The burn of an applied return's coin, once the books refunded its remittance.
     burn_tx: str | None = Field(default=None, sa_column=Column(String(66), nullable=True))
     recorded_us: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # An operator sends coin the books do not take back to where it came from (`remit chain
+    # send-back`): why, then the treasury's transfer to the sender, signed by the chain's owner.
+    send_back_reason: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    send_back_tx: str | None = Field(default=None, sa_column=Column(String(66), nullable=True))
 
 
 class ChainCursor(SQLModel, table=True):

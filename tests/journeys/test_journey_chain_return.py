@@ -135,6 +135,10 @@ async def test_failed_payout_is_refunded_when_the_partner_gives_the_coin_back(
     [usdc] = [c for c in status["coins"] if c["coin"] == "USDC"]
     assert usdc["total_supply"] == 0  # minted, paid, given back, burnt
     assert usdc["partners"][address] == 0
+    # The books refunded the sender with this coin: it is not the operator's to send back.
+    send_back = ("chain", "send-back", f"{ret.tx_hash}#{ret.log_index}", "--reason", "x")
+    assert await asyncio.to_thread(_cli, gateway, monkeypatch, *send_back) == 2
+    assert "the books take this coin" in capsys.readouterr().err
     await handle.client.close()
 
 
