@@ -7,10 +7,17 @@ partners collect it from GET /v1/partner/payouts. Either way a signed status rec
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from corridors.payout import NOT_FOUND, PartnerUnavailable, PayoutInstruction, PayoutResult
+from corridors.payout import (
+    NOT_FOUND,
+    PartnerUnavailable,
+    PayoutAdapter,
+    PayoutInstruction,
+    PayoutResult,
+)
 from fx.money import Money
 from fx.pricing import fx_gain_loss, spread_margin
 from fx.rates import RateUnavailable
@@ -165,19 +172,28 @@ async def instruct_partner(svc: Services, rem: Row) -> Outcome:
     partner = await svc.partners.info(rem.partner_id, svc.now())
     if partner is not None and partner.pull:
         return Advance(S.PAYOUT_PENDING, f"waiting for partner {rem.partner_id} to collect (pull)")
-    adapter = await svc.partners.payout(rem.partner_id)
     async with reading(svc.engine) as conn:
         travel = await travel_rule_record(conn, rem.id)
-    try:
-        instruction = instruction_for(rem, callback_url(svc, partner), travel, settlement)
-        result = await adapter.send(instruction)
-    except PartnerUnavailable as exc:
-        return Retry(backoff(rem.attempts), f"partner unavailable: {exc}")
+    instruction = instruction_for(rem, callback_url(svc, partner), travel, settlement)
+    result = await _ask_partner(svc, rem, lambda adapter: adapter.send(instruction))
+    if isinstance(result, Retry):
+        return result
     outcome = _after_partner_answer(rem, result, S.IN_TRANSIT)
     if settlement is not None and isinstance(outcome, Advance):
         paid = f" (coin paid on chain: tx {settlement['tx_hash']}, log {settlement['log_index']})"
         outcome = replace(outcome, reason=outcome.reason + paid)
     return outcome
+
+
+async def _ask_partner(
+    svc: Services, rem: Row, ask: Callable[[PayoutAdapter], Awaitable[PayoutResult]]
+) -> PayoutResult | Retry:
+    """One call to the remittance's push partner (send, inquire or cancel): a partner that
+    cannot be reached is asked again later, with backoff, whatever the call was."""
+    try:
+        return await ask(await svc.partners.payout(rem.partner_id))
+    except PartnerUnavailable as exc:
+        return Retry(backoff(rem.attempts), f"partner unavailable: {exc}")
 
 
 def _after_partner_answer(rem: Row, result: PayoutResult, current: Status) -> Outcome:
@@ -240,11 +256,9 @@ async def settle_payout(svc: Services, rem: Row) -> Outcome:
     partner = await svc.partners.info(rem.partner_id, svc.now())
     if partner is not None and partner.pull:
         return Retry(PULL_RECHECK, "waiting for the partner's status")
-    try:
-        adapter = await svc.partners.payout(rem.partner_id)
-        result = await adapter.inquire(rem.id)
-    except PartnerUnavailable as exc:
-        return Retry(backoff(rem.attempts), f"partner unavailable: {exc}")
+    result = await _ask_partner(svc, rem, lambda adapter: adapter.inquire(rem.id))
+    if isinstance(result, Retry):
+        return result
     if result.status == "paid":
         fields = {"payout_status": "paid", "partner_reference": result.partner_reference}
         return await complete_payout(svc, rem, "status inquiry: paid", fields)
@@ -280,11 +294,9 @@ async def _take_back(svc: Services, rem: Row) -> Outcome | PayoutResult | str:
     partner = await svc.partners.info(rem.partner_id, svc.now())
     if partner is not None and partner.pull:
         return NOT_INSTRUCTED
-    try:
-        adapter = await svc.partners.payout(rem.partner_id)
-        result = await adapter.cancel(rem.id)
-    except PartnerUnavailable as exc:
-        return Retry(backoff(rem.attempts), f"partner unavailable: {exc}")
+    result = await _ask_partner(svc, rem, lambda adapter: adapter.cancel(rem.id))
+    if isinstance(result, Retry):
+        return result
     if result.status == "paid":
         return result
     if result.status == "accepted":
