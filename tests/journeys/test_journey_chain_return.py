@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
 
 import pytest
-from eth_account import Account
 from sqlalchemy import delete, select
 
 from corridors.simulator import STATE, set_coin_return
-from gateway.chain import open_settler, partner_returns, wake_returned, wake_settled
-from gateway.commands import main as remit
+from gateway.chain import partner_returns
 from ledger_adapter.evm.items import CURSORS, ITEMS, RETURNS
-from tests.conftest import DEMO_PARTNER, SIM_SECRET
+from tests.conftest import SIM_SECRET
+from tests.journeys.chain_support import cli, remittance_on_chain, wallet_usd
 
 
 @pytest.fixture
@@ -39,41 +37,15 @@ async def sim_client(aiohttp_client):
     )
 
 
-def _cli(gateway, monkeypatch, *argv: str) -> int:
-    monkeypatch.setenv("REMIT_DATABASE_URL", gateway.svc.engine.url.render_as_string(False))
-    return remit(list(argv))
-
-
-async def _wallet_usd(gateway, sender) -> str:
-    resp = await gateway.client.get(f"/v1/customers/{sender['id']}/wallet", headers=gateway.auth())
-    [usd] = [b for b in (await resp.json())["balances"] if b["currency"] == "USD"]
-    return usd["available"]
-
-
 async def test_failed_payout_is_refunded_when_the_partner_gives_the_coin_back(
     gateway, monkeypatch, capsys, engine_env
 ) -> None:
-    partner_key = Account.create().key.hex()
-    address = Account.from_key(partner_key).address
-    args = ("partners", "update", DEMO_PARTNER, "--chain-address", address)
-    assert await asyncio.to_thread(_cli, gateway, monkeypatch, *args) == 0
-    sender = await gateway.customer()
-    await gateway.top_up(sender["id"], "500.00")
-    rem = await gateway.send("100.00", sender=sender)
-    await gateway.drain()
+    chain = await remittance_on_chain(gateway, monkeypatch, engine_env)
+    rem, sender, handle, address = chain.rem, chain.sender, chain.handle, chain.address
     assert (await gateway.get(rem["id"]))["status"] == "in_transit"
-
     svc = gateway.svc
-    settings = replace(svc.settings, chain_window_s=0, **engine_env)
-    handle = await open_settler(
-        settings,
-        svc.engine,
-        lambda ids: wake_settled(svc, ids),
-        lambda ids: wake_returned(svc, ids),
-    )
-    handle.settler.settings = replace(handle.settler.settings, returns_poll_s=0)
     sim = gateway.sim.server.app[STATE]
-    set_coin_return(gateway.sim.server.app, partner_returns(handle, partner_key))
+    set_coin_return(gateway.sim.server.app, partner_returns(handle, chain.partner_key))
 
     async def step() -> dict:
         await handle.settler.tick()
@@ -89,7 +61,7 @@ async def test_failed_payout_is_refunded_when_the_partner_gives_the_coin_back(
     assert current["status"] == "failed", current["history"]
     assert current["chain_settlement"]["tx_hash"], "the coin left before the payout failed"
     assert current["history"][-1]["to"] == "failed"
-    assert await _wallet_usd(gateway, sender) == "400.00"  # nothing refunded yet
+    assert await wallet_usd(gateway, sender) == "400.00"  # nothing refunded yet
     await gateway.drain()  # the refund step runs again: still waiting, the coin is not back
     assert (await gateway.get(rem["id"]))["status"] == "failed"
     assert sim.payouts[rem["id"]].coin_returned  # the simulator gave it back on chain
@@ -107,7 +79,7 @@ async def test_failed_payout_is_refunded_when_the_partner_gives_the_coin_back(
     walked = [h["to"] for h in current["history"]]
     assert walked.index("failed") < walked.index("refunded")
     assert walked.count("refunded") == 1
-    assert await _wallet_usd(gateway, sender) == "500.00"  # principal and fee: all of it
+    assert await wallet_usd(gateway, sender) == "500.00"  # principal and fee: all of it
     [ret] = back
     assert ret.status == "applied" and ret.remittance_id == rem["id"]
     assert ret.sender.lower() == address.lower()
@@ -121,15 +93,15 @@ async def test_failed_payout_is_refunded_when_the_partner_gives_the_coin_back(
         assert len((await conn.execute(select(RETURNS))).all()) == 1
         [item] = (await conn.execute(select(ITEMS))).all()
     assert item.status == "returned"
-    assert await _wallet_usd(gateway, sender) == "500.00"
+    assert await wallet_usd(gateway, sender) == "500.00"
 
-    assert await asyncio.to_thread(_cli, gateway, monkeypatch, "ledger", "check") == 0
+    assert await asyncio.to_thread(cli, gateway, monkeypatch, "ledger", "check") == 0
     capsys.readouterr()
-    assert await asyncio.to_thread(_cli, gateway, monkeypatch, "chain", "reconcile") == 0, (
+    assert await asyncio.to_thread(cli, gateway, monkeypatch, "chain", "reconcile") == 0, (
         capsys.readouterr().err
     )
     capsys.readouterr()
-    assert await asyncio.to_thread(_cli, gateway, monkeypatch, "chain", "status") == 0
+    assert await asyncio.to_thread(cli, gateway, monkeypatch, "chain", "status") == 0
     status = json.loads(capsys.readouterr().out)
     assert status["returns_not_applied"] == []
     [usdc] = [c for c in status["coins"] if c["coin"] == "USDC"]
@@ -137,7 +109,7 @@ async def test_failed_payout_is_refunded_when_the_partner_gives_the_coin_back(
     assert usdc["partners"][address] == 0
     # The books refunded the sender with this coin: it is not the operator's to send back.
     send_back = ("chain", "send-back", f"{ret.tx_hash}#{ret.log_index}", "--reason", "x")
-    assert await asyncio.to_thread(_cli, gateway, monkeypatch, *send_back) == 2
+    assert await asyncio.to_thread(cli, gateway, monkeypatch, *send_back) == 2
     assert "the books take this coin" in capsys.readouterr().err
     await handle.client.close()
 

@@ -14,28 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
 
-from eth_account import Account
 from sqlalchemy import select
 
-from gateway.chain import open_settler, wake_returned, wake_settled
-from gateway.commands import main as remit
 from gateway.storage.tables_compliance import audit_log
 from ledger_adapter.evm.items import ITEMS, RETURNS, TXS
 from ledger_adapter.evm.settler import contracts
-from tests.conftest import DEMO_PARTNER
-
-
-def _cli(gateway, monkeypatch, *argv: str) -> int:
-    monkeypatch.setenv("REMIT_DATABASE_URL", gateway.svc.engine.url.render_as_string(False))
-    return remit(list(argv))
-
-
-async def _wallet_usd(gateway, sender) -> str:
-    resp = await gateway.client.get(f"/v1/customers/{sender['id']}/wallet", headers=gateway.auth())
-    [usd] = [b for b in (await resp.json())["balances"] if b["currency"] == "USD"]
-    return usd["available"]
+from tests.journeys.chain_support import cli, remittance_on_chain, wallet_usd
 
 
 async def _rows(gateway, table) -> list:
@@ -46,24 +31,8 @@ async def _rows(gateway, table) -> list:
 async def test_coin_given_back_after_a_payout_is_sent_back_by_the_operator(
     gateway, monkeypatch, capsys, engine_env
 ) -> None:
-    partner_key = Account.create().key.hex()
-    address = Account.from_key(partner_key).address
-    args = ("partners", "update", DEMO_PARTNER, "--chain-address", address)
-    assert await asyncio.to_thread(_cli, gateway, monkeypatch, *args) == 0
-    sender = await gateway.customer()
-    await gateway.top_up(sender["id"], "500.00")
-    rem = await gateway.send("100.00", sender=sender)
-    await gateway.drain()
-
-    svc = gateway.svc
-    settings = replace(svc.settings, chain_window_s=0, **engine_env)
-    handle = await open_settler(
-        settings,
-        svc.engine,
-        lambda ids: wake_settled(svc, ids),
-        lambda ids: wake_returned(svc, ids),
-    )
-    handle.settler.settings = replace(handle.settler.settings, returns_poll_s=0)
+    chain = await remittance_on_chain(gateway, monkeypatch, engine_env)
+    rem, sender, handle, address = chain.rem, chain.sender, chain.handle, chain.address
 
     async def step() -> dict:
         await handle.settler.tick()
@@ -80,7 +49,7 @@ async def test_coin_given_back_after_a_payout_is_sent_back_by_the_operator(
     assert await handle.client.balance_of(await _token(handle, "USDC"), address) == paid
 
     # The partner gives the coin back although it paid the recipient.
-    await handle.settler.partner_gives_back(partner_key, rem["id"])
+    await handle.settler.partner_gives_back(chain.partner_key, rem["id"])
     for _ in range(6):
         await step()
     [ret] = await _rows(gateway, RETURNS)
@@ -88,33 +57,33 @@ async def test_coin_given_back_after_a_payout_is_sent_back_by_the_operator(
     assert ret.burn_tx is None  # the books never refunded it: nothing to burn
     assert not [t for t in await _rows(gateway, TXS) if t.purpose == "burn"]
     assert (await gateway.get(rem["id"]))["status"] == "paid_out"
-    assert await _wallet_usd(gateway, sender) == "400.00"
+    assert await wallet_usd(gateway, sender) == "400.00"
     assert await handle.client.balance_of(await _token(handle, "USDC"), address) == 0
 
     ref = f"{ret.tx_hash}#{ret.log_index}"
     capsys.readouterr()
-    assert await asyncio.to_thread(_cli, gateway, monkeypatch, "chain", "reconcile") == 1
+    assert await asyncio.to_thread(cli, gateway, monkeypatch, "chain", "reconcile") == 1
     found = json.loads(capsys.readouterr().out)["findings"]
     [held] = [f for f in found if ret.tx_hash in f]
     assert "paid_out" in held and f"remit chain send-back {ref}" in held
 
     # Bad names and a missing reason are refused, and write nothing.
     bad = ("chain", "send-back", ret.tx_hash, "--reason", "partner paid twice")
-    assert await asyncio.to_thread(_cli, gateway, monkeypatch, *bad) == 2
+    assert await asyncio.to_thread(cli, gateway, monkeypatch, *bad) == 2
     unknown = ("chain", "send-back", f"0x{'ab' * 32}#0", "--reason", "x")
-    assert await asyncio.to_thread(_cli, gateway, monkeypatch, *unknown) == 2
+    assert await asyncio.to_thread(cli, gateway, monkeypatch, *unknown) == 2
     blank = ("chain", "send-back", ref, "--reason", " ")
-    assert await asyncio.to_thread(_cli, gateway, monkeypatch, *blank) == 2
+    assert await asyncio.to_thread(cli, gateway, monkeypatch, *blank) == 2
     [ret] = await _rows(gateway, RETURNS)
     assert ret.send_back_reason is None
 
     capsys.readouterr()
     args = ("chain", "send-back", ref, "--reason", "paid out; the partner returned it by mistake")
-    assert await asyncio.to_thread(_cli, gateway, monkeypatch, *args) == 0
+    assert await asyncio.to_thread(cli, gateway, monkeypatch, *args) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["remittance_id"] == rem["id"] and report["amount"] == paid
     assert report["to"].lower() == address.lower()
-    again = await asyncio.to_thread(_cli, gateway, monkeypatch, *args)
+    again = await asyncio.to_thread(cli, gateway, monkeypatch, *args)
     assert again == 2  # already going back: never twice
     audit = [a for a in await _rows(gateway, audit_log) if a.action == "chain.send_back"]
     assert [a.object_id for a in audit] == [ref]
@@ -128,15 +97,15 @@ async def test_coin_given_back_after_a_payout_is_sent_back_by_the_operator(
     [item] = await _rows(gateway, ITEMS)
     assert item.status == "settled"  # the partner holds its coin again, as the books say
     assert (await gateway.get(rem["id"]))["status"] == "paid_out"
-    assert await _wallet_usd(gateway, sender) == "400.00"
+    assert await wallet_usd(gateway, sender) == "400.00"
 
     capsys.readouterr()
-    assert await asyncio.to_thread(_cli, gateway, monkeypatch, "chain", "reconcile") == 0, (
+    assert await asyncio.to_thread(cli, gateway, monkeypatch, "chain", "reconcile") == 0, (
         capsys.readouterr().err
     )
-    assert await asyncio.to_thread(_cli, gateway, monkeypatch, "ledger", "check") == 0
+    assert await asyncio.to_thread(cli, gateway, monkeypatch, "ledger", "check") == 0
     capsys.readouterr()
-    assert await asyncio.to_thread(_cli, gateway, monkeypatch, "chain", "status") == 0
+    assert await asyncio.to_thread(cli, gateway, monkeypatch, "chain", "status") == 0
     status = json.loads(capsys.readouterr().out)
     assert status["returns_sent_back"] == [
         {"return": ref, "tx_hash": back_tx.hash, "status": "mined"}
