@@ -247,20 +247,11 @@ class Settler:
         if not returns:
             return
         known = await contracts(signer.conn, await self.client.chain_id(), self.client.address)
-        by_coin: dict[str, list[Any]] = {}
-        for r in returns:
-            if r.coin in known and known[r.coin].mintable:
-                by_coin.setdefault(r.coin, []).append(r)
-        for coin, rows in by_coin.items():
+        for coin, rows in _by_mintable_coin(returns, known).items():
             amount = sum(r.amount for r in rows)
             data = self.client.burn_data(amount)
             tx = await signer.sign("burn", coin, data, known[coin].token, amount=amount)
-            for r in rows:
-                await signer.conn.execute(
-                    update(RETURNS)
-                    .where(RETURNS.c.tx_hash == r.tx_hash, RETURNS.c.log_index == r.log_index)
-                    .values(burn_tx=tx.hash)
-                )
+            await _mark_returns(signer.conn, rows, burn_tx=tx.hash)
 
     async def _burnable(self, conn: AsyncConnection, returns: list[Any]) -> list[Any]:
         """The applied returns whose remittances the books have refunded."""
@@ -279,20 +270,12 @@ class Settler:
                 continue
             data = self.client.transfer_data(r.sender, r.amount)
             tx = await signer.sign("send_back", r.coin, data, known[r.coin].token, amount=r.amount)
-            await signer.conn.execute(
-                update(RETURNS)
-                .where(RETURNS.c.tx_hash == r.tx_hash, RETURNS.c.log_index == r.log_index)
-                .values(send_back_tx=tx.hash)
-            )
+            await _mark_returns(signer.conn, [r], send_back_tx=tx.hash)
 
     async def _mints(self, signer: _Signer, known: dict[str, Any], unminted: list[Any]) -> None:
         """One mint per coin for every remittance not yet minted for (a reverted mint's
         remittances come back here)."""
-        by_coin: dict[str, list[Any]] = {}
-        for r in unminted:
-            if r.coin in known and known[r.coin].mintable:
-                by_coin.setdefault(r.coin, []).append(r)
-        for coin, rows in by_coin.items():
+        for coin, rows in _by_mintable_coin(unminted, known).items():
             amount = sum(r.amount for r in rows)
             data = self.client.mint_data(self.client.address, amount)
             tx = await signer.sign("mint", coin, data, known[coin].token, amount=amount)
@@ -644,6 +627,24 @@ def return_status(row: Any | None, coin: str, e: ReturnedEvent) -> str:
     if row.amount != e.amount:
         return "wrong_amount"
     return "applied"
+
+
+def _by_mintable_coin(rows: list[Any], known: dict[str, Contracts]) -> dict[str, list[Any]]:
+    """Rows by coin, for the coins we mint (and so burn); an inventory coin is neither."""
+    by_coin: dict[str, list[Any]] = {}
+    for r in rows:
+        if r.coin in known and known[r.coin].mintable:
+            by_coin.setdefault(r.coin, []).append(r)
+    return by_coin
+
+
+async def _mark_returns(conn: AsyncConnection, rows: list[Any], **values: Any) -> None:
+    for r in rows:
+        await conn.execute(
+            update(RETURNS)
+            .where(RETURNS.c.tx_hash == r.tx_hash, RETURNS.c.log_index == r.log_index)
+            .values(**values)
+        )
 
 
 async def _set_cursor(conn: AsyncConnection, name: str, block: int, exists: bool) -> None:
