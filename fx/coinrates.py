@@ -11,8 +11,9 @@ import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from fx.coinmath import basket_value
 from fx.rate import IDENTITY, Rate, RateSource
-from fx.stablecoins import COINS, Stablecoin, basket_value
+from fx.stablecoins import COINS, Stablecoin
 
 
 class StablecoinRates:

@@ -1,8 +1,8 @@
 """Money kernel: amounts as Decimal with a currency, ISO 4217 minor units, explicit rounding.
 
 Why its own module: every package (ledger, compliance, corridors) needs money and nothing else of
-fx, so this file imports nothing of ours. Minor units come from the `iso4217` package, not babel,
-because CLDR's digits differ from ISO for IQD, RSD and ALL. Stablecoins carry 6 decimals.
+fx, so this file imports only the two tables below it: fiat minor units (fx.currency, ISO 4217)
+and the coins with their decimals (fx.stablecoins, the one place a coin is stated).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Context, Decimal, InvalidOperation
-from functools import cache
 from typing import Any
 
-from iso4217 import Currency
+from fx.currency import CurrencyError, fiat_exponents, is_currency
+from fx.stablecoins import DECIMALS
 
 __all__ = [
     "COIN_DECIMALS",
@@ -34,9 +34,8 @@ __all__ = [
     "to_decimal",
 ]
 
-#: Stablecoin asset codes and their decimals. fx.stablecoins defines the coins themselves; this
-#: table lives here so that the kernel knows their precision without importing anything.
-COIN_DECIMALS: dict[str, int] = {"USDC": 6, "EURC": 6, "BSKT": 6}
+#: Stablecoin asset codes and their decimals, as fx.stablecoins defines them.
+COIN_DECIMALS: dict[str, int] = dict(DECIMALS)
 
 #: Wide enough that products of amounts and rates are exact (no silent rounding by the context).
 MONEY_CONTEXT = Context(prec=60)
@@ -59,35 +58,16 @@ class AmountError(ValueError):
         self.field = field
 
 
-class CurrencyError(ValueError):
-    """An unknown or unsupported currency or asset code."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 class MixedCurrencyError(ValueError):
     """Arithmetic or comparison between two different currencies."""
 
     field: str | None = None
 
 
-@cache
-def _iso_exponents() -> dict[str, int]:
-    # Funds codes and metals (XAU, XDR, XXX ...) have no exponent in ISO 4217: not money here.
-    return {c.code: c.exponent for c in Currency if c.exponent is not None}
-
-
 #: Every asset a Money may hold, fiat and coin, with its decimals: one dict lookup answers both
 #: "is this an asset" and "how many decimals", which every Money construction asks.
-_ASSET_EXPONENTS: dict[str, int] = {**_iso_exponents(), **COIN_DECIMALS}
+_ASSET_EXPONENTS: dict[str, int] = {**fiat_exponents(), **COIN_DECIMALS}
 _QUANTA: dict[str, Decimal] = {code: Decimal(1).scaleb(-e) for code, e in _ASSET_EXPONENTS.items()}
-
-
-def is_currency(code: object) -> bool:
-    """True for an active ISO 4217 fiat currency code (exactly as written, upper case)."""
-    return isinstance(code, str) and code in _iso_exponents()
 
 
 def is_coin(code: object) -> bool:

@@ -35,7 +35,7 @@ def house_accounts(corridors: dict[str, Corridor]) -> list[Account]:
     accounts: dict[str, Account] = {}
     for corridor in corridors.values():
         coin = corridor.settlement_asset
-        peg = chart.SUPPLY_PAIRS.get(coin, corridor.send_currency)  # the coin's fiat backing
+        peg = chart.PEGS.get(coin, corridor.send_currency)  # the coin's fiat backing
         for currency in {corridor.send_currency, peg}:
             for account in chart.standard_accounts(currency, coin):
                 accounts[account.id] = account

@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from fx.stablecoins import Stablecoin, basket_reserve, creation_unit
+from fx.coinmath import basket_reserve, creation_unit
+from fx.stablecoins import Stablecoin
 
-from .chart import BASKETS, SUPPLY_PAIRS, issuance, reserve, reserve_component, scale_to_coin
+from .chart import BASKETS, PEGS, issuance, reserve, reserve_component, scale_to_coin
 from .port import Account, AccountFlags, Balance
 
 
 def balance_findings(
     rows: Iterable[tuple[Account, Balance]],
-    pairs: Mapping[str, str] = SUPPLY_PAIRS,
+    pairs: Mapping[str, str] = PEGS,
     baskets: Mapping[str, Stablecoin] = BASKETS,
 ) -> list[str]:
     """Debits equal credits per asset, no forbidden negative balance, supply equals reserve

@@ -14,15 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
 
+from fx.coinmath import basket_reserve, coin_units_for, creation_unit, units_to_issue
 from fx.money import exponent
-from fx.stablecoins import (
-    BSKT,
-    USDC,
-    basket_reserve,
-    coin_units_for,
-    creation_unit,
-    units_to_issue,
-)
+from fx.stablecoins import BSKT, USDC
 from gateway.domain.postings import MoneyPath
 from ledger_adapter import chart
 from ledger_adapter.audit import balance_findings

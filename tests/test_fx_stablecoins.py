@@ -9,18 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fx.coinmath import basket_value, settlement_coin_for
 from fx.coinrates import StablecoinRates
 from fx.money import COIN_DECIMALS, CurrencyError, Money, exponent
 from fx.rates import ChainedRates, Rate, RateUnavailable, default_rate_source
-from fx.stablecoins import (
-    BSKT,
-    EURC,
-    USDC,
-    Stablecoin,
-    basket_value,
-    settlement_coin_for,
-    stablecoin,
-)
+from fx.stablecoins import BSKT, EURC, USDC, Stablecoin, stablecoin
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 

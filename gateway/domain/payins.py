@@ -4,7 +4,9 @@ pay-in id so a duplicate callback repeats the same transfer and the ledger ignor
 
 Every matched pay-in lands in the sender's wallet; the wallet-funding step then takes exactly the
 send amount. Over-payment therefore stays in the wallet, an under-payment waits there until the
-remittance expires, and money for an expired remittance is simply the sender's again."""
+remittance expires, and money for an expired remittance is simply the sender's again. The accounts
+(`payin:`, `suspense:`) and the transfers are the chart's (ledger_adapter.chart); this module
+picks which, and their ids."""
 
 from __future__ import annotations
 
@@ -12,30 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger_adapter import chart
-from ledger_adapter.port import Account, AccountFlags, TransferSpec
+from ledger_adapter.port import Account, TransferSpec
 
 # Remittance states in which a pay-in to its reference still funds it.
 FUNDABLE = frozenset({"created", "screening", "quoted", "awaiting_funds", "on_hold", "approved"})
 
 
-def suspense(currency: str) -> str:
-    """Money we hold but cannot attribute yet (unknown reference, wrong currency)."""
-    return f"suspense:{currency}"
-
-
-def receivable(partner_id: str, currency: str) -> str:
-    """What a pay-in partner has collected for us and owes at settlement (debit-normal)."""
-    return f"payin:{partner_id}:{currency}"
-
-
 def accounts_for(partner_id: str, currency: str, customer_id: str | None) -> list[Account]:
-    accounts = [
-        Account(receivable(partner_id, currency), currency),
-        Account(suspense(currency), currency, AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS),
-    ]
-    if customer_id is not None:
-        accounts.append(chart.wallet_account(customer_id, currency))
-    return accounts
+    return chart.payin_accounts(partner_id, currency, customer_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,27 +59,13 @@ def match(ref: Any | None, currency: str, remittance_status: str | None) -> Matc
 
 
 def credit(payin_id: str, partner_id: str, amount: int, currency: str, m: Match) -> TransferSpec:
-    target = chart.wallet(m.customer_id, currency) if m.customer_id else suspense(currency)
-    return TransferSpec(
-        f"payin:{payin_id}",
-        receivable(partner_id, currency),
-        target,
-        amount,
-        currency,
-        code="payin",
-    )
+    """The matched wallet, or suspense with no customer."""
+    return chart.payin_credit(f"payin:{payin_id}", partner_id, amount, currency, m.customer_id)
 
 
 def release(payin_id: str, amount: int, currency: str, customer_id: str) -> TransferSpec:
     """An operator attributes a suspense pay-in to a customer."""
-    return TransferSpec(
-        f"payin-resolve:{payin_id}",
-        suspense(currency),
-        chart.wallet(customer_id, currency),
-        amount,
-        currency,
-        code="payin-resolve",
-    )
+    return chart.payin_release(f"payin-resolve:{payin_id}", amount, currency, customer_id)
 
 
 def give_back(
@@ -102,15 +74,9 @@ def give_back(
     """Money returned through the partner it came from: from a wallet (the sender asked for a
     refund to source) or, with no customer, from suspense (an operator returns an unattributable
     pay-in). Separate ids: a suspense pay-in released to a wallet may later be refunded."""
-    source = chart.wallet(customer_id, currency) if customer_id else suspense(currency)
     kind = "payin-refund" if customer_id else "payin-return"
-    return TransferSpec(
-        f"{kind}:{payin_id}",
-        source,
-        receivable(partner_id, currency),
-        amount,
-        currency,
-        code=kind,
+    return chart.payin_give_back(
+        f"{kind}:{payin_id}", partner_id, amount, currency, customer_id, code=kind
     )
 
 

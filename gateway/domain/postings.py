@@ -2,6 +2,9 @@
 id, so a step that runs again after a crash repeats the same transfer ids and the ledger ignores
 them.
 
+Which movements each step makes, under which ids; the movements themselves (accounts, codes)
+are the chart's builders (ledger_adapter.chart), so no account id is spelled out here.
+
 A basket-coin (BSKT) remittance sells its principal to the gateway's FX position
 (`clearing:{S} -> fx_position:{S}`), which buys the components into the basket's reserve for
 the whole creation units that cover the coin bought (`chart.basket_mint`); the coin bought goes
@@ -15,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fx.coinmath import units_to_issue
 from fx.money import Money
-from fx.stablecoins import units_to_issue
 from ledger_adapter import chart
 from ledger_adapter.port import TransferSpec
 
@@ -46,7 +49,7 @@ class MoneyPath:
 
     @property
     def peg(self) -> str:
-        return chart.SUPPLY_PAIRS[self.coin]
+        return chart.PEGS[self.coin]
 
     @property
     def needs_exchange(self) -> bool:
@@ -87,14 +90,8 @@ class MoneyPath:
     def conversion(self) -> list[TransferSpec]:
         """The whole `converted` step as one linked batch."""
         if self.is_basket:
-            cur = self.send_currency
-            sell = TransferSpec(
-                self._id("bsell"),
-                chart.clearing(cur),
-                chart.fx_position(cur),
-                self.principal_minor,
-                cur,
-                code="fx-sell",
+            sell = chart.sell_to_position(
+                self._id("bsell"), self.send_currency, self.principal_minor
             )
             return [
                 sell,
@@ -110,14 +107,8 @@ class MoneyPath:
         )
 
     def _principal_from_position(self, step: str, to_account: str) -> TransferSpec:
-        cur = self.send_currency
-        return TransferSpec(
-            self._id(step),
-            chart.fx_position(cur),
-            to_account,
-            self.principal_minor,
-            cur,
-            code="fx-buy",
+        return chart.buy_from_position(
+            self._id(step), self.send_currency, self.principal_minor, to_account
         )
 
     @property
@@ -129,43 +120,17 @@ class MoneyPath:
         transfer per asset, so each asset's ledger balances on its own."""
         cur, peg = self.send_currency, self.peg
         return [
-            TransferSpec(
-                self._id("fxsell"),
-                chart.clearing(cur),
-                chart.fx_position(cur),
-                self.principal_minor,
-                cur,
-                code="fx-sell",
-            ),
-            TransferSpec(
-                self._id("fxbuy"),
-                chart.fx_position(peg),
-                chart.clearing(peg),
-                peg_minor,
-                peg,
-                code="fx-buy",
-            ),
+            chart.sell_to_position(self._id("fxsell"), cur, self.principal_minor),
+            chart.buy_from_position(self._id("fxbuy"), peg, peg_minor, chart.clearing(peg)),
         ]
 
     def exchange_back(self) -> list[TransferSpec]:
         """The reverse of exchange_into_peg, at the same amounts, for a refund."""
         cur, peg = self.send_currency, self.peg
         return [
-            TransferSpec(
-                self._id("fxunbuy"),
-                chart.clearing(peg),
-                chart.fx_position(peg),
-                self.backing_minor,
-                peg,
-                code="fx-sell",
-            ),
-            TransferSpec(
-                self._id("fxunsell"),
-                chart.fx_position(cur),
-                chart.clearing(cur),
-                self.principal_minor,
-                cur,
-                code="fx-buy",
+            chart.sell_to_position(self._id("fxunbuy"), peg, self.backing_minor),
+            chart.buy_from_position(
+                self._id("fxunsell"), cur, self.principal_minor, chart.clearing(cur)
             ),
         ]
 
@@ -231,23 +196,9 @@ class MoneyPath:
         owed = chart.partner(self.partner_id, cur)
         specs = []
         if spread.is_positive():
-            specs.append(
-                TransferSpec(
-                    self._id("spread"), owed, chart.fees(cur), spread.to_minor(), cur, code="spread"
-                )
-            )
+            specs.append(chart.spread(self._id("spread"), owed, cur, spread.to_minor()))
         if not fx_result.is_zero():
-            gain = fx_result.is_positive()
-            specs.append(
-                TransferSpec(
-                    self._id("fx"),
-                    owed if gain else chart.fx_pnl(cur),
-                    chart.fx_pnl(cur) if gain else owed,
-                    abs(fx_result).to_minor(),
-                    cur,
-                    code="fx-gain" if gain else "fx-loss",
-                )
-            )
+            specs.append(chart.fx_result(self._id("fx"), owed, cur, fx_result.to_minor()))
         return specs
 
     def refund_to_wallet(self) -> list[TransferSpec]:
@@ -274,25 +225,9 @@ class MoneyPath:
         """The funding undone: principal and fee from clearing and fees back to the wallet. On
         its own for a remittance whose conversion never happened."""
         cur = self.send_currency
-        specs = [
-            TransferSpec(
-                id=self._id("refund"),
-                debit_account=chart.clearing(cur),
-                credit_account=chart.wallet(self.sender_id, cur),
-                amount=self.principal_minor,
-                asset=cur,
-                code="refund",
-            )
-        ]
+        specs = [chart.refund(self._id("refund"), self.sender_id, cur, self.principal_minor)]
         if self.fee_minor:
             specs.append(
-                TransferSpec(
-                    id=self._id("refund-fee"),
-                    debit_account=chart.fees(cur),
-                    credit_account=chart.wallet(self.sender_id, cur),
-                    amount=self.fee_minor,
-                    asset=cur,
-                    code="refund-fee",
-                )
+                chart.refund_fee(self._id("refund-fee"), self.sender_id, cur, self.fee_minor)
             )
         return specs

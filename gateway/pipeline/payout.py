@@ -18,10 +18,11 @@ from corridors.payout import (
     PayoutInstruction,
     PayoutResult,
 )
+from fx.coinmath import coin_units_for
 from fx.money import Money
 from fx.pricing import fx_gain_loss, spread_margin
 from fx.rates import RateUnavailable
-from fx.stablecoins import coin_units_for, stablecoin
+from fx.stablecoins import stablecoin
 from gateway.chain import enabled as chain_enabled
 from gateway.domain.postings import MoneyPath
 from gateway.domain.quotes import locked_quote
