@@ -224,10 +224,10 @@ class MoneyPath:
     def refund_funds(self) -> list[TransferSpec]:
         """The funding undone: principal and fee from clearing and fees back to the wallet. On
         its own for a remittance whose conversion never happened."""
-        cur = self.send_currency
-        specs = [chart.refund(self._id("refund"), self.sender_id, cur, self.principal_minor)]
-        if self.fee_minor:
-            specs.append(
-                chart.refund_fee(self._id("refund-fee"), self.sender_id, cur, self.fee_minor)
-            )
-        return specs
+        return chart.refund(
+            self._id("refund"),
+            self.sender_id,
+            self.send_currency,
+            self.principal_minor,
+            self.fee_minor,
+        )

@@ -64,50 +64,27 @@ class Owned(Family):
         return Account(self(owner, asset), asset, self.flags_for(asset))
 
 
-# DMNEC = DEBITS_MUST_NOT_EXCEED_CREDITS, CMNED = CREDITS_MUST_NOT_EXCEED_DEBITS.
+# The chart. DMNEC: debits must not exceed credits; CMNED: credits must not exceed debits.
 cash = Pooled("cash", "debit", "the gateway's bank money (money enters)")
 wallet = Owned("wallet", "credit", "what we owe a customer", DMNEC)
 clearing = Pooled("clearing", "credit", "a sender's funds while a remittance runs", DMNEC)
-fees = Pooled("fees", "credit", "fee revenue", DMNEC)
-reserve = Pooled("reserve", "credit", "fiat that backs the pegged coin in circulation", DMNEC)
-reserve_component = Owned(
-    "reserve",
-    "credit",
-    "one component currency of a basket coin's reserve (owner: the coin)",
-    DMNEC,
-)
-change = Pooled(
-    "change",
-    "credit",
-    "basket coin minted to round up to whole creation units, burnt with its remittance",
-    DMNEC,
-)
+fees = Pooled("fees", "credit", "fee revenue (and the spread kept)", DMNEC)
+reserve = Pooled("reserve", "credit", "fiat that backs a pegged coin in circulation", DMNEC)
+reserve_component = Owned("reserve", "credit", "a basket coin's reserve in one currency", DMNEC)
+#: Basket coin minted to round up to whole creation units, burnt with its remittance.
+change = Pooled("change", "credit", "basket coin minted beyond what was bought", DMNEC)
 fx_pnl = Pooled("fx_pnl", "either", "FX gains and losses")
-fx_position = Pooled(
-    "fx_position", "either", "the gateway's position in a currency it exchanges (GBP -> USD)"
-)
-remedies = Pooled(
-    "remedies",
-    "either",
-    "what the provider pays out of its own pocket to resolve a sender's error (12 CFR"
-    " 1005.33(c)): a refund to the wallet or the funding of a resend at no cost",
-)
+fx_position = Pooled("fx_position", "either", "a currency the gateway exchanged (GBP -> USD)")
+#: What the provider pays out of its own pocket to resolve a sender's error (12 CFR
+#: 1005.33(c)): a refund to the wallet or the funding of a resend at no cost.
+remedies = Pooled("remedies", "either", "error remedies the provider bears")
 issuance = Pooled("issuance", "debit", "coin supply (contra: debit balance)", CMNED)
 treasury = Pooled("treasury", "credit", "coin the gateway holds", DMNEC)
-partner = Owned(
-    "partner",
-    "credit",
-    "owed to / held for a partner: its coin cannot go negative, its fiat settlement may",
-    DMNEC,
-    fiat_flags=AccountFlags.NONE,
-)
-payin = Owned("payin", "debit", "what a pay-in partner has collected for us and owes at settlement")
-suspense = Pooled(
-    "suspense",
-    "credit",
-    "money we hold but cannot attribute yet (unknown reference, wrong currency)",
-    DMNEC,
-)
+#: A partner's coin cannot go negative; its fiat (what we owe at settlement) may.
+partner = Owned("partner", "credit", "owed to / held for a partner", DMNEC, AccountFlags.NONE)
+payin = Owned("payin", "debit", "what a pay-in partner collected for us and owes at settlement")
+#: Unknown reference, wrong currency: parked until an operator releases or returns it.
+suspense = Pooled("suspense", "credit", "money we hold but cannot attribute yet", DMNEC)
 
 #: The whole chart: every family an account id may belong to.
 FAMILIES: tuple[Family, ...] = (

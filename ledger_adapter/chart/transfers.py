@@ -11,22 +11,11 @@ from __future__ import annotations
 from fx.coinmath import basket_reserve
 
 from ..port import TransferSpec
-from .accounts import (
-    change,
-    clearing,
-    fees,
-    fx_pnl,
-    fx_position,
-    issuance,
-    partner,
-    payin,
-    reserve,
-    reserve_component,
-    suspense,
-    treasury,
-    wallet,
-)
+from . import accounts as acc
 from .coins import BASKETS, require_peg, scale_to_coin
+
+#: A transfer's (debit account, credit account).
+Leg = tuple[str, str]
 
 # ---- a sender's fiat ------------------------------------------------------------------------
 
@@ -34,26 +23,28 @@ from .coins import BASKETS, require_peg, scale_to_coin
 def fund(id: str, customer_id: str, currency: str, amount: int) -> TransferSpec:
     """Take a sender's funds from the wallet into clearing."""
     return TransferSpec(
-        id, wallet(customer_id, currency), clearing(currency), amount, currency, code="fund"
+        id, acc.wallet(customer_id, currency), acc.clearing(currency), amount, currency, code="fund"
     )
 
 
 def fee(id: str, currency: str, amount: int) -> TransferSpec:
-    return TransferSpec(id, clearing(currency), fees(currency), amount, currency, code="fee")
-
-
-def refund(id: str, customer_id: str, currency: str, amount: int) -> TransferSpec:
-    """Principal back from clearing to the sender's wallet (the undoing of `fund`)."""
     return TransferSpec(
-        id, clearing(currency), wallet(customer_id, currency), amount, currency, code="refund"
+        id, acc.clearing(currency), acc.fees(currency), amount, currency, code="fee"
     )
 
 
-def refund_fee(id: str, customer_id: str, currency: str, amount: int) -> TransferSpec:
-    """The fee back from fee revenue to the sender's wallet (the undoing of `fee`)."""
-    return TransferSpec(
-        id, fees(currency), wallet(customer_id, currency), amount, currency, code="refund-fee"
-    )
+def refund(
+    id: str, customer_id: str, currency: str, principal: int, fee: int
+) -> list[TransferSpec]:
+    """The funding undone: the principal from clearing and the fee (if any, id `{id}-fee`)
+    from fee revenue, back to the sender's wallet."""
+    to = acc.wallet(customer_id, currency)
+    specs = [TransferSpec(id, acc.clearing(currency), to, principal, currency, code="refund")]
+    if fee:
+        specs.append(
+            TransferSpec(f"{id}-fee", acc.fees(currency), to, fee, currency, code="refund-fee")
+        )
+    return specs
 
 
 # ---- the gateway's FX positions -------------------------------------------------------------
@@ -62,18 +53,18 @@ def refund_fee(id: str, customer_id: str, currency: str, amount: int) -> Transfe
 def sell_to_position(id: str, currency: str, amount: int) -> TransferSpec:
     """Fiat sold from clearing to the gateway's position in that currency."""
     return TransferSpec(
-        id, clearing(currency), fx_position(currency), amount, currency, code="fx-sell"
+        id, acc.clearing(currency), acc.fx_position(currency), amount, currency, code="fx-sell"
     )
 
 
 def buy_from_position(id: str, currency: str, amount: int, to_account: str) -> TransferSpec:
     """Fiat bought from the gateway's position in that currency into `to_account`."""
-    return TransferSpec(id, fx_position(currency), to_account, amount, currency, code="fx-buy")
+    return TransferSpec(id, acc.fx_position(currency), to_account, amount, currency, code="fx-buy")
 
 
 def spread(id: str, from_account: str, currency: str, amount: int) -> TransferSpec:
     """The spread margin kept on a locked quote, into fee revenue."""
-    return TransferSpec(id, from_account, fees(currency), amount, currency, code="spread")
+    return TransferSpec(id, from_account, acc.fees(currency), amount, currency, code="spread")
 
 
 def fx_result(id: str, account: str, currency: str, result: int) -> TransferSpec:
@@ -82,8 +73,8 @@ def fx_result(id: str, account: str, currency: str, result: int) -> TransferSpec
     gain = result > 0
     return TransferSpec(
         id,
-        account if gain else fx_pnl(currency),
-        fx_pnl(currency) if gain else account,
+        account if gain else acc.fx_pnl(currency),
+        acc.fx_pnl(currency) if gain else account,
         abs(result),
         currency,
         code="fx-gain" if gain else "fx-loss",
@@ -93,23 +84,27 @@ def fx_result(id: str, account: str, currency: str, result: int) -> TransferSpec
 # ---- pegged coins ---------------------------------------------------------------------------
 
 
+def _par_legs(
+    id: str, code: str, amount: int, currency: str, coin: str, fiat: Leg, coins: Leg
+) -> tuple[TransferSpec, TransferSpec]:
+    """The two linked legs of a mint or burn at par: `amount` of the peg currency between the
+    `fiat` accounts (`{id}:fiat`) and the same value of coin between the `coins` ones
+    (`{id}:coin`)."""
+    require_peg(currency, coin)
+    units = scale_to_coin(amount, currency, coin)
+    return (
+        TransferSpec(f"{id}:fiat", *fiat, amount, currency, code=code),
+        TransferSpec(f"{id}:coin", *coins, units, coin, code=code),
+    )
+
+
 def mint(
     id: str, fiat_amount_minor: int, fiat_currency: str, coin: str, from_account: str
 ) -> list[TransferSpec]:
     """Fiat from `from_account` into the reserve, and the same value of coin issued to treasury."""
-    require_peg(fiat_currency, coin)
-    units = scale_to_coin(fiat_amount_minor, fiat_currency, coin)
-    return [
-        TransferSpec(
-            f"{id}:fiat",
-            from_account,
-            reserve(fiat_currency),
-            fiat_amount_minor,
-            fiat_currency,
-            code="mint",
-        ),
-        TransferSpec(f"{id}:coin", issuance(coin), treasury(coin), units, coin, code="mint"),
-    ]
+    fiat = (from_account, acc.reserve(fiat_currency))
+    coins = (acc.issuance(coin), acc.treasury(coin))
+    return list(_par_legs(id, "mint", fiat_amount_minor, fiat_currency, coin, fiat, coins))
 
 
 def burn(
@@ -121,21 +116,10 @@ def burn(
     coin_from: str | None = None,
 ) -> list[TransferSpec]:
     """Coin from `coin_from` (default treasury) retired, and the fiat it backed released."""
-    require_peg(fiat_currency, coin)
-    units = scale_to_coin(fiat_amount_minor, fiat_currency, coin)
-    return [
-        TransferSpec(
-            f"{id}:coin", coin_from or treasury(coin), issuance(coin), units, coin, code="burn"
-        ),
-        TransferSpec(
-            f"{id}:fiat",
-            reserve(fiat_currency),
-            to_account,
-            fiat_amount_minor,
-            fiat_currency,
-            code="burn",
-        ),
-    ]
+    fiat = (acc.reserve(fiat_currency), to_account)
+    coins = (coin_from or acc.treasury(coin), acc.issuance(coin))
+    fiat_leg, coin_leg = _par_legs(id, "burn", fiat_amount_minor, fiat_currency, coin, fiat, coins)
+    return [coin_leg, fiat_leg]
 
 
 def to_partner(
@@ -144,8 +128,8 @@ def to_partner(
     """The in-transit leg: a pending coin transfer that posts at paid_out or voids on failure."""
     return TransferSpec(
         id,
-        treasury(coin),
-        partner(partner_id, coin),
+        acc.treasury(coin),
+        acc.partner(partner_id, coin),
         units,
         coin,
         pending=True,
@@ -165,17 +149,27 @@ def basket_mint(id: str, coin: str, units: int, issued: int) -> list[TransferSpe
         raise ValueError(f"{coin}: cannot deliver {units} units from {issued} issued")
     specs = [
         TransferSpec(
-            f"{id}:{cur}", fx_position(cur), reserve_component(coin, cur), amount, cur, code="mint"
+            f"{id}:{cur}",
+            acc.fx_position(cur),
+            acc.reserve_component(coin, cur),
+            amount,
+            cur,
+            code="mint",
         )
         for cur, amount in basket_reserve(BASKETS[coin], issued).items()
     ]
     specs.append(
-        TransferSpec(f"{id}:coin", issuance(coin), treasury(coin), units, coin, code="mint")
+        TransferSpec(f"{id}:coin", acc.issuance(coin), acc.treasury(coin), units, coin, code="mint")
     )
     if issued > units:
         specs.append(
             TransferSpec(
-                f"{id}:change", issuance(coin), change(coin), issued - units, coin, code="mint"
+                f"{id}:change",
+                acc.issuance(coin),
+                acc.change(coin),
+                issued - units,
+                coin,
+                code="mint",
             )
         )
     return specs
@@ -190,18 +184,33 @@ def basket_burn(
         raise ValueError(f"{coin}: cannot retire {units} units of {issued} issued")
     specs = [
         TransferSpec(
-            f"{id}:coin", coin_from or treasury(coin), issuance(coin), units, coin, code="burn"
+            f"{id}:coin",
+            coin_from or acc.treasury(coin),
+            acc.issuance(coin),
+            units,
+            coin,
+            code="burn",
         )
     ]
     if issued > units:
         specs.append(
             TransferSpec(
-                f"{id}:change", change(coin), issuance(coin), issued - units, coin, code="burn"
+                f"{id}:change",
+                acc.change(coin),
+                acc.issuance(coin),
+                issued - units,
+                coin,
+                code="burn",
             )
         )
     specs += [
         TransferSpec(
-            f"{id}:{cur}", reserve_component(coin, cur), fx_position(cur), amount, cur, code="burn"
+            f"{id}:{cur}",
+            acc.reserve_component(coin, cur),
+            acc.fx_position(cur),
+            amount,
+            cur,
+            code="burn",
         )
         for cur, amount in basket_reserve(BASKETS[coin], issued).items()
     ]
@@ -212,7 +221,7 @@ def basket_burn(
 
 
 def _wallet_or_suspense(customer_id: str | None, currency: str) -> str:
-    return wallet(customer_id, currency) if customer_id else suspense(currency)
+    return acc.wallet(customer_id, currency) if customer_id else acc.suspense(currency)
 
 
 def payin_credit(
@@ -221,7 +230,7 @@ def payin_credit(
     """Money a pay-in partner collected: into the customer's wallet, or suspense without one."""
     return TransferSpec(
         id,
-        payin(partner_id, currency),
+        acc.payin(partner_id, currency),
         _wallet_or_suspense(customer_id, currency),
         amount,
         currency,
@@ -231,7 +240,7 @@ def payin_credit(
 
 def payin_release(id: str, amount: int, currency: str, customer_id: str) -> TransferSpec:
     """A suspense pay-in attributed to a customer."""
-    debit, credit = suspense(currency), wallet(customer_id, currency)
+    debit, credit = acc.suspense(currency), acc.wallet(customer_id, currency)
     return TransferSpec(id, debit, credit, amount, currency, code="payin-resolve")
 
 
@@ -243,7 +252,7 @@ def payin_give_back(
     return TransferSpec(
         id,
         _wallet_or_suspense(customer_id, currency),
-        payin(partner_id, currency),
+        acc.payin(partner_id, currency),
         amount,
         currency,
         code=code,
