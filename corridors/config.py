@@ -10,12 +10,14 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pycountry
+
+from fx.money import AmountError, is_currency, non_negative
 
 DEFAULT_QUOTE_TTL_S = 60
 DEFAULT_BANK_FUNDING_TTL_S = 2 * 24 * 3600
@@ -198,12 +200,11 @@ def _decimal(cid: str, key: str, value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise CorridorConfigError(f"{cid}.{key}: write money as a string or integer, not {value!r}")
     try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation as exc:
-        raise CorridorConfigError(f"{cid}.{key}: not a decimal number: {value!r}") from exc
-    if not amount.is_finite() or amount < 0:
-        raise CorridorConfigError(f"{cid}.{key}: must be a finite, non-negative amount")
-    return amount
+        return non_negative(value)
+    except AmountError as exc:
+        raise CorridorConfigError(
+            f"{cid}.{key}: must be a finite, non-negative amount ({exc})"
+        ) from exc
 
 
 def _country(cid: str, key: str, value: Any) -> str:
@@ -215,7 +216,7 @@ def _country(cid: str, key: str, value: Any) -> str:
 
 def _currency(cid: str, key: str, value: Any) -> str:
     code = str(value).upper()
-    if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
+    if not is_currency(code):
         raise CorridorConfigError(f"{cid}.{key}: unknown ISO 4217 currency {value!r}")
     return code
 

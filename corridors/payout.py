@@ -11,7 +11,6 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, Protocol
 from urllib.parse import quote
 
@@ -27,6 +26,7 @@ from tenacity import (
 from corridors import jsondoc
 from corridors.breaker import CircuitBreaker, PartnerUnavailable
 from corridors.signing import signature_headers, verify
+from fx.money import AmountError, is_currency, to_decimal
 
 __all__ = [
     "IDEMPOTENCY_HEADER",
@@ -75,12 +75,12 @@ class PayoutInstruction:
         if not isinstance(self.amount, str):
             raise ValueError("amount must be a decimal string")
         try:
-            amount = Decimal(self.amount)
-        except InvalidOperation as exc:
+            amount = to_decimal(self.amount)
+        except AmountError as exc:
             raise ValueError(f"amount {self.amount!r} is not a decimal") from exc
-        if not amount.is_finite() or amount <= 0:
+        if amount <= 0:
             raise ValueError("amount must be a positive, finite decimal")
-        if len(self.currency) != 3 or not self.currency.isupper():
+        if not is_currency(self.currency):
             raise ValueError("currency must be an ISO 4217 code")
 
     def to_json(self) -> dict[str, Any]:

@@ -30,6 +30,7 @@ __all__ = [
     "is_asset",
     "is_coin",
     "is_currency",
+    "non_negative",
     "require_asset",
     "to_decimal",
 ]
@@ -130,6 +131,16 @@ def to_decimal(value: Any, field: str | None = None) -> Decimal:
     if result.is_infinite():
         raise AmountError("amount is infinite", field)
     return result
+
+
+def non_negative(value: Any, field: str | None = None) -> Decimal:
+    """A finite Decimal >= 0 from a decimal string (blanks around it allowed) or an integer:
+    how configuration files (corridors, tiers, rules, regimes) state amounts, fees and
+    thresholds. Floats are refused as everywhere (to_decimal)."""
+    number = to_decimal(value.strip() if isinstance(value, str) else value, field)
+    if number < 0:
+        raise AmountError(f"amount {value!r} is negative", field)
+    return number
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from fx.money import AmountError, non_negative
 
 
 class ConfigError(ValueError):
@@ -10,13 +12,9 @@ class ConfigError(ValueError):
 
 
 def config_decimal(value: object, where: str) -> Decimal:
-    """A finite, non-negative Decimal from a TOML value; floats are refused (they are inexact)."""
-    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise ConfigError(f"{where}: expected a decimal string or integer, got {value!r}")
+    """A finite, non-negative Decimal from a TOML value, parsed by the money kernel (floats
+    are refused: they are inexact)."""
     try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ConfigError(f"{where}: not a number: {value!r}") from None
-    if not number.is_finite() or number < 0:
-        raise ConfigError(f"{where}: must be a finite non-negative number, got {value!r}")
-    return number
+        return non_negative(value)
+    except AmountError as exc:
+        raise ConfigError(f"{where}: {exc}, got {value!r}") from None

@@ -5,10 +5,12 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from fx.money import AmountError, non_negative
 
 ANY_COUNTRY = "*"
 
@@ -100,13 +102,13 @@ def default_provider_path() -> Path:
 
 
 def _decimal(value: Any, where: str) -> Decimal:
+    # Read through its text, as regime files always were (a TOML float included).
     try:
-        out = Decimal(str(value))
-    except InvalidOperation:
-        raise RegimeConfigError(f"{where}: {value!r} is not a decimal") from None
-    if not out.is_finite() or out < 0:
-        raise RegimeConfigError(f"{where}: {value!r} must be a non-negative amount")
-    return out
+        return non_negative(str(value))
+    except AmountError as exc:
+        raise RegimeConfigError(
+            f"{where}: {value!r} must be a non-negative amount ({exc})"
+        ) from None
 
 
 def _int(section: Mapping[str, Any], key: str, where: str) -> int:
