@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from gateway.api.schemas import Body, RecipientBody
+from gateway.usecases.requests.base import Body
+from gateway.usecases.requests.remittances import RecipientBody
 
 
 class DecisionRequest(Body):

@@ -11,10 +11,11 @@ from gateway.api.compliance_schemas import (
     InformationRequest,
 )
 from gateway.api.http import caller, read_json, reply
-from gateway.api.schemas import parse, query_int
+from gateway.api.schemas import query_int
 from gateway.storage import audit
 from gateway.storage.engine import reading
 from gateway.usecases import cases
+from gateway.usecases.requests.base import parse
 
 FILTERS = ("status", "corridor", "rule", "assignee")
 

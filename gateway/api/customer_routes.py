@@ -4,8 +4,8 @@ status, tier, limits and the fields still needed for the next tier."""
 from __future__ import annotations
 
 from gateway.api import customer_views as views
-from gateway.api.customer_schemas import CustomerRequest, ErasureRequest
 from gateway.api.routing import Route, roles
+from gateway.usecases.requests.customers import CustomerRequest, ErasureRequest
 
 _str = {"type": "string"}
 _null_str = {"type": ["string", "null"]}

@@ -5,12 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
-from gateway.api.customer_schemas import CustomerRequest, ErasureRequest
 from gateway.api.http import caller, read_json, reply
-from gateway.api.problems import validation
-from gateway.api.schemas import parse
+from gateway.errors import validation
 from gateway.usecases import customers, erasure
 from gateway.usecases.operator_audit import key_actor
+from gateway.usecases.requests.base import parse
+from gateway.usecases.requests.customers import CustomerRequest, ErasureRequest
 
 
 async def put_customer(request: web.Request) -> web.Response:

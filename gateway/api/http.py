@@ -8,7 +8,8 @@ from typing import Any
 from aiohttp import web
 
 from corridors import jsondoc
-from gateway.api.problems import Problem, field_error
+from gateway.api.problems import Problem
+from gateway.errors import field_error
 from gateway.storage.keys import Caller
 
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from gateway.api.schemas import Body
+from gateway.usecases.requests.base import Body
 
 
 class KycDecisionRequest(Body):

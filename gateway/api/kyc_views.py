@@ -7,9 +7,9 @@ from aiohttp import web
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, read_json, reply
 from gateway.api.kyc_schemas import KycDecisionRequest
-from gateway.api.problems import validation
-from gateway.api.schemas import parse
+from gateway.errors import validation
 from gateway.usecases import kyc_reviews
+from gateway.usecases.requests.base import parse
 
 STATUSES = ("open", "provider_review", "officer_review", "approved", "rejected", "all")
 

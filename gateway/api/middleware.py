@@ -9,8 +9,9 @@ from aiohttp import web
 
 from gateway.api.appkeys import CALLER_CACHE, ROUTES, SERVICES
 from gateway.api.http import refuse_nul_in_url
-from gateway.api.problems import Problem
+from gateway.api.problems import Problem, problem_for
 from gateway.api.routing import Handler
+from gateway.errors import UseCaseError
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller, find_caller
 from gateway.storage.officers import find_officer_caller
@@ -29,6 +30,8 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         return await handler(request)
     except Problem as problem:
         return problem.response(request.path)
+    except UseCaseError as error:
+        return problem_for(error).response(request.path)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

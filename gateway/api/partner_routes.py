@@ -5,8 +5,8 @@ authenticated by the partner's HMAC signature over timestamp and body)."""
 from __future__ import annotations
 
 from gateway.api import partner_views as views
-from gateway.api.partner_schemas import PayoutStatusRequest
 from gateway.api.routing import Route, roles
+from gateway.usecases.requests.partners import PayoutStatusRequest
 
 _str = {"type": "string"}
 _null_str = {"type": ["string", "null"]}

@@ -6,9 +6,10 @@ from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, read_json, reply
-from gateway.api.partner_schemas import PayoutStatusRequest
-from gateway.api.schemas import parse, query_int
+from gateway.api.schemas import query_int
 from gateway.usecases import partner_payouts as payouts
+from gateway.usecases.requests.base import parse
+from gateway.usecases.requests.partners import PayoutStatusRequest
 
 
 async def list_payouts(request: web.Request) -> web.Response:

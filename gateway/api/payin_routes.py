@@ -4,8 +4,12 @@ payment references and instructions for senders, suspense work for operators."""
 from __future__ import annotations
 
 from gateway.api import payin_views as views
-from gateway.api.payin_schemas import PayinCallback, PayinReferenceRequest, ResolvePayinRequest
 from gateway.api.routing import Route, roles
+from gateway.usecases.requests.payins import (
+    PayinCallback,
+    PayinReferenceRequest,
+    ResolvePayinRequest,
+)
 
 _str = {"type": "string"}
 _null_str = {"type": ["string", "null"]}

@@ -6,9 +6,13 @@ from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, read_json, reply
-from gateway.api.payin_schemas import PayinCallback, PayinReferenceRequest, ResolvePayinRequest
-from gateway.api.schemas import parse
 from gateway.usecases import operator_audit, payins
+from gateway.usecases.requests.base import parse
+from gateway.usecases.requests.payins import (
+    PayinCallback,
+    PayinReferenceRequest,
+    ResolvePayinRequest,
+)
 
 
 async def post_callback(request: web.Request) -> web.Response:

@@ -8,12 +8,15 @@ from typing import Any
 
 from aiohttp import web
 
+from gateway.errors import BadSignature, Conflict, Invalid, NotFound, Refused, UseCaseError
+
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://remit-gateway.dev/problems/"
 
 
 class Problem(Exception):
-    """Raised anywhere below a view; the error middleware renders it."""
+    """Raised by the HTTP layer itself (bad JSON, auth); the error middleware renders it, and
+    use cases' own errors through `problem_for`."""
 
     def __init__(
         self,
@@ -54,27 +57,20 @@ class Problem(Exception):
         )
 
 
-def validation(errors: Sequence[dict[str, Any]], detail: str | None = None) -> Problem:
-    first = errors[0] if errors else {}
-    return Problem(
-        422,
-        "validation-error",
-        "Your request is not valid",
-        detail or f"{first.get('field', 'body')}: {first.get('message', 'invalid')}",
-        errors=errors,
-    )
+# The one place a use case's refusal becomes an HTTP status (the most specific kind wins).
+_STATUS: dict[type[UseCaseError], int] = {
+    BadSignature: 401,
+    Refused: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Invalid: 422,
+}
 
 
-def field_error(field: str, message: str) -> Problem:
-    return validation([{"field": field, "message": message}])
-
-
-def not_found(what: str) -> Problem:
-    return Problem(404, "not-found", "Not found", f"{what} does not exist")
-
-
-def conflict(slug: str, title: str, detail: str) -> Problem:
-    return Problem(409, slug, title, detail)
+def problem_for(error: UseCaseError) -> Problem:
+    """The problem details a client sees for a use case's refusal."""
+    status = next(_STATUS[kind] for kind in type(error).__mro__ if kind in _STATUS)
+    return Problem(status, error.slug, error.title, error.detail, error.errors, **error.extra)
 
 
 PROBLEM_SCHEMA: dict[str, Any] = {

@@ -11,11 +11,11 @@ from pydantic import Field
 from compliance.protections.error_cases import STATUSES
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, read_json, reply
-from gateway.api.problems import field_error
-from gateway.api.protection_schemas import TravelRuleRequest
 from gateway.api.routing import Route, roles
-from gateway.api.schemas import Body, parse
+from gateway.errors import field_error
 from gateway.usecases import cases, error_reports, error_resolution, travel_hold
+from gateway.usecases.requests.base import Body, parse
+from gateway.usecases.requests.travel_rule import TravelRuleRequest
 
 SENDERS = roles("sender-app", "operator")
 OFFICERS = roles("analyst", "supervisor", "admin")

@@ -1,10 +1,7 @@
-"""OpenAPI shapes of the sender protections: disclosures, receipts, cancellations, error cases."""
+"""OpenAPI shapes of the sender protections: disclosures, receipts, cancellations, error cases
+(the travel-rule request bodies are the use cases', in gateway.usecases.requests)."""
 
 from __future__ import annotations
-
-from pydantic import Field
-
-from gateway.api.schemas import Body
 
 _str = {"type": "string"}
 _text_by_language = {"type": "object", "additionalProperties": _str}
@@ -80,14 +77,3 @@ RECEIPT = {
     },
     "required": ["remittance_id", "paid_at", "funds_available_on", "disclosure", "rights"],
 }
-
-
-class TravelRuleSender(Body):
-    address: str | None = Field(default=None, min_length=3, max_length=300)
-    id_number: str | None = Field(default=None, min_length=2, max_length=60)
-    birth_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    birth_place: str | None = Field(default=None, min_length=2, max_length=120)
-
-
-class TravelRuleRequest(Body):
-    sender: TravelRuleSender

@@ -5,7 +5,12 @@ from __future__ import annotations
 from gateway.api import sender_views as views
 from gateway.api.protection_schemas import DISCLOSURE, RECEIPT
 from gateway.api.routing import ANY_CALLER, Route, roles
-from gateway.api.schemas import AcceptQuoteRequest, QuoteRequest, RemittanceRequest, TopUpRequest
+from gateway.usecases.requests.remittances import (
+    AcceptQuoteRequest,
+    QuoteRequest,
+    RemittanceRequest,
+    TopUpRequest,
+)
 
 _obj = {"type": "object"}
 _str = {"type": "string"}

@@ -7,16 +7,16 @@ from aiohttp import web
 from gateway.api import receipt_page
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, idempotency_key, read_json, reply
-from gateway.api.problems import conflict, field_error
-from gateway.api.schemas import (
+from gateway.errors import Conflict, field_error
+from gateway.storage.idempotency import IdempotencyMismatch
+from gateway.usecases import quotes, receipts, remittances, requotes, wallets
+from gateway.usecases.requests.base import parse
+from gateway.usecases.requests.remittances import (
     AcceptQuoteRequest,
     QuoteRequest,
     RemittanceRequest,
     TopUpRequest,
-    parse,
 )
-from gateway.storage.idempotency import IdempotencyMismatch
-from gateway.usecases import quotes, receipts, remittances, requotes, wallets
 from ledger_adapter.port import IdempotencyConflict
 
 
@@ -54,7 +54,7 @@ async def post_topup(request: web.Request) -> web.Response:
             request.app[SERVICES], who, request.match_info["id"], req, transfer_id
         )
     except IdempotencyConflict:
-        raise conflict(
+        raise Conflict(
             "idempotency-key-reused",
             "Idempotency-Key reused",
             "this Idempotency-Key was used with another request",
@@ -72,7 +72,7 @@ async def post_remittance(request: web.Request) -> web.Response:
             svc, caller(request), req, key=key, raw=raw, path=request.path
         )
     except IdempotencyMismatch:
-        raise conflict(
+        raise Conflict(
             "idempotency-key-reused",
             "Idempotency-Key reused",
             "this Idempotency-Key was used with another request body",

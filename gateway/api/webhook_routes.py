@@ -6,9 +6,9 @@ from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, read_json, reply
-from gateway.api.partner_schemas import WebhookRequest
 from gateway.api.routing import Route, roles
-from gateway.api.schemas import parse
+from gateway.usecases.requests.base import parse
+from gateway.usecases.requests.partners import WebhookRequest
 from gateway.webhooks import endpoints
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import structlog
 
-from gateway.api.problems import Problem
 from gateway.bots import store
 from gateway.bots.engine import Button, Reply, Turn, short_ref
 from gateway.bots.i18n import status_word, t
 from gateway.domain.states import CANCELLABLE_AFTER_PAYMENT
+from gateway.errors import UseCaseError
 from gateway.services import Services
 from gateway.usecases import receipts, remittances
 
@@ -41,7 +41,7 @@ async def offer(
 
         try:
             caller_receipt = await receipts.receipt_view(svc, bot_caller(platform), rem["id"])
-        except Problem:
+        except UseCaseError:
             return []
     until = caller_receipt["rights"]["cancellation"]["cancel_by"]
     if svc.now() >= datetime.fromisoformat(until):
@@ -59,7 +59,7 @@ async def tap(turn: Turn, action: Any) -> None:
     await store.use_action(turn.svc.engine, action.id, {"cancel_requested": True}, turn.svc.now())
     try:
         await remittances.cancel_remittance(turn.svc, turn.caller, rem_id)
-    except Problem as problem:
+    except UseCaseError as problem:
         log.info("bot_cancel_refused", problem=problem.slug)
         if problem.slug == "cancellation-window-closed":
             closed = problem.extra.get("window_closed_at")

@@ -18,10 +18,6 @@ from pydantic import ValidationError
 from corridors.config import Corridor
 from corridors.recipients import NAME, RecipientInvalid, requirements, validate_recipient
 from fx.money import AmountError, CurrencyError, Money
-from gateway.api.customer_schemas import CustomerRequest
-from gateway.api.problems import Problem
-from gateway.api.protection_schemas import TravelRuleSender
-from gateway.api.schemas import QuoteRequest, RemittanceRequest, parse
 from gateway.bots import parse as understand
 from gateway.bots import store
 from gateway.bots.i18n import (
@@ -37,6 +33,7 @@ from gateway.bots.i18n import (
 )
 from gateway.bots.ratelimit import ChatLimiter
 from gateway.domain.states import CANCELLABLE, CANCELLABLE_AFTER_PAYMENT
+from gateway.errors import UseCaseError
 from gateway.services import Services
 from gateway.storage.keys import Caller
 from gateway.usecases import (
@@ -48,6 +45,10 @@ from gateway.usecases import (
     travel_rule,
     wallets,
 )
+from gateway.usecases.requests.base import parse
+from gateway.usecases.requests.customers import CustomerRequest
+from gateway.usecases.requests.remittances import QuoteRequest, RemittanceRequest
+from gateway.usecases.requests.travel_rule import TravelRuleSender
 
 log = structlog.get_logger("gateway.bots")
 
@@ -258,7 +259,7 @@ async def _register(turn: Turn, country: str) -> None:
     )
     try:
         _status, body = await customers.put_customer(turn.svc, turn.caller, request)
-    except Problem:
+    except UseCaseError:
         turn.say("bad_country")
         turn.conv.state = "ask_country"
         return
@@ -337,7 +338,7 @@ async def on_kyc_field(turn: Turn, text: str) -> None:
     sought = turn.draft["kyc_sought"]
     try:
         _status, body = await customers.put_customer(turn.svc, turn.caller, request)
-    except Problem as problem:  # e.g. a birth date in the future: ask that field again
+    except UseCaseError as problem:  # e.g. a birth date in the future: ask that field again
         log.info("bot_kyc_refused", problem=problem.slug)
         bad = [e["field"] for e in problem.errors or [] if e.get("field") in turn.draft["kyc"]]
         if not bad:
@@ -400,12 +401,12 @@ async def _travel_answer(turn: Turn, text: str) -> bool:
     try:
         parse(TravelRuleSender, answers)
         travel_hold.check_supplied(turn.svc, answers)
-    except Problem:
+    except UseCaseError:
         turn.say("travel_bad", label=label)
         return True
     try:
         await travel_hold.supply(turn.svc, turn.caller, rid, answers)
-    except Problem as problem:
+    except UseCaseError as problem:
         left = [e["field"].removeprefix("sender.") for e in problem.errors]
         if problem.status != 422 or not left or left[0] not in travel_rule.SUPPLIABLE:
             raise
@@ -629,7 +630,7 @@ async def _quote(turn: Turn, corridor: Corridor, refreshed: bool = False) -> Non
     )
     try:
         quote = await quotes.create_quote(turn.svc, turn.caller, request)
-    except Problem as problem:
+    except UseCaseError as problem:
         log.info("bot_quote_refused", problem=problem.slug, corridor=corridor.id)
         turn.reset()
         turn.say("error" if problem.status >= 500 else "bad_amount")
@@ -701,7 +702,7 @@ async def tap_confirm(turn: Turn, action: Any) -> None:
             raw=raw,
             path=f"/bots/{turn.conv.platform}",
         )
-    except Problem as problem:
+    except UseCaseError as problem:
         log.info("bot_submit_refused", problem=problem.slug)
         if problem.slug == "quote-expired":
             await _quote(turn, corridor, refreshed=True)
@@ -842,7 +843,7 @@ async def cmd_status(turn: Turn) -> None:
                 recent[0]["id"],
                 intro="requote_status",
             )
-        except Problem as problem:
+        except UseCaseError as problem:
             log.info("bot_requote_not_offered", problem=problem.slug)
     from gateway.bots import cancel_offer
 
@@ -877,7 +878,7 @@ async def cmd_cancel(turn: Turn) -> None:
         return
     try:
         await remittances.cancel_remittance(turn.svc, turn.caller, rem["id"])
-    except Problem:  # after payment: the window closed, or the partner has it
+    except UseCaseError:  # after payment: the window closed, or the partner has it
         turn.say("cannot_cancel", ref=ref, status=status_word(turn.lang, rem["status"]))
         return
     turn.say("cancel_requested" if paid else "cancelled_remittance", ref=ref)
@@ -913,7 +914,7 @@ async def on_error_text(turn: Turn, text: str) -> None:
     turn.reset()
     try:
         case = await error_reports.report_error(turn.svc, turn.caller, rid, kind, text[:1000])
-    except Problem as problem:
+    except UseCaseError as problem:
         if problem.slug == "error-report-window-closed":
             last_day = str(problem.detail).rsplit(" ", 1)[-1]
             turn.say("report_window_closed", ref=ref, last_day=last_day)
@@ -1009,7 +1010,7 @@ class Engine:
                 await self._tap(turn, msg.action_id)
             else:
                 await self._text(turn, (msg.text or "").strip())
-        except Problem as problem:
+        except UseCaseError as problem:
             log.warning("bot_problem", platform=msg.platform, problem=problem.slug)
             turn.replies = [Reply(t(conv.language, "error"))]
         await store.save_conversation(self.svc.engine, conv, self.svc.now())

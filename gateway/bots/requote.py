@@ -11,14 +11,14 @@ from typing import Any
 
 import structlog
 
-from gateway.api.problems import Problem
-from gateway.api.schemas import AcceptQuoteRequest
 from gateway.bots import store
 from gateway.bots.engine import Button, Reply, Turn, bot_caller, disclosure_text, money, short_ref
 from gateway.bots.i18n import status_word, t
 from gateway.domain.states import Status
+from gateway.errors import UseCaseError
 from gateway.services import Services
 from gateway.usecases import remittances, requotes
+from gateway.usecases.requests.remittances import AcceptQuoteRequest
 
 log = structlog.get_logger("gateway.bots.requote")
 
@@ -32,7 +32,7 @@ async def offer(
 ) -> list[Reply]:
     """Offer a new quote for a remittance in requote: the quote with its disclosure, then the
     buttons (a message of its own, so WhatsApp's 1024-character limit on a message with
-    buttons never cuts the disclosure). Raises Problem when no quote can be offered."""
+    buttons never cuts the disclosure). Raises UseCaseError when no quote can be offered."""
     caller = bot_caller(platform)
     quote = await requotes.offer_quote(svc, caller, remittance_id)
     rem = await remittances.get_remittance(svc, caller, remittance_id)
@@ -79,7 +79,7 @@ async def push(svc: Services, chat: Any, rem: dict[str, Any], after: str | None)
     intro = "push_requote" if after == Status.APPROVED else "push_requote_lapsed"
     try:
         return await offer(svc, chat.platform, chat.chat_id, chat.language, rem["id"], intro=intro)
-    except Problem as problem:
+    except UseCaseError as problem:
         log.warning("bot_requote_not_offered", problem=problem.slug)
         return [Reply(t(chat.language, "requote_later", ref=short_ref(rem["id"])))]
 
@@ -90,7 +90,7 @@ async def tap_accept(turn: Turn, action: Any) -> None:
     request = AcceptQuoteRequest(quote_id=quote_id)
     try:
         body = await requotes.accept_quote(turn.svc, turn.caller, rem_id, request)
-    except Problem as problem:
+    except UseCaseError as problem:
         log.info("bot_accept_refused", problem=problem.slug)
         await store.use_action(
             turn.svc.engine, action.id, {"refused": problem.slug}, turn.svc.now()
@@ -122,7 +122,7 @@ async def tap_cancel(turn: Turn, action: Any) -> None:
         return
     try:
         await remittances.cancel_remittance(turn.svc, turn.caller, rem_id)
-    except Problem:
+    except UseCaseError:
         await _gone(turn, rem_id)
         return
     turn.say("cancelled_remittance", ref=short_ref(rem_id))

@@ -27,7 +27,7 @@ from gateway.api.http import parse_json_body
 from gateway.api.problems import Problem
 from gateway.bots import store
 from gateway.bots.engine import Engine, Incoming, Reply
-from gateway.bots.settings import BotSettings
+from gateway.config import BotSettings
 
 log = structlog.get_logger("gateway.bots.telegram")
 

@@ -37,17 +37,18 @@ def cmd_unmatched(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from gateway.api.payin_schemas import ResolvePayinRequest
-    from gateway.api.problems import Problem
+    from gateway.api.problems import problem_for
+    from gateway.errors import UseCaseError
     from gateway.usecases.operator_audit import cli_actor
     from gateway.usecases.payins import resolve
+    from gateway.usecases.requests.payins import ResolvePayinRequest
 
     action = "return" if args.return_to_source else "credit"
     req = ResolvePayinRequest(customer_id=args.customer, action=action)
     try:
         row = run(_with_services(lambda svc: resolve(svc, args.payin, req, cli_actor())))
-    except Problem as problem:
-        print(json.dumps(problem.body()), file=sys.stderr)
+    except UseCaseError as error:
+        print(json.dumps(problem_for(error).body()), file=sys.stderr)
         return 1
     print(json.dumps(row))
     if row["status"] == "returning":

@@ -12,7 +12,7 @@ from gateway.usecases.operator_audit import cli_actor
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
-    from gateway.api.problems import Problem
+    from gateway.errors import UseCaseError
     from gateway.usecases.erasure import erase_customer
 
     try:
@@ -21,7 +21,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
                 lambda svc: erase_customer(svc, cli_actor(), args.customer_id, args.reason)
             )
         )
-    except Problem as exc:
+    except UseCaseError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 1
     print(json.dumps(report, indent=2))
@@ -31,7 +31,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from gateway.api.problems import Problem
+    from gateway.errors import UseCaseError
     from gateway.usecases.erasure import export_customer
 
     try:
@@ -40,7 +40,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 lambda svc: export_customer(svc, cli_actor(), args.customer_id, args.reason)
             )
         )
-    except Problem as exc:
+    except UseCaseError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 1
     print(json.dumps(found, indent=2, ensure_ascii=False))

@@ -10,8 +10,9 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from gateway.api.problems import Problem
+from gateway.api.problems import Problem, problem_for
 from gateway.console import CONSOLE_JINJA
+from gateway.errors import UseCaseError
 
 
 def render(request: web.Request, template: str, context: dict[str, Any], status: int = 200):
@@ -34,7 +35,8 @@ View = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def as_page(view: View) -> View:
-    """A console view whose refusals (problems raised below it) are pages."""
+    """A console view whose refusals (its own problems, and use cases' errors as the API would
+    state them) are pages."""
 
     @wraps(view)
     async def wrapper(request: web.Request) -> web.StreamResponse:
@@ -42,5 +44,7 @@ def as_page(view: View) -> View:
             return await view(request)
         except Problem as problem:
             return refused(request, problem)
+        except UseCaseError as error:
+            return refused(request, problem_for(error))
 
     return wrapper

@@ -20,6 +20,7 @@ from gateway.console.sessions import (
     set_cookie,
     signed_in,
 )
+from gateway.errors import UseCaseError
 from gateway.storage import audit
 from gateway.storage.engine import reading
 from gateway.usecases import cases, error_reports, error_resolution, kyc_reviews, officers
@@ -110,7 +111,7 @@ async def case_page(request: web.Request) -> web.StreamResponse:
 async def claim(request: web.Request) -> web.StreamResponse:
     try:
         await cases.claim(request.app[SERVICES], request["caller"], request.match_info["id"])
-    except Problem as problem:
+    except UseCaseError as problem:
         return await _case_page(request, problem.detail)
     raise web.HTTPSeeOther(f"/console/cases/{request.match_info['id']}")
 
@@ -134,7 +135,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
             reason,
             message,
         )
-    except Problem as problem:
+    except UseCaseError as problem:
         return await _case_page(request, problem.detail)
     raise web.HTTPSeeOther(f"/console/cases/{request.match_info['id']}")
 
@@ -180,7 +181,7 @@ async def kyc_decide(request: web.Request) -> web.StreamResponse:
         await kyc_reviews.decide_review(
             request.app[SERVICES], request["caller"], request.match_info["id"], action, reason
         )
-    except Problem as problem:
+    except UseCaseError as problem:
         return await _kyc_page(request, problem.detail)
     raise web.HTTPSeeOther(f"/console/kyc/{request.match_info['id']}")
 
@@ -235,7 +236,7 @@ async def error_action(request: web.Request) -> web.StreamResponse:
             await error_resolution.resolve(svc, who, case_id, remedy, finding[:1000], amount)
         else:
             return await _error_page(request, "Choose an action.")
-    except Problem as problem:
+    except UseCaseError as problem:
         return await _error_page(request, problem.detail)
     raise web.HTTPSeeOther(f"/console/error-cases/{case_id}")
 

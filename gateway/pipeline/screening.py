@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from compliance.aml import AmlDecision, evaluate
 from compliance.sanctions import Screener
 from fx.rates import RateUnavailable
-from gateway.api.problems import Problem
 from gateway.domain.states import Status, held_from, resume_after_hold
+from gateway.errors import UseCaseError
 from gateway.ids import new_id
 from gateway.pipeline.aml_facts import gather_facts
 from gateway.pipeline.common import Row, backoff, quote_of
@@ -44,7 +44,7 @@ async def start_screening(svc: Services, rem: Row) -> Outcome:
 
     try:
         held = await hold_if_missing(svc, rem)
-    except Problem as problem:  # no USD rate to tell whether the rule applies
+    except UseCaseError as problem:  # no USD rate to tell whether the rule applies
         return Retry(backoff(rem.attempts), f"travel rule: {problem.detail}")
     return held or Advance(S.SCREENING, "screening started")
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.protections import Regime
 from compliance.protections.calendar import add_business_days
-from gateway.api.problems import Problem
+from gateway.errors import Conflict
 from gateway.services import Services
 from gateway.storage import remittances as store
 
@@ -33,24 +33,21 @@ async def check_window(svc: Services, conn: AsyncConnection, row: Any) -> None:
     paid = await paid_at(conn, row.id)
     closes = (paid or svc.now()) + timedelta(minutes=regime.cancel_window_minutes)
     if svc.now() > closes:
-        raise Problem(
-            409,
+        raise Conflict(
             "cancellation-window-closed",
             "Cancellation window closed",
             f"{regime.cancellation_rule}: a paid transfer can be cancelled within "
             f"{regime.cancel_window_minutes} minutes of payment; the window closed at "
             f"{closes.isoformat()}",
-            rule=regime.cancellation_rule,
-            window_closed_at=closes.isoformat(),
+            extra={"rule": regime.cancellation_rule, "window_closed_at": closes.isoformat()},
         )
     partner = await svc.partners.info(row.partner_id, svc.now())
     if partner is not None and partner.pull and row.payout_status == "accepted":
-        raise Problem(
-            409,
+        raise Conflict(
             "partner-accepted",
             "The partner has taken the payout on",
             "the payout partner collected this payout and can no longer be asked to withdraw it",
-            rule=regime.cancellation_rule,
+            extra={"rule": regime.cancellation_rule},
         )
 
 

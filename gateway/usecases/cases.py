@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.cases import OPEN_STATUSES, DecisionRefused, decide, may, rules_of
 from corridors.recipients import RecipientInvalid, validate_recipient
-from gateway.api.problems import Problem, conflict, field_error, not_found, validation
 from gateway.domain.recipient_keys import recipient_key
 from gateway.domain.states import IllegalTransition, Status, held_from
+from gateway.errors import Conflict, NotFound, Refused, field_error, validation
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import audit
@@ -50,7 +50,7 @@ def sender_view(row: Any) -> dict[str, Any]:
 
 def require(caller: Caller, permission: str) -> None:
     if not may(caller.role, permission):
-        raise Problem(403, "forbidden", "Forbidden", f"role {caller.role} may not {permission}")
+        raise Refused("forbidden", "Forbidden", f"role {caller.role} may not {permission}")
 
 
 def _case_summary(row: Any, names: Mapping[str, str]) -> dict[str, Any]:
@@ -121,7 +121,7 @@ async def queue(
 async def _case(conn: AsyncConnection, case_id: str) -> Any:
     row = (await conn.execute(_joined().where(cases.c.id == case_id))).first()
     if row is None:
-        raise not_found(f"case {case_id}")
+        raise NotFound(f"case {case_id}")
     return row
 
 
@@ -240,7 +240,7 @@ async def _set_case(conn: AsyncConnection, row: Any, now, **values: Any) -> None
         .values(updated_at=now, **values)
     )
     if result.rowcount != 1:
-        raise conflict("state-changed", "State changed", "the case changed meanwhile; reload it")
+        raise Conflict("state-changed", "State changed", "the case changed meanwhile; reload it")
 
 
 async def claim(
@@ -255,7 +255,7 @@ async def claim(
     async with svc.engine.begin() as conn:
         row = await _case(conn, case_id)
         if row.status not in OPEN_STATUSES:
-            raise conflict("case-closed", "Case closed", f"the case is {row.status}")
+            raise Conflict("case-closed", "Case closed", f"the case is {row.status}")
         if target not in await _names(conn):
             raise field_error("officer_id", "unknown officer")
         if row.assignee_id != target:
@@ -319,7 +319,7 @@ async def decide_case(
                     first_approver_id=row.first_approver_id,
                 )
             except DecisionRefused as exc:
-                raise conflict(exc.code, "Decision refused", exc.message) from None
+                raise Conflict(exc.code, "Decision refused", exc.message) from None
             decision_id = new_id("dec")
             await conn.execute(
                 case_decisions.insert().values(
@@ -386,7 +386,7 @@ async def _move_remittance(
             conn, row.remittance_id, row.remittance_status, target, now=now, reason=text, **fields
         )
     except (rem_store.StaleState, IllegalTransition):
-        raise conflict(
+        raise Conflict(
             "state-changed",
             "Remittance not on hold",
             f"the remittance is {row.remittance_status}; it cannot become {target}",
@@ -412,9 +412,9 @@ async def answer_information(
             query = query.where(remittances.c.owner == caller.name)
         rem = (await conn.execute(query)).first()
         if rem is None:
-            raise not_found(f"remittance {remittance_id}")
+            raise NotFound(f"remittance {remittance_id}")
         if rem.status != Status.NEEDS_INFO:
-            raise conflict(
+            raise Conflict(
                 "not-awaiting-information",
                 "No information requested",
                 f"the remittance is {rem.status}; answers are taken only in needs_info",
@@ -430,7 +430,7 @@ async def answer_information(
             from gateway.usecases.travel_hold import held_for_travel
 
             if await held_for_travel(conn, rem):
-                raise conflict(
+                raise Conflict(
                     "travel-rule-data-requested",
                     "Travel-rule data requested",
                     "this transfer waits for travel-rule data, not for a compliance answer: "

@@ -6,7 +6,7 @@ from typing import Any
 
 from corridors.config import Corridor
 from corridors.recipients import requirements
-from gateway.api.problems import not_found
+from gateway.errors import NotFound
 from gateway.services import Services
 
 
@@ -25,7 +25,7 @@ def list_corridors(svc: Services) -> dict[str, Any]:
 def corridor_requirements(svc: Services, corridor_id: str) -> dict[str, Any]:
     corridor = svc.corridors.get(corridor_id)
     if corridor is None:
-        raise not_found(f"corridor {corridor_id}")
+        raise NotFound(f"corridor {corridor_id}")
     return {
         "corridor_id": corridor.id,
         "receive_country": corridor.receive_country,

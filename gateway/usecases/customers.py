@@ -38,8 +38,7 @@ from compliance.kyc import (
     tier_order,
 )
 from compliance.kyc.birth import AgeRange, birth_date_problem
-from gateway.api.customer_schemas import CustomerRequest
-from gateway.api.problems import not_found, validation
+from gateway.errors import NotFound, validation
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import audit
@@ -57,6 +56,7 @@ from gateway.usecases.identity import (
     sender_identity,
     sender_is_watched,
 )
+from gateway.usecases.requests.customers import CustomerRequest
 
 log = structlog.get_logger("gateway.customers")
 
@@ -405,5 +405,5 @@ async def get_customer(svc: Services, caller: Caller, customer_id: str) -> dict[
             kyc = (await conn.execute(query)).first()
             latest = await reviews.latest_review(conn, row.id)
     if row is None:
-        raise not_found(f"customer {customer_id}")
+        raise NotFound(f"customer {customer_id}")
     return customer_view(svc, row, kyc, latest)

@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.protections import retention
 from compliance.protections.regimes import Regime
-from gateway.api.problems import conflict, not_found
 from gateway.domain.states import TERMINAL
+from gateway.errors import Conflict, NotFound
 from gateway.services import Services
 from gateway.storage import audit
 from gateway.storage.engine import reading
@@ -157,14 +157,14 @@ async def erase_customer(
             )
         ).first()
         if row is None:
-            raise not_found(f"customer {customer_id}")
+            raise NotFound(f"customer {customer_id}")
         open_ = await conn.scalar(
             sa.select(sa.func.count())
             .select_from(remittances)
             .where(remittances.c.sender_id == customer_id, remittances.c.status.not_in(FINAL))
         )
         if open_:
-            raise conflict(
+            raise Conflict(
                 "customer-has-open-remittances",
                 "Customer has open remittances",
                 f"customer {customer_id} has {open_} remittance(s) not yet final; erase once "
@@ -311,7 +311,7 @@ async def export_customer(
             await conn.execute(sa.select(customers).where(customers.c.id == customer_id))
         ).first()
         if row is None:
-            raise not_found(f"customer {customer_id}")
+            raise NotFound(f"customer {customer_id}")
         kyc = (
             await conn.execute(sa.select(customer_kyc).where(customer_kyc.c.customer_id == row.id))
         ).first()

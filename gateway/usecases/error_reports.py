@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from compliance.protections.calendar import add_business_days
 from fx.money import Money
-from gateway.api.problems import Problem
+from gateway.errors import Conflict
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage.engine import reading
@@ -36,14 +36,13 @@ async def report_error(
     now = svc.now()
     last_day = receipt.funds_available_on + timedelta(days=regime.error_report_days)
     if now.date() > last_day:
-        raise Problem(
-            409,
+        raise Conflict(
             "error-report-window-closed",
             "Error report window closed",
             f"{regime.error_rule}: errors are reported within {regime.error_report_days} days "
             f"of the date funds were available ({receipt.funds_available_on.isoformat()}); "
             f"the last day was {last_day.isoformat()}",
-            rule=regime.error_rule,
+            extra={"rule": regime.error_rule},
         )
     country = sending_country(svc, row)
     ack = datetime.combine(

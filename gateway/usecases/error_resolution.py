@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.protections.error_cases import ErrorMoveRefused, Remedy, next_status, remedy_for
 from fx.money import Money
-from gateway.api.problems import conflict, not_found
 from gateway.domain.states import Status
+from gateway.errors import Conflict, NotFound
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import audit
@@ -40,13 +40,13 @@ RESOLVING = "resolving"
 
 
 def _refused(exc: ErrorMoveRefused):
-    return conflict(exc.code, "Error case action refused", exc.message)
+    return Conflict(exc.code, "Error case action refused", exc.message)
 
 
 async def _case(conn: AsyncConnection, case_id: str) -> Any:
     row = (await conn.execute(sa.select(error_cases).where(error_cases.c.id == case_id))).first()
     if row is None:
-        raise not_found(f"error case {case_id}")
+        raise NotFound(f"error case {case_id}")
     return row
 
 
@@ -58,7 +58,7 @@ async def _set(conn: AsyncConnection, row: Any, **values: Any) -> None:
         .values(**values)
     )
     if done.rowcount != 1:
-        raise conflict("state-changed", "State changed", "the case changed meanwhile; reload it")
+        raise Conflict("state-changed", "State changed", "the case changed meanwhile; reload it")
 
 
 async def _audit(svc: Services, conn, caller: Caller, action: str, row: Any, after: dict) -> None:
@@ -163,10 +163,10 @@ async def _claim(
         try:
             minor = Money.parse(amount, rem.send_currency).to_minor() if amount else None
         except Exception:
-            raise conflict("remedy-amount", "Error case action refused", "bad amount") from None
+            raise Conflict("remedy-amount", "Error case action refused", "bad amount") from None
         if row.status == RESOLVING:
             if row.remedy != remedy or (minor is not None and minor != row.remedy_minor):
-                raise conflict(
+                raise Conflict(
                     "error-case-resolving",
                     "Error case action refused",
                     f"the case is being resolved with remedy {row.remedy}",

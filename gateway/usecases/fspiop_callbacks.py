@@ -15,7 +15,7 @@ import structlog
 from corridors import fspiop
 from corridors.mojaloop_partner import MojaloopPayoutPartner, transfer_result
 from corridors.signing import SignatureError
-from gateway.api.problems import Problem, validation
+from gateway.errors import BadSignature, Conflict, Invalid, validation
 from gateway.services import Services
 from gateway.usecases.partner_payouts import record_result
 
@@ -24,7 +24,7 @@ log = structlog.get_logger("gateway.fspiop")
 _TRANSFER_STATES = frozenset({"RECEIVED", "RESERVED", "COMMITTED", "ABORTED"})
 
 
-def _problem(detail: str) -> Problem:
+def _problem(detail: str) -> Invalid:
     return validation([{"field": "body", "message": detail}])
 
 
@@ -67,9 +67,7 @@ async def receive(
         fspiop.verify(secrets, headers, body, method="PUT", uri=path, now=svc.now())
     except SignatureError as exc:
         log.info("fspiop.callback_refused", partner=partner_id, reason=exc.reason)
-        raise Problem(
-            401, "bad-signature", "Signature refused", f"signature refused: {exc.reason}"
-        ) from None
+        raise BadSignature(f"signature refused: {exc.reason}") from None
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
@@ -91,8 +89,6 @@ async def receive(
         if result.status in ("paid", "failed"):
             try:
                 applied = await record_result(svc, partner_id, payout_id, result)
-            except Problem as problem:
-                if problem.status != 409:
-                    raise
+            except Conflict:
                 log.warning("fspiop.callback_conflict", partner=partner_id, payout_id=payout_id)
     return {"resource": resource, "delivered": delivered, "applied": applied}

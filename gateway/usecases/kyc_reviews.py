@@ -29,7 +29,7 @@ from compliance.kyc import (
 from corridors import jsondoc
 from corridors.jsondoc import BadText
 from corridors.signing import SignatureError, verify
-from gateway.api.problems import Problem, conflict, not_found, validation
+from gateway.errors import BadSignature, Conflict, NotFound, validation
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import audit
@@ -210,9 +210,7 @@ async def receive_provider_result(svc: Services, headers: Any, body: bytes) -> d
         verify((secret,) if secret else (), headers, body, svc.now().timestamp())
     except SignatureError as exc:
         log.info("kyc.result_refused", reason=exc.reason)
-        raise Problem(
-            401, "bad-signature", "Signature refused", f"signature refused: {exc.reason}"
-        ) from None
+        raise BadSignature(f"signature refused: {exc.reason}") from None
     event_id, review_id, outcome, reason = _parse_result(body)
     now = svc.now()
     async with svc.engine.begin() as conn:
@@ -223,16 +221,16 @@ async def receive_provider_result(svc: Services, headers: Any, body: bytes) -> d
             )
         )
         if seen is not None:
-            raise conflict("replayed", "Event already received", f"event {event_id} was applied")
+            raise Conflict("replayed", "Event already received", f"event {event_id} was applied")
         review = await _locked_review(conn, review_id)
         if review is None:
-            raise not_found(f"review {review_id}")
+            raise NotFound(f"review {review_id}")
         if review.reviewer != "provider":
-            raise conflict("not-provider-review", "Not the provider's", "officers decide it")
+            raise Conflict("not-provider-review", "Not the provider's", "officers decide it")
         try:
             status = move_review(review.status, f"provider_{outcome}")
         except ReviewRefused:
-            raise conflict(
+            raise Conflict(
                 "already-decided", "Review already decided", f"review is {review.status}"
             ) from None
         await conn.execute(
@@ -268,14 +266,14 @@ async def decide_review(
     async with svc.engine.begin() as conn:
         review = await _locked_review(conn, review_id)
         if review is None:
-            raise not_found(f"review {review_id}")
+            raise NotFound(f"review {review_id}")
         if review.reviewer != "officer":
-            raise conflict("provider-review", "The provider's review", "the provider decides it")
+            raise Conflict("provider-review", "The provider's review", "the provider decides it")
         event = "officer_approved" if action == "approve" else "officer_rejected"
         try:
             status = move_review(review.status, event)
         except ReviewRefused:
-            raise conflict(
+            raise Conflict(
                 "already-decided", "Review already decided", f"review is {review.status}"
             ) from None
         result = await _apply(svc, conn, review, status, caller.key_id, reason, now)
@@ -353,7 +351,7 @@ async def review_detail(svc: Services, caller: Caller, review_id: str) -> dict[s
             await conn.execute(sa.select(kyc_reviews).where(kyc_reviews.c.id == review_id))
         ).first()
         if row is None:
-            raise not_found(f"review {review_id}")
+            raise NotFound(f"review {review_id}")
         customer = (
             await conn.execute(sa.select(customers).where(customers.c.id == row.customer_id))
         ).one()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fx.money import Money
-from gateway.api.problems import not_found
+from gateway.errors import NotFound
 from gateway.services import Services
 from ledger_adapter.port import AccountNotFound, Balance, Ledger, Transfer
 
@@ -51,12 +51,12 @@ async def balances(ledger: Ledger, prefix: str = "") -> list[dict[str, Any]]:
 async def account(svc: Services, account_id: str, history_limit: int = 100) -> dict[str, Any]:
     found = await svc.ledger.balances(account_id)
     if account_id not in found:
-        raise not_found(f"ledger account {account_id}")
+        raise NotFound(f"ledger account {account_id}")
     asset, bal = found[account_id]
     try:
         history = await svc.ledger.history(account_id)
     except AccountNotFound:
-        raise not_found(f"ledger account {account_id}") from None
+        raise NotFound(f"ledger account {account_id}") from None
     body = balance_view(account_id, asset, bal)
     body["history"] = [transfer_view(t) for t in history[-history_limit:]]
     return body

@@ -18,14 +18,14 @@ from corridors.iso20022_partner import read_callback as read_iso_callback
 from corridors.payout import PayoutResult, read_callback
 from corridors.signing import SignatureError
 from fx.money import Money
-from gateway.api.partner_schemas import PayoutStatusRequest
-from gateway.api.problems import Problem, conflict, not_found, validation
 from gateway.domain.states import Status
+from gateway.errors import BadSignature, Conflict, NotFound, Refused, validation
 from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import remittances
 from gateway.usecases import travel_rule
+from gateway.usecases.requests.partners import PayoutStatusRequest
 from ledger_adapter.evm.items import ITEMS, settlement_view
 
 log = structlog.get_logger("gateway.partners")
@@ -79,7 +79,7 @@ async def _chain_views(conn: Any, ids: list[str]) -> dict[str, dict[str, Any]]:
 
 def _partner_of(caller: Caller) -> str:
     if not caller.partner_id:
-        raise Problem(403, "forbidden", "Forbidden", "this key is not bound to a partner")
+        raise Refused("forbidden", "Forbidden", "this key is not bound to a partner")
     return caller.partner_id
 
 
@@ -119,9 +119,9 @@ async def _own_payout(svc: Services, partner_id: str, payout_id: str) -> Any:
             await conn.execute(sa.select(remittances).where(remittances.c.id == payout_id))
         ).first()
     if row is None or row.status not in (*OPEN, *DONE):
-        raise not_found(f"payout {payout_id}")
+        raise NotFound(f"payout {payout_id}")
     if row.partner_id != partner_id:
-        raise Problem(403, "forbidden", "Forbidden", "this payout belongs to another partner")
+        raise Refused("forbidden", "Forbidden", "this payout belongs to another partner")
     return row
 
 
@@ -138,7 +138,7 @@ async def accept_payout(svc: Services, caller: Caller, payout_id: str) -> dict[s
     partner_id = _partner_of(caller)
     row = await _own_payout(svc, partner_id, payout_id)
     if payout_status(row) not in ("pending", "accepted"):
-        raise conflict(
+        raise Conflict(
             "payout-not-pending", "Not pending", f"payout is {payout_status(row)}; cannot accept"
         )
     async with svc.engine.begin() as conn:
@@ -201,10 +201,10 @@ async def record_result(
         svc.wake_workers()
         return True
     if row is None or row.partner_id != partner_id:
-        raise not_found(f"payout {payout_id}")
+        raise NotFound(f"payout {payout_id}")
     known = payout_status(row)
     if known != result.status:
-        raise conflict(
+        raise Conflict(
             "payout-status-conflict",
             "Status conflict",
             f"payout is already {known}; a {result.status} report cannot change it",
@@ -229,18 +229,14 @@ async def receive_callback(
         payout_id, result = reader(secrets, headers, body, svc.now().timestamp())
     except SignatureError as exc:
         log.info("partner.callback_refused", partner=partner_id, reason=exc.reason)
-        raise Problem(
-            401, "bad-signature", "Signature refused", f"signature refused: {exc.reason}"
-        ) from None
+        raise BadSignature(f"signature refused: {exc.reason}") from None
     except jsondoc.BadText as bad:
         raise validation([{"field": bad.path, "message": bad.message}]) from None
     except ValueError as exc:
         raise validation([{"field": "body", "message": str(exc)}]) from None
     try:
         applied = await record_result(svc, partner_id, payout_id, result)
-    except Problem as problem:
-        if problem.status != 409:
-            raise
+    except Conflict:
         # A late, contradicting callback changes nothing; answering 2xx stops its resends.
         log.warning("partner.callback_conflict", partner=partner_id, payout_id=payout_id)
         applied = False

@@ -28,12 +28,11 @@ from corridors.payin import (
     parse_reference,
 )
 from fx.money import Money
-from gateway.api.payin_schemas import PayinCallback, PayinReferenceRequest, ResolvePayinRequest
-from gateway.api.problems import Problem, conflict, field_error, not_found
 from gateway.domain import payins as domain
 from gateway.domain.reconciliation import Reconciliation, Record, read_statement
 from gateway.domain.reconciliation import reconcile as match_statement
 from gateway.domain.states import Status
+from gateway.errors import BadSignature, Conflict, NotFound, field_error
 from gateway.services import Services
 from gateway.storage import payins as store
 from gateway.storage import remittances as rem_store
@@ -44,6 +43,11 @@ from gateway.storage.tables_funding import payins
 from gateway.usecases import operator_audit
 from gateway.usecases.customers import owned_customer
 from gateway.usecases.reconcile import in_window
+from gateway.usecases.requests.payins import (
+    PayinCallback,
+    PayinReferenceRequest,
+    ResolvePayinRequest,
+)
 from gateway.usecases.wallets import positive_amount
 from ledger_adapter.port import IdempotencyConflict, InsufficientFunds
 
@@ -95,9 +99,7 @@ async def authenticate(
         signing.verify(_live_secrets(row, now), headers, body, now.timestamp())
     except signing.SignatureError as exc:
         log.warning("payin_callback_refused", partner_id=partner_id, reason=exc.reason)
-        raise Problem(
-            401, "bad-signature", "Signature refused", f"callback not accepted: {exc.reason}"
-        ) from None
+        raise BadSignature(f"callback not accepted: {exc.reason}") from None
 
 
 def _same_report(row: Any, req: PayinCallback, amount: Money) -> None:
@@ -106,7 +108,7 @@ def _same_report(row: Any, req: PayinCallback, amount: Money) -> None:
         amount.currency,
         req.reference,
     ):
-        raise conflict(
+        raise Conflict(
             "payin-conflict",
             "Pay-in reported differently",
             f"pay-in {req.payin_id} was reported before with another amount or reference",
@@ -159,7 +161,7 @@ async def receive(svc: Services, partner_id: str, req: PayinCallback) -> tuple[i
         try:
             await svc.ledger.transfer([spec])
         except IdempotencyConflict:
-            raise conflict(
+            raise Conflict(
                 "payin-conflict",
                 "Pay-in reported differently",
                 f"pay-in {req.payin_id} was credited before with another amount or target",
@@ -226,7 +228,7 @@ async def topup_reference(
     positive_amount("1", req.currency)  # the currency must be a real one
     async with svc.engine.begin() as conn:
         if await owned_customer(conn, caller, customer_id) is None:
-            raise not_found(f"customer {customer_id}")
+            raise NotFound(f"customer {customer_id}")
         reference = await store.issue_reference(
             conn, customer_id=customer_id, currency=req.currency, method=req.method, now=svc.now()
         )
@@ -248,7 +250,7 @@ async def _remittance_for(conn, caller: Caller, remittance_id: str) -> Any:
         query = query.where(remittances.c.owner == caller.name)
     row = (await conn.execute(query)).first()
     if row is None:
-        raise not_found(f"remittance {remittance_id}")
+        raise NotFound(f"remittance {remittance_id}")
     return row
 
 
@@ -260,7 +262,7 @@ async def instructions(svc: Services, caller: Caller, remittance_id: str) -> dic
         rows = await store.of_remittance(conn, remittance_id)
         received = await store.credited_minor(conn, remittance_id)
     if ref is None:
-        raise not_found(f"payment reference for remittance {remittance_id} (not issued yet)")
+        raise NotFound(f"payment reference for remittance {remittance_id} (not issued yet)")
     cur = rem.send_currency
     return {
         "remittance_id": rem.id,
@@ -314,7 +316,7 @@ async def resolve(
     async with svc.engine.begin() as conn:
         row = await store.get(conn, payin_id)
         if row is None:
-            raise not_found(f"pay-in {payin_id}")
+            raise NotFound(f"pay-in {payin_id}")
         if customer_id is not None:
             found = await conn.scalar(
                 sa.select(customers.c.id).where(customers.c.id == customer_id)
@@ -334,7 +336,7 @@ async def resolve(
             )
             await _audit_resolution(svc, conn, actor, payin_id, req.action, customer_id)
         elif row.status != target or row.customer_id != customer_id:
-            raise conflict("payin-not-in-suspense", "Not in suspense", f"pay-in is {row.status}")
+            raise Conflict("payin-not-in-suspense", "Not in suspense", f"pay-in is {row.status}")
     cur = row.currency
     if customer_id is not None:
         await svc.ledger.create_accounts(domain.accounts_for(row.partner_id, cur, customer_id))
@@ -374,7 +376,7 @@ async def _return(svc: Services, payin_id: str, actor: str) -> dict[str, Any]:
     async with svc.engine.begin() as conn:
         row = await store.get(conn, payin_id)
         if row is None:
-            raise not_found(f"pay-in {payin_id}")
+            raise NotFound(f"pay-in {payin_id}")
         if row.status == "returned":
             return payin_view(row, duplicate=True)
         if row.status == "suspense" and domain.may_move("suspense", "returning"):
@@ -384,7 +386,7 @@ async def _return(svc: Services, payin_id: str, actor: str) -> dict[str, Any]:
             )
             await _audit_resolution(svc, conn, actor, payin_id, "return", None)
         elif row.status != "returning":
-            raise conflict("payin-not-in-suspense", "Not in suspense", f"pay-in is {row.status}")
+            raise Conflict("payin-not-in-suspense", "Not in suspense", f"pay-in is {row.status}")
     answer = await _partner_return(svc, row)
     if answer == RETURN_CONFIRMED:
         spec = domain.give_back(payin_id, row.partner_id, row.amount_minor, row.currency, None)
@@ -469,7 +471,7 @@ async def refund_to_source(svc: Services, caller: Caller, remittance_id: str) ->
         rem = await _remittance_for(conn, caller, remittance_id)
         rows = await store.of_remittance(conn, remittance_id)
     if Status(rem.status) not in REFUNDABLE_STATES:
-        raise conflict(
+        raise Conflict(
             "not-refundable",
             "Not refundable now",
             f"remittance is {rem.status}; refunds to source follow "
@@ -479,7 +481,7 @@ async def refund_to_source(svc: Services, caller: Caller, remittance_id: str) ->
     returnable = [r for r in todo if METHODS[r.method].refund_to_source]
     if not returnable:
         methods = ", ".join(sorted({r.method for r in todo})) or "no pay-in"
-        raise conflict(
+        raise Conflict(
             "nothing-to-refund-to-source",
             "Nothing to refund to source",
             f"{methods}: the money stays in the wallet",
@@ -504,7 +506,7 @@ async def _refund_one(svc: Services, row: Any) -> dict[str, Any]:
     except InsufficientFunds:
         async with svc.engine.begin() as conn:
             await store.set_status(conn, row.id, ("refund_pending",), row.status, now)
-        raise conflict(
+        raise Conflict(
             "insufficient-wallet-balance",
             "Wallet balance too low",
             "the wallet no longer holds this pay-in's amount",

@@ -14,14 +14,14 @@ from compliance.protections import Disclosure, disclose
 from corridors.config import Corridor, CorridorNotFound, find_corridor
 from fx.money import AmountError, Money, is_currency
 from fx.pricing import FeeSchedule, PricingPolicy, Quote, price
-from gateway.api.problems import field_error, not_found
-from gateway.api.schemas import QuoteRequest
+from gateway.errors import NotFound, field_error
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import quotes
 from gateway.usecases.rates import firm_rate, sample_fields
+from gateway.usecases.requests.remittances import QuoteRequest
 
 
 @lru_cache(maxsize=1024)
@@ -184,5 +184,5 @@ async def get_quote(svc: Services, caller: Caller, quote_id: str) -> dict[str, A
             )
         ).first()
     if row is None:
-        raise not_found(f"quote {quote_id}")
+        raise NotFound(f"quote {quote_id}")
     return quote_view(svc, row)

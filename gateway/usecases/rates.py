@@ -256,7 +256,7 @@ async def firm_rate(svc: Services, base: str, quote: str) -> Rate:
     """A rate a firm quote may use; refused with a problem naming each stale source, its age
     and the fix. A miss first looks for a set stored since the last reload (the CLI's)."""
     from fx.rates import RateUnavailable
-    from gateway.api.problems import Problem
+    from gateway.errors import Invalid
 
     try:
         return await svc.rates.rate(base, quote)
@@ -276,14 +276,12 @@ async def firm_rate(svc: Services, base: str, quote: str) -> Rate:
         }
         for name, as_of, age, limit in refused.stale
     ]
-    raise Problem(
-        422,
+    raise Invalid(
         "rate-unavailable",
         "No usable exchange rate",
         f"{refused}. To fix: {FIX}",
         errors=[{"field": "receive_currency", "message": str(refused)}],
-        stale_sources=stale,
-        fix=FIX,
+        extra={"stale_sources": stale, "fix": FIX},
     )
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from compliance.protections.receipt import Receipt, make_receipt
 from fx.money import Money
-from gateway.api.problems import Problem, not_found
+from gateway.errors import Conflict, NotFound
 from gateway.services import Services
 from gateway.storage import remittances as store
 from gateway.storage.engine import reading
@@ -26,15 +26,14 @@ async def receipt(svc: Services, caller: Caller, remittance_id: str) -> Receipt:
     async with reading(svc.engine) as conn:
         row = await _owned(conn, caller, remittance_id)
         if row is None:
-            raise not_found(f"remittance {remittance_id}")
+            raise NotFound(f"remittance {remittance_id}")
         history = await store.history(conn, remittance_id)
         rate = (
             await conn.execute(sa.select(quotes.c.rate).where(quotes.c.id == row.quote_id))
         ).scalar_one()
     paid_at = next((h.at for h in history if h.to_status == PAID), None)
     if paid_at is None:
-        raise Problem(
-            409,
+        raise Conflict(
             "not-paid",
             "Not paid yet",
             f"remittance {remittance_id} is {row.status}: a receipt is issued once it is paid",

@@ -16,8 +16,6 @@ from compliance.kyc import check_limits
 from corridors.recipients import RecipientInvalid, validate_recipient
 from fx.money import Money
 from fx.rates import RateUnavailable
-from gateway.api.problems import Problem, conflict, not_found, validation
-from gateway.api.schemas import RemittanceRequest
 from gateway.domain.recipient_keys import recipient_key
 from gateway.domain.states import (
     CANCELLABLE,
@@ -26,6 +24,7 @@ from gateway.domain.states import (
     TERMINAL,
     Status,
 )
+from gateway.errors import Conflict, Invalid, NotFound, UseCaseError, validation
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import idempotency
@@ -35,6 +34,7 @@ from gateway.storage.keys import Caller
 from gateway.storage.sealed import keyring_of, row_value
 from gateway.storage.tables import customers, quotes, remittances
 from gateway.usecases import cancellation, travel_rule
+from gateway.usecases.requests.remittances import RemittanceRequest
 from ledger_adapter import chart
 from ledger_adapter.evm.items import item as chain_item
 from ledger_adapter.evm.items import settlement_view
@@ -123,7 +123,7 @@ async def _usd_value(svc: Services, amount: Money) -> Decimal:
     try:
         rate = await svc.rates.rate(amount.currency, "USD")
     except RateUnavailable as exc:
-        raise Problem(422, "rate-unavailable", "No usable exchange rate", str(exc)) from None
+        raise Invalid("rate-unavailable", "No usable exchange rate", str(exc)) from None
     return amount.amount * rate.value
 
 
@@ -154,14 +154,12 @@ async def _enforce_limits(
     )
     breaches = check_limits(tier, usd(quote.send_amount_minor), usd(day), usd(month))
     if breaches:
-        raise Problem(
-            422,
+        raise Invalid(
             "limit-exceeded",
             "Sending limit exceeded",
             "; ".join(b.reason for b in breaches),
             errors=[{"field": "quote_id", "message": b.reason} for b in breaches],
-            limits=[b.to_dict() for b in breaches],
-            tier=tier.name,
+            extra={"limits": [b.to_dict() for b in breaches], "tier": tier.name},
         )
 
 
@@ -187,8 +185,7 @@ async def _load_for_create(svc: Services, caller: Caller, req: RemittanceRequest
     if errors:
         raise validation(errors)
     if quote.expires_at <= svc.now():
-        raise Problem(
-            422,
+        raise Invalid(
             "quote-expired",
             "Quote expired",
             f"quote {quote.id} expired at {quote.expires_at.isoformat()}; request a new one",
@@ -196,11 +193,10 @@ async def _load_for_create(svc: Services, caller: Caller, req: RemittanceRequest
         )
     if quote.remittance_id is not None or quote.requote_for is not None:
         # A quote offered to a remittance in requote is that remittance's to accept.
-        raise conflict("quote-used", "Quote already used", f"quote {quote.id} is locked")
+        raise Conflict("quote-used", "Quote already used", f"quote {quote.id} is locked")
     corridor = svc.corridors[quote.corridor_id]
     if not corridor.sends_from(sender.country):
-        raise Problem(
-            422,
+        raise Invalid(
             "corridor-not-eligible",
             "Sender cannot use this corridor",
             f"corridor {corridor.id} sends from {corridor.send_country} in "
@@ -243,7 +239,7 @@ async def create_remittance(svc: Services, caller: Caller, req: RemittanceReques
         now = svc.now()
         locked = await conn.execute(_TAKE_QUOTE, {"quote_id": quote.id, "taken_by": remittance_id})
         if locked.rowcount != 1:
-            raise conflict("quote-used", "Quote already used", f"quote {quote.id} is locked")
+            raise Conflict("quote-used", "Quote already used", f"quote {quote.id} is locked")
         values = {
             "id": remittance_id,
             "owner": caller.name,
@@ -292,7 +288,7 @@ async def submit_remittance(
             now=svc.now(),
             action=write,
         )
-    except Problem:
+    except UseCaseError:
         # A replay fails validation (the first request locked its quote), and so does a
         # duplicate racing the first one (it waits for the sender's lock, then finds the quote
         # taken): both get the stored answer. A fresh request costs no lookup.
@@ -317,7 +313,7 @@ async def get_remittance(svc: Services, caller: Caller, remittance_id: str) -> d
     async with reading(svc.engine) as conn:
         row = await owned_remittance(conn, caller, remittance_id)
         if row is None:
-            raise not_found(f"remittance {remittance_id}")
+            raise NotFound(f"remittance {remittance_id}")
         history = await store.history(conn, remittance_id)
         chain = settlement_view(await chain_item(conn, remittance_id))
     body = remittance_view(row, list(history))
@@ -329,7 +325,7 @@ async def cancel_remittance(svc: Services, caller: Caller, remittance_id: str) -
     async with svc.engine.begin() as conn:
         row = await owned_remittance(conn, caller, remittance_id)
         if row is None:
-            raise not_found(f"remittance {remittance_id}")
+            raise NotFound(f"remittance {remittance_id}")
         status = Status(row.status)
         if status in CANCELLABLE:
             target, reason = Status.CANCELLED, "cancelled by sender"
@@ -340,7 +336,7 @@ async def cancel_remittance(svc: Services, caller: Caller, remittance_id: str) -
             target, reason = Status.CANCELLING, cancellation.requested_reason(svc, row)
         else:
             state = "final" if status in TERMINAL else "past the point of cancelling"
-            raise conflict(
+            raise Conflict(
                 "not-cancellable",
                 "Cannot cancel",
                 f"remittance is {row.status} ({state}); cancelling is possible while "
@@ -359,5 +355,5 @@ async def cancel_remittance(svc: Services, caller: Caller, remittance_id: str) -
     return await get_remittance(svc, caller, remittance_id)
 
 
-def _state_changed() -> Problem:
-    return conflict("state-changed", "State changed", "a step is in progress; retry shortly")
+def _state_changed() -> Conflict:
+    return Conflict("state-changed", "State changed", "a step is in progress; retry shortly")

@@ -17,9 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fx.money import AmountError, Money
 from fx.pricing import price
-from gateway.api.problems import Problem, conflict, field_error, not_found
-from gateway.api.schemas import AcceptQuoteRequest
 from gateway.domain.states import Status
+from gateway.errors import Conflict, Invalid, NotFound, field_error
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import remittances as store
@@ -29,10 +28,11 @@ from gateway.storage.tables import quotes
 from gateway.usecases.quotes import pricing_policy, quote_view
 from gateway.usecases.rates import firm_rate
 from gateway.usecases.remittances import get_remittance, owned_remittance
+from gateway.usecases.requests.remittances import AcceptQuoteRequest
 
 
-def _not_in_requote(row: Any) -> Problem:
-    return conflict(
+def _not_in_requote(row: Any) -> Conflict:
+    return Conflict(
         "not-in-requote",
         "No new quote is waiting",
         f"remittance is {row.status}; a new quote is offered and accepted only in requote",
@@ -45,12 +45,12 @@ async def offer_quote(svc: Services, caller: Caller, remittance_id: str) -> dict
     async with reading(svc.engine) as conn:
         rem = await owned_remittance(conn, caller, remittance_id)
     if rem is None:
-        raise not_found(f"remittance {remittance_id}")
+        raise NotFound(f"remittance {remittance_id}")
     if rem.status != Status.REQUOTE:
         raise _not_in_requote(rem)
     corridor = svc.corridors.get(rem.corridor_id)
     if corridor is None:
-        raise conflict(
+        raise Conflict(
             "corridor-withdrawn",
             "Corridor withdrawn",
             f"corridor {rem.corridor_id} is no longer served; cancel the remittance",
@@ -69,7 +69,7 @@ async def offer_quote(svc: Services, caller: Caller, remittance_id: str) -> dict
             now=svc.now(),
         )
     except (AmountError, ValueError) as exc:
-        raise Problem(422, "quote-unavailable", "Cannot price a new quote", str(exc)) from None
+        raise Invalid("quote-unavailable", "Cannot price a new quote", str(exc)) from None
     values = {
         "id": new_id("qt"),
         "owner": rem.owner,  # the sending app reads it with GET /v1/quotes/{id}
@@ -140,7 +140,7 @@ async def accept_quote(
     async with svc.engine.begin() as conn:
         rem = await owned_remittance(conn, caller, remittance_id)
         if rem is None:
-            raise not_found(f"remittance {remittance_id}")
+            raise NotFound(f"remittance {remittance_id}")
         quote = await _offered_in(conn, req.quote_id, rem.id)
         if quote is None:
             raise field_error(
@@ -153,8 +153,7 @@ async def accept_quote(
         elif rem.status != Status.REQUOTE:
             raise _not_in_requote(rem)
         elif quote.expires_at <= now:
-            raise Problem(
-                422,
+            raise Invalid(
                 "quote-expired",
                 "Quote expired",
                 f"quote {quote.id} expired at {quote.expires_at.isoformat()}; "
@@ -176,7 +175,7 @@ async def accept_quote(
                     receive_amount_minor=quote.receive_amount_minor,
                 )
             except store.StaleState:
-                raise conflict(
+                raise Conflict(
                     "state-changed", "State changed", "the remittance moved on; read it again"
                 ) from None
     svc.wake_workers()

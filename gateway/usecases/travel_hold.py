@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.kyc.birth import birth_date_problem
 from fx.money import Money
-from gateway.api.problems import conflict, field_error, not_found
 from gateway.domain.states import Status
+from gateway.errors import Conflict, NotFound, field_error
 from gateway.pipeline.outcomes import Advance, Outcome
 from gateway.services import Services
 from gateway.storage import audit
@@ -84,7 +84,7 @@ async def _owned(conn: AsyncConnection, caller: Caller, remittance_id: str) -> A
         query = query.where(remittances.c.owner == caller.name)
     row = (await conn.execute(query)).first()
     if row is None:
-        raise not_found(f"remittance {remittance_id}")
+        raise NotFound(f"remittance {remittance_id}")
     return row
 
 
@@ -149,7 +149,7 @@ async def supply(
         rem = await _owned(conn, caller, remittance_id)
         held = await held_for_travel(conn, rem)
     if not held:
-        raise conflict(
+        raise Conflict(
             "not-awaiting-travel-rule-data",
             "No travel-rule data requested",
             f"the remittance is {rem.status}; travel-rule data is taken only while it is held "
@@ -176,7 +176,7 @@ async def supply(
                 reason="travel-rule data supplied; screening",
             )
         except rem_store.StaleState:
-            raise conflict("state-changed", "State changed", "reload the remittance") from None
+            raise Conflict("state-changed", "State changed", "reload the remittance") from None
         await audit.append(
             conn,
             key=svc.settings.audit_hmac_key,

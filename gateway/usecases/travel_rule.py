@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from compliance.protections import travel_rule
 from corridors.config import Corridor
 from fx.money import Money, is_coin
-from gateway.api.problems import Problem
+from gateway.errors import Invalid
 from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.storage.sealed import row_value
@@ -85,14 +85,13 @@ async def assess(
     return record, travel_rule.missing(regime, originator, beneficiary)
 
 
-def missing_problem(rule: str, gaps: list[travel_rule.Missing], fix: str) -> Problem:
-    return Problem(
-        422,
+def missing_problem(rule: str, gaps: list[travel_rule.Missing], fix: str) -> Invalid:
+    return Invalid(
         "travel-rule-data-missing",
         "Travel-rule data missing",
         f"{rule}: this transfer must carry " + ", ".join(g.field for g in gaps) + f"; {fix}",
         errors=[{"field": g.field, "message": g.message} for g in gaps],
-        rule=rule,
+        extra={"rule": rule},
     )
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from fx.money import AmountError, CurrencyError, Money, is_currency
-from gateway.api.problems import field_error, not_found
-from gateway.api.schemas import TopUpRequest
+from gateway.errors import NotFound, field_error
 from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.usecases import operator_audit
 from gateway.usecases.customers import owned_customer
+from gateway.usecases.requests.remittances import TopUpRequest
 from ledger_adapter import chart
 from ledger_adapter.port import Account, TransferSpec
 
@@ -21,7 +21,7 @@ async def wallet(svc: Services, caller: Caller, customer_id: str) -> dict[str, A
     async with reading(svc.engine) as conn:
         row = await owned_customer(conn, caller, customer_id)
     if row is None:
-        raise not_found(f"customer {customer_id}")
+        raise NotFound(f"customer {customer_id}")
     prefix = chart.wallet(customer_id, "")
     balances = await svc.ledger.balances(prefix)
     return {
@@ -58,7 +58,7 @@ async def top_up(
     async with reading(svc.engine) as conn:
         row = await owned_customer(conn, caller, customer_id)
     if row is None:
-        raise not_found(f"customer {customer_id}")
+        raise NotFound(f"customer {customer_id}")
     await svc.ledger.create_accounts(
         [
             chart.wallet_account(customer_id, req.currency),

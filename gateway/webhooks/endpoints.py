@@ -6,13 +6,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gateway.api.partner_schemas import WebhookRequest
-from gateway.api.problems import field_error, not_found
+from gateway.errors import NotFound, field_error
 from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.partners import new_secret
 from gateway.storage.tables_partners import webhook_endpoints
+from gateway.usecases.requests.partners import WebhookRequest
 
 
 def _view(row: Any) -> dict[str, Any]:
@@ -54,5 +54,5 @@ async def get_endpoint(svc: Services, caller: Caller) -> dict[str, Any]:
             )
         ).first()
     if row is None:
-        raise not_found("webhook endpoint")
+        raise NotFound("webhook endpoint")
     return _view(row)

@@ -253,8 +253,8 @@ class BotWorld:
         raise AssertionError("pipeline did not settle")
 
     async def top_up(self, customer_id: str, amount: str = "500.00") -> None:
-        from gateway.api.schemas import TopUpRequest
         from gateway.storage.keys import Caller
+        from gateway.usecases.requests.remittances import TopUpRequest
         from gateway.usecases.wallets import top_up
 
         operator = Caller("key_test_operator", "test-operator", "operator", None)
@@ -283,7 +283,7 @@ class BotWorld:
 
 
 def bot_settings(tg_base: str, wa_base: str):
-    from gateway.bots.settings import BotSettings
+    from gateway.config import BotSettings
 
     return BotSettings(
         telegram_bot_token=TG_TOKEN,

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
-from gateway.api.schemas import Body
+from gateway.usecases.requests.base import Body
 
 REASON_CODE = r"^[A-Z][A-Z0-9_]{1,63}$"
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway.api.problems import not_found
 from gateway.bots.mount import BOTS
+from gateway.errors import NotFound
 
 
 def _bots(request: web.Request):
     bots = request.app.get(BOTS)
     if bots is None:
-        raise not_found(request.path)
+        raise NotFound(request.path)
     return bots
 
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from gateway.api.schemas import AmountStr, Body, CurrencyCode
+from gateway.usecases.requests.base import AmountStr, Body, CurrencyCode
 
 PayinMethodName = Literal["bank_transfer", "card", "cash_agent"]
 

@@ -3,8 +3,8 @@ token or signature); mounted only for configured platforms."""
 
 from __future__ import annotations
 
-from gateway.api import bot_views as views
-from gateway.api.routing import Route
+from gateway.api.routing import Handler, Route
+from gateway.bots import views
 from gateway.bots.mount import TELEGRAM_PATH, WHATSAPP_PATH
 
 _ok = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
@@ -13,15 +13,17 @@ _VERIFY_QUERY = [
     for n in ("hub.mode", "hub.verify_token", "hub.challenge")
 ]
 
+
+def _webhook(path: str, handler: Handler, summary: str) -> Route:
+    """A platform's update delivery: JSON in, {"ok": true} out, refused when unsigned."""
+    return Route("POST", path, handler, summary, tag="bots", response=_ok, errors=(400, 401, 413))
+
+
 ROUTES: list[Route] = [
-    Route(
-        "POST",
+    _webhook(
         TELEGRAM_PATH,
         views.telegram_webhook,
         "Telegram Bot API updates (checks X-Telegram-Bot-Api-Secret-Token)",
-        tag="bots",
-        response=_ok,
-        errors=(400, 401, 413),
     ),
     Route(
         "GET",
@@ -33,13 +35,9 @@ ROUTES: list[Route] = [
         response={"type": "string"},
         errors=(403,),
     ),
-    Route(
-        "POST",
+    _webhook(
         WHATSAPP_PATH,
         views.whatsapp_webhook,
         "WhatsApp Cloud API notifications (checks X-Hub-Signature-256)",
-        tag="bots",
-        response=_ok,
-        errors=(400, 401, 413),
     ),
 ]

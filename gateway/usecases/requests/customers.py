@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from gateway.api.schemas import Body, CountryCode
+from gateway.usecases.requests.base import Body, CountryCode
 
 Text = Field(default=None, min_length=1, max_length=200)
 
