@@ -54,6 +54,11 @@ class BadSignature(Refused):
         super().__init__("bad-signature", "Signature refused", detail)
 
 
+def key_reused(detail: str) -> Conflict:
+    """An idempotency key seen before with another request: never answered as the first."""
+    return Conflict("idempotency-key-reused", "Idempotency-Key reused", detail)
+
+
 def validation(errors: Sequence[dict[str, Any]], detail: str | None = None) -> Invalid:
     """Fields at fault; the detail names the first unless given."""
     first = errors[0] if errors else {}

@@ -12,9 +12,7 @@ from gateway.api.compliance_schemas import (
 )
 from gateway.api.http import caller, read_json, reply
 from gateway.api.schemas import query_int
-from gateway.storage import audit
-from gateway.storage.engine import reading
-from gateway.usecases import cases
+from gateway.usecases import audit_trail, cases
 from gateway.usecases.requests.base import parse
 
 FILTERS = ("status", "corridor", "rule", "assignee")
@@ -71,16 +69,13 @@ async def sar_draft(request: web.Request) -> web.Response:
 async def audit_entries(request: web.Request) -> web.Response:
     cases.require(caller(request), "audit")
     after = query_int(request.query, "after", 0, 0, 2**31 - 1)  # an entry's seq (INTEGER)
-    async with reading(request.app[SERVICES].engine) as conn:
-        found = await audit.entries(conn, after_seq=after, limit=500)
+    found = await audit_trail.entries(request.app[SERVICES], after_seq=after, limit=500)
     return reply({"entries": found})
 
 
 async def audit_verify(request: web.Request) -> web.Response:
     cases.require(caller(request), "audit")
-    svc = request.app[SERVICES]
-    async with reading(svc.engine) as conn:
-        finding = await audit.check(conn, svc.settings.audit_hmac_key)
+    finding = await audit_trail.check(request.app[SERVICES])
     body = {"ok": finding is None, "first_bad_entry": None, "problem": None}
     if finding is not None:
         body.update(first_bad_entry=finding.seq, problem=str(finding))

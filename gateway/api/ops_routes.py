@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
-import sqlalchemy as sa
 from aiohttp import web
 
 from gateway import metrics
@@ -13,8 +10,7 @@ from gateway.api.http import reply
 from gateway.api.openapi import openapi_view
 from gateway.api.problems import Problem
 from gateway.api.routing import Route, roles
-from gateway.storage.engine import reading
-from gateway.usecases import rates, rescreening
+from gateway.usecases import health, rates, rescreening
 
 READY_TIMEOUT_S = 2.0
 
@@ -27,11 +23,8 @@ async def readyz(request: web.Request) -> web.Response:
     """Ready means the database answers: a load balancer stops sending traffic otherwise.
     Rate freshness is shown, not judged: a stale rate refuses firm quotes, not the rest."""
     svc = request.app[SERVICES]
-    engine = svc.engine
     try:
-        async with asyncio.timeout(READY_TIMEOUT_S):
-            async with reading(engine) as conn:
-                await conn.execute(sa.text("SELECT 1"))
+        await health.database_answers(svc, READY_TIMEOUT_S)
     except Exception as exc:  # any failure means not ready; the reason goes to the caller
         raise Problem(
             503, "not-ready", "Not ready", f"database unavailable: {type(exc).__name__}"

@@ -7,7 +7,7 @@ from aiohttp import web
 from gateway.api import receipt_page
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, idempotency_key, read_json, reply
-from gateway.errors import Conflict, field_error
+from gateway.errors import field_error, key_reused
 from gateway.storage.idempotency import IdempotencyMismatch
 from gateway.usecases import quotes, receipts, remittances, requotes, wallets
 from gateway.usecases.requests.base import parse
@@ -17,7 +17,6 @@ from gateway.usecases.requests.remittances import (
     RemittanceRequest,
     TopUpRequest,
 )
-from ledger_adapter.port import IdempotencyConflict
 
 
 async def get_prices(request: web.Request) -> web.Response:
@@ -49,16 +48,9 @@ async def post_topup(request: web.Request) -> web.Response:
     req = parse(TopUpRequest, await read_json(request))
     who = caller(request)
     transfer_id = f"topup:{who.key_id}:{key}"
-    try:
-        body = await wallets.top_up(
-            request.app[SERVICES], who, request.match_info["id"], req, transfer_id
-        )
-    except IdempotencyConflict:
-        raise Conflict(
-            "idempotency-key-reused",
-            "Idempotency-Key reused",
-            "this Idempotency-Key was used with another request",
-        ) from None
+    body = await wallets.top_up(
+        request.app[SERVICES], who, request.match_info["id"], req, transfer_id
+    )
     return reply(body, 201)
 
 
@@ -72,11 +64,7 @@ async def post_remittance(request: web.Request) -> web.Response:
             svc, caller(request), req, key=key, raw=raw, path=request.path
         )
     except IdempotencyMismatch:
-        raise Conflict(
-            "idempotency-key-reused",
-            "Idempotency-Key reused",
-            "this Idempotency-Key was used with another request body",
-        ) from None
+        raise key_reused("this Idempotency-Key was used with another request body") from None
     if not replayed:
         svc.wake_workers()
     headers = {"Idempotent-Replayed": "true"} if replayed else None

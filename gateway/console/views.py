@@ -21,9 +21,14 @@ from gateway.console.sessions import (
     signed_in,
 )
 from gateway.errors import UseCaseError
-from gateway.storage import audit
-from gateway.storage.engine import reading
-from gateway.usecases import cases, error_reports, error_resolution, kyc_reviews, officers
+from gateway.usecases import (
+    audit_trail,
+    cases,
+    error_reports,
+    error_resolution,
+    kyc_reviews,
+    officers,
+)
 
 FILTERS = ("status", "corridor", "rule", "assignee")
 DECISIONS = (("approve", "Approve"), ("reject", "Reject"), ("request_info", "Request information"))
@@ -245,9 +250,7 @@ async def error_action(request: web.Request) -> web.StreamResponse:
 async def audit_page(request: web.Request) -> web.StreamResponse:
     cases.require(request["caller"], "audit")
     svc = request.app[SERVICES]
-    async with reading(svc.engine) as conn:
-        entries = await audit.entries(conn, limit=200, newest_first=True)
-        finding = await audit.check(conn, svc.settings.audit_hmac_key)
+    entries, finding = await audit_trail.review(svc, limit=200)
     names = await officers.officer_names(svc)
     return render(request, "audit.html", {"entries": entries, "finding": finding, "names": names})
 

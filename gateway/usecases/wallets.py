@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fx.money import AmountError, CurrencyError, Money, is_currency
-from gateway.errors import NotFound, field_error
+from gateway.errors import NotFound, field_error, key_reused
 from gateway.services import Services
 from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
@@ -14,7 +14,7 @@ from gateway.usecases import operator_audit
 from gateway.usecases.customers import owned_customer
 from gateway.usecases.requests.remittances import TopUpRequest
 from ledger_adapter import chart
-from ledger_adapter.port import Account, TransferSpec
+from ledger_adapter.port import Account, IdempotencyConflict, TransferSpec
 
 
 async def wallet(svc: Services, caller: Caller, customer_id: str) -> dict[str, Any]:
@@ -66,18 +66,18 @@ async def top_up(
         ]
     )
     replayed = await svc.ledger.get_transfer(transfer_id) is not None
-    await svc.ledger.transfer(
-        [
-            TransferSpec(
-                id=transfer_id,
-                debit_account=chart.cash(req.currency),
-                credit_account=chart.wallet(customer_id, req.currency),
-                amount=amount.to_minor(),
-                asset=req.currency,
-                code="topup",
-            )
-        ]
+    topup = TransferSpec(
+        id=transfer_id,
+        debit_account=chart.cash(req.currency),
+        credit_account=chart.wallet(customer_id, req.currency),
+        amount=amount.to_minor(),
+        asset=req.currency,
+        code="topup",
     )
+    try:
+        await svc.ledger.transfer([topup])
+    except IdempotencyConflict:  # the transfer id is the caller's Idempotency-Key
+        raise key_reused("this Idempotency-Key was used with another request") from None
     if not replayed:
         async with svc.engine.begin() as conn:
             await operator_audit.record(
