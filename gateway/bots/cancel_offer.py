@@ -12,7 +12,7 @@ from typing import Any
 import structlog
 
 from gateway.bots import store
-from gateway.bots.engine import Button, Reply, Turn, short_ref
+from gateway.bots.conversation.turn import Button, Reply, Turn, bot_caller, short_ref
 from gateway.bots.i18n import status_word, t
 from gateway.domain.states import CANCELLABLE_AFTER_PAYMENT
 from gateway.errors import UseCaseError
@@ -37,8 +37,6 @@ async def offer(
         return []
     caller_receipt = receipt
     if caller_receipt is None:
-        from gateway.bots.engine import bot_caller
-
         try:
             caller_receipt = await receipts.receipt_view(svc, bot_caller(platform), rem["id"])
         except UseCaseError:

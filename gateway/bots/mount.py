@@ -11,7 +11,7 @@ from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
 from gateway.api.routing import Route
-from gateway.bots.engine import Engine
+from gateway.bots.conversation.dispatch import Engine
 from gateway.bots.notifier import Notifier
 from gateway.bots.ratelimit import ChatLimiter
 from gateway.bots.telegram import TelegramBot

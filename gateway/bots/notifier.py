@@ -12,7 +12,7 @@ import structlog
 
 from gateway import events
 from gateway.bots import cancel_offer, requote, store
-from gateway.bots.engine import Reply, bot_caller, money, short_ref
+from gateway.bots.conversation.turn import Reply, bot_caller, money, short_ref
 from gateway.bots.i18n import kyc_label, t
 from gateway.bots.receipt_text import receipt_text, with_chain
 from gateway.services import Services

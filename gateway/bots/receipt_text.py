@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gateway.bots.engine import disclosure_text, short_ref
+from gateway.bots.conversation.turn import disclosure_text, short_ref
 from gateway.bots.i18n import t
 
 

@@ -6,13 +6,20 @@ stay live until used; each handler checks that the remittance still waits for th
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import structlog
 
 from gateway.bots import store
-from gateway.bots.engine import Button, Reply, Turn, bot_caller, disclosure_text, money, short_ref
+from gateway.bots.conversation.turn import (
+    Button,
+    Reply,
+    Turn,
+    bot_caller,
+    money,
+    quote_text,
+    short_ref,
+)
 from gateway.bots.i18n import status_word, t
 from gateway.domain.states import Status
 from gateway.errors import UseCaseError
@@ -37,27 +44,11 @@ async def offer(
     quote = await requotes.offer_quote(svc, caller, remittance_id)
     rem = await remittances.get_remittance(svc, caller, remittance_id)
     ref = short_ref(remittance_id)
-    expires = datetime.fromisoformat(quote["expires_at"])
     text = (
         t(lang, intro, ref=ref)
         + "\n"
-        + t(
-            lang,
-            "quote",
-            send=money(quote["send_amount"], quote["send_currency"]),
-            fee=money(quote["fee"], quote["send_currency"]),
-            send_currency=quote["send_currency"],
-            receive_currency=quote["receive_currency"],
-            rate=quote["rate"],
-            name=rem["recipient"]["name"],
-            receive=money(quote["receive_amount"], quote["receive_currency"]),
-            seconds=max(0, int((expires - svc.now()).total_seconds())),
-            until=expires.strftime("%H:%M:%S"),
-        )
+        + quote_text(lang, quote, rem["recipient"]["name"], svc.now())
     )
-    text += "\n\n" + disclosure_text(lang, quote["disclosure"])
-    if quote.get("sample_rates"):
-        text += "\n" + t(lang, "sample_rates")
     chat = store.Conversation(platform, chat_id, lang)
     now = svc.now()
     accept = await store.create_action(

@@ -17,7 +17,8 @@ from aiohttp import web
 from gateway.api.http import parse_json_body
 from gateway.api.problems import Problem
 from gateway.bots import store
-from gateway.bots.engine import Engine, Incoming, Reply
+from gateway.bots.conversation.dispatch import Engine
+from gateway.bots.conversation.turn import Incoming, Reply
 from gateway.config import BotSettings
 
 log = structlog.get_logger("gateway.bots.whatsapp")

@@ -3,9 +3,9 @@ are terminal, which a worker advances and which wait for someone else."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 
 class Status(StrEnum):
@@ -170,12 +170,22 @@ class IllegalTransition(Exception):
         self.target = target
 
 
-def check_transition(current: str, target: str) -> Status:
-    """Return the target state if the table allows current -> target, else raise."""
+E = TypeVar("E", bound=StrEnum)
+
+
+def check_in(table: Mapping[E, frozenset[E]], states: type[E], current: str, target: str) -> E:
+    """Return the target state if `table` (of `states`) allows current -> target, else raise.
+    Every state machine kept as data checks with it: the remittance's, the pay-in's
+    (gateway.domain.payin_states), the bot conversation's (gateway.bots.conversation.states)."""
     try:
-        src, dst = Status(current), Status(target)
+        src, dst = states(current), states(target)
     except ValueError as exc:
         raise IllegalTransition(current, target) from exc
-    if dst not in TRANSITIONS[src]:
+    if dst not in table[src]:
         raise IllegalTransition(current, target)
     return dst
+
+
+def check_transition(current: str, target: str) -> Status:
+    """Return the target state if the table allows current -> target, else raise."""
+    return check_in(TRANSITIONS, Status, current, target)

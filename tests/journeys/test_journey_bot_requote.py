@@ -92,7 +92,7 @@ async def _approve_late(world, approvers) -> str:  # noqa: F811
 
 
 async def _status(world, rem_id: str) -> dict:  # noqa: F811
-    from gateway.bots.engine import bot_caller
+    from gateway.bots.conversation.turn import bot_caller
     from gateway.usecases.remittances import get_remittance
 
     return await get_remittance(world.svc, bot_caller("telegram"), rem_id)
