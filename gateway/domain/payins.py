@@ -78,21 +78,3 @@ def give_back(
     return chart.payin_give_back(
         f"{kind}:{payin_id}", partner_id, amount, currency, customer_id, code=kind
     )
-
-
-#: Pay-in statuses an operator's or sender's action moves between (a state machine as data).
-#: A return is done only when the partner confirms it: `returning` holds it until then, and a
-#: retry from `returning` asks the partner again with the same return id (returned once).
-PAYIN_MOVES: dict[str, frozenset[str]] = {
-    "suspense": frozenset({"resolved", "returning"}),
-    "returning": frozenset({"returned"}),
-    "returned": frozenset(),
-    "credited": frozenset({"refund_pending"}),
-    "resolved": frozenset({"refund_pending"}),
-    "refund_pending": frozenset({"refunded", "credited", "resolved"}),
-    "refunded": frozenset(),
-}
-
-
-def may_move(frm: str, to: str) -> bool:
-    return to in PAYIN_MOVES.get(frm, frozenset())

@@ -9,10 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from corridors.payin import new_reference
+from gateway.domain.payin_states import CUSTOMER_MONEY, check_transition
 from gateway.storage.tables_funding import payin_references, payins
-
-# Pay-in rows whose money is (or was) the customer's; suspense rows are nobody's yet.
-CREDITED = ("credited", "resolved", "refund_pending", "refunded")
 
 
 async def issue_reference(
@@ -63,7 +61,7 @@ async def credited_minor(conn: AsyncConnection, remittance_id: str) -> int:
     """What matched pay-ins to this remittance's reference have put in the wallet."""
     total = await conn.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(payins.c.amount_minor), 0)).where(
-            payins.c.remittance_id == remittance_id, payins.c.status.in_(CREDITED)
+            payins.c.remittance_id == remittance_id, payins.c.status.in_(CUSTOMER_MONEY)
         )
     )
     return int(total or 0)
@@ -81,7 +79,12 @@ async def of_remittance(conn: AsyncConnection, remittance_id: str) -> list[Any]:
 async def set_status(
     conn: AsyncConnection, payin_id: str, frm: tuple[str, ...], to: str, now: datetime, **fields
 ) -> bool:
-    """Compare-and-set: false when another request moved the row first."""
+    """Compare-and-set: false when another request moved the row first. Each move from one of
+    `frm` must be in the pay-in's table (setting the state a row already has is no move);
+    IllegalTransition otherwise, and nothing is written."""
+    for current in frm:
+        if current != to:
+            check_transition(current, to)
     result = await conn.execute(
         payins.update()
         .where(payins.c.id == payin_id, payins.c.status.in_(frm))

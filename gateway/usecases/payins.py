@@ -29,6 +29,8 @@ from corridors.payin import (
 )
 from fx.money import Money
 from gateway.domain import payins as domain
+from gateway.domain.payin_states import CUSTOMER_MONEY
+from gateway.domain.payin_states import PayinStatus as P
 from gateway.domain.reconciliation import Reconciliation, Record, read_statement
 from gateway.domain.reconciliation import reconcile as match_statement
 from gateway.domain.states import Status
@@ -131,7 +133,7 @@ async def receive(svc: Services, partner_id: str, req: PayinCallback) -> tuple[i
         ref = await store.find_reference(conn, reference) if reference else None
         rem = await rem_store.get(conn, ref.remittance_id) if ref and ref.remittance_id else None
     crediting = req.event in method.credits_on
-    if existing is not None and (existing.status != "authorized" or not crediting):
+    if existing is not None and (existing.status != P.AUTHORIZED or not crediting):
         # A repeat, or an authorisation arriving after its capture: nothing more to do.
         if existing.event == req.event:
             _same_report(existing, req, amount)
@@ -146,7 +148,7 @@ async def receive(svc: Services, partner_id: str, req: PayinCallback) -> tuple[i
         "reference": req.reference,
         "amount_minor": amount.to_minor(),
         "currency": amount.currency,
-        "status": m.status if crediting else "authorized",
+        "status": m.status if crediting else P.AUTHORIZED,
         "reason": m.reason,
         "customer_id": m.customer_id,
         "remittance_id": m.remittance_id,
@@ -174,7 +176,7 @@ async def receive(svc: Services, partner_id: str, req: PayinCallback) -> tuple[i
                 moved = await store.set_status(
                     conn,
                     payin_id,
-                    ("authorized",),
+                    (P.AUTHORIZED,),
                     row_values["status"],
                     now,
                     **{
@@ -289,14 +291,14 @@ async def unmatched(svc: Services, limit: int = 500) -> list[dict[str, Any]]:
     async with reading(svc.engine) as conn:
         rows = await conn.execute(
             sa.select(payins)
-            .where(payins.c.status == "suspense")
+            .where(payins.c.status == P.SUSPENSE)
             .order_by(payins.c.received_at, payins.c.id)
             .limit(limit)
         )
         return [payin_view(r) for r in rows.all()]
 
 
-RESOLUTION = {"credit": "resolved", "return": "returned"}
+RESOLUTION = {"credit": P.RESOLVED, "return": P.RETURNED}
 #: The partner's return id for a pay-in: its idempotency key, the same on every retry.
 RETURN_ID = "return:{}"
 
@@ -323,12 +325,12 @@ async def resolve(
             )
             if found is None:
                 raise field_error("customer_id", "unknown customer")
-        if row.status == "suspense":
+        if row.status == P.SUSPENSE:
             reason = f"{req.action} by operator (was: {row.reason})"
             await store.set_status(
                 conn,
                 payin_id,
-                ("suspense",),
+                (P.SUSPENSE,),
                 target,
                 svc.now(),
                 customer_id=customer_id,
@@ -377,22 +379,22 @@ async def _return(svc: Services, payin_id: str, actor: str) -> dict[str, Any]:
         row = await store.get(conn, payin_id)
         if row is None:
             raise NotFound(f"pay-in {payin_id}")
-        if row.status == "returned":
+        if row.status == P.RETURNED:
             return payin_view(row, duplicate=True)
-        if row.status == "suspense" and domain.may_move("suspense", "returning"):
+        if row.status == P.SUSPENSE:
             reason = f"return by operator (was: {row.reason})"
             await store.set_status(
-                conn, payin_id, ("suspense",), "returning", svc.now(), reason=reason
+                conn, payin_id, (P.SUSPENSE,), P.RETURNING, svc.now(), reason=reason
             )
             await _audit_resolution(svc, conn, actor, payin_id, "return", None)
-        elif row.status != "returning":
+        elif row.status != P.RETURNING:
             raise Conflict("payin-not-in-suspense", "Not in suspense", f"pay-in is {row.status}")
     answer = await _partner_return(svc, row)
     if answer == RETURN_CONFIRMED:
         spec = domain.give_back(payin_id, row.partner_id, row.amount_minor, row.currency, None)
         await svc.ledger.transfer([spec])  # the same id on a retry: booked once
         async with svc.engine.begin() as conn:
-            await store.set_status(conn, payin_id, ("returning",), "returned", svc.now())
+            await store.set_status(conn, payin_id, (P.RETURNING,), P.RETURNED, svc.now())
         log.info("payin_returned", payin=payin_id)
     else:
         log.warning("payin_return_unconfirmed", payin=payin_id, answer=answer)
@@ -477,7 +479,7 @@ async def refund_to_source(svc: Services, caller: Caller, remittance_id: str) ->
             f"remittance is {rem.status}; refunds to source follow "
             + ", ".join(sorted(s.value for s in REFUNDABLE_STATES)),
         )
-    todo = [r for r in rows if r.status in ("credited", "resolved", "refund_pending", "refunded")]
+    todo = [r for r in rows if r.status in CUSTOMER_MONEY]
     returnable = [r for r in todo if METHODS[r.method].refund_to_source]
     if not returnable:
         methods = ", ".join(sorted({r.method for r in todo})) or "no pay-in"
@@ -495,17 +497,17 @@ async def refund_to_source(svc: Services, caller: Caller, remittance_id: str) ->
 async def _refund_one(svc: Services, row: Any) -> dict[str, Any]:
     """Claim (credited -> refund_pending), move the money back to the partner's account, tell
     the partner, then refunded. A repeat resumes where the last attempt stopped."""
-    if row.status == "refunded":
+    if row.status == P.REFUNDED:
         return payin_view(row, duplicate=True)
     now = svc.now()
     async with svc.engine.begin() as conn:
-        await store.set_status(conn, row.id, ("credited", "resolved"), "refund_pending", now)
+        await store.set_status(conn, row.id, (P.CREDITED, P.RESOLVED), P.REFUND_PENDING, now)
     spec = domain.give_back(row.id, row.partner_id, row.amount_minor, row.currency, row.customer_id)
     try:
         await svc.ledger.transfer([spec])
     except InsufficientFunds:
         async with svc.engine.begin() as conn:
-            await store.set_status(conn, row.id, ("refund_pending",), row.status, now)
+            await store.set_status(conn, row.id, (P.REFUND_PENDING,), row.status, now)
         raise Conflict(
             "insufficient-wallet-balance",
             "Wallet balance too low",
@@ -513,7 +515,7 @@ async def _refund_one(svc: Services, row: Any) -> dict[str, Any]:
         ) from None
     if await _partner_refund(svc, row):
         async with svc.engine.begin() as conn:
-            await store.set_status(conn, row.id, ("refund_pending",), "refunded", svc.now())
+            await store.set_status(conn, row.id, (P.REFUND_PENDING,), P.REFUNDED, svc.now())
     async with reading(svc.engine) as conn:
         return payin_view(await store.get(conn, row.id))
 
@@ -527,7 +529,7 @@ async def expected_payins(
     """Every pay-in of the partner that moved money (credited or parked; an authorisation never
     captured moved none), by when it was received."""
     query = sa.select(payins).where(
-        payins.c.partner_id == partner_id, payins.c.status != "authorized"
+        payins.c.partner_id == partner_id, payins.c.status != P.AUTHORIZED
     )
     query = in_window(query, payins.c.received_at, since, until)
     async with reading(svc.engine) as conn:
