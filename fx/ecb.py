@@ -48,7 +48,7 @@ class EcbRates:
         self._path = str(path) if path else None
         self.name = "ecb" if path is None else f"ecb:{Path(path).name}"
         self.max_age = max_age or (EMBEDDED_MAX_AGE if path is None else REFRESHED_MAX_AGE)
-        _load(self._path)  # load now (~0.3 s, once per file), not inside the first request
+        _load(self._path)  # load now (slow, once per file), not inside the first request
 
     @property
     def currencies(self) -> frozenset[str]:

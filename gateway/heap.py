@@ -1,8 +1,8 @@
 """Keeping the garbage collector off the heap a gateway process keeps for its whole life.
 
-A serving process holds over half a million objects that live as long as it does (the
-sanctions index above all). A full collection walks every one of them: 140 ms on the 2-core
-benchmark machine, during which no request moves, so it set the tail of accept latency.
+A serving process holds a great many objects that live as long as it does (the sanctions
+index above all). A full collection walks every one of them, and no request moves meanwhile, so
+it set the tail of accept latency (the figures are in docs/design.md).
 Frozen objects are left out of collections; they are still freed by reference counting once
 dropped (an old sanctions index is), so a full collection walks only what requests allocate.
 """

@@ -128,9 +128,9 @@ ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = E
 #: head is still at seq $n+6 and none of the journal rows' ids failed before; returns whether
 #: it wrote. Every writer moves the head, so an unmoved head means unchanged balances. An id
 #: already in the journal fails the statement on the unique index (nothing written): a replay
-#: is rare, and probing every id of every batch for it cost 7% of a batch of 100. Failed ids
-#: are probed one by one (scalar subqueries), so the index serves whatever the planner
-#: believes about the table's size.
+#: is rare, and probing every id of every batch for it cost a measurable share of every batch
+#: (docs/design.md). Failed ids are probed one by one (scalar subqueries), so the index serves
+#: whatever the planner believes about the table's size.
 APPEND_AT_HEAD = (
     f"""WITH head AS MATERIALIZED (
     SELECT seq FROM ledger_anchor WHERE id = 1 FOR UPDATE

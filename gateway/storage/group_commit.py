@@ -7,8 +7,8 @@ How a batch reaches the database is a small port, `BatchWriter`, with two implem
 the async engine (PostgreSQL), and for a SQLite file one thread with its own stdlib `sqlite3`
 connection. Why the second: through aiosqlite a transaction is about eight round trips between
 the event loop and aiosqlite's thread, and under HTTP load each round trip waits behind every
-ready request, so a flush of 32 rows took 8 ms and capped quotes at 32 rows / 8 ms. One hop
-per batch keeps the flush short (see `bench/fx.py`).
+ready request, so a flush took several times as long and capped quotes at one batch per flush.
+One hop per batch keeps the flush short (figures: `bench/fx.py`, docs/design.md).
 """
 
 from __future__ import annotations
