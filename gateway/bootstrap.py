@@ -18,10 +18,10 @@ from corridors.outbound import Outbound
 from fx.rates import RateSource
 from gateway import verification
 from gateway.config import Settings
+from gateway.partners import PartnerDirectory
 from gateway.services import ScreenerHolder, Services, utc_now
 from gateway.storage.engine import create_engine
 from gateway.storage.migrate import upgrade_async
-from gateway.storage.partners import PartnerDirectory
 from gateway.storage.sealed import keyring_of
 from gateway.usecases import rates as firm_rates
 from gateway.usecases import sanctions

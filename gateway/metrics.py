@@ -27,8 +27,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.states import Status
-from gateway.storage.engine import reading
 from gateway.storage.tables import remittances
+from ledger_adapter.sessions import reading
 
 # Set by the supervisor of `remit serve --processes N` in its children only.
 MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None

@@ -18,13 +18,13 @@ from corridors.outbound import Outbound
 from fx.rates import RateSource
 from gateway.batching import Batcher
 from gateway.config import Settings
+from gateway.partners import PartnerDirectory
 from gateway.storage import remittances as remittance_store
-from gateway.storage.engine import autocommit
 from gateway.storage.group_commit import GroupInserter
 from gateway.storage.keyed_reads import PipelineReads
-from gateway.storage.partners import PartnerDirectory
 from gateway.storage.tables import quotes
 from ledger_adapter.port import Ledger
+from ledger_adapter.sessions import autocommit
 
 if TYPE_CHECKING:
     import asyncio

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import event, func, insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -38,6 +38,7 @@ from .port import (
     Transfer,
     TransferSpec,
 )
+from .sessions import reading, use_immediate_transactions
 from .tables import TABLES, LedgerAccount, LedgerAnchor, LedgerFailure, LedgerTransfer
 
 A = LedgerAccount.__table__
@@ -97,70 +98,6 @@ _SQLITE_ADD = (
 )
 
 _sqlite_locks: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
-
-
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy, not the driver, decide when transactions begin.
-    dbapi_connection.isolation_level = None
-
-
-#: Execution option of a SQLite connection that only reads (see `reading`).
-_READS_ONLY = "remit_reads_only"
-
-
-def _sqlite_on_begin(conn: Any) -> None:
-    if conn.get_execution_options().get(_READS_ONLY):
-        return  # no BEGIN: the driver (isolation_level None) runs each statement on its own
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def use_immediate_transactions(engine: AsyncEngine) -> None:
-    """Make every transaction on a SQLite engine `BEGIN IMMEDIATE`, so writers queue on the
-    database lock instead of failing on a lock upgrade. Idempotent; the gateway's engine uses it
-    too, so one engine has one way of beginning."""
-    sync = engine.sync_engine
-    if sync.dialect.name != "sqlite" or event.contains(sync, "begin", _sqlite_on_begin):
-        return
-    event.listen(sync, "connect", _sqlite_on_connect)
-    event.listen(sync, "begin", _sqlite_on_begin)
-
-
-@asynccontextmanager
-async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """A connection for a block that only reads: each statement runs on its own and sees
-    every commit before it, with no transaction around the block.
-
-    On PostgreSQL that saves BEGIN and ROLLBACK, two round trips per block, and loses
-    nothing: under READ COMMITTED (the default, which writers rely on) each statement of a
-    transaction takes its own snapshot too. On SQLite it skips `BEGIN IMMEDIATE`, so readers
-    no longer queue for the write lock (in WAL mode they read while a writer writes). A read
-    that needs one snapshot across statements opens a transaction instead (see
-    `SqlLedger._snapshot`).
-    """
-    if engine.dialect.name == "postgresql":
-        async with autocommit(engine) as conn:
-            yield conn
-        return
-    async with engine.connect() as conn:
-        await conn.execution_options(**{_READS_ONLY: True})
-        yield conn
-
-
-@asynccontextmanager
-async def autocommit(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """A connection for writes that are each one atomic statement on PostgreSQL, where they
-    then commit as they run (no BEGIN and COMMIT round trips). On SQLite the block is one
-    `BEGIN IMMEDIATE` transaction, committed at its end: a write there may take two
-    statements (see `gateway.storage.remittances.transition`). Two writes that must land
-    together on PostgreSQL do not belong here.
-    """
-    if engine.dialect.name != "postgresql":
-        async with engine.begin() as conn:
-            yield conn
-        return
-    async with engine.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        yield conn
 
 
 async def create_tables(engine: AsyncEngine) -> None:

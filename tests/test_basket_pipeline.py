@@ -12,8 +12,8 @@ from gateway.commands import main as remit
 from gateway.pipeline import payout
 from gateway.pipeline.outcomes import Advance
 from gateway.storage import remittances as store
-from gateway.storage.engine import reading
 from gateway.usecases import rates as firm_rates
+from ledger_adapter.sessions import reading
 from tests.journeys.test_journey_bskt import _pay, _sg_sender
 
 

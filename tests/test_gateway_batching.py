@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from gateway.batching import Batcher
 from gateway.domain.states import IllegalTransition
 from gateway.storage import remittances as store
-from gateway.storage.engine import autocommit
 from gateway.storage.tables import remittance_history, remittances
+from ledger_adapter.sessions import autocommit
 
 
 class Recorder:

@@ -10,7 +10,8 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
-from gateway.storage.engine import autocommit, create_engine, reading
+from gateway.storage.engine import create_engine
+from ledger_adapter.sessions import autocommit, reading
 
 
 async def _table(engine) -> None:

@@ -16,8 +16,8 @@ from gateway.bots.conversation.turn import Reply, bot_caller, money, short_ref
 from gateway.bots.i18n import kyc_label, t
 from gateway.bots.receipt_text import receipt_text, with_chain
 from gateway.services import Services
-from gateway.storage.engine import reading
 from gateway.usecases import error_resolution, payins, receipts, remittances, travel_hold
+from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.bots.notifier")
 

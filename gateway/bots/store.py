@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.ids import new_id
-from gateway.storage.engine import reading
 from gateway.storage.sealed import blind, row_value
 from gateway.storage.tables_bots import (
     bot_actions,
@@ -22,6 +21,7 @@ from gateway.storage.tables_bots import (
     bot_recipients,
     bot_remittances,
 )
+from ledger_adapter.sessions import reading
 
 
 @dataclass

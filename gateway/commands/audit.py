@@ -12,7 +12,7 @@ from gateway.commands.common import run, with_engine
 def cmd_verify(args: argparse.Namespace) -> int:
     from gateway.config import Settings
     from gateway.storage import audit
-    from gateway.storage.engine import reading
+    from ledger_adapter.sessions import reading
 
     key = Settings.from_env().audit_hmac_key
 

@@ -31,8 +31,8 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
-    from gateway.storage.engine import reading
     from gateway.storage.keys import list_keys
+    from ledger_adapter.sessions import reading
 
     async def listed(engine):
         async with reading(engine) as conn:

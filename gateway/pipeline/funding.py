@@ -16,8 +16,8 @@ from gateway.pipeline.common import Row, money_path, quote_of
 from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
 from gateway.storage import payins as payin_store
-from gateway.storage.engine import reading
 from ledger_adapter.port import InsufficientFunds
+from ledger_adapter.sessions import reading
 
 S = Status
 

@@ -30,13 +30,13 @@ from gateway.domain.states import Status
 from gateway.pipeline.common import Row, backoff, money_path, quote_of
 from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
-from gateway.storage.engine import reading
 from gateway.storage.partners import PartnerInfo
 from gateway.usecases.travel_rule import record_of as travel_rule_record
 from ledger_adapter.evm.items import drop as chain_drop
 from ledger_adapter.evm.items import item as chain_item_row
 from ledger_adapter.evm.items import queue as chain_queue
 from ledger_adapter.evm.items import settlement_view
+from ledger_adapter.sessions import reading
 
 S = Status
 

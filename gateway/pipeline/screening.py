@@ -21,11 +21,11 @@ from gateway.pipeline.common import Row, backoff, quote_of
 from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
 from gateway.storage import remittances as rem_store
-from gateway.storage.engine import reading
 from gateway.storage.sealed import row_value
 from gateway.storage.tables import compliance_cases
 from ledger_adapter.evm.items import item as chain_item
 from ledger_adapter.evm.items import requeue
+from ledger_adapter.sessions import reading
 
 S = Status
 

@@ -27,7 +27,7 @@ from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.pipeline.steps import STEPS
 from gateway.services import Services
 from gateway.storage import remittances as store
-from gateway.storage.engine import autocommit
+from ledger_adapter.sessions import autocommit
 
 log = structlog.get_logger("gateway.pipeline")
 

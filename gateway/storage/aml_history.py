@@ -17,8 +17,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.states import Status
-from gateway.storage.engine import reading
 from gateway.storage.tables import remittances
+from ledger_adapter.sessions import reading
 
 # Earlier remittances that never went anywhere do not make a recipient "known".
 NEVER_SENT = (Status.REJECTED.value, Status.CANCELLED.value, Status.EXPIRED.value)

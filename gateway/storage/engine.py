@@ -1,5 +1,6 @@
 """One async engine per process; SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` so that
-concurrent writers queue instead of failing on a lock upgrade."""
+concurrent writers queue instead of failing on a lock upgrade. Blocks that read or write on it
+take their connection from `ledger_adapter.sessions` (`reading`, `autocommit`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from gateway.storage.sealed import attach
-from ledger_adapter.sql import autocommit, reading, use_immediate_transactions
+from ledger_adapter.sessions import use_immediate_transactions
 
-__all__ = ["autocommit", "create_engine", "is_sqlite", "reading"]
+__all__ = ["create_engine", "is_sqlite"]
 
 
 def is_sqlite(url: str) -> bool:

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.storage.engine import reading
 from gateway.storage.sealed import blind, row_value
 from gateway.storage.tables import idempotency_keys
+from ledger_adapter.sessions import reading
 
 _INSERT_KEY = idempotency_keys.insert()  # built once: it is on every idempotent request
 

@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.batching import Batcher
 from gateway.storage import aml_history
 from gateway.storage.aml_history import HistoryWanted
-from gateway.storage.engine import reading
 from gateway.storage.tables import customers, quotes
 from gateway.storage.tables_kyc import customer_kyc
 from ledger_adapter.port import Ledger, Transfer
+from ledger_adapter.sessions import reading
 
 
 class KeyedReads:

@@ -8,7 +8,7 @@ from typing import Any
 from compliance.audit import Finding
 from gateway.services import Services
 from gateway.storage import audit
-from gateway.storage.engine import reading
+from ledger_adapter.sessions import reading
 
 
 async def entries(svc: Services, *, after_seq: int = 0, limit: int = 500) -> list[dict[str, Any]]:

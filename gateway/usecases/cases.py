@@ -20,13 +20,13 @@ from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import audit
 from gateway.storage import remittances as rem_store
-from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.sealed import keyring_of, row_value
 from gateway.storage.tables import compliance_cases, customers, remittances
 from gateway.storage.tables_compliance import case_decisions, case_information, officers
 from gateway.usecases import identity, requotes
 from gateway.usecases.remittances import remittance_view
+from ledger_adapter.sessions import reading
 
 cases = compliance_cases
 

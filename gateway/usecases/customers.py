@@ -42,7 +42,6 @@ from gateway.errors import NotFound, validation
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import audit
-from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.sealed import blind, row_value
 from gateway.storage.tables import customers
@@ -57,6 +56,7 @@ from gateway.usecases.identity import (
     sender_is_watched,
 )
 from gateway.usecases.requests.customers import CustomerRequest
+from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.customers")
 

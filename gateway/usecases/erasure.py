@@ -25,7 +25,6 @@ from gateway.domain.states import TERMINAL
 from gateway.errors import Conflict, NotFound
 from gateway.services import Services
 from gateway.storage import audit
-from gateway.storage.engine import reading
 from gateway.storage.sealed import ERASED
 from gateway.storage.tables import compliance_cases, customers, remittances
 from gateway.storage.tables_bots import bot_actions, bot_conversations, bot_recipients
@@ -33,6 +32,7 @@ from gateway.storage.tables_compliance import case_information
 from gateway.storage.tables_errors import error_cases
 from gateway.storage.tables_kyc import customer_kyc, identity_changes
 from gateway.storage.tables_travel import travel_rule_records
+from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.erasure")
 

@@ -14,7 +14,6 @@ from fx.money import Money
 from gateway.errors import Conflict
 from gateway.ids import new_id
 from gateway.services import Services
-from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.sealed import row_value
 from gateway.storage.tables import remittances
@@ -22,6 +21,7 @@ from gateway.storage.tables_errors import error_cases
 from gateway.usecases import receipts
 from gateway.usecases.cancellation import regime_of, sending_country
 from gateway.usecases.remittances import _owned
+from ledger_adapter.sessions import reading
 
 KINDS = ("wrong_amount", "not_received", "late")
 

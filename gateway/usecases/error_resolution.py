@@ -24,7 +24,6 @@ from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import audit
 from gateway.storage import remittances as rem_store
-from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.sealed import row_value
 from gateway.storage.tables_errors import error_cases
@@ -34,6 +33,7 @@ from gateway.usecases.cases import require
 from gateway.usecases.error_reports import case_view
 from ledger_adapter import chart
 from ledger_adapter.port import TransferSpec
+from ledger_adapter.sessions import reading
 
 RESOLVED_EVENT = "error_case.resolved"
 RESOLVING = "resolving"

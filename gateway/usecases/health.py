@@ -7,7 +7,7 @@ import asyncio
 import sqlalchemy as sa
 
 from gateway.services import Services
-from gateway.storage.engine import reading
+from ledger_adapter.sessions import reading
 
 
 async def database_answers(svc: Services, timeout_s: float) -> None:

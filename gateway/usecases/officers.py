@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.services import Services, utc_now
 from gateway.storage import audit
 from gateway.storage import officers as store
-from gateway.storage.engine import autocommit, reading
 from gateway.storage.keys import Caller
+from ledger_adapter.sessions import autocommit, reading
 
 SESSION_TTL = timedelta(hours=8)
 SIGN_IN_LIMIT = 5  # failed console sign-ins in a row before the username is locked

@@ -21,12 +21,12 @@ from fx.money import Money
 from gateway.domain.states import Status
 from gateway.errors import BadSignature, Conflict, NotFound, Refused, validation
 from gateway.services import Services
-from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import remittances
 from gateway.usecases import travel_rule
 from gateway.usecases.requests.partners import PayoutStatusRequest
 from ledger_adapter.evm.items import ITEMS, settlement_view
+from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.partners")
 

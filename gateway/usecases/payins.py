@@ -38,7 +38,6 @@ from gateway.errors import BadSignature, Conflict, NotFound, field_error
 from gateway.services import Services
 from gateway.storage import payins as store
 from gateway.storage import remittances as rem_store
-from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import customers, partners, remittances
 from gateway.storage.tables_funding import payins
@@ -52,6 +51,7 @@ from gateway.usecases.requests.payins import (
 )
 from gateway.usecases.wallets import positive_amount
 from ledger_adapter.port import IdempotencyConflict, InsufficientFunds
+from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.payins")
 

@@ -17,11 +17,11 @@ from fx.pricing import FeeSchedule, PricingPolicy, Quote, price
 from gateway.errors import NotFound, field_error
 from gateway.ids import new_id
 from gateway.services import Services
-from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import quotes
 from gateway.usecases.rates import firm_rate, sample_fields
 from gateway.usecases.requests.remittances import QuoteRequest
+from ledger_adapter.sessions import reading
 
 
 @lru_cache(maxsize=1024)

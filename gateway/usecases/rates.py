@@ -25,8 +25,8 @@ from fx.rates import Rate, RateSet, RateSource, firm_rate_source, parse_rates
 from fx.rateset import ECB, FILE
 from gateway.config import Settings
 from gateway.ids import new_id
-from gateway.storage.engine import autocommit, reading
 from gateway.storage.tables_rates import rate_sets
+from ledger_adapter.sessions import autocommit, reading
 
 if TYPE_CHECKING:
     from gateway.services import Services

@@ -11,12 +11,12 @@ from fx.money import Money
 from gateway.errors import Conflict, NotFound
 from gateway.services import Services
 from gateway.storage import remittances as store
-from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import quotes, remittances
 from gateway.usecases.quotes import quote_disclosure
 from gateway.usecases.rates import sample_fields
 from gateway.usecases.remittances import _owned
+from ledger_adapter.sessions import reading
 
 PAID = "funded"
 

@@ -21,8 +21,8 @@ from gateway.domain.reconciliation import (
 from gateway.domain.reconciliation import reconcile as match
 from gateway.domain.states import Status
 from gateway.services import Services
-from gateway.storage.engine import reading
 from gateway.storage.tables import remittances
+from ledger_adapter.sessions import reading
 
 
 def in_window(

@@ -29,7 +29,6 @@ from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import idempotency
 from gateway.storage import remittances as store
-from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.sealed import keyring_of, row_value
 from gateway.storage.tables import customers, quotes, remittances
@@ -39,6 +38,7 @@ from ledger_adapter import chart
 from ledger_adapter.evm.items import item as chain_item
 from ledger_adapter.evm.items import settlement_view
 from ledger_adapter.port import AccountNotFound
+from ledger_adapter.sessions import reading
 
 # Remittances that no longer count against a sender's limits.
 NOT_COUNTED = (Status.REJECTED, Status.CANCELLED, Status.EXPIRED, Status.REFUNDED)

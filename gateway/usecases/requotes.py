@@ -22,13 +22,13 @@ from gateway.errors import Conflict, Invalid, NotFound, field_error
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import remittances as store
-from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import quotes
 from gateway.usecases.quotes import pricing_policy, quote_view
 from gateway.usecases.rates import firm_rate
 from gateway.usecases.remittances import get_remittance, owned_remittance
 from gateway.usecases.requests.remittances import AcceptQuoteRequest
+from ledger_adapter.sessions import reading
 
 
 def _not_in_requote(row: Any) -> Conflict:

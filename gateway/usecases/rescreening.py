@@ -34,11 +34,11 @@ from gateway.pipeline.screening import (
 from gateway.services import Services
 from gateway.storage import remittances as rem_store
 from gateway.storage import rescreen as store
-from gateway.storage.engine import reading
 from gateway.storage.sealed import row_value
 from gateway.storage.tables import compliance_cases
 from gateway.usecases import sanctions
 from ledger_adapter.evm.items import drop as chain_drop
+from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.rescreening")
 

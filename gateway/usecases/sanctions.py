@@ -27,8 +27,8 @@ from gateway.heap import freeze_long_lived, is_frozen
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import rescreen as rescreen_store
-from gateway.storage.engine import reading
 from gateway.storage.tables_kyc import sanctions_list_files, sanctions_lists
+from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.sanctions")
 

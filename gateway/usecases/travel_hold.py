@@ -21,12 +21,12 @@ from gateway.pipeline.outcomes import Advance, Outcome
 from gateway.services import Services
 from gateway.storage import audit
 from gateway.storage import remittances as rem_store
-from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.tables import compliance_cases, customers, remittances
 from gateway.storage.tables_travel import travel_rule_records
 from gateway.usecases import travel_rule
 from gateway.usecases.remittances import _usd_value
+from ledger_adapter.sessions import reading
 
 HOLD_MARK = "travel rule ("
 

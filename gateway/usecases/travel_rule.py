@@ -18,11 +18,11 @@ from corridors.config import Corridor
 from fx.money import Money, is_coin
 from gateway.errors import Invalid
 from gateway.services import Services
-from gateway.storage.engine import reading
 from gateway.storage.sealed import row_value
 from gateway.storage.tables_kyc import customer_kyc
 from gateway.storage.tables_travel import travel_rule_records
 from ledger_adapter import chart
+from ledger_adapter.sessions import reading
 
 # Recipient fields that are the beneficiary's account, in the order corridors use them.
 ACCOUNT_KEYS = ("iban", "account_number", "clabe", "vpa", "phone")

@@ -8,13 +8,13 @@ from typing import Any
 from fx.money import AmountError, CurrencyError, Money, is_currency
 from gateway.errors import NotFound, field_error, key_reused
 from gateway.services import Services
-from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.usecases import operator_audit
 from gateway.usecases.customers import owned_customer
 from gateway.usecases.requests.remittances import TopUpRequest
 from ledger_adapter import chart
 from ledger_adapter.port import Account, IdempotencyConflict, TransferSpec
+from ledger_adapter.sessions import reading
 
 
 async def wallet(svc: Services, caller: Caller, customer_id: str) -> dict[str, Any]:

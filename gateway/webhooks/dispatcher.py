@@ -27,10 +27,10 @@ from corridors.outbound import RefusedAddress
 from corridors.signing import signature_headers
 from gateway import events
 from gateway.services import Services
-from gateway.storage.engine import reading
 from gateway.storage.partners import active_secrets
 from gateway.storage.sealed import row_value
 from gateway.storage.tables_partners import webhook_deliveries, webhook_endpoints
+from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.webhooks")
 

@@ -8,11 +8,11 @@ import sqlalchemy as sa
 
 from gateway.errors import NotFound, field_error
 from gateway.services import Services
-from gateway.storage.engine import reading
 from gateway.storage.keys import Caller
 from gateway.storage.partners import new_secret
 from gateway.storage.tables_partners import webhook_endpoints
 from gateway.usecases.requests.partners import WebhookRequest
+from ledger_adapter.sessions import reading
 
 
 def _view(row: Any) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from ledger_adapter.evm.client import ChainClient
 from ledger_adapter.evm.items import ITEMS, RETURNS, TXS
 from ledger_adapter.evm.settler import contracts
 from ledger_adapter.port import Ledger
-from ledger_adapter.sql import reading
+from ledger_adapter.sessions import reading
 
 
 @dataclass

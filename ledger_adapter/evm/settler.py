@@ -49,7 +49,7 @@ from ledger_adapter.evm.client import (
     settled_event,
 )
 from ledger_adapter.evm.items import CURSORS, ITEMS, RETURNS, TXS, now_us
-from ledger_adapter.sql import reading
+from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("chain")
 
