@@ -80,30 +80,18 @@ class PartnerDirectory:
             ).first()
         if row is None or not row.base_url:
             raise LookupError(f"partner {partner_id} is not registered with a base URL")
-        secret = row.secrets[0]["secret"].encode()
+        # every adapter takes the same four: where, who, its newest secret, our HTTP session
+        args = (row.base_url, partner_id, row.secrets[0]["secret"].encode(), self._session)
         corridor = self._corridors.get(partner_id)
         if corridor is not None and corridor.partner_protocol == "iso20022":
             adapter = Iso20022PayoutPartner(
-                row.base_url,
-                partner_id,
-                secret,
-                self._session,
-                timeout_s=self._timeout_s,
-                payout_method=corridor.payout_method,
+                *args, timeout_s=self._timeout_s, payout_method=corridor.payout_method
             )
         elif corridor is not None and corridor.partner_protocol == "mojaloop":
             adapter = MojaloopPayoutPartner(
-                row.base_url,
-                partner_id,
-                secret,
-                self._session,
-                timeout_s=self._timeout_s,
-                hub=self.hub,
-                callback_wait_s=self._timeout_s,
+                *args, timeout_s=self._timeout_s, hub=self.hub, callback_wait_s=self._timeout_s
             )
         else:
-            adapter = HttpPayoutPartner(
-                row.base_url, partner_id, secret, self._session, timeout_s=self._timeout_s
-            )
+            adapter = HttpPayoutPartner(*args, timeout_s=self._timeout_s)
         self._adapters[partner_id] = adapter
         return adapter
