@@ -21,36 +21,7 @@ async def get_requirements(request: web.Request) -> web.Response:
 
 
 _str = {"type": "string"}
-CORRIDOR = {
-    "type": "object",
-    "properties": {
-        **{
-            k: _str
-            for k in (
-                "id",
-                "send_country",
-                "send_currency",
-                "receive_country",
-                "receive_currency",
-                "payout_method",
-                "account_scheme",
-                "partner_protocol",
-                "settlement_asset",
-                "min_send",
-                "max_send",
-                "fee_fixed",
-                "fee_percent",
-                "fee_minimum",
-                "requirements_url",
-            )
-        },
-        "fee_maximum": {"type": ["string", "null"]},
-        "spread_bps": {"type": "integer"},
-        "quote_ttl_s": {"type": "integer"},
-        "bank_funding_ttl_s": {"type": "integer"},
-        "held_quote_ttl_s": {"type": "integer"},
-    },
-}
+CORRIDOR = corridors.CORRIDOR_SCHEMA  # derived from the fields corridor_view writes
 FIELD = {
     "type": "object",
     "required": ["key", "field", "name", "type", "required", "example"],

@@ -5,32 +5,13 @@ from __future__ import annotations
 
 from gateway.api import customer_views as views
 from gateway.api.routing import Route, roles
+from gateway.usecases.customers import CUSTOMER_SCHEMA
 from gateway.usecases.requests.customers import CustomerRequest, ErasureRequest
 
 _str = {"type": "string"}
 _null_str = {"type": ["string", "null"]}
 
-CUSTOMER = {
-    "type": "object",
-    "properties": {
-        **{k: _str for k in ("id", "external_id", "name", "country", "created_at", "updated_at")},
-        "status": {"type": "string", "enum": ["accepted", "processing", "needs_info", "rejected"]},
-        **{k: _null_str for k in ("phone", "birth_date", "tier", "next_tier", "status_reason")},
-        "limits": {
-            "type": ["object", "null"],
-            "properties": {k: _str for k in ("per_transfer_usd", "per_day_usd", "per_30d_usd")},
-        },
-        "fields": {
-            "type": "object",
-            "description": "fields still needed for the next tier, with descriptions",
-            "additionalProperties": {
-                "type": "object",
-                "properties": {"type": _str, "description": _str},
-            },
-        },
-        "provided_fields": {"type": "array", "items": _str},
-    },
-}
+CUSTOMER = CUSTOMER_SCHEMA  # declared beside customer_view, which builds the body
 SENDERS = roles("sender-app", "operator")
 OPERATORS = roles("operator")
 _kept = {

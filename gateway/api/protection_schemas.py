@@ -65,7 +65,25 @@ RECEIPT = {
         "recipient": {"type": "object", "additionalProperties": _str},
         "rights": {
             "type": "object",
-            "properties": {"cancellation": _right, "error_resolution": _right},
+            "properties": {
+                "cancellation": {
+                    **_right,
+                    "properties": {
+                        **_right["properties"],
+                        "window_minutes": {"type": "integer"},
+                        "cancel_by": _str,
+                        "refund_business_days": {"type": "integer"},
+                    },
+                },
+                "error_resolution": {
+                    **_right,
+                    "properties": {
+                        **_right["properties"],
+                        "report_within_days": {"type": "integer"},
+                        "report_by": {"type": "string", "format": "date"},
+                    },
+                },
+            },
         },
         "provider": _contact,
         "regulators": {"type": "array", "items": _contact},

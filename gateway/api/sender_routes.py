@@ -5,6 +5,7 @@ from __future__ import annotations
 from gateway.api import sender_views as views
 from gateway.api.protection_schemas import DISCLOSURE, RECEIPT
 from gateway.api.routing import ANY_CALLER, Route, roles
+from gateway.usecases.remittances import REMITTANCE_SCHEMA
 from gateway.usecases.requests.remittances import (
     AcceptQuoteRequest,
     QuoteRequest,
@@ -58,36 +59,7 @@ WALLET = {
     "type": "object",
     "properties": {"customer_id": _str, "balances": {"type": "array", "items": _obj}},
 }
-REMITTANCE = {
-    "type": "object",
-    "properties": {
-        **{
-            k: _str
-            for k in (
-                "id",
-                "status",
-                "quote_id",
-                "sender_id",
-                "corridor_id",
-                "send_amount",
-                "send_currency",
-                "fee",
-                "receive_amount",
-                "receive_currency",
-                "settlement_asset",
-                "created_at",
-                "updated_at",
-            )
-        },
-        "history": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"from": _null_str, "to": _str, "at": _str, "reason": _str},
-            },
-        },
-    },
-}
+REMITTANCE = REMITTANCE_SCHEMA  # declared beside remittance_view, which builds the body
 PRICE_QUERY = [
     {
         "name": n,

@@ -199,7 +199,49 @@ async def _open_if_new(svc, conn, caller, customer_id, tier, target, fields, now
     return await reviews.open_review(svc, conn, caller, customer_id, tier, target, digest, now)
 
 
+_STR = {"type": "string"}
+_NULL_STR = {"type": ["string", "null"]}
+
+#: The JSON Schema of `customer_view`'s body, declared beside it so that /openapi.json
+#: documents what the API returns (tests/test_api_response_schemas.py holds the two together).
+CUSTOMER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **{k: _STR for k in ("id", "external_id", "name", "country", "created_at", "updated_at")},
+        "status": {"type": "string", "enum": ["accepted", "processing", "needs_info", "rejected"]},
+        **{k: _NULL_STR for k in ("phone", "birth_date", "tier", "next_tier", "status_reason")},
+        "limits": {
+            "type": ["object", "null"],
+            "properties": {k: _STR for k in ("per_transfer_usd", "per_day_usd", "per_30d_usd")},
+        },
+        "fields": {
+            "type": "object",
+            "description": "fields still needed for the next tier, with descriptions",
+            "additionalProperties": {
+                "type": "object",
+                "properties": {"type": _STR, "description": _STR},
+            },
+        },
+        "provided_fields": {"type": "array", "items": _STR},
+        "phone_verified": {"type": "boolean"},
+        "phone_verified_by": {
+            **_NULL_STR,
+            "description": "who vouched for the phone number (the sending app, a bot)",
+        },
+        "review": {
+            "type": ["object", "null"],
+            "description": "the latest KYC review of the customer's documents",
+            "properties": {
+                **{k: _STR for k in ("id", "tier", "status", "message", "created_at")},
+                **{k: _NULL_STR for k in ("reviewer", "decided_at")},
+            },
+        },
+    },
+}
+
+
 def customer_view(svc: Services, row: Any, kyc: Any, review: Any = None) -> dict[str, Any]:
+    """The API's body of a customer; its schema is `CUSTOMER_SCHEMA`, just above."""
     fields = kyc.fields if kyc else {}
     tier = row.tier if row.status == ACCEPTED else None
     verifier = kyc.phone_verified_by if kyc else None

@@ -86,7 +86,62 @@ _TAKE_QUOTE = (
 )
 
 
+_STR = {"type": "string"}
+_NULL_STR = {"type": ["string", "null"]}
+
+#: The JSON Schema of `remittance_view`'s body (and of `get_remittance`'s, which adds
+#: `chain_settlement`), declared beside the function that builds it so that /openapi.json
+#: documents what the API returns; tests/test_api_response_schemas.py holds the two together.
+REMITTANCE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **{
+            k: _STR
+            for k in (
+                "id",
+                "status",
+                "quote_id",
+                "sender_id",
+                "corridor_id",
+                "send_amount",
+                "send_currency",
+                "fee",
+                "receive_amount",
+                "receive_currency",
+                "settlement_asset",
+                "created_at",
+                "updated_at",
+            )
+        },
+        "funding_method": _STR,
+        "recipient": {"type": "object", "properties": {"name": _NULL_STR}},
+        "partner_reference": _NULL_STR,
+        "failure_reason": _NULL_STR,
+        "funding_deadline": _NULL_STR,
+        "history": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"from": _NULL_STR, "to": _STR, "at": _STR, "reason": _STR},
+            },
+        },
+        "chain_settlement": {
+            "type": ["object", "null"],
+            "description": "the on-chain settlement once settled, null before (not on creation)",
+            "properties": {
+                "coin": _STR,
+                "amount": _STR,
+                "to": _STR,
+                "tx_hash": _STR,
+                "log_index": {"type": "integer"},
+            },
+        },
+    },
+}
+
+
 def remittance_view(row: Any, history: list[Any] | None = None) -> dict[str, Any]:
+    """The API's body of a remittance; its schema is `REMITTANCE_SCHEMA`, just above."""
     send = Money.from_minor(row.send_amount_minor, row.send_currency)
     fee = Money.from_minor(row.fee_minor, row.send_currency)
     body: dict[str, Any] = {
