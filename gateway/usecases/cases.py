@@ -25,6 +25,7 @@ from gateway.storage.sealed import keyring_of, row_value
 from gateway.storage.tables import compliance_cases, customers, remittances
 from gateway.storage.tables_compliance import case_decisions, case_information, officers
 from gateway.usecases import identity, requotes
+from gateway.usecases.ownership import own_remittance
 from gateway.usecases.remittances import remittance_view
 from ledger_adapter.sessions import reading
 
@@ -407,12 +408,7 @@ async def answer_information(
     identity change (before and after, both screened) and shown on the case."""
     now = svc.now()
     async with svc.engine.begin() as conn:
-        query = sa.select(remittances).where(remittances.c.id == remittance_id)
-        if caller.role != "operator":
-            query = query.where(remittances.c.owner == caller.name)
-        rem = (await conn.execute(query)).first()
-        if rem is None:
-            raise NotFound(f"remittance {remittance_id}")
+        rem = await own_remittance(conn, caller, remittance_id)
         if rem.status != Status.NEEDS_INFO:
             raise Conflict(
                 "not-awaiting-information",

@@ -55,6 +55,7 @@ from gateway.usecases.identity import (
     sender_identity,
     sender_is_watched,
 )
+from gateway.usecases.ownership import owned_customer
 from gateway.usecases.requests.customers import CustomerRequest
 from ledger_adapter.sessions import reading
 
@@ -429,13 +430,6 @@ async def customer_event(
         .values(status_reason=reason[:300], updated_at=now)
     )
     return status
-
-
-async def owned_customer(conn: AsyncConnection, caller: Caller, customer_id: str) -> Any:
-    query = sa.select(customers).where(customers.c.id == customer_id)
-    if caller.role != "operator":
-        query = query.where(customers.c.owner == caller.name)
-    return (await conn.execute(query)).first()
 
 
 async def get_customer(svc: Services, caller: Caller, customer_id: str) -> dict[str, Any]:

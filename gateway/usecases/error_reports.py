@@ -20,7 +20,7 @@ from gateway.storage.tables import remittances
 from gateway.storage.tables_errors import error_cases
 from gateway.usecases import receipts
 from gateway.usecases.cancellation import regime_of, sending_country
-from gateway.usecases.remittances import _owned
+from gateway.usecases.ownership import owned_remittance
 from ledger_adapter.sessions import reading
 
 KINDS = ("wrong_amount", "not_received", "late")
@@ -31,7 +31,7 @@ async def report_error(
 ) -> dict[str, Any]:
     receipt = await receipts.receipt(svc, caller, remittance_id)  # 404, or 409 before payment
     async with reading(svc.engine) as conn:
-        row = await _owned(conn, caller, remittance_id)
+        row = await owned_remittance(conn, caller, remittance_id)
     regime = regime_of(svc, row)
     now = svc.now()
     last_day = receipt.funds_available_on + timedelta(days=regime.error_report_days)

@@ -42,7 +42,7 @@ from gateway.storage.keys import Caller
 from gateway.storage.tables import customers, partners, remittances
 from gateway.storage.tables_funding import payins
 from gateway.usecases import operator_audit
-from gateway.usecases.customers import owned_customer
+from gateway.usecases.ownership import own_remittance, owned_customer
 from gateway.usecases.reconcile import in_window
 from gateway.usecases.requests.payins import (
     PayinCallback,
@@ -246,20 +246,10 @@ def _reference_view(reference: str, method: str, currency: str) -> dict[str, Any
     }
 
 
-async def _remittance_for(conn, caller: Caller, remittance_id: str) -> Any:
-    query = sa.select(remittances).where(remittances.c.id == remittance_id)
-    if caller.role != "operator":
-        query = query.where(remittances.c.owner == caller.name)
-    row = (await conn.execute(query)).first()
-    if row is None:
-        raise NotFound(f"remittance {remittance_id}")
-    return row
-
-
 async def instructions(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
     """What the sender pays, to which reference, by when, and what has arrived."""
     async with reading(svc.engine) as conn:
-        rem = await _remittance_for(conn, caller, remittance_id)
+        rem = await own_remittance(conn, caller, remittance_id)
         ref = await store.reference_of(conn, remittance_id)
         rows = await store.of_remittance(conn, remittance_id)
         received = await store.credited_minor(conn, remittance_id)
@@ -470,7 +460,7 @@ async def refund_to_source(svc: Services, caller: Caller, remittance_id: str) ->
     """The sender asks for the money of a remittance that did not pay out back where it came
     from (a card or a bank account), instead of keeping it in the wallet."""
     async with reading(svc.engine) as conn:
-        rem = await _remittance_for(conn, caller, remittance_id)
+        rem = await own_remittance(conn, caller, remittance_id)
         rows = await store.of_remittance(conn, remittance_id)
     if Status(rem.status) not in REFUNDABLE_STATES:
         raise Conflict(

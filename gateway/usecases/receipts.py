@@ -13,9 +13,9 @@ from gateway.services import Services
 from gateway.storage import remittances as store
 from gateway.storage.keys import Caller
 from gateway.storage.tables import quotes, remittances
+from gateway.usecases.ownership import owned_remittance
 from gateway.usecases.quotes import quote_disclosure
 from gateway.usecases.rates import sample_fields
-from gateway.usecases.remittances import _owned
 from ledger_adapter.sessions import reading
 
 PAID = "funded"
@@ -24,7 +24,7 @@ PAID = "funded"
 async def receipt(svc: Services, caller: Caller, remittance_id: str) -> Receipt:
     """The receipt of a remittance the sender has paid for; before payment there is none."""
     async with reading(svc.engine) as conn:
-        row = await _owned(conn, caller, remittance_id)
+        row = await owned_remittance(conn, caller, remittance_id)
         if row is None:
             raise NotFound(f"remittance {remittance_id}")
         history = await store.history(conn, remittance_id)

@@ -33,6 +33,7 @@ from gateway.storage.keys import Caller
 from gateway.storage.sealed import keyring_of, row_value
 from gateway.storage.tables import customers, quotes, remittances
 from gateway.usecases import cancellation, travel_rule
+from gateway.usecases.ownership import owned_remittance
 from gateway.usecases.requests.remittances import RemittanceRequest
 from ledger_adapter import chart
 from ledger_adapter.evm.items import item as chain_item
@@ -351,17 +352,6 @@ async def submit_remittance(
         if stored is None:
             raise
         return stored
-
-
-async def owned_remittance(conn: AsyncConnection, caller: Caller, remittance_id: str) -> Any:
-    """The remittance if the caller may see it (its own; an operator: any), else None."""
-    query = sa.select(remittances).where(remittances.c.id == remittance_id)
-    if caller.role != "operator":
-        query = query.where(remittances.c.owner == caller.name)
-    return (await conn.execute(query)).first()
-
-
-_owned = owned_remittance  # the name other use cases import
 
 
 async def get_remittance(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:

@@ -24,9 +24,10 @@ from gateway.services import Services
 from gateway.storage import remittances as store
 from gateway.storage.keys import Caller
 from gateway.storage.tables import quotes
+from gateway.usecases.ownership import owned_remittance
 from gateway.usecases.quotes import pricing_policy, quote_view
 from gateway.usecases.rates import firm_rate
-from gateway.usecases.remittances import get_remittance, owned_remittance
+from gateway.usecases.remittances import get_remittance
 from gateway.usecases.requests.remittances import AcceptQuoteRequest
 from ledger_adapter.sessions import reading
 

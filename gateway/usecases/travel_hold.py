@@ -16,15 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from compliance.kyc.birth import birth_date_problem
 from fx.money import Money
 from gateway.domain.states import Status
-from gateway.errors import Conflict, NotFound, field_error
+from gateway.errors import Conflict, field_error
 from gateway.pipeline.outcomes import Advance, Outcome
 from gateway.services import Services
 from gateway.storage import audit
 from gateway.storage import remittances as rem_store
 from gateway.storage.keys import Caller
-from gateway.storage.tables import compliance_cases, customers, remittances
+from gateway.storage.tables import compliance_cases, customers
 from gateway.storage.tables_travel import travel_rule_records
 from gateway.usecases import travel_rule
+from gateway.usecases.ownership import own_remittance
 from gateway.usecases.remittances import _usd_value
 from ledger_adapter.sessions import reading
 
@@ -78,16 +79,6 @@ async def hold_if_missing(svc: Services, rem: Any) -> Outcome | None:
 S = Status
 
 
-async def _owned(conn: AsyncConnection, caller: Caller, remittance_id: str) -> Any:
-    query = sa.select(remittances).where(remittances.c.id == remittance_id)
-    if caller.role != "operator":
-        query = query.where(remittances.c.owner == caller.name)
-    row = (await conn.execute(query)).first()
-    if row is None:
-        raise NotFound(f"remittance {remittance_id}")
-    return row
-
-
 async def held_for_travel(conn: AsyncConnection, rem: Any) -> bool:
     """needs_info from created (never screened), and no compliance case."""
     if rem.status != S.NEEDS_INFO:
@@ -105,7 +96,7 @@ async def status(svc: Services, caller: Caller, remittance_id: str) -> dict[str,
     """Whether the rule covers this transfer, whether its record is bound, and what is
     missing while it is held for it."""
     async with reading(svc.engine) as conn:
-        rem = await _owned(conn, caller, remittance_id)
+        rem = await own_remittance(conn, caller, remittance_id)
         bound = await _bound(conn, rem.id)
         held = await held_for_travel(conn, rem)
     record, gaps = (None, []) if bound else await _assess(svc, rem)
@@ -146,7 +137,7 @@ async def supply(
 
     check_supplied(svc, sender)
     async with reading(svc.engine) as conn:
-        rem = await _owned(conn, caller, remittance_id)
+        rem = await own_remittance(conn, caller, remittance_id)
         held = await held_for_travel(conn, rem)
     if not held:
         raise Conflict(

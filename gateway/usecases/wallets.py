@@ -10,7 +10,7 @@ from gateway.errors import NotFound, field_error, key_reused
 from gateway.services import Services
 from gateway.storage.keys import Caller
 from gateway.usecases import operator_audit
-from gateway.usecases.customers import owned_customer
+from gateway.usecases.ownership import owned_customer
 from gateway.usecases.requests.remittances import TopUpRequest
 from ledger_adapter import chart
 from ledger_adapter.port import Account, IdempotencyConflict, TransferSpec
