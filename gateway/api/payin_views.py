@@ -6,7 +6,8 @@ from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, read_json, reply
-from gateway.usecases import operator_audit, payins
+from gateway.usecases import operator_audit
+from gateway.usecases.payins import callbacks, references, refunds, suspense
 from gateway.usecases.requests.base import parse
 from gateway.usecases.requests.payins import (
     PayinCallback,
@@ -18,37 +19,37 @@ from gateway.usecases.requests.payins import (
 async def post_callback(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
     partner_id = request.match_info["partner_id"]
-    await payins.authenticate(svc, partner_id, request.headers, await request.read())
+    await callbacks.authenticate(svc, partner_id, request.headers, await request.read())
     req = parse(PayinCallback, await read_json(request))
-    status, body = await payins.receive(svc, partner_id, req)
+    status, body = await callbacks.receive(svc, partner_id, req)
     return reply(body, status)
 
 
 async def post_topup_reference(request: web.Request) -> web.Response:
     req = parse(PayinReferenceRequest, await read_json(request))
     svc = request.app[SERVICES]
-    body = await payins.topup_reference(svc, caller(request), request.match_info["id"], req)
+    body = await references.topup_reference(svc, caller(request), request.match_info["id"], req)
     return reply(body, 201)
 
 
 async def get_instructions(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
-    return reply(await payins.instructions(svc, caller(request), request.match_info["id"]))
+    return reply(await references.instructions(svc, caller(request), request.match_info["id"]))
 
 
 async def post_refund_to_source(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
     remittance_id = request.match_info["id"]
-    return reply(await payins.refund_to_source(svc, caller(request), remittance_id))
+    return reply(await refunds.refund_to_source(svc, caller(request), remittance_id))
 
 
 async def get_unmatched(request: web.Request) -> web.Response:
-    return reply({"payins": await payins.unmatched(request.app[SERVICES])})
+    return reply({"payins": await suspense.unmatched(request.app[SERVICES])})
 
 
 async def post_resolve(request: web.Request) -> web.Response:
     req = parse(ResolvePayinRequest, await read_json(request))
     actor = operator_audit.key_actor(caller(request).key_id)
-    body = await payins.resolve(request.app[SERVICES], request.match_info["id"], req, actor)
+    body = await suspense.resolve(request.app[SERVICES], request.match_info["id"], req, actor)
     # A return the partner has not confirmed yet is accepted, not done: ask again to retry.
     return reply(body, status=202 if body["status"] == "returning" else 200)

@@ -16,7 +16,8 @@ from gateway.bots.conversation.turn import Reply, bot_caller, money, short_ref
 from gateway.bots.i18n import kyc_label, t
 from gateway.bots.receipt_text import receipt_text, with_chain
 from gateway.services import Services
-from gateway.usecases import error_resolution, payins, receipts, remittances, travel_hold
+from gateway.usecases import error_resolution, receipts, remittances, travel_hold
+from gateway.usecases.payins import references as payin_references
 from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.bots.notifier")
@@ -197,7 +198,7 @@ class Notifier:
         """The real pay-in instructions: account, the issued reference, the method's deadline."""
         from datetime import datetime
 
-        info = await payins.instructions(self.svc, caller, remittance_id)
+        info = await payin_references.instructions(self.svc, caller, remittance_id)
         pay_to = info.get("pay_to") or {}
         account = pay_to.get("iban") or pay_to.get("account_number") or "-"
         if pay_to.get("routing_number"):

@@ -27,7 +27,7 @@ async def _with_services(fn: Callable[[Any], Coroutine[Any, Any, Any]]) -> Any:
 
 
 def cmd_unmatched(args: argparse.Namespace) -> int:
-    from gateway.usecases.payins import unmatched
+    from gateway.usecases.payins.suspense import unmatched
 
     rows = run(_with_services(lambda svc: unmatched(svc, args.limit)))
     for row in rows:
@@ -40,7 +40,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     from gateway.api.problems import problem_for
     from gateway.errors import UseCaseError
     from gateway.usecases.operator_audit import cli_actor
-    from gateway.usecases.payins import resolve
+    from gateway.usecases.payins.suspense import resolve
     from gateway.usecases.requests.payins import ResolvePayinRequest
 
     action = "return" if args.return_to_source else "credit"
@@ -60,7 +60,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 def reconcile_payins(args: argparse.Namespace) -> int:
     """`remit reconcile --payin PARTNER STATEMENT.csv` (the branch in commands/reconcile.py)."""
     from gateway.domain.reconciliation import StatementError
-    from gateway.usecases.payins import reconcile_payins as match
+    from gateway.usecases.reconcile import reconcile_payins as match
 
     try:
         text = Path(args.statement).read_text(encoding="utf-8")

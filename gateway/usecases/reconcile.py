@@ -1,15 +1,22 @@
-"""Payout reconciliation: a payout partner's statement against our books. We expect every
-remittance of that partner that reached paid_out, for the amount and currency we instructed
-and the partner's reference we recorded, with its pending ledger transfer posted."""
+"""Reconciliation, both sides, in one place: a partner's statement against our books.
+
+Payouts: we expect every remittance of that partner that reached paid_out, for the amount and
+currency we instructed and the partner's reference we recorded, with its pending ledger transfer
+posted. Pay-ins: every pay-in of that partner that moved money, for its amount, currency and
+reference. Both read their rows in a statement period and match them with the one pure matcher
+(gateway.domain.reconciliation)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from corridors import iso20022
 from fx.money import Money
+from gateway.domain.payin_states import PayinStatus as P
 from gateway.domain.postings import MoneyPath
 from gateway.domain.reconciliation import (
     Mismatch,
@@ -22,6 +29,7 @@ from gateway.domain.reconciliation import reconcile as match
 from gateway.domain.states import Status
 from gateway.services import Services
 from gateway.storage.tables import remittances
+from gateway.storage.tables_funding import payins
 from ledger_adapter.sessions import reading
 
 
@@ -36,6 +44,20 @@ def in_window(
     return query
 
 
+async def _expected(
+    svc: Services,
+    query: sa.Select,
+    column: sa.ColumnElement,
+    since: datetime | None,
+    until: datetime | None,
+    record: Callable[[Any], Record],
+) -> list[Record]:
+    """The rows of `query` in the statement period (by `column`), as the records we expect."""
+    async with reading(svc.engine) as conn:
+        rows = (await conn.execute(in_window(query, column, since, until))).all()
+    return [record(row) for row in rows]
+
+
 async def expected_payouts(
     svc: Services, partner_id: str, since: datetime | None = None, until: datetime | None = None
 ) -> list[Record]:
@@ -44,18 +66,42 @@ async def expected_payouts(
         remittances.c.partner_id == partner_id,
         remittances.c.status == Status.PAID_OUT.value,
     )
-    query = in_window(query, remittances.c.updated_at, since, until)
-    async with reading(svc.engine) as conn:
-        rows = (await conn.execute(query)).all()
-    return [
-        Record(
+    return await _expected(
+        svc,
+        query,
+        remittances.c.updated_at,
+        since,
+        until,
+        lambda row: Record(
             row.id,
             Money.from_minor(row.receive_amount_minor, row.receive_currency).amount,
             row.receive_currency,
             {"partner_reference": row.partner_reference or ""},
-        )
-        for row in rows
-    ]
+        ),
+    )
+
+
+async def expected_payins(
+    svc: Services, partner_id: str, since: datetime | None = None, until: datetime | None = None
+) -> list[Record]:
+    """Every pay-in of the partner that moved money (credited or parked; an authorisation never
+    captured moved none), by when it was received."""
+    query = sa.select(payins).where(
+        payins.c.partner_id == partner_id, payins.c.status != P.AUTHORIZED
+    )
+    return await _expected(
+        svc,
+        query,
+        payins.c.received_at,
+        since,
+        until,
+        lambda r: Record(
+            r.partner_payin_id,
+            Money.from_minor(r.amount_minor, r.currency).amount,
+            r.currency,
+            {"reference": r.reference},
+        ),
+    )
 
 
 async def _ledger_unposted(svc: Services, records: list[Record], partner_id: str) -> list[Mismatch]:
@@ -109,3 +155,17 @@ async def reconcile_payouts(
         result.extra,
         [*result.mismatched, *unposted],
     )
+
+
+async def reconcile_payins(
+    svc: Services,
+    partner_id: str,
+    statement_csv: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Reconciliation:
+    """The payouts' matcher, keyed by the partner's pay-in id."""
+    statement = read_statement(
+        statement_csv, key=("payin_id", "id"), keep={"reference": ("reference",)}, only_status=None
+    )
+    return match(statement, await expected_payins(svc, partner_id, since, until))
