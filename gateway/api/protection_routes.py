@@ -13,7 +13,8 @@ from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, read_json, reply
 from gateway.api.routing import Route, roles
 from gateway.errors import field_error
-from gateway.usecases import cases, error_reports, error_resolution, travel_hold
+from gateway.usecases import error_reports, error_resolution, travel_hold
+from gateway.usecases.cases import access
 from gateway.usecases.requests.base import Body, parse
 from gateway.usecases.requests.travel_rule import TravelRuleRequest
 
@@ -82,7 +83,7 @@ async def post_travel_rule(request: web.Request) -> web.Response:
 
 
 async def get_error_cases(request: web.Request) -> web.Response:
-    cases.require(caller(request), "read")
+    access.require(caller(request), "read")
     status = request.query.get("status")
     if status not in (None, "", "open", "all", *STATUSES, "resolving"):
         raise field_error("status", "unknown status")

@@ -23,12 +23,13 @@ from gateway.console.sessions import (
 from gateway.errors import UseCaseError
 from gateway.usecases import (
     audit_trail,
-    cases,
     error_reports,
     error_resolution,
     kyc_reviews,
     officers,
 )
+from gateway.usecases.cases import access, decisions, exports
+from gateway.usecases.cases import queue as case_queue
 
 FILTERS = ("status", "corridor", "rule", "assignee")
 DECISIONS = (("approve", "Approve"), ("reject", "Reject"), ("request_info", "Request information"))
@@ -87,7 +88,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
 @signed_in
 async def queue(request: web.Request) -> web.StreamResponse:
     filters = {k: request.query.get(k) or None for k in FILTERS}
-    found = await cases.queue(request.app[SERVICES], request["caller"], **filters)
+    found = await case_queue.queue(request.app[SERVICES], request["caller"], **filters)
     svc = request.app[SERVICES]
     return render(
         request,
@@ -99,7 +100,7 @@ async def queue(request: web.Request) -> web.StreamResponse:
 async def _case_page(request: web.Request, error: str | None = None):
     svc = request.app[SERVICES]
     reason = request.query.get("reason") or None  # default: "case review"
-    case = await cases.case_detail(svc, request["caller"], request.match_info["id"], reason)
+    case = await case_queue.case_detail(svc, request["caller"], request.match_info["id"], reason)
     return render(
         request,
         "case.html",
@@ -115,7 +116,7 @@ async def case_page(request: web.Request) -> web.StreamResponse:
 @signed_in
 async def claim(request: web.Request) -> web.StreamResponse:
     try:
-        await cases.claim(request.app[SERVICES], request["caller"], request.match_info["id"])
+        await decisions.claim(request.app[SERVICES], request["caller"], request.match_info["id"])
     except UseCaseError as problem:
         return await _case_page(request, problem.detail)
     raise web.HTTPSeeOther(f"/console/cases/{request.match_info['id']}")
@@ -132,7 +133,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
     if len(reason) < 3:
         return await _case_page(request, "A reason is required (at least 3 characters).")
     try:
-        await cases.decide_case(
+        await decisions.decide_case(
             request.app[SERVICES],
             request["caller"],
             request.match_info["id"],
@@ -200,7 +201,7 @@ REMEDIES = (
 
 @signed_in
 async def error_queue(request: web.Request) -> web.StreamResponse:
-    cases.require(request["caller"], "read")
+    access.require(request["caller"], "read")
     status = request.query.get("status") or "open"
     if status not in ("open", "all", *error_statuses, "resolving"):
         status = "open"
@@ -248,7 +249,7 @@ async def error_action(request: web.Request) -> web.StreamResponse:
 
 @signed_in
 async def audit_page(request: web.Request) -> web.StreamResponse:
-    cases.require(request["caller"], "audit")
+    access.require(request["caller"], "audit")
     svc = request.app[SERVICES]
     entries, finding = await audit_trail.review(svc, limit=200)
     names = await officers.officer_names(svc)
@@ -257,7 +258,7 @@ async def audit_page(request: web.Request) -> web.StreamResponse:
 
 @signed_in
 async def decisions_csv(request: web.Request) -> web.StreamResponse:
-    text = await cases.decisions_csv(request.app[SERVICES], request["caller"])
+    text = await exports.decisions_csv(request.app[SERVICES], request["caller"])
     return web.Response(
         text=text,
         content_type="text/csv",
@@ -269,7 +270,7 @@ async def decisions_csv(request: web.Request) -> web.StreamResponse:
 async def sar_draft(request: web.Request) -> web.StreamResponse:
     svc = request.app[SERVICES]
     return web.json_response(
-        await cases.sar_draft(svc, request["caller"], request.match_info["id"])
+        await exports.sar_draft(svc, request["caller"], request.match_info["id"])
     )
 
 

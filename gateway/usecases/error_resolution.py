@@ -29,7 +29,7 @@ from gateway.storage.sealed import row_value
 from gateway.storage.tables_errors import error_cases
 from gateway.storage.tables_travel import travel_rule_records
 from gateway.usecases.cancellation import sending_country
-from gateway.usecases.cases import require
+from gateway.usecases.cases.access import require
 from gateway.usecases.error_reports import case_view
 from ledger_adapter import chart
 from ledger_adapter.port import TransferSpec

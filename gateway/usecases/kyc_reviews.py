@@ -37,7 +37,7 @@ from gateway.storage.keys import Caller
 from gateway.storage.sealed import row_value
 from gateway.storage.tables import customers
 from gateway.storage.tables_kyc import customer_kyc, kyc_events, kyc_provider_events, kyc_reviews
-from gateway.usecases.cases import require
+from gateway.usecases.cases.access import require
 from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.kyc_reviews")

@@ -4,7 +4,8 @@ supplies exactly those fields (for this remittance: the profile stays as it is, 
 screened identity changes here) and it goes on to screening (`needs_info -> screening`).
 
 Only a transfer that was never screened takes that way back: a compliance request for
-information still answers to an officer (`needs_info -> on_hold`, gateway.usecases.cases)."""
+information still answers to an officer (`needs_info -> on_hold`,
+gateway.usecases.cases.information)."""
 
 from __future__ import annotations
 

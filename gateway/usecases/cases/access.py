@@ -1,0 +1,16 @@
+"""Who may do what with a case: compliance permissions by officer role
+(compliance.cases.may)."""
+
+from __future__ import annotations
+
+from compliance.cases import may
+from gateway.errors import Refused
+from gateway.storage.keys import Caller
+from gateway.storage.tables import compliance_cases
+
+cases = compliance_cases
+
+
+def require(caller: Caller, permission: str) -> None:
+    if not may(caller.role, permission):
+        raise Refused("forbidden", "Forbidden", f"role {caller.role} may not {permission}")
