@@ -91,6 +91,20 @@ WAITING_FOR_COIN = ("in_transit",)
 WAITING_FOR_RETURN = ("failed", "cancelling", "withdrawing")
 
 
+async def reconcile_with_books(settings: Settings, engine: Any) -> list[str]:
+    """The differences between the chain and our books (empty: they agree): what `remit chain
+    reconcile` prints and the demo checks."""
+    from ledger_adapter.evm.reconcile import reconcile
+    from ledger_adapter.sql import SqlLedger
+
+    handle = await open_settler(settings, engine, lambda ids: None)
+    try:
+        ledger = SqlLedger(engine, hmac_key=settings.ledger_hmac_key)
+        return await reconcile(engine, handle.client, ledger, kept)
+    finally:
+        await handle.client.close()
+
+
 async def refunded(conn: Any, ids: list[str]) -> set[str]:
     """Of these remittances, the refunded ones: the ledger burnt their returned coin, so the
     settler burns it on chain (see Settler.refunded)."""

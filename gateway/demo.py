@@ -294,13 +294,12 @@ async def run_demo(settings: Settings, partner: str = "remit") -> int:
 
 async def _chain_reconciled(settings: Settings) -> list[str] | None:
     """`remit chain reconcile` on what the demo did (None: chain off)."""
-    from gateway.chain import enabled
-    from gateway.commands.chain import chain_reconcile
+    from gateway.chain import enabled, reconcile_with_books
 
     if not enabled(settings):
         return None
     engine = create_engine(settings.database_url)
     try:
-        return await chain_reconcile(settings, engine)
+        return await reconcile_with_books(settings, engine)
     finally:
         await engine.dispose()

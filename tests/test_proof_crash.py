@@ -333,7 +333,7 @@ async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
 
 
 async def _settled_once_on_chain(engine, env: dict[str, str], expected: int) -> None:
-    from gateway.commands.chain import chain_reconcile
+    from gateway.chain import reconcile_with_books
     from gateway.config import Settings
     from ledger_adapter.evm.items import ITEMS
 
@@ -342,7 +342,7 @@ async def _settled_once_on_chain(engine, env: dict[str, str], expected: int) -> 
         rows = (await conn.execute(sa.select(ITEMS.c.status, ITEMS.c.remittance_id))).all()
     assert len(rows) == expected and {r.status for r in rows} == {"settled"}
     # reconcile: every Settled event matches exactly one remittance, and the reverse
-    assert await chain_reconcile(settings, engine) == []
+    assert await reconcile_with_books(settings, engine) == []
 
 
 PER_POINT = 10

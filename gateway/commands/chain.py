@@ -15,20 +15,6 @@ from gateway.commands.common import audit_cli_action, run, with_engine
 from gateway.config import Settings
 
 
-async def chain_reconcile(settings: Settings, engine) -> list[str]:
-    """The differences between the chain and our books (empty: they agree)."""
-    from gateway.chain import kept, open_settler
-    from ledger_adapter.evm.reconcile import reconcile
-    from ledger_adapter.sql import SqlLedger
-
-    handle = await open_settler(settings, engine, lambda ids: None)
-    try:
-        ledger = SqlLedger(engine, hmac_key=settings.ledger_hmac_key)
-        return await reconcile(engine, handle.client, ledger, kept)
-    finally:
-        await handle.client.close()
-
-
 def cmd_status(args: argparse.Namespace) -> int:
     from gateway.chain import enabled, open_settler
     from ledger_adapter.evm.reconcile import status
@@ -52,13 +38,13 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    from gateway.chain import enabled
+    from gateway.chain import enabled, reconcile_with_books
 
     settings = Settings.from_env()
     if not enabled(settings):
         print("error: REMIT_CHAIN=off: no chain to reconcile", file=sys.stderr)
         return 2
-    findings = run(with_engine(lambda engine: chain_reconcile(settings, engine)))
+    findings = run(with_engine(lambda engine: reconcile_with_books(settings, engine)))
     print(json.dumps({"ok": not findings, "findings": findings}, indent=2))
     for finding in findings:
         print(f"chain reconcile: {finding}", file=sys.stderr)
