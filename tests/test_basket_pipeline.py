@@ -9,8 +9,8 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from gateway.commands import main as remit
+from gateway.domain.outcomes import Advance
 from gateway.pipeline import payout
-from gateway.pipeline.outcomes import Advance
 from gateway.storage import remittances as store
 from gateway.usecases import rates as firm_rates
 from ledger_adapter.sessions import reading

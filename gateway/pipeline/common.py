@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from gateway.domain.outcomes import Outcome
 from gateway.domain.postings import MoneyPath
-from gateway.pipeline.outcomes import Outcome
 from gateway.services import Services
 
 Row = Any

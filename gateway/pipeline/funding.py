@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 
 from corridors.payin import METHODS
 from fx.money import Money
+from gateway.domain.outcomes import Advance, Outcome, Retry
 from gateway.domain.states import Status
 from gateway.pipeline.common import Row, money_path, quote_of
-from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
 from gateway.storage import payins as payin_store
 from ledger_adapter.port import InsufficientFunds

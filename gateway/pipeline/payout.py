@@ -24,11 +24,11 @@ from fx.pricing import fx_gain_loss, spread_margin
 from fx.rates import RateUnavailable
 from fx.stablecoins import stablecoin
 from gateway.chain import enabled as chain_enabled
+from gateway.domain.outcomes import Advance, Outcome, Retry
 from gateway.domain.postings import MoneyPath
 from gateway.domain.quotes import locked_quote
 from gateway.domain.states import Status
 from gateway.pipeline.common import Row, backoff, money_path, quote_of
-from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
 from gateway.storage.partners import PartnerInfo
 from gateway.usecases.travel_rule import record_of as travel_rule_record

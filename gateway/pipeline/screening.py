@@ -13,16 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from compliance.aml import AmlDecision, evaluate
 from compliance.sanctions import Screener
 from fx.rates import RateUnavailable
+from gateway.domain.outcomes import Advance, Outcome, Retry
+from gateway.domain.screening import recipient_parties, screen_parties, sender_parties
 from gateway.domain.states import Status, held_from, resume_after_hold
 from gateway.errors import UseCaseError
-from gateway.ids import new_id
 from gateway.pipeline.aml_facts import gather_facts
 from gateway.pipeline.common import Row, backoff, quote_of
-from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.services import Services
 from gateway.storage import remittances as rem_store
-from gateway.storage.sealed import row_value
-from gateway.storage.tables import compliance_cases
+from gateway.storage.cases import open_case
 from ledger_adapter.evm.items import item as chain_item
 from ledger_adapter.evm.items import requeue
 from ledger_adapter.sessions import reading
@@ -50,52 +49,14 @@ async def start_screening(svc: Services, rem: Row) -> Outcome:
 
 
 def case_effect(rem_id: str, status: str, risk: int, evidence: dict, version: str, now: Any):
+    """Open the case in the same transaction as the hold."""
+
     async def write(conn: AsyncConnection) -> None:
-        case_id = new_id("case")
-        await conn.execute(
-            compliance_cases.insert().values(
-                id=case_id,
-                remittance_id=rem_id,
-                status=status,
-                risk_score=risk,
-                evidence=row_value(case_id, evidence),
-                list_version=version,
-                created_at=now,
-                updated_at=now,
-            )
+        await open_case(
+            conn, rem_id, status=status, risk=risk, evidence=evidence, list_version=version, now=now
         )
 
     return write
-
-
-Party = tuple[str, str, str | None, Any]
-"""(role, name, country, birth date) of one party as screening sees it."""
-
-
-def sender_parties(sender: Row) -> list[Party]:
-    """The sender, and the identities they were screened under before a change (screened every
-    time, so a rename never leaves a hit behind)."""
-    parties: list[Party] = [("sender", sender.name, sender.country, sender.birth_date)]
-    parties += [
-        ("sender (former identity)", f["name"], f.get("country"), f.get("birth_date"))
-        for f in sender.former_identities or ()
-        if f.get("name")
-    ]
-    return parties
-
-
-def recipient_parties(rem: Row) -> list[Party]:
-    return [("recipient", rem.recipient["name"], None, None)]
-
-
-def screen_parties(screener: Screener, parties: list[Party]) -> list[dict]:
-    """Hits on the parties, as case evidence. Senders and recipients are people: vessels and
-    companies on the lists are no match (entries of unknown kind are always kept)."""
-    return [
-        {"party": role, "screened_name": name, **hit.to_dict()}
-        for role, name, country, dob in parties
-        for hit in screener.screen(name, kind="individual", country=country, dob=dob)
-    ]
 
 
 def _sanctions(screener: Screener, sender: Row, rem: Row) -> tuple[list[dict], list[str]]:

@@ -22,8 +22,8 @@ from typing import Any
 import structlog
 
 from gateway import metrics
+from gateway.domain.outcomes import Advance, Outcome, Retry
 from gateway.domain.states import Status
-from gateway.pipeline.outcomes import Advance, Outcome, Retry
 from gateway.pipeline.steps import STEPS
 from gateway.services import Services
 from gateway.storage import remittances as store

@@ -24,16 +24,12 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from gateway.domain.screening import recipient_parties, screen_parties, sender_parties
 from gateway.domain.states import HOLDABLE_AFTER_SCREENING, WITHDRAWABLE_FOR_HOLD, Status
-from gateway.pipeline.screening import (
-    case_effect,
-    recipient_parties,
-    screen_parties,
-    sender_parties,
-)
 from gateway.services import Services
 from gateway.storage import remittances as rem_store
 from gateway.storage import rescreen as store
+from gateway.storage.cases import open_case
 from gateway.storage.sealed import row_value
 from gateway.storage.tables import compliance_cases
 from gateway.usecases import sanctions
@@ -238,7 +234,15 @@ async def _open_case(
     if too_late:
         evidence["too_late"] = too_late
     risk = max(int(h["score"] * 100) for h in hits)
-    await case_effect(remittance_id, "open", risk, evidence, version, svc.now())(conn)
+    await open_case(
+        conn,
+        remittance_id,
+        status="open",
+        risk=risk,
+        evidence=evidence,
+        list_version=version,
+        now=svc.now(),
+    )
 
 
 async def _pull_accepted(svc: Services, rem: Any) -> bool:

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.kyc.birth import birth_date_problem
 from fx.money import Money
+from gateway.domain.outcomes import Advance, Outcome
 from gateway.domain.states import Status
 from gateway.errors import Conflict, field_error
-from gateway.pipeline.outcomes import Advance, Outcome
 from gateway.services import Services
 from gateway.storage import audit
 from gateway.storage import remittances as rem_store

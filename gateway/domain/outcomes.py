@@ -1,4 +1,7 @@
-"""What a pipeline step decided. The worker commits it; steps never write state themselves."""
+"""What a pipeline step decided. The worker commits it; steps never write state themselves.
+
+Plain data on the domain floor: the pipeline returns it and so do the use cases a step asks
+(e.g. whether the travel rule holds a transfer), which may not import the pipeline."""
 
 from __future__ import annotations
 
