@@ -119,6 +119,30 @@ def sanctions_dir() -> Path:
     return SANCTIONS_DIR
 
 
+@pytest.fixture
+def small_lists(sanctions_dir, tmp_path):
+    """A few hundred real SDN rows (Putin's among them): real format, fast to load."""
+    lines = (sanctions_dir / "sdn.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    putin = [line for line in lines[300:] if "PUTIN, Vladimir" in line]
+    rows = lines[:300] + putin + [line for line in lines[-2:] if "\x1a" in line]
+    folder = tmp_path / "lists"
+    folder.mkdir()
+    (folder / "sdn.csv").write_text("".join(rows), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def unfrozen():
+    """Leave the test process as it was: nothing frozen before, nothing after."""
+    import gc
+
+    gc.unfreeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 # --- the gateway, wired for tests --------------------------------------------------------------
 
 SIM_SECRET = "test-partner-secret"

@@ -5,8 +5,8 @@ journeys."""
 import pytest
 
 from tests.conftest import ANVIL_KEY
-from tests.console.conftest import officers  # noqa: F401
-from tests.journeys.rescreening_support import two_versions
+from tests.integration.console.conftest import officers  # noqa: F401
+from tests.rescreening_support import two_versions
 
 
 @pytest.fixture(params=["embedded", "anvil"])

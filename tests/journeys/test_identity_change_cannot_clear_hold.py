@@ -4,7 +4,7 @@ only: the sending app's HTTP API and the officers' API."""
 
 from __future__ import annotations
 
-from tests.console.support import SANCTIONED, hold
+from tests.console_support import SANCTIONED, hold
 
 
 async def _decide(gateway, officer, case_id: str, decision: str, **extra):
@@ -78,7 +78,7 @@ async def test_a_later_remittance_screens_the_former_name_too(gateway, officers)
 
 
 async def test_the_case_page_shows_the_identity_change(gateway, officers) -> None:
-    from tests.console.support import sign_in
+    from tests.console_support import sign_in
 
     _, case_id = await hold(gateway, external_id="attacker")
     await gateway.customer(external_id="attacker", name="Ana Reyes")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from ledger_adapter import chart
-from tests.bots.conftest import world  # noqa: F401
 from tests.conftest import SIM_SECRET
+from tests.integration.bots.conftest import world  # noqa: F401
 
 
 @pytest.fixture

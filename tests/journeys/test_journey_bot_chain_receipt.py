@@ -17,8 +17,8 @@ from eth_account import Account
 from gateway.chain import open_settler, wake_settled
 from gateway.storage.tables import partners
 from ledger_adapter.evm.items import ITEMS
-from tests.bots.conftest import world  # noqa: F401
 from tests.conftest import DEMO_PARTNER
+from tests.integration.bots.conftest import world  # noqa: F401
 
 
 @pytest.mark.parametrize(("lang", "words"), [("en", "Settled on chain"), ("zh", "链上结算")])

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.bots.conftest import world  # noqa: F401
 from tests.funding_support import add_payin_partner, callback
+from tests.integration.bots.conftest import world  # noqa: F401
 
 WORDS = {
     "en": {

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from ledger_adapter import chart
-from tests.bots.conftest import world  # noqa: F401
-from tests.console.support import PASSWORD, SANCTIONED
+from tests.console_support import PASSWORD, SANCTIONED
+from tests.integration.bots.conftest import world  # noqa: F401
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from corridors.simulator import STATE
-from tests.bots.conftest import world  # noqa: F401
+from tests.integration.bots.conftest import world  # noqa: F401
 from tests.journeys.test_journey_travel_rule import _regimes_with_us_threshold
 
 

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from gateway.storage.tables import remittances
-from tests.bots.conftest import world  # noqa: F401
+from tests.integration.bots.conftest import world  # noqa: F401
 
 GB_RECIPIENT = {"name": "Jean Dupont", "iban": "FR1420041010050500013M02606"}
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.bots.conftest import world  # noqa: F401
+from tests.integration.bots.conftest import world  # noqa: F401
 
 ITEMS = (
     "transfer_amount",

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 from gateway.storage.tables_partners import webhook_deliveries
 from ledger_adapter import chart
-from tests.bots.conftest import world  # noqa: F401
-from tests.console.support import PASSWORD
+from tests.console_support import PASSWORD
+from tests.integration.bots.conftest import world  # noqa: F401
 
 
 async def _paid_out(gateway) -> tuple[dict, dict]:

@@ -22,8 +22,8 @@ from gateway.storage.tables_compliance import audit_log
 from gateway.storage.tables_kyc import kyc_events, kyc_provider_events, kyc_reviews
 from gateway.verification.simulator import create_verification_simulator
 from gateway.webhooks import dispatcher
-from tests.bots.conftest import world  # noqa: F401
-from tests.console.support import PASSWORD
+from tests.console_support import PASSWORD
+from tests.integration.bots.conftest import world  # noqa: F401
 
 KYC_SECRET = b"kyc-provider-test-secret"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -17,7 +17,7 @@ import pytest
 from corridors.payin import new_reference
 from gateway.commands import main as remit
 from tests.conftest import SANCTIONS_DIR
-from tests.console.support import sign_in
+from tests.console_support import sign_in
 from tests.funding_support import add_payin_partner, callback
 
 AUDIT_KEY = "journey-audit-key"

@@ -22,7 +22,7 @@ from gateway.storage.idempotency import canonical_request
 from gateway.storage.keys import create_key
 from gateway.storage.tables import customers, remittances
 from gateway.webhooks import dispatcher
-from tests.bots.conftest import world  # noqa: F401
+from tests.integration.bots.conftest import world  # noqa: F401
 from tests.journeys.test_journey_travel_rule import _regimes_with_us_threshold
 
 SENDER = {

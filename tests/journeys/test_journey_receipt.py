@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bots.conftest import world  # noqa: F401
+from tests.integration.bots.conftest import world  # noqa: F401
 
 
 async def _paid(gateway) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from gateway.storage.tables import compliance_cases, quotes, remittance_history
-from tests.console.support import count, hold
+from tests.console_support import count, hold
 
 
 async def _approve_by_two(gateway, officers, case_id: str) -> None:
@@ -205,7 +205,7 @@ async def test_approved_in_time_goes_on_without_requote(gateway, officers) -> No
 
 
 async def test_the_case_page_shows_the_requote(gateway, officers) -> None:
-    from tests.console.test_console_pages import sign_in
+    from tests.integration.console.test_console_pages import sign_in
 
     rem_id, case_id = await _held_then_approved_late(gateway, officers)
     await sign_in(gateway.client, "analyst")

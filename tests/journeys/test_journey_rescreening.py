@@ -13,7 +13,7 @@ import uuid
 
 from gateway.usecases import rescreening, sanctions
 from tests.funding_support import send_by
-from tests.journeys.rescreening_support import LISTED, cases_of, cli
+from tests.rescreening_support import LISTED, cases_of, cli
 
 
 async def _send_to(gateway, sender, recipient_name: str) -> dict:

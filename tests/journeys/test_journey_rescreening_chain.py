@@ -21,7 +21,7 @@ from gateway.commands import main as remit
 from gateway.usecases import rescreening, sanctions
 from ledger_adapter.evm.items import ITEMS
 from tests.conftest import DEMO_PARTNER
-from tests.journeys.rescreening_support import (
+from tests.rescreening_support import (
     LISTED,
     case_view,
     cases_of,

@@ -13,8 +13,8 @@ import json
 from decimal import Decimal
 
 from gateway.commands import main as remit
-from tests.console.support import sign_in
-from tests.journeys.rescreening_support import (
+from tests.console_support import sign_in
+from tests.rescreening_support import (
     LISTED,
     case_view,
     cases_of,

@@ -14,7 +14,8 @@ import pytest
 
 from gateway.usecases import rescreening, sanctions
 from tests.conftest import SIM_SECRET
-from tests.journeys.rescreening_support import (
+from tests.partners_support import PARTNER, register
+from tests.rescreening_support import (
     LISTED,
     case_view,
     cases_of,
@@ -25,7 +26,6 @@ from tests.journeys.rescreening_support import (
     send_from_wallet,
     wallet,
 )
-from tests.partners_support import PARTNER, register
 
 
 @pytest.fixture

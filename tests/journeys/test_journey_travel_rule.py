@@ -144,7 +144,7 @@ async def test_usd_1500_without_address_is_held_asks_for_it_then_carries_it(
 
 
 async def test_a_held_sanctioned_sender_still_needs_an_officer(gateway, tmp_path) -> None:
-    from tests.console.support import SANCTIONED
+    from tests.console_support import SANCTIONED
 
     gateway.svc.tiers = _tiers_allowing(tmp_path, "2000")
     bad = {k: v for k, v in SENDER.items() if k != "birth_date"}  # no birth date to clear it

@@ -16,7 +16,7 @@ from corridors.signing import signature_headers
 from gateway.api.appkeys import ROUTES
 from gateway.storage.partners import upsert_partner
 from tests.conftest import DEMO_PARTNER, SIM_SECRET
-from tests.console.support import hold, sign_in
+from tests.console_support import hold, sign_in
 
 JSON = "application/json"
 MULTIPART = "multipart/form-data; boundary=zz"
