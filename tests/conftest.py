@@ -273,8 +273,9 @@ async def sim_client(aiohttp_client):
 
 @pytest.fixture
 def world_settings() -> dict:
-    """Settings the bots' `world` fixture (tests/bots/conftest.py) overrides; a test module
-    redefines it (e.g. a KYC provider). Here so that every module importing `world` sees it."""
+    """Settings the bots' `world` fixture (tests/integration/bots/conftest.py) overrides; a test
+    module redefines it (e.g. a KYC provider). Here so that every module importing `world` sees
+    it."""
     return {}
 
 
