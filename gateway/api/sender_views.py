@@ -7,8 +7,7 @@ from aiohttp import web
 from gateway.api import receipt_page
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import caller, idempotency_key, read_json, reply
-from gateway.errors import field_error, key_reused
-from gateway.storage.idempotency import IdempotencyMismatch
+from gateway.errors import field_error
 from gateway.usecases import quotes, receipts, remittances, requotes, wallets
 from gateway.usecases.requests.base import parse
 from gateway.usecases.requests.remittances import (
@@ -59,12 +58,10 @@ async def post_remittance(request: web.Request) -> web.Response:
     raw = await read_json(request)
     req = parse(RemittanceRequest, raw)
     svc = request.app[SERVICES]
-    try:
-        status, body, replayed = await remittances.submit_remittance(
-            svc, caller(request), req, key=key, raw=raw, path=request.path
-        )
-    except IdempotencyMismatch:
-        raise key_reused("this Idempotency-Key was used with another request body") from None
+    # A key used before with another body is refused by the use case (409).
+    status, body, replayed = await remittances.submit_remittance(
+        svc, caller(request), req, key=key, raw=raw, path=request.path
+    )
     if not replayed:
         svc.wake_workers()
     headers = {"Idempotent-Replayed": "true"} if replayed else None

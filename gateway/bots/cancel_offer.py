@@ -11,13 +11,12 @@ from typing import Any
 
 import structlog
 
-from gateway.bots import store
 from gateway.bots.conversation.turn import Button, Reply, Turn, bot_caller, short_ref
 from gateway.bots.i18n import status_word, t
 from gateway.domain.states import CANCELLABLE_AFTER_PAYMENT
 from gateway.errors import UseCaseError
 from gateway.services import Services
-from gateway.usecases import receipts, remittances
+from gateway.usecases import bot_chats, receipts, remittances
 
 log = structlog.get_logger("gateway.bots.cancel_offer")
 
@@ -44,8 +43,8 @@ async def offer(
     until = caller_receipt["rights"]["cancellation"]["cancel_by"]
     if svc.now() >= datetime.fromisoformat(until):
         return []
-    chat = store.Conversation(platform, chat_id, lang)
-    action = await store.create_action(svc.engine, chat, KIND, {"id": rem["id"]}, svc.now())
+    chat = bot_chats.Conversation(platform, chat_id, lang)
+    action = await bot_chats.create_action(svc.engine, chat, KIND, {"id": rem["id"]}, svc.now())
     ref = short_ref(rem["id"])
     text = t(lang, "offer_cancel", ref=ref, until=_when(until))
     return [Reply(text, (Button(t(lang, "btn_cancel_transfer"), action),))]
@@ -54,7 +53,9 @@ async def offer(
 async def tap(turn: Turn, action: Any) -> None:
     rem_id = action.data["id"]
     ref = short_ref(rem_id)
-    await store.use_action(turn.svc.engine, action.id, {"cancel_requested": True}, turn.svc.now())
+    await bot_chats.use_action(
+        turn.svc.engine, action.id, {"cancel_requested": True}, turn.svc.now()
+    )
     try:
         await remittances.cancel_remittance(turn.svc, turn.caller, rem_id)
     except UseCaseError as problem:

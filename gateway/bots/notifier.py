@@ -10,15 +10,20 @@ from typing import Protocol
 
 import structlog
 
-from gateway import events
-from gateway.bots import cancel_offer, requote, store
+from gateway.bots import cancel_offer, requote
 from gateway.bots.conversation.turn import Reply, bot_caller, money, short_ref
 from gateway.bots.i18n import kyc_label, t
 from gateway.bots.receipt_text import receipt_text, with_chain
 from gateway.services import Services
-from gateway.usecases import error_resolution, receipts, remittances, travel_hold
+from gateway.usecases import (
+    bot_chats,
+    error_resolution,
+    event_feed,
+    receipts,
+    remittances,
+    travel_hold,
+)
 from gateway.usecases.payins import references as payin_references
-from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.bots.notifier")
 
@@ -75,11 +80,10 @@ class Notifier:
     async def _kyc(self) -> int:
         """Tell a bot's sender that a tier review was approved or rejected, with the tier and
         limit they now have."""
-        async with reading(self.svc.engine) as conn:
-            rows = await events.read_kyc_after(conn, KYC_CONSUMER, BATCH)
+        rows = await event_feed.kyc_after(self.svc.engine, KYC_CONSUMER, BATCH)
         if not rows:
             return 0
-        chats = await store.chats_of_customers(self.svc.engine, [r.customer_id for r in rows])
+        chats = await bot_chats.chats_of_customers(self.svc.engine, [r.customer_id for r in rows])
         for row in rows:
             chat = chats.get(row.customer_id)
             sender = self.senders.get(chat.platform) if chat else None
@@ -95,17 +99,15 @@ class Notifier:
             )
             await sender.send(chat.chat_id, [Reply(text)])
             log.info("bot_kyc_pushed", platform=chat.platform, type=row.type)
-        async with self.svc.engine.begin() as conn:
-            await events.save_cursor(conn, KYC_CONSUMER, rows[-1].id)
+        await event_feed.handled(self.svc.engine, KYC_CONSUMER, rows[-1].id)
         return len(rows)
 
     async def _remittances(self) -> int:
-        async with reading(self.svc.engine) as conn:
-            rows = await events.read_after(conn, CONSUMER, BATCH)
+        rows = await event_feed.history_after(self.svc.engine, CONSUMER, BATCH)
         if not rows:
             return 0
         wanted = [r for r in rows if _pushed(r)]
-        chats = await store.chats_of(self.svc.engine, [r.remittance_id for r in wanted])
+        chats = await bot_chats.chats_of(self.svc.engine, [r.remittance_id for r in wanted])
         for row in wanted:
             chat = chats.get(row.remittance_id)
             sender = self.senders.get(chat.platform) if chat else None
@@ -159,8 +161,7 @@ class Notifier:
                 text = with_chain(chat.language, text, rem.get("chain_settlement"))
             await sender.send(chat.chat_id, [Reply(text)])
             log.info("bot_status_pushed", platform=chat.platform, status=row.to_status)
-        async with self.svc.engine.begin() as conn:
-            await events.save_cursor(conn, CONSUMER, rows[-1].id)
+        await event_feed.handled(self.svc.engine, CONSUMER, rows[-1].id)
         return len(rows)
 
     async def _travel_text(self, caller, rem: dict, language: str) -> str | None:

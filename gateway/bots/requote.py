@@ -10,7 +10,6 @@ from typing import Any
 
 import structlog
 
-from gateway.bots import store
 from gateway.bots.conversation.turn import (
     Button,
     Reply,
@@ -24,7 +23,7 @@ from gateway.bots.i18n import status_word, t
 from gateway.domain.states import Status
 from gateway.errors import UseCaseError
 from gateway.services import Services
-from gateway.usecases import remittances, requotes
+from gateway.usecases import bot_chats, remittances, requotes
 from gateway.usecases.requests.remittances import AcceptQuoteRequest
 
 log = structlog.get_logger("gateway.bots.requote")
@@ -49,12 +48,12 @@ async def offer(
         + "\n"
         + quote_text(lang, quote, rem["recipient"]["name"], svc.now())
     )
-    chat = store.Conversation(platform, chat_id, lang)
+    chat = bot_chats.Conversation(platform, chat_id, lang)
     now = svc.now()
-    accept = await store.create_action(
+    accept = await bot_chats.create_action(
         svc.engine, chat, ACCEPT, {"remittance_id": remittance_id, "quote_id": quote["id"]}, now
     )
-    cancel = await store.create_action(
+    cancel = await bot_chats.create_action(
         svc.engine, chat, CANCEL, {"remittance_id": remittance_id}, now
     )
     buttons = (Button(t(lang, "btn_accept"), accept), Button(t(lang, "btn_cancel"), cancel))
@@ -83,7 +82,7 @@ async def tap_accept(turn: Turn, action: Any) -> None:
         body = await requotes.accept_quote(turn.svc, turn.caller, rem_id, request)
     except UseCaseError as problem:
         log.info("bot_accept_refused", problem=problem.slug)
-        await store.use_action(
+        await bot_chats.use_action(
             turn.svc.engine, action.id, {"refused": problem.slug}, turn.svc.now()
         )
         if problem.slug == "quote-expired":
@@ -99,14 +98,14 @@ async def tap_accept(turn: Turn, action: Any) -> None:
         await _gone(turn, rem_id)
         return
     done = {"remittance_id": rem_id, "quote_id": quote_id}
-    await store.use_action(turn.svc.engine, action.id, done, turn.svc.now())
+    await bot_chats.use_action(turn.svc.engine, action.id, done, turn.svc.now())
     receive = money(body["receive_amount"], body["receive_currency"])
     turn.say("requote_accepted", ref=ref, name=body["recipient"]["name"], receive=receive)
 
 
 async def tap_cancel(turn: Turn, action: Any) -> None:
     rem_id = action.data["remittance_id"]
-    await store.use_action(turn.svc.engine, action.id, {"cancelled": True}, turn.svc.now())
+    await bot_chats.use_action(turn.svc.engine, action.id, {"cancelled": True}, turn.svc.now())
     rem = await remittances.get_remittance(turn.svc, turn.caller, rem_id)
     if rem["status"] != Status.REQUOTE:  # accepted meanwhile: /cancel still cancels it
         await _gone(turn, rem_id, rem)

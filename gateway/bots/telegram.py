@@ -25,10 +25,10 @@ from pydantic import ValidationError
 
 from gateway.api.http import parse_json_body
 from gateway.api.problems import Problem
-from gateway.bots import store
 from gateway.bots.conversation.dispatch import Engine
 from gateway.bots.conversation.turn import Incoming, Reply
 from gateway.config import BotSettings
+from gateway.usecases import bot_chats
 
 log = structlog.get_logger("gateway.bots.telegram")
 
@@ -101,13 +101,13 @@ class TelegramBot:
             ) from None
         svc = self.engine.svc
         delivery = str(update.update_id)
-        if not await store.claim_delivery(svc.engine, PLATFORM, delivery, svc.now()):
+        if not await bot_chats.claim_delivery(svc.engine, PLATFORM, delivery, svc.now()):
             log.info("bot_duplicate_delivery", platform=PLATFORM)
             return web.json_response({"ok": True, "duplicate": True})
         try:
             await self.dispatcher.feed_update(self.bot, update)
         except Exception:
-            await store.release_delivery(svc.engine, PLATFORM, delivery)
+            await bot_chats.release_delivery(svc.engine, PLATFORM, delivery)
             raise
         return web.json_response({"ok": True})
 

@@ -16,10 +16,10 @@ from aiohttp import web
 
 from gateway.api.http import parse_json_body
 from gateway.api.problems import Problem
-from gateway.bots import store
 from gateway.bots.conversation.dispatch import Engine
 from gateway.bots.conversation.turn import Incoming, Reply
 from gateway.config import BotSettings
+from gateway.usecases import bot_chats
 
 log = structlog.get_logger("gateway.bots.whatsapp")
 
@@ -144,13 +144,13 @@ class WhatsAppBot:
         payload = parse_json_body(raw)
         svc = self.engine.svc
         for msg_id, incoming in incoming_messages(payload):
-            if not await store.claim_delivery(svc.engine, PLATFORM, msg_id, svc.now()):
+            if not await bot_chats.claim_delivery(svc.engine, PLATFORM, msg_id, svc.now()):
                 log.info("bot_duplicate_delivery", platform=PLATFORM)
                 continue
             try:
                 replies = await self.engine.handle(incoming)
             except Exception:
-                await store.release_delivery(svc.engine, PLATFORM, msg_id)
+                await bot_chats.release_delivery(svc.engine, PLATFORM, msg_id)
                 raise
             await self.send(incoming.chat_id, replies)
         return web.json_response({"ok": True})

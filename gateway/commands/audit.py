@@ -11,17 +11,10 @@ from gateway.commands.common import run, with_engine
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from gateway.config import Settings
-    from gateway.storage import audit
-    from ledger_adapter.sessions import reading
+    from gateway.usecases import audit_trail
 
     key = Settings.from_env().audit_hmac_key
-
-    async def check(engine):
-        async with reading(engine) as conn:
-            count = len(await audit.entries(conn))
-            return count, await audit.check(conn, key)
-
-    count, finding = run(with_engine(check))
+    count, finding = run(with_engine(audit_trail.verify, key))
     if finding is not None:
         print(f"audit chain BROKEN at {finding}", file=sys.stderr)
         print(json.dumps({"ok": False, "first_bad_entry": finding.seq, "problem": str(finding)}))

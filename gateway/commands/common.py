@@ -6,9 +6,12 @@ import argparse
 import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gateway.config import Settings
+
+if TYPE_CHECKING:
+    from gateway.usecases.operator_audit import Operator
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -22,12 +25,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 async def with_engine(fn: Callable[..., Coroutine[Any, Any, Any]], *a: Any) -> Any:
     """Run `fn(engine, *a)` against the upgraded database that REMIT_DATABASE_URL names."""
-    from gateway.storage.engine import create_engine
-    from gateway.storage.migrate import upgrade_async
+    from gateway.usecases.database import open_upgraded
 
-    settings = Settings.from_env()
-    await upgrade_async(settings.database_url)
-    engine = create_engine(settings.database_url)
+    engine = await open_upgraded(Settings.from_env().database_url)
     try:
         return await fn(engine, *a)
     finally:
@@ -43,14 +43,12 @@ async def audit_cli_action(
 ) -> None:
     """Record an operator's command in the audit chain, in the command's own transaction."""
     from gateway.services import utc_now
-    from gateway.usecases import operator_audit
 
-    await operator_audit.record(
-        conn,
-        key=Settings.from_env().audit_hmac_key,
-        at=utc_now(),
-        actor=operator_audit.cli_actor(),
-        action=action,
-        object_id=object_id,
-        after=after,
-    )
+    await cli_operator().record(conn, utc_now(), action, object_id, after)
+
+
+def cli_operator() -> Operator:
+    """The operator at the command line, with the key that seals the audit chain."""
+    from gateway.usecases.operator_audit import Operator, cli_actor
+
+    return Operator(cli_actor(), Settings.from_env().audit_hmac_key)

@@ -6,19 +6,17 @@ import argparse
 import json
 import sys
 
-from gateway.commands.common import audit_cli_action, run, with_engine
+from gateway.commands.common import cli_operator, run, with_engine
 
 
 def cmd_keys_create(args: argparse.Namespace) -> int:
     from gateway.services import utc_now
-    from gateway.storage.keys import create_key
+    from gateway.usecases import keys
 
     async def create(engine):
-        async with engine.begin() as conn:
-            key, caller = await create_key(conn, args.name, args.role, args.partner, utc_now())
-            after = {"role": caller.role} | ({"partner": args.partner} if args.partner else {})
-            await audit_cli_action(conn, "key.create", caller.key_id, after)
-            return key, caller
+        return await keys.create_key(
+            engine, cli_operator(), args.name, args.role, args.partner, utc_now()
+        )
 
     try:
         key, caller = run(with_engine(create))
@@ -31,28 +29,19 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
-    from gateway.storage.keys import list_keys
-    from ledger_adapter.sessions import reading
+    from gateway.usecases import keys
 
-    async def listed(engine):
-        async with reading(engine) as conn:
-            return await list_keys(conn)
-
-    for key in run(with_engine(listed)):
+    for key in run(with_engine(keys.list_keys)):
         print(json.dumps(key))
     return 0
 
 
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
     from gateway.services import utc_now
-    from gateway.storage.keys import revoke_key
+    from gateway.usecases import keys
 
     async def revoke(engine):
-        async with engine.begin() as conn:
-            revoked = await revoke_key(conn, args.key_id, utc_now())
-            if revoked:
-                await audit_cli_action(conn, "key.revoke", args.key_id)
-            return revoked
+        return await keys.revoke_key(engine, cli_operator(), args.key_id, utc_now())
 
     if not run(with_engine(revoke)):
         print(f"error: no live key with id {args.key_id}", file=sys.stderr)
@@ -62,9 +51,9 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_new_data_key(args: argparse.Namespace) -> int:
-    from gateway.storage.datakeys import new_key_line
+    from gateway.usecases.keys import new_data_key
 
-    print(new_key_line(args.id))
+    print(new_data_key(args.id))
     print(
         "Put it first in REMIT_DATA_KEYS, restart, then `remit keys rotate-data`.", file=sys.stderr
     )
@@ -72,10 +61,10 @@ def cmd_keys_new_data_key(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_rotate_data(args: argparse.Namespace) -> int:
-    from gateway.storage.rotation import rotate
+    from gateway.usecases.keys import rotate_data
 
     try:
-        report = run(with_engine(rotate, args.batch))
+        report = run(with_engine(rotate_data, args.batch))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -84,7 +73,7 @@ def cmd_keys_rotate_data(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from gateway.storage.keys import ROLES
+    from gateway.usecases.keys import ROLES
 
     keys = sub.add_parser("keys", help="API keys and personal-data keys")
     keys = keys.add_subparsers(dest="keys", required=True)

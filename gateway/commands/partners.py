@@ -7,12 +7,12 @@ import contextlib
 import json
 import sys
 
-from gateway.commands.common import audit_cli_action, run, with_engine
+from gateway.commands.common import cli_operator, run, with_engine
 
 
 def cmd_partners_add(args: argparse.Namespace) -> int:
     from gateway.services import utc_now
-    from gateway.storage.partners import new_secret, upsert_partner
+    from gateway.usecases import partners_admin
 
     if not args.url and not args.pull:
         print("error: a push partner needs --url (or use --pull)", file=sys.stderr)
@@ -25,25 +25,23 @@ def cmd_partners_add(args: argparse.Namespace) -> int:
     if refusal is not None:
         print(f"error: --chain-address: {refusal}", file=sys.stderr)
         return 2
-    secret = args.secret or new_secret()
+    secret = args.secret or partners_admin.new_secret()
 
     kinds = ("payout,pull" if args.pull else "payout") + (",payin" if args.payin else "")
 
     async def add(engine):
-        async with engine.begin() as conn:
-            await upsert_partner(
-                conn,
-                args.id,
-                name=args.name or args.id,
-                base_url=args.url,
-                secret=secret,
-                callback_url=args.callback_url,
-                kinds=kinds,
-                now=utc_now(),
-                chain_address=address,
-            )
-            audit = {"kinds": kinds, "chain_address": address}
-            await audit_cli_action(conn, "partner.add", args.id, audit)
+        await partners_admin.add_partner(
+            engine,
+            cli_operator(),
+            args.id,
+            utc_now(),
+            name=args.name or args.id,
+            base_url=args.url,
+            secret=secret,
+            callback_url=args.callback_url,
+            kinds=kinds,
+            chain_address=address,
+        )
 
     run(with_engine(add))
     mode = "pull" if args.pull else "push"
@@ -78,7 +76,8 @@ def chain_address_checked(value: str | None) -> tuple[str | None, str | None]:
 
 
 def cmd_partners_update(args: argparse.Namespace) -> int:
-    from gateway.storage.partners import set_chain_address
+    from gateway.services import utc_now
+    from gateway.usecases import partners_admin
 
     clear = args.chain_address == "none"
     address, refusal = (None, None) if clear else chain_address_checked(args.chain_address)
@@ -87,9 +86,7 @@ def cmd_partners_update(args: argparse.Namespace) -> int:
         return 2
 
     async def update(engine):
-        async with engine.begin() as conn:
-            await set_chain_address(conn, args.id, address)
-            await audit_cli_action(conn, "partner.update", args.id, {"chain_address": address})
+        await partners_admin.set_chain_address(engine, cli_operator(), args.id, address, utc_now())
 
     try:
         run(with_engine(update))
@@ -116,20 +113,15 @@ async def _url_refusal(args: argparse.Namespace) -> str | None:
 
 
 def cmd_partners_rotate_secret(args: argparse.Namespace) -> int:
-    from datetime import timedelta
-
     from gateway.services import utc_now
-    from gateway.storage.partners import new_secret, rotate_secret
+    from gateway.usecases import partners_admin
 
-    secret = args.secret or new_secret()
-    overlap = timedelta(hours=args.overlap_hours)
+    secret = args.secret or partners_admin.new_secret()
 
     async def rotate(engine):
-        async with engine.begin() as conn:
-            await rotate_secret(conn, args.id, secret, utc_now(), overlap)
-            await audit_cli_action(
-                conn, "partner.rotate_secret", args.id, {"overlap_hours": args.overlap_hours}
-            )
+        await partners_admin.rotate_secret(
+            engine, cli_operator(), args.id, secret, args.overlap_hours, utc_now()
+        )
 
     try:
         run(with_engine(rotate))

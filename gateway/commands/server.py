@@ -59,11 +59,11 @@ def _config_problem(settings: Settings) -> str | None:
     chain it cannot reach as configured. Where the keys come from is said here, once, at start."""
     from corridors.config import CorridorConfigError, load_corridors
     from fx.rates import MODES
-    from gateway.storage.datakeys import MissingDataKeys, keyring_for
+    from gateway.usecases.database import MissingDataKeys, data_keys
     from ledger_adapter.chart import SETTLEABLE
 
     try:
-        ring = keyring_for(settings.database_url)
+        ring = data_keys(settings.database_url)
     except MissingDataKeys as exc:
         return str(exc)
     encrypted = "encrypted" if ring.encrypt else "NOT encrypted (REMIT_DATA_ENCRYPTION=off)"
@@ -221,7 +221,7 @@ def serve_processes(settings: Settings, *, run_workers: bool) -> int:
     """
     from prometheus_client.multiprocess import mark_process_dead
 
-    from gateway.storage.migrate import upgrade
+    from gateway.usecases.database import upgrade
 
     upgrade(settings.database_url)
     ctx = multiprocessing.get_context("spawn")
@@ -349,7 +349,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from gateway.storage.migrate import upgrade
+    from gateway.usecases.database import upgrade
 
     upgrade(Settings.from_env().database_url, args.revision)
     print(f"database upgraded to {args.revision}")

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from gateway.errors import Conflict, key_reused
 from gateway.storage.sealed import blind, row_value
 from gateway.storage.tables import idempotency_keys
 from ledger_adapter.sessions import reading
@@ -25,8 +26,13 @@ _INSERT_KEY = idempotency_keys.insert()  # built once: it is on every idempotent
 Action = Callable[[AsyncConnection], Awaitable[tuple[int, dict[str, Any]]]]
 
 
-class IdempotencyMismatch(Exception):
-    """The key was used before with another request."""
+class IdempotencyMismatch(Conflict):
+    """The key was used before with another request: wherever it surfaces, a 409
+    `idempotency-key-reused` (gateway.errors.key_reused)."""
+
+    def __init__(self, detail: str = "this Idempotency-Key was used with another request body"):
+        reused = key_reused(detail)
+        super().__init__(reused.slug, reused.title, reused.detail)
 
 
 FINGERPRINT = "idempotency_request"  # the blind index's purpose

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from compliance.audit import Finding
 from gateway.services import Services
 from gateway.storage import audit
@@ -29,3 +31,11 @@ async def review(svc: Services, limit: int) -> tuple[list[dict[str, Any]], Findi
     async with reading(svc.engine) as conn:
         found = await audit.entries(conn, limit=limit, newest_first=True)
         return found, await audit.check(conn, svc.settings.audit_hmac_key)
+
+
+async def verify(engine: AsyncEngine, key: bytes | None) -> tuple[int, Finding | None]:
+    """How many entries the chain holds and the first that breaks it (None: whole), read
+    together: `remit audit verify`."""
+    async with reading(engine) as conn:
+        count = len(await audit.entries(conn))
+        return count, await audit.check(conn, key)

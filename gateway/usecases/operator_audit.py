@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,17 +27,34 @@ def key_actor(key_id: str) -> str:
     return f"key:{key_id}"
 
 
-async def record(
-    conn: AsyncConnection,
-    *,
-    key: bytes | None,
-    at: datetime,
-    actor: str,
-    action: str,
-    object_id: str,
-    after: Mapping[str, Any] | None = None,
-) -> None:
-    """Append the action in the caller's transaction, so it commits with what it records."""
-    await audit.append(
-        conn, key=key, at=at, actor=actor, action=action, object_id=object_id, after=after
-    )
+#: Append the action in the caller's transaction, so it commits with what it records
+#: (`record(conn, key=, at=, actor=, action=, object_id=, after=)`).
+record = audit.append
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    """An operator acting: who (`cli_actor()`, `key_actor(id)`) and the key that seals the
+    audit chain's anchor (REMIT_AUDIT_HMAC_KEY)."""
+
+    actor: str
+    audit_key: bytes | None
+
+    async def record(
+        self,
+        conn: AsyncConnection,
+        at: datetime,
+        action: str,
+        object_id: str,
+        after: Mapping[str, Any] | None = None,
+    ) -> None:
+        """The action in the caller's transaction, so it commits with what it records."""
+        await audit.append(
+            conn,
+            key=self.audit_key,
+            at=at,
+            actor=self.actor,
+            action=action,
+            object_id=object_id,
+            after=after,
+        )

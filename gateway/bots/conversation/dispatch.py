@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 import structlog
 
 from gateway.bots import parse as understand
-from gateway.bots import store
 from gateway.bots.conversation.commands import COMMANDS, OPEN_COMMANDS
 from gateway.bots.conversation.draft import (
     on_amount,
@@ -29,6 +28,7 @@ from gateway.bots.i18n import pick_language, t
 from gateway.bots.ratelimit import ChatLimiter
 from gateway.errors import UseCaseError
 from gateway.services import Services
+from gateway.usecases import bot_chats
 
 log = structlog.get_logger("gateway.bots")
 
@@ -67,9 +67,11 @@ class Engine:
             log.info("bot_rate_limited", platform=msg.platform)
             if verdict == "drop":
                 return []
-            conv = await store.load_conversation(self.svc.engine, msg.platform, msg.chat_id, lang)
+            conv = await bot_chats.load_conversation(
+                self.svc.engine, msg.platform, msg.chat_id, lang
+            )
             return [Reply(t(conv.language, "rate_limited"))]
-        conv = await store.load_conversation(self.svc.engine, msg.platform, msg.chat_id, lang)
+        conv = await bot_chats.load_conversation(self.svc.engine, msg.platform, msg.chat_id, lang)
         turn = Turn(self.svc, conv, msg)
         try:
             if msg.action_id is not None:
@@ -79,7 +81,7 @@ class Engine:
         except UseCaseError as problem:
             log.warning("bot_problem", platform=msg.platform, problem=problem.slug)
             turn.replies = [Reply(t(conv.language, "error"))]
-        await store.save_conversation(self.svc.engine, conv, self.svc.now())
+        await bot_chats.save_conversation(self.svc.engine, conv, self.svc.now())
         return turn.replies
 
     async def _text(self, turn: Turn, text: str) -> None:
@@ -95,7 +97,7 @@ class Engine:
         await TEXT.get(turn.conv.state, on_idle)(turn, text[:500])
 
     async def _tap(self, turn: Turn, action_id: str) -> None:
-        action = await store.get_action(self.svc.engine, turn.conv, action_id)
+        action = await bot_chats.get_action(self.svc.engine, turn.conv, action_id)
         if action is None:
             turn.say("stale_button")
             return

@@ -11,12 +11,11 @@ import structlog
 
 from corridors.config import Corridor
 from fx.money import Money
-from gateway.bots import store
 from gateway.bots.conversation.states import State
 from gateway.bots.conversation.turn import Turn, money, quote_text, short_ref
 from gateway.bots.i18n import t
 from gateway.errors import UseCaseError
-from gateway.usecases import quotes, remittances, wallets
+from gateway.usecases import bot_chats, quotes, remittances, wallets
 from gateway.usecases.requests.base import parse
 from gateway.usecases.requests.remittances import QuoteRequest, RemittanceRequest
 
@@ -58,7 +57,7 @@ async def tap_confirm(turn: Turn, action: Any) -> None:
     quote = await quotes.get_quote(turn.svc, turn.caller, action.data["quote_id"])
     corridor = turn.svc.corridors[draft["corridor_id"]]
     if datetime.fromisoformat(quote["expires_at"]) <= turn.svc.now():
-        await store.use_action(turn.svc.engine, action.id, {"refreshed": True}, turn.svc.now())
+        await bot_chats.use_action(turn.svc.engine, action.id, {"refreshed": True}, turn.svc.now())
         await send_quote(turn, corridor, refreshed=True)
         return
     have, need = await _wallet_cover(turn, quote)
@@ -88,9 +87,9 @@ async def tap_confirm(turn: Turn, action: Any) -> None:
         turn.say("limit_exceeded" if problem.slug == "limit-exceeded" else "error")
         return
     now = turn.svc.now()
-    await store.use_action(turn.svc.engine, action.id, {"remittance_id": body["id"]}, now)
-    await store.link_remittance(turn.svc.engine, turn.conv, body["id"], now)
-    await store.save_recipient(turn.svc.engine, turn.conv, corridor.id, draft["recipient"], now)
+    await bot_chats.use_action(turn.svc.engine, action.id, {"remittance_id": body["id"]}, now)
+    await bot_chats.link_remittance(turn.svc.engine, turn.conv, body["id"], now)
+    await bot_chats.save_recipient(turn.svc.engine, turn.conv, corridor.id, draft["recipient"], now)
     turn.svc.wake_workers()
     turn.reset()
     send = money(body["send_amount"], body["send_currency"])
@@ -111,6 +110,6 @@ async def _wallet_cover(turn: Turn, quote: dict[str, Any]) -> tuple[Money, Money
 
 
 async def tap_cancel(turn: Turn, action: Any) -> None:
-    await store.use_action(turn.svc.engine, action.id, {"cancelled": True}, turn.svc.now())
+    await bot_chats.use_action(turn.svc.engine, action.id, {"cancelled": True}, turn.svc.now())
     turn.reset()
     turn.say("cancelled_draft")

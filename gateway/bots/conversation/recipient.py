@@ -7,10 +7,10 @@ from typing import Any
 
 from corridors.config import Corridor
 from corridors.recipients import RecipientInvalid, requirements, validate_recipient
-from gateway.bots import store
 from gateway.bots.conversation.states import State
 from gateway.bots.conversation.turn import Turn
 from gateway.bots.i18n import field_label, t
+from gateway.usecases import bot_chats
 
 
 def _field_spec(corridor: Corridor, key: str) -> dict[str, Any]:
@@ -43,7 +43,7 @@ async def ask_recipient(turn: Turn, corridor: Corridor) -> bool:
     draft = turn.draft
     if not draft.get("recipient_started"):
         draft["recipient_started"] = True
-        saved = await store.saved_recipients(turn.svc.engine, turn.conv, corridor.id)
+        saved = await bot_chats.saved_recipients(turn.svc.engine, turn.conv, corridor.id)
         if saved:
             turn.move(State.ASK_SAVED)
             choices = [(r.data["name"][:20], "saved", {"recipient": dict(r.data)}) for r in saved]

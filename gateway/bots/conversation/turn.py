@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from gateway.bots import store
 from gateway.bots.conversation.states import State, check_move
 from gateway.bots.i18n import t
 from gateway.services import Services
 from gateway.storage.keys import Caller
-from gateway.usecases import remittances
+from gateway.usecases import bot_chats, remittances
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,7 @@ class Turn:
     """One incoming message being answered."""
 
     svc: Services
-    conv: store.Conversation
+    conv: bot_chats.Conversation
     msg: Incoming
     replies: list[Reply] = field(default_factory=list)
 
@@ -135,7 +134,7 @@ class Turn:
         latest prompt are live."""
         buttons = []
         for label, kind, data in choices:
-            action_id = await store.create_action(
+            action_id = await bot_chats.create_action(
                 self.svc.engine, self.conv, kind, data, self.svc.now()
             )
             buttons.append(Button(label, action_id))
@@ -152,5 +151,5 @@ class Turn:
 
     async def recent(self, limit: int) -> list[dict[str, Any]]:
         """The chat's latest transfers, newest first."""
-        ids = await store.chat_remittances(self.svc.engine, self.conv, limit)
+        ids = await bot_chats.chat_remittances(self.svc.engine, self.conv, limit)
         return [await remittances.get_remittance(self.svc, self.caller, rid) for rid in ids]

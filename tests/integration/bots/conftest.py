@@ -270,8 +270,8 @@ class BotWorld:
     async def customer_of(self, platform: str, chat_id: str) -> str:
         import sqlalchemy as sa
 
-        from gateway.bots.store import chat_key
         from gateway.storage.tables_bots import bot_conversations
+        from gateway.usecases.bot_chats import chat_key
 
         async with self.svc.engine.connect() as conn:
             return await conn.scalar(
