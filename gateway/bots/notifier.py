@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping, Sequence
-from typing import Protocol
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Protocol
 
 import structlog
 
@@ -73,6 +73,17 @@ class Notifier:
         self.senders = senders
         self.poll_s = poll_s
 
+    def _reachable(
+        self, rows: Sequence[Any], chats: Mapping[str, Any], by: str
+    ) -> Iterator[tuple[Any, Any, Sender]]:
+        """(row, chat, sender) for each row whose chat (found by the row's `by` id) is on a
+        platform this notifier can send to."""
+        for row in rows:
+            chat = chats.get(getattr(row, by))
+            sender = self.senders.get(chat.platform) if chat else None
+            if chat is not None and sender is not None:
+                yield row, chat, sender
+
     async def run_once(self) -> int:
         """Handle one batch of history rows and of KYC events; returns how many were read."""
         return await self._remittances() + await self._kyc()
@@ -84,11 +95,7 @@ class Notifier:
         if not rows:
             return 0
         chats = await bot_chats.chats_of_customers(self.svc.engine, [r.customer_id for r in rows])
-        for row in rows:
-            chat = chats.get(row.customer_id)
-            sender = self.senders.get(chat.platform) if chat else None
-            if chat is None or sender is None:
-                continue
+        for row, chat, sender in self._reachable(rows, chats, "customer_id"):
             tier = self.svc.tiers.get(row.tier)
             text = t(
                 chat.language,
@@ -108,11 +115,7 @@ class Notifier:
             return 0
         wanted = [r for r in rows if _pushed(r)]
         chats = await bot_chats.chats_of(self.svc.engine, [r.remittance_id for r in wanted])
-        for row in wanted:
-            chat = chats.get(row.remittance_id)
-            sender = self.senders.get(chat.platform) if chat else None
-            if chat is None or sender is None:
-                continue
+        for row, chat, sender in self._reachable(wanted, chats, "remittance_id"):
             caller = bot_caller(chat.platform)
             rem = await remittances.get_remittance(self.svc, caller, row.remittance_id)
             details: dict[str, str] = {}

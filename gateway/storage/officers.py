@@ -35,14 +35,9 @@ async def add_officer(
     if exists:
         raise ValueError(f"officer {username} exists")
     officer_id = new_id("off")
+    row = {"id": officer_id, "username": username, "role": role, "created_at": now}
     await conn.execute(
-        officers.insert().values(
-            id=officer_id,
-            username=username,
-            role=role,
-            password_hash=PASSWORD_HASHER.hash(password),
-            created_at=now,
-        )
+        officers.insert().values(**row, password_hash=PASSWORD_HASHER.hash(password))
     )
     return officer_id
 

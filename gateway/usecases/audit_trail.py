@@ -3,9 +3,11 @@ same questions, so neither opens storage itself."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from compliance.audit import Finding
 from gateway.services import Services
@@ -39,3 +41,18 @@ async def verify(engine: AsyncEngine, key: bytes | None) -> tuple[int, Finding |
     async with reading(engine) as conn:
         count = len(await audit.entries(conn))
         return count, await audit.check(conn, key)
+
+
+async def record(
+    svc: Services,
+    conn: AsyncConnection,
+    at: datetime,
+    actor: str,
+    action: str,
+    object_id: str,
+    **change: Mapping[str, Any] | None,
+) -> None:
+    """Append what `actor` did to `object_id` (`before`, `after`: ids and states, never
+    personal data) in the caller's transaction, so it commits with what it records."""
+    entry = {"at": at, "actor": actor, "action": action, "object_id": object_id}
+    await audit.append(conn, key=svc.settings.audit_hmac_key, **entry, **change)

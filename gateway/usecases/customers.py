@@ -18,7 +18,6 @@ from typing import Any
 
 import phonenumbers
 import pycountry
-import sqlalchemy as sa
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -41,11 +40,10 @@ from compliance.kyc.birth import AgeRange, birth_date_problem
 from gateway.errors import NotFound, validation
 from gateway.ids import new_id
 from gateway.services import Services
-from gateway.storage import audit
+from gateway.storage import customers as store
+from gateway.storage import kyc as kyc_store
 from gateway.storage.keys import Caller
-from gateway.storage.sealed import blind, row_value
-from gateway.storage.tables import customers
-from gateway.storage.tables_kyc import customer_kyc, kyc_reviews
+from gateway.usecases import audit_trail
 from gateway.usecases import kyc_reviews as reviews
 from gateway.usecases.identity import (
     changed_fields,
@@ -135,21 +133,6 @@ def _columns(name: str, country: str, fields: Mapping[str, Any]) -> dict[str, An
     }
 
 
-SEALED_COLUMNS = ("name", "phone", "country", "birth_date")
-
-
-def _sealed(conn: AsyncConnection, customer_id: str, columns: dict[str, Any]) -> dict[str, Any]:
-    """The columns as written: personal data sealed to the row, the phone's blind index."""
-    out = {k: row_value(customer_id, v) if k in SEALED_COLUMNS else v for k, v in columns.items()}
-    out["phone_index"] = blind(conn, "phone", columns.get("phone"))
-    return out
-
-
-def external_index(conn: AsyncConnection, external_id: str) -> str:
-    """The blind index a customer is found by (the app's own id for them)."""
-    return blind(conn, "external_id", external_id.strip())
-
-
 def verified_fields(fields: Mapping[str, Any], phone_verified_by: str | None) -> frozenset[str]:
     """The fields that count towards a tier: every one given, the phone only once verified."""
     have = provided(fields)
@@ -187,14 +170,7 @@ async def _decide(conn, svc: Services, customer_id: str, status: str, tier: str,
 
 async def _open_if_new(svc, conn, caller, customer_id, tier, target, fields, now) -> str | None:
     digest = fields_digest(fields, target.required_fields)
-    same = await conn.scalar(
-        sa.select(kyc_reviews.c.id).where(
-            kyc_reviews.c.customer_id == customer_id,
-            kyc_reviews.c.tier == target.name,
-            kyc_reviews.c.status == REJECTED,
-            kyc_reviews.c.fields_digest == digest,
-        )
-    )
+    same = await kyc_store.rejected_review(conn, customer_id, target.name, digest, REJECTED)
     if same is not None:  # the very documents that were rejected: not reviewed again
         return None
     return await reviews.open_review(svc, conn, caller, customer_id, tier, target, digest, now)
@@ -241,6 +217,19 @@ CUSTOMER_SCHEMA: dict[str, Any] = {
 }
 
 
+def personal_view(row: Any) -> dict[str, Any]:
+    """Who the customer is, opened from the seals: what every view of a customer starts with
+    (the API's, a case's sender, the subject-access export)."""
+    return {
+        "id": row.id,
+        "external_id": row.external_id,
+        "name": row.name,
+        "phone": row.phone,
+        "country": row.country,
+        "birth_date": row.birth_date.isoformat() if row.birth_date else None,
+    }
+
+
 def customer_view(svc: Services, row: Any, kyc: Any, review: Any = None) -> dict[str, Any]:
     """The API's body of a customer; its schema is `CUSTOMER_SCHEMA`, just above."""
     fields = kyc.fields if kyc else {}
@@ -250,12 +239,7 @@ def customer_view(svc: Services, row: Any, kyc: Any, review: Any = None) -> dict
     sep12 = sep12_view(svc.tiers, domain, svc.kyc_fields)
     limits = svc.tiers[tier].to_dict() if tier in svc.tiers else None
     return {
-        "id": row.id,
-        "external_id": row.external_id,
-        "name": row.name,
-        "phone": row.phone,
-        "country": row.country,
-        "birth_date": row.birth_date.isoformat() if row.birth_date else None,
+        **personal_view(row),
         "tier": tier,
         "status": row.status,
         "limits": {k: v for k, v in limits.items() if k.endswith("_usd")} if limits else None,
@@ -271,14 +255,12 @@ def customer_view(svc: Services, row: Any, kyc: Any, review: Any = None) -> dict
     }
 
 
-async def _load(conn: AsyncConnection, where: Any) -> tuple[Any, Any]:
-    row = (await conn.execute(sa.select(customers).where(where))).first()
+async def _load(conn: AsyncConnection, owner: str, external_id: str) -> tuple[Any, Any]:
+    """The customer the app knows by `external_id`, and their KYC row (None, None if new)."""
+    row = await store.by_external_id(conn, owner, external_id)
     if row is None:
         return None, None
-    kyc = (
-        await conn.execute(sa.select(customer_kyc).where(customer_kyc.c.customer_id == row.id))
-    ).first()
-    return row, kyc
+    return row, await store.kyc(conn, row.id)
 
 
 def _phone_verifier(caller: Caller, req: CustomerRequest, kyc: Any, phone: str | None):
@@ -297,11 +279,7 @@ async def put_customer(svc: Services, caller: Caller, req: CustomerRequest) -> t
     now = svc.now()
     values = _normalise(req, now.date(), svc.settings.birth_ages)
     async with svc.engine.begin() as conn:
-        owned = sa.and_(
-            customers.c.owner == caller.name,
-            customers.c.external_id_index == external_index(conn, req.external_id),
-        )
-        row, kyc = await _load(conn, owned)
+        row, kyc = await _load(conn, caller.name, req.external_id)
         created = row is None
         if created and values["name"] is None:
             raise validation([{"field": "name", "message": NAME_NEEDED}])
@@ -328,20 +306,9 @@ async def put_customer(svc: Services, caller: Caller, req: CustomerRequest) -> t
             "status": status,
         }
         if created:
-            await conn.execute(
-                customers.insert().values(
-                    id=customer_id,
-                    owner=caller.name,
-                    external_id=row_value(customer_id, req.external_id),
-                    external_id_index=external_index(conn, req.external_id),
-                    created_at=now,
-                    updated_at=now,
-                    **_sealed(conn, customer_id, columns),
-                )
-            )
+            await store.add_customer(conn, customer_id, caller.name, req.external_id, columns, now)
         elif any(getattr(row, k) != v for k, v in columns.items()):
-            sealed = _sealed(conn, customer_id, columns)
-            await conn.execute(customers.update().where(owned).values(updated_at=now, **sealed))
+            await store.update_customer(conn, customer_id, columns, now)
         await _save_kyc(conn, kyc, customer_id, fields, review, verifier, now)
         if target is not None:
             await _open_if_new(svc, conn, caller, customer_id, tier, target, fields, now)
@@ -349,7 +316,7 @@ async def put_customer(svc: Services, caller: Caller, req: CustomerRequest) -> t
             before = sender_identity(row.name, row.country, kyc.fields if kyc else {})
             after = sender_identity(name, values["country"], fields)
             await _watch_identity(svc, conn, caller, customer_id, kyc, before, after, now)
-        row, kyc = await _load(conn, owned)
+        row, kyc = await _load(conn, caller.name, req.external_id)
     await reviews.submit_pending(svc, customer_id)
     async with reading(svc.engine) as conn:
         latest = await reviews.latest_review(conn, customer_id)
@@ -375,17 +342,15 @@ async def _watch_identity(svc, conn, caller, customer_id, kyc, before, after, no
         list_version=screener.version,
         now=now,
     )
-    reloaded = (
-        await conn.execute(sa.select(customer_kyc).where(customer_kyc.c.customer_id == customer_id))
-    ).one()
+    reloaded = await store.kyc(conn, customer_id)
     await keep_former_identity(conn, customer_id, reloaded, before)
-    await audit.append(
+    await audit_trail.record(
+        svc,
         conn,
-        key=svc.settings.audit_hmac_key,
-        at=now,
-        actor=caller.key_id,
-        action="customer.identity_changed",
-        object_id=customer_id,
+        now,
+        caller.key_id,
+        "customer.identity_changed",
+        customer_id,
         before={"fields": sorted(changed)},
         after={"change_id": change_id, "hits": len(hits)},
     )
@@ -393,17 +358,12 @@ async def _watch_identity(svc, conn, caller, customer_id, kyc, before, after, no
 
 
 async def _save_kyc(conn, kyc, customer_id: str, fields, review, verifier, now) -> None:
-    values = {
-        "fields": row_value(customer_id, fields),
-        "status_reason": review,
-        "phone_verified_by": verifier,
-        "updated_at": now,
-    }
-    if kyc is None:
-        await conn.execute(customer_kyc.insert().values(customer_id=customer_id, **values))
-    elif (kyc.fields, kyc.status_reason, kyc.phone_verified_by) != (fields, review, verifier):
-        await conn.execute(
-            customer_kyc.update().where(customer_kyc.c.customer_id == customer_id).values(**values)
+    values = {"fields": fields, "status_reason": review, "phone_verified_by": verifier}
+    if kyc is None or (kyc.fields, kyc.status_reason, kyc.phone_verified_by) != tuple(
+        values.values()
+    ):
+        await store.save_kyc(
+            conn, customer_id, values | {"updated_at": now}, exists=kyc is not None
         )
 
 
@@ -412,23 +372,13 @@ async def customer_event(
 ) -> str | None:
     """Move a customer by a named event (e.g. "list_hit" sends an accepted customer back to
     review); None when the event does not apply to the current status."""
-    row = (
-        await conn.execute(sa.select(customers.c.status).where(customers.c.id == customer_id))
-    ).one()
+    row = await store.customer(conn, customer_id)
     try:
         status = apply_customer_event(row.status, event)
     except ValueError:
         return None
-    await conn.execute(
-        customers.update()
-        .where(customers.c.id == customer_id, customers.c.status == row.status)
-        .values(status=status, updated_at=now)
-    )
-    await conn.execute(
-        customer_kyc.update()
-        .where(customer_kyc.c.customer_id == customer_id)
-        .values(status_reason=reason[:300], updated_at=now)
-    )
+    await store.move_status(conn, customer_id, row.status, status, now)
+    await store.set_status_reason(conn, customer_id, reason[:300], now)
     return status
 
 
@@ -437,8 +387,7 @@ async def get_customer(svc: Services, caller: Caller, customer_id: str) -> dict[
         row = await owned_customer(conn, caller, customer_id)
         kyc = latest = None
         if row is not None:
-            query = sa.select(customer_kyc).where(customer_kyc.c.customer_id == row.id)
-            kyc = (await conn.execute(query)).first()
+            kyc = await store.kyc(conn, row.id)
             latest = await reviews.latest_review(conn, row.id)
     if row is None:
         raise NotFound(f"customer {customer_id}")

@@ -11,15 +11,14 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.cases import OPEN_STATUSES
 from compliance.sanctions import Screener
 from gateway.ids import new_id
-from gateway.storage.sealed import row_value
-from gateway.storage.tables import compliance_cases, remittances
-from gateway.storage.tables_kyc import customer_kyc, identity_changes
+from gateway.storage import cases as case_store
+from gateway.storage import customers as customer_store
+from gateway.storage import kyc as kyc_store
 
 # The customer fields sanctions screening reads or an officer compares with a list entry.
 SCREENED_FIELDS = (
@@ -73,13 +72,7 @@ async def sender_is_watched(conn: AsyncConnection, customer_id: str, kyc: Any) -
     """A sender with any compliance case (a hit or a flag was seen) or a former identity."""
     if kyc is not None and kyc.former_identities:
         return True
-    query = (
-        sa.select(compliance_cases.c.id)
-        .join(remittances, remittances.c.id == compliance_cases.c.remittance_id)
-        .where(remittances.c.sender_id == customer_id)
-        .limit(1)
-    )
-    return (await conn.execute(query)).first() is not None
+    return await customer_store.has_case(conn, customer_id)
 
 
 async def record_change(
@@ -97,26 +90,21 @@ async def record_change(
     """Write the KYC event and touch the cases still waiting for a decision on this party, so
     an officer deciding on what they read before the change is told to reload."""
     change_id = new_id("idc")
-    await conn.execute(
-        identity_changes.insert().values(
-            id=change_id,
-            party=party,
-            customer_id=customer_id,
-            remittance_id=remittance_id,
-            before=row_value(change_id, dict(before)),
-            after=row_value(change_id, dict(after)),
-            hits=row_value(change_id, hits),
-            list_version=list_version,
-            created_at=now,
-        )
+    await kyc_store.add_identity_change(
+        conn,
+        change_id,
+        now,
+        party=party,
+        customer_id=customer_id,
+        remittance_id=remittance_id,
+        list_version=list_version,
+        before=dict(before),
+        after=dict(after),
+        hits=hits,
     )
-    waiting = compliance_cases.c.status.in_(WAITING_STATUSES)
-    if remittance_id is not None:
-        target = compliance_cases.c.remittance_id == remittance_id
-    else:
-        sent = sa.select(remittances.c.id).where(remittances.c.sender_id == customer_id)
-        target = compliance_cases.c.remittance_id.in_(sent.scalar_subquery())
-    await conn.execute(compliance_cases.update().where(waiting, target).values(updated_at=now))
+    await case_store.touch_waiting(
+        conn, WAITING_STATUSES, now, remittance_id=remittance_id, sender_id=customer_id
+    )
     return change_id
 
 
@@ -127,11 +115,7 @@ async def keep_former_identity(
     former = list(kyc.former_identities or []) if kyc is not None else []
     if dict(before) not in former:
         former.append(dict(before))
-    await conn.execute(
-        customer_kyc.update()
-        .where(customer_kyc.c.customer_id == customer_id)
-        .values(former_identities=row_value(customer_id, former))
-    )
+    await kyc_store.set_former_identities(conn, customer_id, former)
 
 
 def change_view(row: Any) -> dict[str, Any]:
@@ -153,17 +137,6 @@ async def changes_for_case(
     conn: AsyncConnection, sender_id: str, remittance_id: str
 ) -> list[dict[str, Any]]:
     """The sender's identity changes and this remittance's recipient changes, oldest first."""
-    rows = await conn.execute(
-        sa.select(identity_changes)
-        .where(
-            sa.or_(
-                sa.and_(
-                    identity_changes.c.party == "sender",
-                    identity_changes.c.customer_id == sender_id,
-                ),
-                identity_changes.c.remittance_id == remittance_id,
-            )
-        )
-        .order_by(identity_changes.c.created_at, identity_changes.c.id)
-    )
-    return [change_view(r) for r in rows]
+    return [
+        change_view(r) for r in await kyc_store.identity_changes_of(conn, sender_id, remittance_id)
+    ]

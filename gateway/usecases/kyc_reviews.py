@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import sqlalchemy as sa
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -32,11 +31,10 @@ from corridors.signing import SignatureError, verify
 from gateway.errors import BadSignature, Conflict, NotFound, validation
 from gateway.ids import new_id
 from gateway.services import Services
-from gateway.storage import audit
+from gateway.storage import customers as customer_store
+from gateway.storage import kyc as store
 from gateway.storage.keys import Caller
-from gateway.storage.sealed import row_value
-from gateway.storage.tables import customers
-from gateway.storage.tables_kyc import customer_kyc, kyc_events, kyc_provider_events, kyc_reviews
+from gateway.usecases import audit_trail
 from gateway.usecases.cases.access import require
 from ledger_adapter.sessions import reading
 
@@ -68,26 +66,14 @@ async def open_review(
     """A new review for `tier`, in the caller's transaction (with an audit entry)."""
     reviewer = reviewer_for(svc, tier)
     review_id = new_id("kyr")
-    await conn.execute(
-        kyc_reviews.insert().values(
-            id=review_id,
-            customer_id=customer_id,
-            from_tier=from_tier,
-            tier=tier.name,
-            reviewer=reviewer,
-            status=initial_status(reviewer),
-            fields_digest=digest,
-            created_at=now,
-        )
+    status = initial_status(reviewer)
+    columns = {"from_tier": from_tier, "tier": tier.name, "reviewer": reviewer}
+    await store.add_review(
+        conn, review_id, customer_id, now, status=status, fields_digest=digest, **columns
     )
-    await audit.append(
-        conn,
-        key=svc.settings.audit_hmac_key,
-        at=now,
-        actor=caller.key_id,
-        action="kyc.review_opened",
-        object_id=review_id,
-        after={"customer_id": customer_id, "tier": tier.name, "reviewer": reviewer},
+    after = {"customer_id": customer_id, "tier": tier.name, "reviewer": reviewer}
+    await audit_trail.record(
+        svc, conn, now, caller.key_id, "kyc.review_opened", review_id, after=after
     )
     log.info("kyc_review_opened", review_id=review_id, tier=tier.name, reviewer=reviewer)
     return review_id
@@ -99,17 +85,7 @@ async def submit_pending(svc: Services, customer_id: str) -> None:
     if svc.kyc_provider is None:
         return
     async with reading(svc.engine) as conn:
-        rows = (
-            await conn.execute(
-                sa.select(kyc_reviews.c.id, kyc_reviews.c.tier, customer_kyc.c.fields)
-                .join(customer_kyc, customer_kyc.c.customer_id == kyc_reviews.c.customer_id)
-                .where(
-                    kyc_reviews.c.customer_id == customer_id,
-                    kyc_reviews.c.status == PROVIDER_REVIEW,
-                    kyc_reviews.c.submitted_at.is_(None),
-                )
-            )
-        ).all()
+        rows = await store.unsubmitted(conn, customer_id, PROVIDER_REVIEW)
     for row in rows:
         wanted = svc.tiers[row.tier].required_fields
         fields = {k: str(v) for k, v in row.fields.items() if k in wanted}
@@ -120,11 +96,7 @@ async def submit_pending(svc: Services, customer_id: str) -> None:
             log.warning("kyc_submit_failed", review_id=row.id, error=type(exc).__name__)
             continue
         async with svc.engine.begin() as conn:
-            await conn.execute(
-                kyc_reviews.update()
-                .where(kyc_reviews.c.id == row.id, kyc_reviews.c.submitted_at.is_(None))
-                .values(submitted_at=svc.now())
-            )
+            await store.mark_submitted(conn, row.id, svc.now())
         log.info("kyc_submitted", review_id=row.id, provider=svc.kyc_provider.name)
 
 
@@ -132,48 +104,24 @@ async def _apply(
     svc: Services, conn: AsyncConnection, review: Any, status: str, by: str, reason: str, now
 ) -> dict[str, Any]:
     """Record the decision; on approval the customer moves from the review's tier up."""
-    await conn.execute(
-        kyc_reviews.update()
-        .where(kyc_reviews.c.id == review.id, kyc_reviews.c.status == review.status)
-        .values(
-            status=status,
-            decided_by=by,
-            reason=row_value(review.id, reason[:300]),
-            decided_at=now,
-        )
-    )
-    customer = (
-        await conn.execute(sa.select(customers).where(customers.c.id == review.customer_id))
-    ).one()
+    await store.record_decision(conn, review, status, by, reason[:300], now)
+    customer = await customer_store.customer(conn, review.customer_id)
     tier = customer.tier
     if status == APPROVED and customer.status == ACCEPTED and customer.tier == review.from_tier:
         tier = review.tier
-        await conn.execute(
-            customers.update()
-            .where(customers.c.id == customer.id, customers.c.tier == review.from_tier)
-            .values(tier=tier, updated_at=now)
-        )
+        await customer_store.move_tier(conn, customer.id, review.from_tier, tier, now)
     outcome = "approved" if status == APPROVED else "rejected"
-    await conn.execute(
-        kyc_events.insert().values(
-            customer_id=customer.id,
-            owner=customer.owner,
-            type=f"kyc.upgrade_{outcome}",
-            review_id=review.id,
-            tier=tier,
-            sought_tier=review.tier,
-            reason=SENDER_TEXT[outcome],
-            at=now,
-        )
+    await store.add_event(
+        conn,
+        customer,
+        now,
+        type=f"kyc.upgrade_{outcome}",
+        review_id=review.id,
+        tier=tier,
+        sought_tier=review.tier,
+        reason=SENDER_TEXT[outcome],
     )
     return {"customer_id": customer.id, "tier": tier, "status": status}
-
-
-async def _locked_review(conn: AsyncConnection, review_id: str) -> Any:
-    query = sa.select(kyc_reviews).where(kyc_reviews.c.id == review_id)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    return (await conn.execute(query)).first()
 
 
 def _parse_result(body: bytes) -> tuple[str, str, str, str | None]:
@@ -214,15 +162,9 @@ async def receive_provider_result(svc: Services, headers: Any, body: bytes) -> d
     event_id, review_id, outcome, reason = _parse_result(body)
     now = svc.now()
     async with svc.engine.begin() as conn:
-        seen = await conn.scalar(
-            sa.select(kyc_provider_events.c.review_id).where(
-                kyc_provider_events.c.provider == provider,
-                kyc_provider_events.c.event_id == event_id,
-            )
-        )
-        if seen is not None:
+        if await store.provider_event_seen(conn, provider, event_id):
             raise Conflict("replayed", "Event already received", f"event {event_id} was applied")
-        review = await _locked_review(conn, review_id)
+        review = await store.review(conn, review_id, locked=True)
         if review is None:
             raise NotFound(f"review {review_id}")
         if review.reviewer != "provider":
@@ -233,22 +175,19 @@ async def receive_provider_result(svc: Services, headers: Any, body: bytes) -> d
             raise Conflict(
                 "already-decided", "Review already decided", f"review is {review.status}"
             ) from None
-        await conn.execute(
-            kyc_provider_events.insert().values(
-                provider=provider, event_id=event_id, review_id=review_id, received_at=now
-            )
-        )
+        await store.add_provider_event(conn, provider, event_id, review_id, now)
         result = await _apply(
             svc, conn, review, status, f"provider:{provider}", reason or outcome, now
         )
-        await audit.append(
+        before = {"status": review.status, "tier": review.from_tier}
+        await audit_trail.record(
+            svc,
             conn,
-            key=svc.settings.audit_hmac_key,
-            at=now,
-            actor=f"provider:{provider}",
-            action=f"kyc.provider_{outcome}",
-            object_id=review_id,
-            before={"status": review.status, "tier": review.from_tier},
+            now,
+            f"provider:{provider}",
+            f"kyc.provider_{outcome}",
+            review_id,
+            before=before,
             after={**result, "event_id": event_id},
         )
     log.info("kyc_review_decided", review_id=review_id, status=status, by="provider")
@@ -264,7 +203,7 @@ async def decide_review(
         raise validation([{"field": "decision", "message": "approve or reject"}])
     now = svc.now()
     async with svc.engine.begin() as conn:
-        review = await _locked_review(conn, review_id)
+        review = await store.review(conn, review_id, locked=True)
         if review is None:
             raise NotFound(f"review {review_id}")
         if review.reviewer != "officer":
@@ -277,15 +216,9 @@ async def decide_review(
                 "already-decided", "Review already decided", f"review is {review.status}"
             ) from None
         result = await _apply(svc, conn, review, status, caller.key_id, reason, now)
-        await audit.append(
-            conn,
-            key=svc.settings.audit_hmac_key,
-            at=now,
-            actor=caller.key_id,
-            action=f"kyc.{action}",
-            object_id=review_id,
-            before={"status": review.status, "tier": review.from_tier},
-            after=result,
+        before = {"status": review.status, "tier": review.from_tier}
+        await audit_trail.record(
+            svc, conn, now, caller.key_id, f"kyc.{action}", review_id, before=before, after=result
         )
     log.info("kyc_review_decided", review_id=review_id, status=status, by="officer")
     return await review_detail(svc, caller, review_id)
@@ -327,18 +260,9 @@ async def list_reviews(svc: Services, caller: Caller, status: str | None = None)
     or "all"."""
     require(caller, "read")
     wanted = status or "open"
-    query = (
-        sa.select(kyc_reviews, customers.c.name, customers.c.country)
-        .join(customers, customers.c.id == kyc_reviews.c.customer_id)
-        .order_by(kyc_reviews.c.created_at, kyc_reviews.c.id)
-        .limit(500)
-    )
-    if wanted == "open":
-        query = query.where(kyc_reviews.c.status.in_(OPEN_REVIEWS))
-    elif wanted != "all":
-        query = query.where(kyc_reviews.c.status == wanted)
+    statuses = OPEN_REVIEWS if wanted == "open" else None if wanted == "all" else (wanted,)
     async with reading(svc.engine) as conn:
-        rows = (await conn.execute(query)).all()
+        rows = await store.reviews(conn, statuses, limit=500)
     return [{**review_view(r), "customer_name": r.name, "country": r.country} for r in rows]
 
 
@@ -347,19 +271,11 @@ async def review_detail(svc: Services, caller: Caller, review_id: str) -> dict[s
     tier sought (the documents' references and values)."""
     require(caller, "read")
     async with reading(svc.engine) as conn:
-        row = (
-            await conn.execute(sa.select(kyc_reviews).where(kyc_reviews.c.id == review_id))
-        ).first()
+        row = await store.review(conn, review_id)
         if row is None:
             raise NotFound(f"review {review_id}")
-        customer = (
-            await conn.execute(sa.select(customers).where(customers.c.id == row.customer_id))
-        ).one()
-        kyc = (
-            await conn.execute(
-                sa.select(customer_kyc).where(customer_kyc.c.customer_id == row.customer_id)
-            )
-        ).first()
+        customer = await customer_store.customer(conn, row.customer_id)
+        kyc = await customer_store.kyc(conn, row.customer_id)
     tier = svc.tiers.get(row.tier)
     fields: Mapping[str, Any] = kyc.fields if kyc else {}
     wanted = tier.required_fields if tier else ()
@@ -384,12 +300,4 @@ async def review_detail(svc: Services, caller: Caller, review_id: str) -> dict[s
 
 async def latest_review(conn: AsyncConnection, customer_id: str) -> Any:
     """The open review if there is one (at most one is open), else the newest decided one."""
-    open_first = sa.case((kyc_reviews.c.status.in_(OPEN_REVIEWS), 0), else_=1)
-    return (
-        await conn.execute(
-            sa.select(kyc_reviews)
-            .where(kyc_reviews.c.customer_id == customer_id)
-            .order_by(open_first, kyc_reviews.c.created_at.desc(), kyc_reviews.c.decided_at.desc())
-            .limit(1)
-        )
-    ).first()
+    return await store.latest_review(conn, customer_id, OPEN_REVIEWS)

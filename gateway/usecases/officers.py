@@ -9,9 +9,10 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.services import Services, utc_now
-from gateway.storage import audit
 from gateway.storage import officers as store
 from gateway.storage.keys import Caller
+from gateway.usecases import audit_trail
+from gateway.usecases.operator_audit import Operator
 from ledger_adapter.sessions import autocommit, reading
 
 SESSION_TTL = timedelta(hours=8)
@@ -27,15 +28,7 @@ async def add_officer(
     now = utc_now()
     async with engine.begin() as conn:
         officer_id = await store.add_officer(conn, username, role, password, now)
-        await audit.append(
-            conn,
-            key=hmac_key,
-            at=now,
-            actor="cli",
-            action="officer.add",
-            object_id=officer_id,
-            after={"role": role},
-        )
+        await Operator("cli", hmac_key).record(conn, now, "officer.add", officer_id, {"role": role})
     return officer_id
 
 
@@ -46,9 +39,7 @@ async def create_api_token(engine: AsyncEngine, username: str, hmac_key: bytes |
         if row is None:
             raise ValueError(f"no active officer {username}")
         token, _ = await store.issue_token(conn, row.id, "api", now)
-        await audit.append(
-            conn, key=hmac_key, at=now, actor="cli", action="officer.token", object_id=row.id
-        )
+        await Operator("cli", hmac_key).record(conn, now, "officer.token", row.id)
     return token
 
 
@@ -86,14 +77,7 @@ async def login(svc: Services, username: str, password: str) -> tuple[str, str] 
             return None
         await store.clear_sign_in_failures(conn, username)
         session = await store.issue_token(conn, row.id, "session", now, now + SESSION_TTL)
-        await audit.append(
-            conn,
-            key=svc.settings.audit_hmac_key,
-            at=now,
-            actor=row.id,
-            action="officer.login",
-            object_id=row.id,
-        )
+        await audit_trail.record(svc, conn, now, row.id, "officer.login", row.id)
     return session[0], session[1] or ""
 
 

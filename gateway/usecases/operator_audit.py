@@ -49,12 +49,5 @@ class Operator:
         after: Mapping[str, Any] | None = None,
     ) -> None:
         """The action in the caller's transaction, so it commits with what it records."""
-        await audit.append(
-            conn,
-            key=self.audit_key,
-            at=at,
-            actor=self.actor,
-            action=action,
-            object_id=object_id,
-            after=after,
-        )
+        entry = {"at": at, "actor": self.actor, "action": action, "object_id": object_id}
+        await audit.append(conn, key=self.audit_key, **entry, after=after)

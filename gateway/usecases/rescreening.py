@@ -27,11 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from gateway.domain.screening import recipient_parties, screen_parties, sender_parties
 from gateway.domain.states import HOLDABLE_AFTER_SCREENING, WITHDRAWABLE_FOR_HOLD, Status
 from gateway.services import Services
+from gateway.storage import cases as case_store
 from gateway.storage import remittances as rem_store
 from gateway.storage import rescreen as store
 from gateway.storage.cases import open_case
-from gateway.storage.sealed import row_value
-from gateway.storage.tables import compliance_cases
 from gateway.usecases import sanctions
 from ledger_adapter.evm.items import drop as chain_drop
 from ledger_adapter.sessions import reading
@@ -263,11 +262,7 @@ def report_too_late(remittance_id: str):
         if case is None:
             return
         evidence = {**case.evidence, "too_late": TOO_LATE}
-        await conn.execute(
-            compliance_cases.update()
-            .where(compliance_cases.c.id == case.id)
-            .values(evidence=row_value(case.id, evidence))
-        )
+        await case_store.set_evidence(conn, case.id, evidence)
         await store.move_to_too_late(conn, case.list_version, remittance_id)
 
     return effect

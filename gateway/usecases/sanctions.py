@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -27,7 +26,7 @@ from gateway.heap import freeze_long_lived, is_frozen
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import rescreen as rescreen_store
-from gateway.storage.tables_kyc import sanctions_list_files, sanctions_lists
+from gateway.storage import sanctions as store
 from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.sanctions")
@@ -75,24 +74,12 @@ async def store_version(
     list_id = new_id("sl")
     files = await asyncio.to_thread(_file_rows, list_id, paths)
     async with engine.begin() as conn:
-        await conn.execute(
-            sanctions_lists.insert().values(
-                id=list_id,
-                version=screener.version,
-                loaded_at=now,
-                source=source,
-                file_names=[p.name for p in paths],
-                entry_count=screener.entry_count,
-                active=False,
-            )
+        names = [p.name for p in paths]
+        await store.add_version(
+            conn, list_id, screener.version, now, source, names, screener.entry_count
         )
-        await conn.execute(sanctions_list_files.insert(), files)
-        await conn.execute(
-            sanctions_lists.update().where(sanctions_lists.c.active).values(active=False)
-        )
-        await conn.execute(
-            sanctions_lists.update().where(sanctions_lists.c.id == list_id).values(active=True)
-        )
+        await store.add_files(conn, files)
+        await store.activate(conn, list_id)
         if source == "load":  # everyone already screened is screened again under it
             await rescreen_store.start(conn, list_id, screener.version, now)
         if audited is not None:
@@ -124,14 +111,12 @@ async def load_files(
 async def active_list(engine: AsyncEngine) -> Any:
     """The active version's row, or None before the first load."""
     async with reading(engine) as conn:
-        query = sa.select(sanctions_lists).where(sanctions_lists.c.active)
-        return (await conn.execute(query.order_by(sanctions_lists.c.loaded_at.desc()))).first()
+        return await store.active(conn)
 
 
 async def list_versions(engine: AsyncEngine) -> list[Any]:
     async with reading(engine) as conn:
-        query = sa.select(sanctions_lists).order_by(sanctions_lists.c.loaded_at.desc())
-        return list(await conn.execute(query))
+        return await store.versions(conn)
 
 
 def _build_from_blobs(blobs: Sequence[tuple[int, str, bytes]]) -> Screener:
@@ -148,16 +133,7 @@ def _build_from_blobs(blobs: Sequence[tuple[int, str, bytes]]) -> Screener:
 async def screener_of(engine: AsyncEngine, list_id: str) -> Screener:
     """Rebuild the screener of a stored version from its files."""
     async with reading(engine) as conn:
-        query = (
-            sa.select(
-                sanctions_list_files.c.position,
-                sanctions_list_files.c.name,
-                sanctions_list_files.c.content_gz,
-            )
-            .where(sanctions_list_files.c.list_id == list_id)
-            .order_by(sanctions_list_files.c.position)
-        )
-        blobs = [tuple(r) for r in await conn.execute(query)]
+        blobs = await store.files(conn, list_id)
     return await asyncio.to_thread(_build_from_blobs, blobs)
 
 

@@ -6,9 +6,6 @@ from __future__ import annotations
 from compliance.cases import may
 from gateway.errors import Refused
 from gateway.storage.keys import Caller
-from gateway.storage.tables import compliance_cases
-
-cases = compliance_cases
 
 
 def require(caller: Caller, permission: str) -> None:

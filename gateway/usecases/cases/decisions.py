@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.cases import OPEN_STATUSES, DecisionRefused, decide
@@ -13,17 +12,12 @@ from gateway.domain.states import IllegalTransition, Status, held_from
 from gateway.errors import Conflict, field_error
 from gateway.ids import new_id
 from gateway.services import Services
-from gateway.storage import audit
+from gateway.storage import cases as store
 from gateway.storage import remittances as rem_store
 from gateway.storage.keys import Caller
-from gateway.storage.sealed import row_value
-from gateway.storage.tables import compliance_cases
-from gateway.storage.tables_compliance import case_decisions
+from gateway.usecases import audit_trail
 from gateway.usecases.cases.access import require
 from gateway.usecases.cases.queue import case_detail, case_row, officer_names
-
-cases = compliance_cases
-
 
 # What the sender's app sees in the remittance history (the officer's reason stays internal).
 SENDER_TEXT = {
@@ -35,16 +29,7 @@ SENDER_TEXT = {
 
 async def _set_case(conn: AsyncConnection, row: Any, now, **values: Any) -> None:
     """Update only if the case is still as we read it (two officers at once: one wins)."""
-    result = await conn.execute(
-        cases.update()
-        .where(
-            cases.c.id == row.id,
-            cases.c.status == row.status,
-            cases.c.updated_at == row.updated_at,
-        )
-        .values(updated_at=now, **values)
-    )
-    if result.rowcount != 1:
+    if not await store.update_unchanged(conn, row, now, **values):
         raise Conflict("state-changed", "State changed", "the case changed meanwhile; reload it")
 
 
@@ -65,13 +50,13 @@ async def claim(
             raise field_error("officer_id", "unknown officer")
         if row.assignee_id != target:
             await _set_case(conn, row, now, assignee_id=target, claimed_at=now)
-            await audit.append(
+            await audit_trail.record(
+                svc,
                 conn,
-                key=svc.settings.audit_hmac_key,
-                at=now,
-                actor=caller.key_id,
-                action="case.assign" if assignee_id else "case.claim",
-                object_id=case_id,
+                now,
+                caller.key_id,
+                "case.assign" if assignee_id else "case.claim",
+                case_id,
                 before={"assignee_id": row.assignee_id},
                 after={"assignee_id": target},
             )
@@ -80,14 +65,7 @@ async def claim(
 
 async def _replay(conn: AsyncConnection, row: Any, caller: Caller, action: str) -> bool:
     """The same officer repeating the decision that produced the case's current status."""
-    last = (
-        await conn.execute(
-            sa.select(case_decisions)
-            .where(case_decisions.c.case_id == row.id)
-            .order_by(case_decisions.c.created_at.desc(), case_decisions.c.id.desc())
-            .limit(1)
-        )
-    ).first()
+    last = await store.last_decision(conn, row.id)
     return (
         last is not None
         and last.officer_id == caller.key_id
@@ -126,17 +104,16 @@ async def decide_case(
             except DecisionRefused as exc:
                 raise Conflict(exc.code, "Decision refused", exc.message) from None
             decision_id = new_id("dec")
-            await conn.execute(
-                case_decisions.insert().values(
-                    id=decision_id,
-                    case_id=case_id,
-                    officer_id=caller.key_id,
-                    action=action,
-                    reason=row_value(decision_id, reason),
-                    message=row_value(decision_id, message),
-                    case_status=move.case_status,
-                    created_at=now,
-                )
+            await store.add_decision(
+                conn,
+                decision_id,
+                case_id,
+                now,
+                officer_id=caller.key_id,
+                action=action,
+                case_status=move.case_status,
+                reason=reason,
+                message=message,
             )
             extra: dict[str, Any] = {"status": move.case_status}
             moved_to = row.remittance_status
@@ -146,20 +123,11 @@ async def decide_case(
                 extra["decided_at"] = now
                 moved_to = await _move_remittance(conn, row, move.remittance_status, message, now)
             await _set_case(conn, row, now, **extra)
-            await audit.append(
-                conn,
-                key=svc.settings.audit_hmac_key,
-                at=now,
-                actor=caller.key_id,
-                action=f"case.{action}",
-                object_id=case_id,
-                before={"case_status": row.status, "remittance_status": row.remittance_status},
-                after={
-                    "case_status": move.case_status,
-                    "remittance_status": moved_to,
-                    "decision_id": decision_id,
-                    "remittance_id": row.remittance_id,
-                },
+            before = {"case_status": row.status, "remittance_status": row.remittance_status}
+            after = {"case_status": move.case_status, "remittance_status": moved_to}
+            after |= {"decision_id": decision_id, "remittance_id": row.remittance_id}
+            await audit_trail.record(
+                svc, conn, now, caller.key_id, f"case.{action}", case_id, before=before, after=after
             )
     if not replayed and action in ("approve", "reject"):
         svc.wake_workers()

@@ -7,18 +7,12 @@ import csv
 import io
 from typing import Any
 
-import sqlalchemy as sa
-
 from gateway.services import Services
+from gateway.storage import cases as store
 from gateway.storage.keys import Caller
-from gateway.storage.tables import compliance_cases
-from gateway.storage.tables_compliance import case_decisions
 from gateway.usecases.cases.access import require
 from gateway.usecases.cases.queue import case_detail, officer_names
 from ledger_adapter.sessions import reading
-
-cases = compliance_cases
-
 
 CSV_COLUMNS = (
     "decision_id",
@@ -37,13 +31,7 @@ async def decisions_csv(svc: Services, caller: Caller) -> str:
     require(caller, "export")
     async with reading(svc.engine) as conn:
         names = await officer_names(conn)
-        rows = (
-            await conn.execute(
-                sa.select(case_decisions, cases.c.remittance_id, cases.c.risk_score)
-                .join(cases, cases.c.id == case_decisions.c.case_id)
-                .order_by(case_decisions.c.created_at, case_decisions.c.id)
-            )
-        ).all()
+        rows = await store.every_decision(conn)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

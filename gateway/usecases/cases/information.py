@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from corridors.recipients import RecipientInvalid, validate_recipient
@@ -15,18 +14,14 @@ from gateway.domain.states import Status
 from gateway.errors import Conflict, validation
 from gateway.ids import new_id
 from gateway.services import Services
-from gateway.storage import audit
+from gateway.storage import cases as store
 from gateway.storage import remittances as rem_store
 from gateway.storage.keys import Caller
 from gateway.storage.sealed import keyring_of, row_value
-from gateway.storage.tables import compliance_cases
-from gateway.storage.tables_compliance import case_information
-from gateway.usecases import identity
+from gateway.usecases import audit_trail, identity
 from gateway.usecases.ownership import own_remittance
 from gateway.usecases.remittances import remittance_view
 from ledger_adapter.sessions import reading
-
-cases = compliance_cases
 
 
 async def answer_information(
@@ -49,13 +44,7 @@ async def answer_information(
                 "No information requested",
                 f"the remittance is {rem.status}; answers are taken only in needs_info",
             )
-        case = (
-            await conn.execute(
-                sa.select(cases).where(
-                    cases.c.remittance_id == remittance_id, cases.c.status == "needs_info"
-                )
-            )
-        ).first()
+        case = await store.waiting_for_information(conn, remittance_id)
         if case is None:
             from gateway.usecases.travel_hold import held_for_travel
 
@@ -70,15 +59,8 @@ async def answer_information(
         if recipient is not None:
             changed = await _correct_recipient(svc, conn, rem, recipient, now)
         information_id = new_id("inf")
-        await conn.execute(
-            case_information.insert().values(
-                id=information_id,
-                remittance_id=remittance_id,
-                case_id=case.id if case else None,
-                text=row_value(information_id, text),
-                created_at=now,
-            )
-        )
+        case_id = case.id if case else None
+        await store.add_information(conn, information_id, remittance_id, case_id, text, now)
         await rem_store.transition(
             conn,
             remittance_id,
@@ -89,24 +71,17 @@ async def answer_information(
             **changed,
         )
         if case is not None:
-            await conn.execute(
-                cases.update()
-                .where(cases.c.id == case.id)
-                .values(status="info_received", updated_at=now)
-            )
-        await audit.append(
+            await store.set_status(conn, case.id, "info_received", now)
+        after = {"remittance_status": "on_hold", "case_id": case_id}
+        await audit_trail.record(
+            svc,
             conn,
-            key=svc.settings.audit_hmac_key,
-            at=now,
-            actor=caller.key_id,
-            action="remittance.information",
-            object_id=remittance_id,
+            now,
+            caller.key_id,
+            "remittance.information",
+            remittance_id,
             before={"remittance_status": "needs_info"},
-            after={
-                "remittance_status": "on_hold",
-                "case_id": case.id if case else None,
-                "recipient_changed": bool(changed),
-            },
+            after={**after, "recipient_changed": bool(changed)},
         )
     async with reading(svc.engine) as conn:
         row = await rem_store.get(conn, remittance_id)

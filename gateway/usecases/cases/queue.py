@@ -6,34 +6,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.cases import OPEN_STATUSES, rules_of
 from gateway.domain.states import Status, held_from
 from gateway.errors import NotFound
 from gateway.services import Services
-from gateway.storage import audit
+from gateway.storage import cases as store
+from gateway.storage import customers as customer_store
+from gateway.storage import officers as officer_store
 from gateway.storage import remittances as rem_store
 from gateway.storage.keys import Caller
-from gateway.storage.tables import compliance_cases, customers, remittances
-from gateway.storage.tables_compliance import case_decisions, case_information, officers
-from gateway.usecases import identity, requotes
+from gateway.usecases import audit_trail, identity, requotes
 from gateway.usecases.cases.access import require
+from gateway.usecases.customers import personal_view
 from gateway.usecases.remittances import remittance_view
 from ledger_adapter.sessions import reading
-
-cases = compliance_cases
-
-
-SENDER_FIELDS = ("id", "external_id", "name", "phone", "country", "tier", "status")
 
 
 def sender_view(row: Any) -> dict[str, Any]:
     """The sender as a reviewer sees them (the KYC area's view carries more than a case needs)."""
-    body = {k: getattr(row, k) for k in SENDER_FIELDS}
-    body["birth_date"] = row.birth_date.isoformat() if row.birth_date else None
-    return body
+    return {**personal_view(row), "tier": row.tier, "status": row.status}
 
 
 def _case_summary(row: Any, names: Mapping[str, str]) -> dict[str, Any]:
@@ -54,17 +47,8 @@ def _case_summary(row: Any, names: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def _joined() -> sa.Select:
-    return sa.select(
-        cases,
-        remittances.c.corridor_id,
-        remittances.c.status.label("remittance_status"),
-    ).join(remittances, remittances.c.id == cases.c.remittance_id)
-
-
 async def officer_names(conn: AsyncConnection) -> dict[str, str]:
-    rows = await conn.execute(sa.select(officers.c.id, officers.c.username))
-    return {r.id: r.username for r in rows}
+    return {r.id: r.username for r in await officer_store.list_officers(conn)}
 
 
 async def queue(
@@ -80,21 +64,21 @@ async def queue(
     """Cases by risk (highest first), then age (oldest first). `assignee` is a username, an
     officer id, "me" or "none"."""
     require(caller, "read")
-    query = _joined().order_by(cases.c.risk_score.desc(), cases.c.created_at, cases.c.id)
-    statuses = [status] if status and status != "all" else list(OPEN_STATUSES)
-    if status != "all":
-        query = query.where(cases.c.status.in_(statuses))
-    if corridor:
-        query = query.where(remittances.c.corridor_id == corridor)
+    statuses = None if status == "all" else [status] if status else list(OPEN_STATUSES)
     async with reading(svc.engine) as conn:
         names = await officer_names(conn)
-        if assignee == "none":
-            query = query.where(cases.c.assignee_id.is_(None))
-        elif assignee:
+        ids = None
+        if assignee and assignee != "none":
             wanted = caller.key_id if assignee == "me" else assignee
             ids = {wanted} | {i for i, n in names.items() if n == wanted}
-            query = query.where(cases.c.assignee_id.in_(ids))
-        rows = (await conn.execute(query.limit(limit if not rule else 5000))).all()
+        rows = await store.queue(
+            conn,
+            statuses=statuses,
+            corridor=corridor,
+            assignees=ids,
+            unassigned=assignee == "none",
+            limit=limit if not rule else 5000,
+        )
     out = [_case_summary(r, names) for r in rows]
     if rule:
         out = [c for c in out if rule in c["rules"]][:limit]
@@ -102,7 +86,7 @@ async def queue(
 
 
 async def case_row(conn: AsyncConnection, case_id: str) -> Any:
-    row = (await conn.execute(_joined().where(cases.c.id == case_id))).first()
+    row = await store.case(conn, case_id)
     if row is None:
         raise NotFound(f"case {case_id}")
     return row
@@ -161,23 +145,9 @@ async def case_detail(
         names = await officer_names(conn)
         rem = await rem_store.get(conn, row.remittance_id)
         history = await rem_store.history(conn, row.remittance_id)
-        sender = (
-            await conn.execute(sa.select(customers).where(customers.c.id == rem.sender_id))
-        ).one()
-        decisions = (
-            await conn.execute(
-                sa.select(case_decisions)
-                .where(case_decisions.c.case_id == case_id)
-                .order_by(case_decisions.c.created_at, case_decisions.c.id)
-            )
-        ).all()
-        answers = (
-            await conn.execute(
-                sa.select(case_information)
-                .where(case_information.c.remittance_id == row.remittance_id)
-                .order_by(case_information.c.created_at)
-            )
-        ).all()
+        sender = await customer_store.customer(conn, rem.sender_id)
+        decisions = await store.decisions(conn, case_id)
+        answers = await store.information(conn, row.remittance_id)
         changes = await identity.changes_for_case(conn, rem.sender_id, row.remittance_id)
         quote = await requotes.quote_state(conn, rem, svc.now())
     body = _case_summary(row, names)
@@ -194,18 +164,15 @@ async def case_detail(
         origin="rescreening" if (row.evidence or {}).get("rescreening") else "screening",
         money=money_view(rem, held_from(history), row.evidence or {}),
     )
+    read = {"reason": (reason or DEFAULT_READ_REASON)[:300], "customer_id": sender.id}
     async with svc.engine.begin() as conn:
-        await audit.append(
+        await audit_trail.record(
+            svc,
             conn,
-            key=svc.settings.audit_hmac_key,
-            at=svc.now(),
-            actor=caller.key_id,
-            action="case.personal_data_read",
-            object_id=case_id,
-            after={
-                "reason": (reason or DEFAULT_READ_REASON)[:300],
-                "customer_id": sender.id,
-                "remittance_id": rem.id,
-            },
+            svc.now(),
+            caller.key_id,
+            "case.personal_data_read",
+            case_id,
+            after={**read, "remittance_id": rem.id},
         )
     return body
