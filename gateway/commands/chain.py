@@ -9,9 +9,7 @@ import argparse
 import json
 import sys
 
-import sqlalchemy as sa
-
-from gateway.commands.common import audit_cli_action, run, with_engine
+from gateway.commands.common import cli_operator, run, with_engine
 from gateway.config import Settings
 
 
@@ -51,42 +49,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 1 if findings else 0
 
 
-async def send_back(engine, ref: str, reason: str) -> dict:
-    """Mark a recorded return's coin to go back to its sender (the chain's owner signs the
-    transfer in its next round). Refused while the books take that coin: its remittance waits
-    for it (the refund follows) or was refunded (the coin is burnt)."""
-    from gateway.chain import kept
-    from ledger_adapter.evm.items import RETURNS
-    from ledger_adapter.evm.settler import request_send_back
-
-    tx_hash, _, index = ref.partition("#")
-    if not index.isdigit():
-        raise ValueError(f"{ref!r}: a return is named TX_HASH#LOG_INDEX")
-    async with engine.begin() as conn:
-        key = (RETURNS.c.tx_hash == tx_hash, RETURNS.c.log_index == int(index))
-        row = (await conn.execute(sa.select(RETURNS).where(*key))).first()
-        taken = row is not None and row.status == "applied"
-        if taken and not await kept(conn, [row.remittance_id]):
-            raise ValueError(
-                f"the books take this coin: {row.remittance_id} is refunded with it (or "
-                "waits for it to refund)"
-            )
-        row = await request_send_back(conn, tx_hash, int(index), reason)
-        report = {
-            "return": ref,
-            "remittance_id": row.remittance_id,
-            "to": row.sender,
-            "coin": row.coin,
-            "amount": row.amount,
-            "found": row.status,
-            "reason": reason,
-        }
-        await audit_cli_action(conn, "chain.send_back", ref, report)
-    return {**report, "send_back": "due: the chain's owner signs it in its next round"}
-
-
 def cmd_send_back(args: argparse.Namespace) -> int:
     from gateway.chain import enabled
+    from gateway.services import utc_now
+    from gateway.usecases.chain_returns import send_back
 
     settings = Settings.from_env()
     if not enabled(settings):
@@ -97,7 +63,11 @@ def cmd_send_back(args: argparse.Namespace) -> int:
         print("error: --reason must say why", file=sys.stderr)
         return 2
     try:
-        report = run(with_engine(lambda engine: send_back(engine, args.ref, reason)))
+        report = run(
+            with_engine(
+                lambda engine: send_back(engine, cli_operator(), args.ref, reason, utc_now())
+            )
+        )
     except (LookupError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

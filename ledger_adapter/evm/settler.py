@@ -589,6 +589,12 @@ SEND_BACK_REFUSED = {
 }
 
 
+async def find_return(conn: AsyncConnection, tx_hash: str, log_index: int) -> Any | None:
+    """The recorded return of this Returned event, or None."""
+    key = (RETURNS.c.tx_hash == tx_hash, RETURNS.c.log_index == log_index)
+    return (await conn.execute(select(RETURNS).where(*key))).first()
+
+
 async def request_send_back(
     conn: AsyncConnection, tx_hash: str, log_index: int, reason: str
 ) -> Any:
@@ -596,10 +602,10 @@ async def request_send_back(
     transfer in its next round (one process signs). An applied return leaves its remittance
     `settled` again: the partner gets its coin back, and the books never took it. Refused
     (ValueError) for a return whose coin was burnt or is already going back."""
-    key = (RETURNS.c.tx_hash == tx_hash, RETURNS.c.log_index == log_index)
-    row = (await conn.execute(select(RETURNS).where(*key))).first()
+    row = await find_return(conn, tx_hash, log_index)
     if row is None:
         raise LookupError(f"no return {tx_hash}#{log_index} recorded")
+    key = (RETURNS.c.tx_hash == tx_hash, RETURNS.c.log_index == log_index)
     if row.burn_tx is not None:
         raise ValueError(SEND_BACK_REFUSED["burnt"])
     if row.send_back_reason is not None:
