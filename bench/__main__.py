@@ -26,6 +26,16 @@ def fmt(value: object, unit: str = "") -> str:
     return f"{value}{unit}"
 
 
+def goal_lines(goals: list[dict]) -> list[str]:
+    """The issue's goals (#28) beside this run's figures: PASS, FAIL, or not measured."""
+    width = max((len(g["goal"]) for g in goals), default=0)
+    verdict = {True: "PASS", False: "FAIL", None: "not measured"}
+    return [
+        f"goal: {g['goal'].ljust(width)}  measured {fmt(g['measured'])}  {verdict[g['passed']]}"
+        for g in goals
+    ]
+
+
 def table(report: dict) -> str:
     e2e = report["e2e"]
     kinds = list(e2e)
@@ -45,6 +55,18 @@ def table(report: dict) -> str:
     row(
         "paid_out / accepted (closed loop)",
         lambda r: f"{r['closed_loop']['paid_out']}/{r['closed_loop']['accepted']}",
+    )
+    cpus = report["machine"]["cpus"] or 1
+    row(
+        "e2e remittances/s per core",
+        lambda r: round(r["closed_loop"]["e2e_per_s"] / cpus, 1),
+    )
+    per = "per_remittance"
+    row("SQL statements per remittance (gateway)", lambda r: r["closed_loop"][per]["statements"])
+    row("commits per remittance (gateway)", lambda r: r["closed_loop"][per]["commits"])
+    row(
+        "  PostgreSQL transactions per remittance (pg_stat_database, reads included)",
+        lambda r: r["closed_loop"][per]["pg_transactions"],
     )
     row("accept p50 ms (closed loop)", lambda r: r["closed_loop"]["accept_p50_ms"])
     row("accept p99 ms (closed loop)", lambda r: r["closed_loop"]["accept_p99_ms"])
@@ -108,6 +130,8 @@ def table(report: dict) -> str:
             f"{fmt(cost.get('chain_tx_per_s'))} chain transactions/s, "
             f"{fmt(cost.get('remittances_per_settle_tx'))} remittances per settle() transaction"
         )
+    lines.append("")
+    lines.extend(goal_lines(report.get("goals", [])))
     c = report.get("ceilings_summary", {})
     lines.append("")
     lines.append(f"ceiling: bare aiohttp handler  {fmt(c.get('aiohttp_rps'))} requests/s")

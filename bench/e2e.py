@@ -247,6 +247,72 @@ class CpuMeter:
         }
 
 
+def metric_totals(text: str, names: tuple[str, ...]) -> dict[str, float]:
+    """The named counters' values in a Prometheus exposition, each summed over its samples
+    (labels, processes)."""
+    totals = dict.fromkeys(names, 0.0)
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        sample, _, value = line.rpartition(" ")
+        name = sample.split("{", 1)[0]
+        if name in totals:
+            totals[name] += float(value)
+    return totals
+
+
+DB_COUNTERS = ("remit_db_statements_total", "remit_db_commits_total")
+
+
+def db_counts(base: str, operator_key: str) -> dict[str, float]:
+    """The gateway's own count of SQL statements and commits so far (all its processes)."""
+    import urllib.request
+
+    req = urllib.request.Request(
+        base + "/metrics", headers={"Authorization": f"Bearer {operator_key}"}
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        totals = metric_totals(resp.read().decode(), DB_COUNTERS)
+    return {"statements": totals[DB_COUNTERS[0]], "commits": totals[DB_COUNTERS[1]]}
+
+
+def per_remittance(start: dict[str, float], end: dict[str, float], paid_out: int) -> dict:
+    """Each count's growth between two readings, per remittance paid out (2 decimals)."""
+    if not paid_out:
+        return dict.fromkeys(end)
+    return {k: round((end[k] - start[k]) / paid_out, 2) for k in end}
+
+
+def pg_transactions(url: str) -> float:
+    """Transactions PostgreSQL has counted in this database (pg_stat_database: commits and
+    rollbacks, reads included), once its backends have reported: the statistics reach the
+    view when a backend goes idle, at most about every ten seconds, so this reads until two
+    readings a second apart agree (at most 15 s)."""
+
+    async def read() -> float:
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+        query = sa.text(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database "
+            "WHERE datname = current_database()"
+        )
+        try:
+            async with engine.connect() as conn:
+                last, deadline = None, time.monotonic() + 15
+                while True:
+                    await conn.execute(sa.text("SELECT pg_stat_clear_snapshot()"))
+                    now = float((await conn.execute(query)).scalar_one())
+                    if now == last or time.monotonic() > deadline:
+                        return now
+                    last = now
+                    await asyncio.sleep(1.0)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
 def load(mode: str, *args: str, timeout: float = 600) -> dict:
     out = subprocess.run(
         [PY, "-m", "bench.load", mode, *args],
@@ -477,6 +543,9 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path, variant: Vari
                 "--out",
                 str(workdir / f"{prefix}-{kind}.json"),
             )
+        counts = db_counts(base, keys["operator"])
+        if not is_sqlite_url(url):
+            counts["pg_transactions"] = pg_transactions(url)
         meter = CpuMeter(gateway=gw.pid, simulator=sim.pid)
         closed = load(
             "remit",
@@ -490,7 +559,12 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path, variant: Vari
         )
         result["closed_loop"] = {k: v for k, v in closed.items() if k != "ids"}
         result["closed_loop"].update(asyncio.run(settle(url, closed["ids"], opts.settle_s)))
-        result["closed_loop"].update(meter.per_remittance(result["closed_loop"]["paid_out"]))
+        paid_out = result["closed_loop"]["paid_out"]
+        result["closed_loop"].update(meter.per_remittance(paid_out))
+        counted = db_counts(base, keys["operator"])
+        if not is_sqlite_url(url):
+            counted["pg_transactions"] = pg_transactions(url)
+        result["closed_loop"]["per_remittance"] = per_remittance(counts, counted, paid_out)
         if variant.chain:
             window = result["closed_loop"].get("window_s")
             result["chain"] = asyncio.run(chain_figures(url, window))
@@ -511,6 +585,10 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path, variant: Vari
         result["gateway_peak_rss_mb"] = tree_peak_rss_mb(gw.pid)
         result["simulator_peak_rss_mb"] = peak_rss_mb(sim.pid)
     return result
+
+
+def is_sqlite_url(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
 
 
 def run_sqlite(opts: Options, workdir: Path, variant: Variant = BASE) -> dict:
@@ -593,6 +671,60 @@ def chain_cost(e2e: dict) -> dict:
     for kind, figures in cost.items():
         figures.update(e2e[kind].get("chain", {}))
     return cost
+
+
+# --- the goals (#28) ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A figure of one e2e column (the shipped configuration, first round) and its bound."""
+
+    name: str
+    kind: str  # the e2e column: sqlite or postgres
+    figure: tuple[str, ...]  # the path to it in that column
+    op: str  # "<=", "<" or ">="
+    bound: float
+    rate: float | None = None  # a paced-run figure: only at this offered rate
+
+
+GOALS = (
+    Goal("CPU ms per remittance, whole machine", "postgres",
+         ("closed_loop", "cpu_ms_per_remittance", "machine"), "<=", 7.0),
+    Goal("CPU ms per remittance, whole machine", "sqlite",
+         ("closed_loop", "cpu_ms_per_remittance", "machine"), "<=", 7.0),
+    Goal("remittances/s end to end", "postgres", ("closed_loop", "e2e_per_s"), ">=", 200.0),
+    Goal("accept p99 ms at 200/s offered", "postgres", ("paced", "accept_p99_ms"), "<", 50.0,
+         rate=200.0),
+    Goal("remittances/s end to end", "sqlite", ("closed_loop", "e2e_per_s"), ">=", 60.0),
+)  # fmt: skip
+
+
+def goals(e2e: dict, offered_rate: float) -> list[dict]:
+    """Each goal beside the figure this run measured: passed True or False, or None when the
+    run did not measure it (that database not run, or a paced run at another rate)."""
+    compare = {"<=": lambda a, b: a <= b, "<": lambda a, b: a < b, ">=": lambda a, b: a >= b}
+    out = []
+    for goal in GOALS:
+        value = e2e.get(goal.kind)
+        for key in goal.figure:
+            value = value.get(key) if isinstance(value, dict) else None
+        if goal.rate is not None and offered_rate != goal.rate:
+            value = None
+        out.append(
+            {
+                "goal": f"{goal.name} ({goal.kind}) {goal.op} {goal.bound:g}",
+                "measured": value,
+                "passed": None if value is None else compare[goal.op](value, goal.bound),
+            }
+        )
+    return out
+
+
+def per_core(e2e: dict, cpus: int) -> dict:
+    """Each column's end-to-end rate per core of this machine."""
+    rates = {k: v.get("closed_loop", {}).get("e2e_per_s") for k, v in e2e.items()}
+    return {k: round(r / cpus, 1) if r else None for k, r in rates.items()}
 
 
 # --- ceilings ----------------------------------------------------------------------------------
@@ -743,6 +875,9 @@ def run_all(opts: Options, *, sqlite: bool, postgres: bool, ceilings: bool, othe
         k: v["closed_loop"].get("accept_p99_ms") for k, v in e2e.items()
     }
     report["peak_rss_mb"] = {k: v.get("gateway_peak_rss_mb") for k, v in e2e.items()}
+    report["e2e_per_s_per_core"] = per_core(e2e, report["machine"]["cpus"] or 1)
+    report["per_remittance"] = {k: v["closed_loop"].get("per_remittance") for k, v in e2e.items()}
+    report["goals"] = goals(e2e, opts.rate)
     if opts.compare_encryption:
         report["encryption_cost"] = encryption_cost(e2e)
     if opts.compare_chain:

@@ -27,6 +27,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.domain.states import Status
+from gateway.storage.statements import COMMITS, STATEMENTS
 from gateway.storage.tables import remittances
 from ledger_adapter.sessions import reading
 
@@ -84,6 +85,9 @@ class StateCounts(Collector):
             family.add_metric([status], count)
         yield family
 
+
+REGISTRY.register(STATEMENTS)
+REGISTRY.register(COMMITS)
 
 REMITTANCES = StateCounts()
 REGISTRY.register(REMITTANCES)

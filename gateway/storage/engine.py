@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from gateway.storage.sealed import attach
+from gateway.storage.statements import count_statements
 from ledger_adapter.sessions import use_immediate_transactions
 
 __all__ = ["create_engine", "is_sqlite"]
@@ -22,7 +23,7 @@ def is_sqlite(url: str) -> bool:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """The engine, with its personal-data keyring attached (MissingDataKeys: PostgreSQL and no
-    REMIT_DATA_KEYS)."""
+    REMIT_DATA_KEYS) and its statements and commits counted (gateway.storage.statements)."""
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 60}, **kwargs)
         _sqlite_tuning(engine)
@@ -32,6 +33,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_pre_ping", False)
         engine = create_async_engine(url, **kwargs)
     attach(engine, url)
+    count_statements(engine)
     return engine
 
 

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.batching import Batcher
+from gateway.storage.statements import COMMITS, STATEMENTS
 
 Row = dict[str, Any]
 
@@ -102,7 +103,9 @@ class SqliteThreadBatchWriter:
             for keys, group in by_columns.items():
                 sql, params = self._statement(keys)
                 self._db.executemany(sql, [_convert(row, params) for row in group])
+                STATEMENTS.inc()
             self._db.execute("COMMIT")
+            COMMITS.inc()
         except BaseException:
             self._db.execute("ROLLBACK")
             raise

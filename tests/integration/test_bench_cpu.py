@@ -86,4 +86,6 @@ def test_the_meter_charges_a_tree_its_own_cpu_per_remittance() -> None:
     assert ms["simulator"] > 0
     assert ms["machine"] >= ms["gateway"] + ms["simulator"] - 1  # 1 ms: clock tick rounding
     cores = os.cpu_count()
-    assert figures["cpu_bound_ceiling_per_s"] == pytest.approx(cores * 1000 / ms["machine"], 0.01)
+    # The ceiling is rounded to 0.1/s: on a loaded machine (a small ceiling) that is more than 1%.
+    ceiling = cores * 1000 / ms["machine"]
+    assert figures["cpu_bound_ceiling_per_s"] == pytest.approx(ceiling, rel=0.01, abs=0.05)

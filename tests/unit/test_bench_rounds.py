@@ -46,3 +46,74 @@ def test_one_round_is_as_before() -> None:
     assert e2e.encryption_cost(e2e_figures) == {
         "postgres": {"encrypted_per_s": 90.0, "plain_per_s": 100.0, "rate_cost_pct": 10.0}
     }
+
+
+def test_counters_are_read_from_the_exposition_and_priced_per_remittance() -> None:
+    text = "\n".join(
+        [
+            "# HELP remit_db_statements_total SQL statements",
+            "# TYPE remit_db_statements_total counter",
+            'remit_db_statements_total{pid="1"} 1200.0',
+            'remit_db_statements_total{pid="2"} 300.0',
+            "remit_db_statements_created 1.7e9",
+            "remit_db_commits_total 250.0",
+        ]
+    )
+    totals = e2e.metric_totals(text, e2e.DB_COUNTERS)
+    assert totals == {"remit_db_statements_total": 1500.0, "remit_db_commits_total": 250.0}
+    start = {"statements": 100.0, "commits": 50.0}
+    end = {"statements": 1500.0, "commits": 250.0}
+    assert e2e.per_remittance(start, end, paid_out=100) == {"statements": 14.0, "commits": 2.0}
+    assert e2e.per_remittance(start, end, paid_out=0) == {"statements": None, "commits": None}
+
+
+def _column(machine_ms: float, rate: float, p99: float) -> dict:
+    closed = {"e2e_per_s": rate, "cpu_ms_per_remittance": {"machine": machine_ms}}
+    return {"closed_loop": closed, "paced": {"accept_p99_ms": p99}}
+
+
+def test_goals_pass_fail_or_not_measured() -> None:
+    columns = {"postgres": _column(6.5, 210.0, 51.0), "sqlite": _column(9.0, 60.0, 30.0)}
+    found = {g["goal"]: (g["measured"], g["passed"]) for g in e2e.goals(columns, 200.0)}
+    assert found == {
+        "CPU ms per remittance, whole machine (postgres) <= 7": (6.5, True),
+        "CPU ms per remittance, whole machine (sqlite) <= 7": (9.0, False),
+        "remittances/s end to end (postgres) >= 200": (210.0, True),
+        "accept p99 ms at 200/s offered (postgres) < 50": (51.0, False),
+        "remittances/s end to end (sqlite) >= 60": (60.0, True),  # at the bound passes
+    }
+    # A paced run at another rate and a database not run measure nothing.
+    other = {g["goal"]: g["passed"] for g in e2e.goals({"sqlite": columns["sqlite"]}, 100.0)}
+    assert other["accept p99 ms at 200/s offered (postgres) < 50"] is None
+    assert other["remittances/s end to end (postgres) >= 200"] is None
+    assert other["remittances/s end to end (sqlite) >= 60"] is True
+
+
+def test_rate_per_core() -> None:
+    columns = {"postgres": _column(6.5, 210.0, 1.0), "sqlite": {"closed_loop": {}}}
+    assert e2e.per_core(columns, 2) == {"postgres": 105.0, "sqlite": None}
+
+
+def test_the_table_prints_the_goals_and_the_counts() -> None:
+    from bench.__main__ import table
+
+    column = _column(6.5, 210.0, 40.0)
+    column["closed_loop"]["per_remittance"] = {"statements": 31.5, "commits": 4.25}
+    report = {
+        "machine": {"cpus": 2},
+        "load": {
+            "process": "p",
+            "connections": 32,
+            "duration_s": 10.0,
+            "offered_rate_paced_run": 200.0,
+        },
+        "e2e": {"postgres": {"database": "postgresql", **column}},
+        "goals": e2e.goals({"postgres": column}, 200.0),
+    }
+    lines = table(report).splitlines()
+    assert any(ln.startswith("e2e remittances/s per core") and "105" in ln for ln in lines)
+    assert any(ln.startswith("SQL statements per remittance") and "31.5" in ln for ln in lines)
+    assert any(ln.startswith("commits per remittance") and "4.25" in ln for ln in lines)
+    goal = [ln for ln in lines if ln.startswith("goal: accept p99")]
+    assert len(goal) == 1 and goal[0].endswith("measured 40.0  PASS")
+    assert [ln for ln in lines if "(sqlite)" in ln and ln.endswith("not measured")]
