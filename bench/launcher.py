@@ -24,6 +24,7 @@ def serve(screener) -> None:
     from aiohttp import web
 
     from gateway.app import create_app
+    from gateway.commands.server import new_event_loop
     from gateway.config import Settings
     from gateway.logs import configure_logging
 
@@ -34,6 +35,7 @@ def serve(screener) -> None:
         host=settings.host,
         port=settings.port,
         print=None,
+        loop=new_event_loop(settings),
     )
 
 

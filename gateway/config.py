@@ -115,6 +115,9 @@ class Settings:
     # singletons (and workers only as `worker_processes` says).
     pipeline_processes: int = 0
     pipeline_nice: int = 10
+    # The event loop of `remit serve` and `remit demo` processes: uvloop (libuv), or the
+    # standard library's asyncio loop (docs/design.md, Benchmarks: what uvloop gains).
+    event_loop: str = "uvloop"
     worker_batch: int = 16
     poll_interval_s: float = 0.5
     lease_s: float = 30.0
@@ -192,6 +195,7 @@ class Settings:
             else base.worker_processes,
             pipeline_processes=int(env.get("REMIT_PIPELINE_PROCESSES") or base.pipeline_processes),
             pipeline_nice=int(env.get("REMIT_PIPELINE_NICE") or base.pipeline_nice),
+            event_loop=env.get("REMIT_EVENT_LOOP") or base.event_loop,
             worker_batch=int(env.get("REMIT_WORKER_BATCH") or base.worker_batch),
             lease_s=float(env.get("REMIT_LEASE_S") or base.lease_s),
             corridors_file=env.get("REMIT_CORRIDORS_FILE") or None,

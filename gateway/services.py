@@ -66,7 +66,7 @@ class Services:
     regimes: Regimes = field(default_factory=load_regimes)
     provider: Provider = field(default_factory=load_provider)
     quote_writer: GroupInserter = field(init=False)
-    # Workers' plain transitions, many per statement (PostgreSQL; None on SQLite).
+    # Workers' plain transitions, many per statement (PostgreSQL) or per commit (SQLite).
     transition_batch: Batcher | None = field(init=False)
     reads: PipelineReads = field(init=False)
     # Wallet accounts this process knows exist (ledger accounts are never deleted).
@@ -77,11 +77,10 @@ class Services:
     def __post_init__(self) -> None:
         self.quote_writer = GroupInserter(self.engine, quotes)
         self.reads = PipelineReads(self.engine, self.ledger)
-        self.transition_batch = None
-        if self.engine.dialect.name == "postgresql":
-            self.transition_batch = Batcher(self._transitions)
+        self.transition_batch = Batcher(self._transitions)
 
     async def _transitions(self, wanted: list[remittance_store.LeasedTransition]) -> list:
+        # PostgreSQL: one autocommit statement per shape; SQLite: one transaction, one commit.
         async with autocommit(self.engine) as conn:
             return await remittance_store.transition_many(conn, wanted)
 

@@ -17,9 +17,9 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from multiprocessing.connection import wait
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from gateway.commands.common import run, settings_from
+from gateway.commands.common import settings_from
 from gateway.config import Settings
 
 if TYPE_CHECKING:
@@ -73,6 +73,8 @@ def _config_problem(settings: Settings) -> str | None:
         file=sys.stderr,
     )
 
+    if settings.event_loop not in EVENT_LOOPS:
+        return f"REMIT_EVENT_LOOP must be uvloop or asyncio, not {settings.event_loop!r}"
     if settings.rates_mode not in MODES:
         return f"REMIT_RATES_MODE must be one of {', '.join(MODES)}, not {settings.rates_mode!r}"
     try:
@@ -80,6 +82,24 @@ def _config_problem(settings: Settings) -> str | None:
     except CorridorConfigError as exc:
         return str(exc)
     return chain_problem(settings)
+
+
+EVENT_LOOPS = ("uvloop", "asyncio")
+
+
+def new_event_loop(settings: Settings) -> asyncio.AbstractEventLoop:
+    """A new event loop of the configured kind (Settings.event_loop)."""
+    if settings.event_loop == "uvloop":
+        import uvloop
+
+        return uvloop.new_event_loop()
+    return asyncio.new_event_loop()
+
+
+def run_on_loop(settings: Settings, main: Awaitable[Any]) -> Any:
+    """asyncio.run(main) on a loop of the configured kind."""
+    with asyncio.Runner(loop_factory=lambda: new_event_loop(settings)) as runner:
+        return runner.run(main)
 
 
 def chain_problem(settings: Settings) -> str | None:
@@ -127,6 +147,7 @@ def serve_process(
         port=settings.port,
         reuse_port=settings.processes > 1,
         print=lambda msg: print(msg, file=sys.stderr),
+        loop=new_event_loop(settings),
     )
 
 
@@ -149,7 +170,7 @@ def pipeline_process(
         freeze_heap=True,
         migrate=False,
     )
-    asyncio.run(_run_without_http(app))
+    run_on_loop(settings, _run_without_http(app))
 
 
 def chain_process(settings: Settings, *, name: str | None = None) -> None:
@@ -163,7 +184,7 @@ def chain_process(settings: Settings, *, name: str | None = None) -> None:
         name_process(name)
     _stop_with_parent()
     os.nice(settings.pipeline_nice)
-    asyncio.run(_until_signalled(lambda stop: own_chain(settings, stop)))
+    run_on_loop(settings, _until_signalled(lambda stop: own_chain(settings, stop)))
 
 
 async def _run_without_http(app: web.Application) -> None:
@@ -345,7 +366,8 @@ def _interrupt(children: list[multiprocessing.process.BaseProcess]) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from gateway.demo import run_demo
 
-    return run(run_demo(Settings.from_env(), args.partner))
+    settings = Settings.from_env()
+    return run_on_loop(settings, run_demo(settings, args.partner))
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

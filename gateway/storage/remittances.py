@@ -185,10 +185,13 @@ async def transition_many(
     conn: AsyncConnection, wanted: Sequence[LeasedTransition]
 ) -> list[sa.Row | Exception]:
     """Many workers' transitions, each as `transition` would make it, in one statement per
-    set of changed columns (PostgreSQL only): the rows and their history rows come from
-    arrays (unnest). Each statement is atomic and runs in autocommit; a row no longer in its
-    `frm` state, or no longer leased by the caller, gets StaleState, one the table forbids
-    IllegalTransition, and neither is written."""
+    set of changed columns on PostgreSQL: the rows and their history rows come from arrays
+    (unnest). Each statement is atomic and runs in autocommit; a row no longer in its `frm`
+    state, or no longer leased by the caller, gets StaleState, one the table forbids
+    IllegalTransition, and neither is written. On SQLite each is `transition` in the caller's
+    transaction, so the batch commits once (one disk flush for all of them)."""
+    if conn.dialect.name != "postgresql":
+        return await _transition_each(conn, wanted)
     results: list[sa.Row | Exception] = [
         StaleState(f"{t.remittance_id} is no longer {t.frm}") for t in wanted
     ]
@@ -209,6 +212,30 @@ async def transition_many(
         where = {params["by_id"]: i for i, params in items}
         for row in rows:
             results[where[row.id]] = row
+    return results
+
+
+async def _transition_each(
+    conn: AsyncConnection, wanted: Sequence[LeasedTransition]
+) -> list[sa.Row | Exception]:
+    results: list[sa.Row | Exception] = []
+    for t in wanted:
+        try:
+            row = await transition(
+                conn,
+                t.remittance_id,
+                t.frm,
+                t.to,
+                now=t.now,
+                reason=t.reason,
+                lease_owner=t.lease_owner,
+                relock_until=t.relock_until,
+                **t.fields,
+            )
+        except (StaleState, IllegalTransition) as exc:  # nothing of it written
+            results.append(exc)
+        else:
+            results.append(row)
     return results
 
 
