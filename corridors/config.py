@@ -17,6 +17,7 @@ from typing import Any
 
 import pycountry
 
+from fx.coinmath import settlement_coin_for
 from fx.money import AmountError, is_currency, non_negative
 
 DEFAULT_QUOTE_TTL_S = 60
@@ -251,7 +252,7 @@ def build_corridor(cid: str, table: Mapping[str, Any], defaults: Mapping[str, An
     for key in _COLLECTION:
         if raw.get(key) is not None:
             values[key] = str(raw[key]).strip()
-    default_asset = "EURC" if values["send_currency"] == "EUR" else "USDC"
+    default_asset = settlement_coin_for(values["send_currency"]).code
     values["settlement_asset"] = str(raw.get("settlement_asset", default_asset)).upper()
     corridor = Corridor(**values)
     _check(corridor)

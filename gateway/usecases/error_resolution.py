@@ -32,7 +32,6 @@ from gateway.usecases.cancellation import sending_country
 from gateway.usecases.cases.access import require
 from gateway.usecases.error_reports import case_view
 from ledger_adapter import chart
-from ledger_adapter.port import TransferSpec
 from ledger_adapter.sessions import reading
 
 RESOLVED_EVENT = "error_case.resolved"
@@ -142,9 +141,15 @@ async def resolve(
     async with reading(svc.engine) as conn:
         rem = await rem_store.get(conn, claimed.remittance_id)
     if claimed.remedy == "refund":
-        await svc.ledger.transfer([_refund_spec(claimed, rem)])
+        refund = chart.remedy_refund(
+            f"{claimed.id}:remedy-refund", rem.sender_id, rem.send_currency, claimed.remedy_minor
+        )
+        await svc.ledger.transfer([refund])
     elif claimed.remedy == "resend":
-        await svc.ledger.transfer([_resend_funding_spec(claimed, rem)])
+        # The provider funds the resend: the original principal, no fee.
+        principal = rem.send_amount_minor - rem.fee_minor
+        funding = chart.remedy_resend(f"{claimed.resend_id}:fund0", rem.send_currency, principal)
+        await svc.ledger.transfer([funding])
     await _finish(svc, caller, case_id, rem)
     if claimed.remedy == "resend":
         svc.wake_workers()
@@ -197,31 +202,6 @@ async def _claim(
         )
     async with reading(svc.engine) as conn:
         return await _case(conn, case_id)
-
-
-def _refund_spec(case: Any, rem: Any) -> TransferSpec:
-    cur = rem.send_currency
-    return TransferSpec(
-        id=f"{case.id}:remedy-refund",
-        debit_account=chart.remedies(cur),
-        credit_account=chart.wallet(rem.sender_id, cur),
-        amount=case.remedy_minor,
-        asset=cur,
-        code="remedy-refund",
-    )
-
-
-def _resend_funding_spec(case: Any, rem: Any) -> TransferSpec:
-    """The resend is funded by the provider: the original principal into clearing, no fee."""
-    cur = rem.send_currency
-    return TransferSpec(
-        id=f"{case.resend_id}:fund0",
-        debit_account=chart.remedies(cur),
-        credit_account=chart.clearing(cur),
-        amount=rem.send_amount_minor - rem.fee_minor,
-        asset=cur,
-        code="remedy-resend",
-    )
 
 
 def outcome_text(case: Any, rem: Any) -> str:

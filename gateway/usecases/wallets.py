@@ -13,7 +13,7 @@ from gateway.usecases import operator_audit
 from gateway.usecases.ownership import owned_customer
 from gateway.usecases.requests.remittances import TopUpRequest
 from ledger_adapter import chart
-from ledger_adapter.port import Account, IdempotencyConflict, TransferSpec
+from ledger_adapter.port import IdempotencyConflict
 from ledger_adapter.sessions import reading
 
 
@@ -59,21 +59,9 @@ async def top_up(
         row = await owned_customer(conn, caller, customer_id)
     if row is None:
         raise NotFound(f"customer {customer_id}")
-    await svc.ledger.create_accounts(
-        [
-            chart.wallet_account(customer_id, req.currency),
-            Account(chart.cash(req.currency), req.currency),
-        ]
-    )
+    await svc.ledger.create_accounts(chart.topup_accounts(customer_id, req.currency))
     replayed = await svc.ledger.get_transfer(transfer_id) is not None
-    topup = TransferSpec(
-        id=transfer_id,
-        debit_account=chart.cash(req.currency),
-        credit_account=chart.wallet(customer_id, req.currency),
-        amount=amount.to_minor(),
-        asset=req.currency,
-        code="topup",
-    )
+    topup = chart.top_up(transfer_id, customer_id, req.currency, amount.to_minor())
     try:
         await svc.ledger.transfer([topup])
     except IdempotencyConflict:  # the transfer id is the caller's Idempotency-Key

@@ -49,6 +49,7 @@ from .accounts import (
     reserve_component,
     standard_accounts,
     suspense,
+    topup_accounts,
     treasury,
     wallet,
     wallet_account,
@@ -67,9 +68,12 @@ from .transfers import (
     payin_give_back,
     payin_release,
     refund,
+    remedy_refund,
+    remedy_resend,
     sell_to_position,
     spread,
     to_partner,
+    top_up,
 )
 
 __all__ = [
@@ -107,6 +111,8 @@ __all__ = [
     "payin_release",
     "refund",
     "remedies",
+    "remedy_refund",
+    "remedy_resend",
     "require_peg",
     "reserve",
     "reserve_component",
@@ -116,6 +122,8 @@ __all__ = [
     "standard_accounts",
     "suspense",
     "to_partner",
+    "top_up",
+    "topup_accounts",
     "treasury",
     "wallet",
     "wallet_account",

@@ -111,6 +111,11 @@ def wallet_account(customer_id: str, currency: str) -> Account:
     return wallet.account(customer_id, currency)
 
 
+def topup_accounts(customer_id: str, currency: str) -> list[Account]:
+    """What an operator's top-up needs: the customer's wallet and the gateway's cash."""
+    return [wallet_account(customer_id, currency), cash.account(currency)]
+
+
 def partner_account(partner_id: str, asset: str) -> Account:
     """A partner's account: coin held for a partner cannot go negative; fiat may (settlement)."""
     return partner.account(partner_id, asset)

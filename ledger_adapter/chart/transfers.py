@@ -47,6 +47,28 @@ def refund(
     return specs
 
 
+def top_up(id: str, customer_id: str, currency: str, amount: int) -> TransferSpec:
+    """Cash an operator received for a sender, into the sender's wallet."""
+    return TransferSpec(
+        id, acc.cash(currency), acc.wallet(customer_id, currency), amount, currency, code="topup"
+    )
+
+
+# ---- error remedies the provider bears ------------------------------------------------------
+
+
+def remedy_refund(id: str, customer_id: str, currency: str, amount: int) -> TransferSpec:
+    """A refund to the sender's wallet, paid from the provider's remedies."""
+    to = acc.wallet(customer_id, currency)
+    return TransferSpec(id, acc.remedies(currency), to, amount, currency, code="remedy-refund")
+
+
+def remedy_resend(id: str, currency: str, amount: int) -> TransferSpec:
+    """The funding of a resend at no cost: the provider's remedies into clearing."""
+    to = acc.clearing(currency)
+    return TransferSpec(id, acc.remedies(currency), to, amount, currency, code="remedy-resend")
+
+
 # ---- the gateway's FX positions -------------------------------------------------------------
 
 
