@@ -6,6 +6,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +15,37 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.domain.states import AUTOMATIC, IllegalTransition, Status, check_transition
 from gateway.storage.sealed import sealed_type, sql_columns
-from gateway.storage.tables import remittance_history, remittances
+from gateway.storage.tables import (
+    compliance_cases,
+    customers,
+    quotes,
+    remittance_history,
+    remittances,
+)
+
+# The accept path's statements, built once and run with parameters: building a statement
+# (its values and clauses, then its cache key) cost about as much CPU as running it, on the
+# request every sender waits for.
+# The caller's quote and sender in one read: each side NULL when not found (or not theirs).
+_QUOTE_AND_SENDER = sa.select(
+    *(c.label(f"quote_{c.name}") for c in quotes.c),
+    *(c.label(f"sender_{c.name}") for c in customers.c),
+).select_from(
+    sa.select(sa.literal(1).label("one"))
+    .subquery("one")
+    .outerjoin(
+        quotes,
+        sa.and_(quotes.c.id == sa.bindparam("quote_id"), quotes.c.owner == sa.bindparam("caller")),
+    )
+    .outerjoin(
+        customers,
+        sa.and_(
+            customers.c.id == sa.bindparam("sender_id"), customers.c.owner == sa.bindparam("caller")
+        ),
+    )
+)
+_SENDER_ROW = sa.select(customers.c.id).where(customers.c.id == sa.bindparam("sender_id"))
+_LOCK_SENDER = {"postgresql": _SENDER_ROW.with_for_update()}  # SQLite: the write lock serialises
 
 
 class StaleState(Exception):
@@ -22,6 +53,60 @@ class StaleState(Exception):
 
 
 _INSERT_HISTORY = remittance_history.insert().returning(*remittance_history.c)
+
+
+def _side(row: Any, table: sa.Table, prefix: str) -> SimpleNamespace | None:
+    """One table's columns of a joined row, by their own names; None if it matched no row."""
+    values = {c.name: getattr(row, prefix + c.name) for c in table.c}
+    return None if values["id"] is None else SimpleNamespace(**values)
+
+
+async def quote_and_sender(
+    conn: AsyncConnection, quote_id: str, sender_id: str, owner: str
+) -> tuple[SimpleNamespace | None, SimpleNamespace | None]:
+    """The quote and the sender a new remittance is made from, in one read; each None when
+    unknown or not `owner`'s."""
+    params = {"quote_id": quote_id, "sender_id": sender_id, "caller": owner}
+    row = (await conn.execute(_QUOTE_AND_SENDER, params)).one()
+    return _side(row, quotes, "quote_"), _side(row, customers, "sender_")
+
+
+async def lock_sender(conn: AsyncConnection, sender_id: str) -> None:
+    """Hold the sender's row until the transaction ends (PostgreSQL: FOR UPDATE; SQLite's
+    write lock serialises already), so one sender's submissions run one at a time."""
+    await conn.execute(_LOCK_SENDER.get(conn.dialect.name, _SENDER_ROW), {"sender_id": sender_id})
+
+
+@functools.lru_cache(maxsize=4)
+def _sent_since_statement(not_counted: tuple[str, ...]) -> sa.Select:
+    return sa.select(
+        sa.func.coalesce(
+            sa.func.sum(remittances.c.send_amount_minor).filter(
+                remittances.c.created_at >= sa.bindparam("day")
+            ),
+            0,
+        ),
+        sa.func.coalesce(sa.func.sum(remittances.c.send_amount_minor), 0),
+    ).where(
+        remittances.c.sender_id == sa.bindparam("sender_id"),
+        remittances.c.created_at >= sa.bindparam("month"),
+        remittances.c.status.not_in(not_counted),
+    )
+
+
+async def sent_since(
+    conn: AsyncConnection,
+    sender_id: str,
+    day: datetime,
+    month: datetime,
+    not_counted: Sequence[str],
+) -> tuple[int, int]:
+    """What the sender sent since `day` and since `month` (earlier), in minor units, in one
+    statement; remittances in a `not_counted` status left out."""
+    statement = _sent_since_statement(tuple(str(s) for s in not_counted))
+    params = {"sender_id": sender_id, "day": day, "month": month}
+    row = (await conn.execute(statement, params)).one()
+    return int(row[0]), int(row[1])
 
 
 async def add_history(
@@ -314,6 +399,16 @@ async def reschedule(
     )
 
 
+async def due_now(conn: AsyncConnection, remittance_id: str, status: str, now: datetime) -> None:
+    """Schedule the remittance's next step now, if it is still in `status` (an event it was
+    waiting for arrived)."""
+    await conn.execute(
+        remittances.update()
+        .where(remittances.c.id == remittance_id, remittances.c.status == status)
+        .values(next_attempt_at=now)
+    )
+
+
 async def claim_due(
     conn: AsyncConnection, worker: str, now: datetime, lease: timedelta, limit: int
 ) -> Sequence[sa.Row]:
@@ -354,3 +449,38 @@ async def history(conn: AsyncConnection, remittance_id: str) -> Sequence[sa.Row]
             .order_by(remittance_history.c.id)
         )
     ).all()
+
+
+async def sender_of(conn: AsyncConnection, remittance: Any) -> sa.Row:
+    """The customer who sends the remittance."""
+    query = sa.select(customers).where(customers.c.id == remittance.sender_id)
+    return (await conn.execute(query)).one()
+
+
+async def has_case(conn: AsyncConnection, remittance_id: str) -> bool:
+    """Whether compliance ever opened a case on the remittance."""
+    query = sa.select(compliance_cases.c.id).where(
+        compliance_cases.c.remittance_id == remittance_id
+    )
+    return await conn.scalar(query) is not None
+
+
+def in_period(
+    query: sa.Select, column: sa.ColumnElement, since: datetime | None, until: datetime | None
+) -> sa.Select:
+    """A statement period: from `since` (inclusive) to `until` (exclusive), either open."""
+    if since is not None:
+        query = query.where(column >= since)
+    if until is not None:
+        query = query.where(column < until)
+    return query
+
+
+async def paid_out(
+    conn: AsyncConnection, partner_id: str, since: datetime | None, until: datetime | None
+) -> Sequence[sa.Row]:
+    """The partner's paid_out remittances, by the time they were paid (updated_at)."""
+    query = sa.select(remittances).where(
+        remittances.c.partner_id == partner_id, remittances.c.status == Status.PAID_OUT.value
+    )
+    return (await conn.execute(in_period(query, remittances.c.updated_at, since, until))).all()

@@ -8,17 +8,15 @@ from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
-import sqlalchemy as sa
-
 from compliance.protections import Disclosure, disclose
 from corridors.config import Corridor, CorridorNotFound, find_corridor
 from fx.money import AmountError, Money, is_currency
 from fx.pricing import FeeSchedule, PricingPolicy, Quote, price
-from gateway.errors import NotFound, field_error
+from gateway.errors import Invalid, NotFound, field_error
 from gateway.ids import new_id
 from gateway.services import Services
+from gateway.storage import quotes as quote_store
 from gateway.storage.keys import Caller
-from gateway.storage.tables import quotes
 from gateway.usecases.rates import firm_rate, sample_fields
 from gateway.usecases.requests.remittances import QuoteRequest
 from ledger_adapter.sessions import reading
@@ -155,34 +153,24 @@ def indicative_view(corridor: Corridor, quote: Quote) -> dict[str, Any]:
 
 async def create_quote(svc: Services, caller: Caller, req: QuoteRequest) -> dict[str, Any]:
     corridor, quote = await price_request(svc, req)
-    values = {
-        "id": new_id("qt"),
-        "owner": caller.name,
-        "corridor_id": corridor.id,
-        "send_currency": req.send_currency,
-        "receive_currency": req.receive_currency,
-        "send_amount_minor": quote.send_amount.to_minor(),
-        "fee_minor": quote.fee.to_minor(),
-        "receive_amount_minor": quote.receive_amount.to_minor(),
-        "mid_rate": str(quote.mid_rate),
-        "rate": str(quote.rate),
-        "rate_source": quote.rate_source,
-        "rate_as_of": quote.rate_as_of,
-        "created_at": quote.created_at,
-        "expires_at": quote.expires_at,
-        "remittance_id": None,
-    }
+    values = quote_store.quote_row(new_id("qt"), caller.name, corridor.id, quote)
     await svc.quote_writer.insert(values)
     return _view(svc, SimpleNamespace(**values), quote.send_amount, quote.fee, quote.receive_amount)
 
 
 async def get_quote(svc: Services, caller: Caller, quote_id: str) -> dict[str, Any]:
     async with reading(svc.engine) as conn:
-        row = (
-            await conn.execute(
-                sa.select(quotes).where(quotes.c.id == quote_id, quotes.c.owner == caller.name)
-            )
-        ).first()
+        row = await quote_store.owned_by(conn, quote_id, caller.name)
     if row is None:
         raise NotFound(f"quote {quote_id}")
     return quote_view(svc, row)
+
+
+def quote_expired(quote: Any, fix: str) -> Invalid:
+    """A firm quote past its expiry, refused; `fix` says where a new one comes from."""
+    return Invalid(
+        "quote-expired",
+        "Quote expired",
+        f"quote {quote.id} expired at {quote.expires_at.isoformat()}; {fix}",
+        errors=[{"field": "quote_id", "message": "expired"}],
+    )

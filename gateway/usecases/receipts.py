@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from compliance.protections.receipt import Receipt, make_receipt
 from fx.money import Money
-from gateway.errors import Conflict, NotFound
+from gateway.errors import Conflict
 from gateway.services import Services
+from gateway.storage import quotes as quote_store
 from gateway.storage import remittances as store
 from gateway.storage.keys import Caller
-from gateway.storage.tables import quotes, remittances
-from gateway.usecases.ownership import owned_remittance
+from gateway.usecases.ownership import own_remittance
 from gateway.usecases.quotes import quote_disclosure
 from gateway.usecases.rates import sample_fields
 from ledger_adapter.sessions import reading
@@ -24,13 +22,9 @@ PAID = "funded"
 async def receipt(svc: Services, caller: Caller, remittance_id: str) -> Receipt:
     """The receipt of a remittance the sender has paid for; before payment there is none."""
     async with reading(svc.engine) as conn:
-        row = await owned_remittance(conn, caller, remittance_id)
-        if row is None:
-            raise NotFound(f"remittance {remittance_id}")
+        row = await own_remittance(conn, caller, remittance_id)
         history = await store.history(conn, remittance_id)
-        rate = (
-            await conn.execute(sa.select(quotes.c.rate).where(quotes.c.id == row.quote_id))
-        ).scalar_one()
+        rate = (await quote_store.get(conn, row.quote_id)).rate
     paid_at = next((h.at for h in history if h.to_status == PAID), None)
     if paid_at is None:
         raise Conflict(
@@ -60,11 +54,5 @@ async def receipt_view(svc: Services, caller: Caller, remittance_id: str) -> dic
     """The receipt as JSON; priced from sample rates (REMIT_RATES_MODE=sample), it says so."""
     body = (await receipt(svc, caller, remittance_id)).to_dict()
     async with reading(svc.engine) as conn:
-        source = (
-            await conn.execute(
-                sa.select(quotes.c.rate_source)
-                .select_from(quotes.join(remittances, remittances.c.quote_id == quotes.c.id))
-                .where(remittances.c.id == remittance_id)
-            )
-        ).scalar_one()
-    return body | sample_fields(source)
+        quote = await quote_store.in_use_by(conn, remittance_id)
+    return body | sample_fields(quote.rate_source)

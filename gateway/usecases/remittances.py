@@ -4,12 +4,11 @@ transaction; the pipeline does the rest."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.kyc import check_limits
@@ -24,16 +23,17 @@ from gateway.domain.states import (
     TERMINAL,
     Status,
 )
-from gateway.errors import Conflict, Invalid, NotFound, UseCaseError, validation
+from gateway.errors import Conflict, Invalid, UseCaseError, validation
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import idempotency
+from gateway.storage import quotes as quote_store
 from gateway.storage import remittances as store
 from gateway.storage.keys import Caller
 from gateway.storage.sealed import keyring_of, row_value
-from gateway.storage.tables import customers, quotes, remittances
 from gateway.usecases import cancellation, travel_rule
-from gateway.usecases.ownership import owned_remittance
+from gateway.usecases.ownership import own_remittance
+from gateway.usecases.quotes import quote_expired
 from gateway.usecases.requests.remittances import RemittanceRequest
 from ledger_adapter import chart
 from ledger_adapter.evm.items import item as chain_item
@@ -43,49 +43,6 @@ from ledger_adapter.sessions import reading
 
 # Remittances that no longer count against a sender's limits.
 NOT_COUNTED = (Status.REJECTED, Status.CANCELLED, Status.EXPIRED, Status.REFUNDED)
-
-# The accept path's statements, built once and run with parameters: building a statement
-# (its values and clauses, then its cache key) cost about as much CPU as running it, on the
-# request every sender waits for.
-# The caller's quote and sender in one read: each side NULL when not found (or not theirs).
-_QUOTE_AND_SENDER = sa.select(
-    *(c.label(f"quote_{c.name}") for c in quotes.c),
-    *(c.label(f"sender_{c.name}") for c in customers.c),
-).select_from(
-    sa.select(sa.literal(1).label("one"))
-    .subquery("one")
-    .outerjoin(
-        quotes,
-        sa.and_(quotes.c.id == sa.bindparam("quote_id"), quotes.c.owner == sa.bindparam("caller")),
-    )
-    .outerjoin(
-        customers,
-        sa.and_(
-            customers.c.id == sa.bindparam("sender_id"), customers.c.owner == sa.bindparam("caller")
-        ),
-    )
-)
-_SENDER_ROW = sa.select(customers.c.id).where(customers.c.id == sa.bindparam("sender_id"))
-_LOCK_SENDER = {"postgresql": _SENDER_ROW.with_for_update()}  # SQLite: the write lock serialises
-_SENT_SINCE = sa.select(
-    sa.func.coalesce(
-        sa.func.sum(remittances.c.send_amount_minor).filter(
-            remittances.c.created_at >= sa.bindparam("day")
-        ),
-        0,
-    ),
-    sa.func.coalesce(sa.func.sum(remittances.c.send_amount_minor), 0),
-).where(
-    remittances.c.sender_id == sa.bindparam("sender_id"),
-    remittances.c.created_at >= sa.bindparam("month"),
-    remittances.c.status.not_in([s.value for s in NOT_COUNTED]),
-)
-_TAKE_QUOTE = (
-    quotes.update()
-    .where(quotes.c.id == sa.bindparam("quote_id"), quotes.c.remittance_id.is_(None))
-    .values(remittance_id=sa.bindparam("taken_by"))
-)
-
 
 _STR = {"type": "string"}
 _NULL_STR = {"type": ["string", "null"]}
@@ -183,21 +140,12 @@ async def _usd_value(svc: Services, amount: Money) -> Decimal:
     return amount.amount * rate.value
 
 
-async def _sent_since(
-    conn: AsyncConnection, sender_id: str, day: datetime, month: datetime
-) -> tuple[int, int]:
-    """What the sender sent since `day` and since `month` (earlier), in one statement."""
-    params = {"sender_id": sender_id, "day": day, "month": month}
-    row = (await conn.execute(_SENT_SINCE, params)).one()
-    return int(row[0]), int(row[1])
-
-
 async def _enforce_limits(
     svc: Services, conn: AsyncConnection, sender: Any, quote: Any, usd_per_unit: Decimal
 ) -> None:
     """Under the sender's row lock, so concurrent submissions by one sender are serialised and
     never exceed a limit together."""
-    await conn.execute(_LOCK_SENDER.get(conn.dialect.name, _SENDER_ROW), {"sender_id": sender.id})
+    await store.lock_sender(conn, sender.id)
     now = svc.now()
     cur = quote.send_currency
 
@@ -205,8 +153,8 @@ async def _enforce_limits(
         return Money.from_minor(minor, cur).amount * usd_per_unit
 
     tier = svc.tiers[sender.tier].for_corridor(quote.corridor_id)
-    day, month = await _sent_since(
-        conn, sender.id, now - timedelta(hours=24), now - timedelta(days=30)
+    day, month = await store.sent_since(
+        conn, sender.id, now - timedelta(hours=24), now - timedelta(days=30), NOT_COUNTED
     )
     breaches = check_limits(tier, usd(quote.send_amount_minor), usd(day), usd(month))
     if breaches:
@@ -219,18 +167,9 @@ async def _enforce_limits(
         )
 
 
-def _side(row: Any, table: sa.Table, prefix: str) -> SimpleNamespace | None:
-    """One table's columns of a joined row, by their own names; None if it matched no row."""
-    values = {c.name: getattr(row, prefix + c.name) for c in table.c}
-    return None if values["id"] is None else SimpleNamespace(**values)
-
-
 async def _load_for_create(svc: Services, caller: Caller, req: RemittanceRequest):
     async with reading(svc.engine) as conn:
-        params = {"quote_id": req.quote_id, "sender_id": req.sender_id, "caller": caller.name}
-        row = (await conn.execute(_QUOTE_AND_SENDER, params)).one()
-    quote = _side(row, quotes, "quote_")
-    sender = _side(row, customers, "sender_")
+        quote, sender = await store.quote_and_sender(conn, req.quote_id, req.sender_id, caller.name)
     errors = []
     if quote is None:
         errors.append({"field": "quote_id", "message": "unknown quote"})
@@ -241,12 +180,7 @@ async def _load_for_create(svc: Services, caller: Caller, req: RemittanceRequest
     if errors:
         raise validation(errors)
     if quote.expires_at <= svc.now():
-        raise Invalid(
-            "quote-expired",
-            "Quote expired",
-            f"quote {quote.id} expired at {quote.expires_at.isoformat()}; request a new one",
-            errors=[{"field": "quote_id", "message": "expired"}],
-        )
+        raise quote_expired(quote, "request a new one")
     if quote.remittance_id is not None or quote.requote_for is not None:
         # A quote offered to a remittance in requote is that remittance's to accept.
         raise Conflict("quote-used", "Quote already used", f"quote {quote.id} is locked")
@@ -293,8 +227,7 @@ async def create_remittance(svc: Services, caller: Caller, req: RemittanceReques
     async def write(conn: AsyncConnection) -> tuple[int, dict[str, Any]]:
         await _enforce_limits(svc, conn, sender, quote, usd_per_unit)
         now = svc.now()
-        locked = await conn.execute(_TAKE_QUOTE, {"quote_id": quote.id, "taken_by": remittance_id})
-        if locked.rowcount != 1:
+        if not await quote_store.take(conn, quote.id, remittance_id):
             raise Conflict("quote-used", "Quote already used", f"quote {quote.id} is locked")
         values = {
             "id": remittance_id,
@@ -356,9 +289,7 @@ async def submit_remittance(
 
 async def get_remittance(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
     async with reading(svc.engine) as conn:
-        row = await owned_remittance(conn, caller, remittance_id)
-        if row is None:
-            raise NotFound(f"remittance {remittance_id}")
+        row = await own_remittance(conn, caller, remittance_id)
         history = await store.history(conn, remittance_id)
         chain = settlement_view(await chain_item(conn, remittance_id))
     body = remittance_view(row, list(history))
@@ -368,9 +299,7 @@ async def get_remittance(svc: Services, caller: Caller, remittance_id: str) -> d
 
 async def cancel_remittance(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
     async with svc.engine.begin() as conn:
-        row = await owned_remittance(conn, caller, remittance_id)
-        if row is None:
-            raise NotFound(f"remittance {remittance_id}")
+        row = await own_remittance(conn, caller, remittance_id)
         status = Status(row.status)
         if status in CANCELLABLE:
             target, reason = Status.CANCELLED, "cancelled by sender"

@@ -12,20 +12,19 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fx.money import AmountError, Money
 from fx.pricing import price
 from gateway.domain.states import Status
-from gateway.errors import Conflict, Invalid, NotFound, field_error
+from gateway.errors import Conflict, Invalid, field_error
 from gateway.ids import new_id
 from gateway.services import Services
+from gateway.storage import quotes as quote_store
 from gateway.storage import remittances as store
 from gateway.storage.keys import Caller
-from gateway.storage.tables import quotes
-from gateway.usecases.ownership import owned_remittance
-from gateway.usecases.quotes import pricing_policy, quote_view
+from gateway.usecases.ownership import own_remittance
+from gateway.usecases.quotes import pricing_policy, quote_expired, quote_view
 from gateway.usecases.rates import firm_rate
 from gateway.usecases.remittances import get_remittance
 from gateway.usecases.requests.remittances import AcceptQuoteRequest
@@ -44,9 +43,7 @@ async def offer_quote(svc: Services, caller: Caller, remittance_id: str) -> dict
     """A new firm quote for a remittance in requote: same corridor and send amount, today's
     rate, lifetime `held_quote_ttl_s`. Writes only the quote row."""
     async with reading(svc.engine) as conn:
-        rem = await owned_remittance(conn, caller, remittance_id)
-    if rem is None:
-        raise NotFound(f"remittance {remittance_id}")
+        rem = await own_remittance(conn, caller, remittance_id)
     if rem.status != Status.REQUOTE:
         raise _not_in_requote(rem)
     corridor = svc.corridors.get(rem.corridor_id)
@@ -71,48 +68,20 @@ async def offer_quote(svc: Services, caller: Caller, remittance_id: str) -> dict
         )
     except (AmountError, ValueError) as exc:
         raise Invalid("quote-unavailable", "Cannot price a new quote", str(exc)) from None
-    values = {
-        "id": new_id("qt"),
-        "owner": rem.owner,  # the sending app reads it with GET /v1/quotes/{id}
-        "corridor_id": corridor.id,
-        "send_currency": rem.send_currency,
-        "receive_currency": rem.receive_currency,
-        "send_amount_minor": quote.send_amount.to_minor(),
-        "fee_minor": quote.fee.to_minor(),
-        "receive_amount_minor": quote.receive_amount.to_minor(),
-        "mid_rate": str(quote.mid_rate),
-        "rate": str(quote.rate),
-        "rate_source": quote.rate_source,
-        "rate_as_of": quote.rate_as_of,
-        "created_at": quote.created_at,
-        "expires_at": quote.expires_at,
-        "remittance_id": None,
-        "requote_for": rem.id,
-    }
+    # The owner is the remittance's: the sending app reads it with GET /v1/quotes/{id}.
+    values = quote_store.quote_row(new_id("qt"), rem.owner, corridor.id, quote)
+    values["requote_for"] = rem.id
     async with svc.engine.begin() as conn:
-        await conn.execute(quotes.insert().values(values))
-    row = await _offered(svc, values["id"], rem.id)
-    return quote_view(svc, row)
-
-
-async def _offered(svc: Services, quote_id: str, remittance_id: str) -> Any:
+        await quote_store.insert(conn, values)
     async with reading(svc.engine) as conn:
-        return await _offered_in(conn, quote_id, remittance_id)
-
-
-async def _offered_in(conn, quote_id: str, remittance_id: str) -> Any:
-    query = sa.select(quotes).where(quotes.c.id == quote_id, quotes.c.requote_for == remittance_id)
-    return (await conn.execute(query)).first()
+        row = await quote_store.offered_to(conn, values["id"], rem.id)
+    return quote_view(svc, row)
 
 
 async def quote_state(conn: AsyncConnection, rem: Any, now: datetime) -> dict[str, Any]:
     """The remittance's quotes for the officers' case page: the one it was made from, then the
     new ones offered to it (oldest first), which is in use, which lapsed."""
-    rows = await conn.execute(
-        sa.select(quotes)
-        .where(sa.or_(quotes.c.remittance_id == rem.id, quotes.c.requote_for == rem.id))
-        .order_by(quotes.c.requote_for.is_not(None), quotes.c.created_at, quotes.c.id)
-    )
+    rows = await quote_store.of_remittance(conn, rem.id)
 
     def view(q: Any) -> dict[str, Any]:
         in_use = q.id == rem.quote_id
@@ -139,10 +108,8 @@ async def accept_quote(
     same accept again (a double tap, a retried request) answers the remittance as it is."""
     now = svc.now()
     async with svc.engine.begin() as conn:
-        rem = await owned_remittance(conn, caller, remittance_id)
-        if rem is None:
-            raise NotFound(f"remittance {remittance_id}")
-        quote = await _offered_in(conn, req.quote_id, rem.id)
+        rem = await own_remittance(conn, caller, remittance_id)
+        quote = await quote_store.offered_to(conn, req.quote_id, rem.id)
         if quote is None:
             raise field_error(
                 "quote_id",
@@ -154,13 +121,7 @@ async def accept_quote(
         elif rem.status != Status.REQUOTE:
             raise _not_in_requote(rem)
         elif quote.expires_at <= now:
-            raise Invalid(
-                "quote-expired",
-                "Quote expired",
-                f"quote {quote.id} expired at {quote.expires_at.isoformat()}; "
-                f"POST /v1/remittances/{rem.id}/requote offers a new one",
-                errors=[{"field": "quote_id", "message": "expired"}],
-            )
+            raise quote_expired(quote, f"POST /v1/remittances/{rem.id}/requote offers a new one")
         else:
             try:
                 await store.transition(
