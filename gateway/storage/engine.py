@@ -6,19 +6,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from gateway.storage.sealed import attach
 from gateway.storage.statements import count_statements
 from ledger_adapter.sessions import use_immediate_transactions
 
-__all__ = ["create_engine", "is_sqlite"]
+__all__ = ["create_engine", "is_sqlite", "ping"]
 
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+async def ping(conn: AsyncConnection) -> None:
+    """A trivial query: returns once the database answers."""
+    await conn.execute(text("SELECT 1"))
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-import sqlalchemy as sa
-
 from gateway.services import Services
+from gateway.storage.engine import ping
 from ledger_adapter.sessions import reading
 
 
@@ -14,4 +13,4 @@ async def database_answers(svc: Services, timeout_s: float) -> None:
     """Returns once a trivial query succeeds; raises what the database (or the bound) raised."""
     async with asyncio.timeout(timeout_s):
         async with reading(svc.engine) as conn:
-            await conn.execute(sa.text("SELECT 1"))
+            await ping(conn)

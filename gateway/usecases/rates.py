@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
-import sqlalchemy as sa
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -25,7 +24,7 @@ from fx.rates import Rate, RateSet, RateSource, firm_rate_source, parse_rates
 from fx.rateset import ECB, FILE
 from gateway.config import Settings
 from gateway.ids import new_id
-from gateway.storage.tables_rates import rate_sets
+from gateway.storage import rates as rate_store
 from ledger_adapter.sessions import autocommit, reading
 
 if TYPE_CHECKING:
@@ -95,7 +94,7 @@ async def store(engine: AsyncEngine, rates: RateSet, now: datetime) -> dict[str,
         "pairs": rates.to_json(),
     }
     async with autocommit(engine) as conn:
-        await conn.execute(rate_sets.insert().values(**values))
+        await rate_store.insert_set(conn, values)
     log.info("rates_stored", kind=rates.kind, origin=values["origin"], as_of=str(rates.as_of))
     return set_view(values, rates)
 
@@ -124,14 +123,7 @@ async def latest_sets(engine: AsyncEngine) -> list[RateSet]:
     found = []
     async with reading(engine) as conn:
         for kind in KINDS:
-            row = (
-                await conn.execute(
-                    sa.select(rate_sets)
-                    .where(rate_sets.c.kind == kind)
-                    .order_by(rate_sets.c.loaded_at.desc())
-                    .limit(1)
-                )
-            ).first()
+            row = await rate_store.newest_of_kind(conn, kind)
             if row is not None:
                 found.append(_row_set(row))
     return found
@@ -139,14 +131,12 @@ async def latest_sets(engine: AsyncEngine) -> list[RateSet]:
 
 async def newest_load(engine: AsyncEngine) -> datetime | None:
     async with reading(engine) as conn:
-        return (await conn.execute(sa.select(sa.func.max(rate_sets.c.loaded_at)))).scalar()
+        return await rate_store.newest_load(conn)
 
 
 async def list_sets(engine: AsyncEngine, now: datetime) -> list[dict[str, Any]]:
     async with reading(engine) as conn:
-        rows = (
-            await conn.execute(sa.select(rate_sets).order_by(rate_sets.c.loaded_at.desc()))
-        ).all()
+        rows = await rate_store.all_sets(conn)
     return [set_view(row, _row_set(row), now) for row in rows]
 
 
