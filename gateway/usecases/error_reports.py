@@ -7,20 +7,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-
 from compliance.protections.calendar import add_business_days
 from fx.money import Money
 from gateway.errors import Conflict
 from gateway.ids import new_id
 from gateway.services import Services
+from gateway.storage import errors as error_store
 from gateway.storage.keys import Caller
-from gateway.storage.sealed import row_value
-from gateway.storage.tables import remittances
-from gateway.storage.tables_errors import error_cases
 from gateway.usecases import receipts
 from gateway.usecases.cancellation import regime_of, sending_country
-from gateway.usecases.ownership import owned_remittance
+from gateway.usecases.ownership import own_remittance
 from ledger_adapter.sessions import reading
 
 KINDS = ("wrong_amount", "not_received", "late")
@@ -31,7 +27,7 @@ async def report_error(
 ) -> dict[str, Any]:
     receipt = await receipts.receipt(svc, caller, remittance_id)  # 404, or 409 before payment
     async with reading(svc.engine) as conn:
-        row = await owned_remittance(conn, caller, remittance_id)
+        row = await own_remittance(conn, caller, remittance_id)
     regime = regime_of(svc, row)
     now = svc.now()
     last_day = receipt.funds_available_on + timedelta(days=regime.error_report_days)
@@ -64,8 +60,7 @@ async def report_error(
         "report_business_days": regime.error_report_business_days,
     }
     async with svc.engine.begin() as conn:
-        sealed = row_value(values["id"], description)
-        await conn.execute(error_cases.insert().values(**{**values, "description": sealed}))
+        await error_store.insert_case(conn, values)
     return case_view(values, now, country=country)
 
 
@@ -136,15 +131,12 @@ async def list_cases(svc: Services, status: str | None = None) -> dict[str, Any]
     before resolved, the default), or "all"."""
     from compliance.protections.error_cases import OPEN_STATUSES
 
-    query = sa.select(error_cases, remittances.c.send_currency, remittances.c.corridor_id).join(
-        remittances, remittances.c.id == error_cases.c.remittance_id
-    )
     if status in (None, "", "open"):
-        query = query.where(error_cases.c.status.in_((*OPEN_STATUSES, "resolving")))
-    elif status != "all":
-        query = query.where(error_cases.c.status == status)
+        statuses: tuple[str, ...] | None = (*OPEN_STATUSES, "resolving")
+    else:
+        statuses = None if status == "all" else (status,)
     async with reading(svc.engine) as conn:
-        rows = (await conn.execute(query.order_by(error_cases.c.reported_at))).all()
+        rows = await error_store.cases_with_remittance(conn, statuses)
     now = svc.now()
     cases = [case_view(row, now, row.send_currency, sending_country(svc, row)) for row in rows]
     cases.sort(key=lambda c: not overdue(c))

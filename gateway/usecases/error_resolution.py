@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.protections.error_cases import ErrorMoveRefused, Remedy, next_status, remedy_for
@@ -23,11 +22,11 @@ from gateway.errors import Conflict, NotFound
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import audit
+from gateway.storage import errors as error_store
 from gateway.storage import remittances as rem_store
+from gateway.storage import travel as travel_store
 from gateway.storage.keys import Caller
 from gateway.storage.sealed import row_value
-from gateway.storage.tables_errors import error_cases
-from gateway.storage.tables_travel import travel_rule_records
 from gateway.usecases.cancellation import sending_country
 from gateway.usecases.cases.access import require
 from gateway.usecases.error_reports import case_view
@@ -43,7 +42,7 @@ def _refused(exc: ErrorMoveRefused):
 
 
 async def _case(conn: AsyncConnection, case_id: str) -> Any:
-    row = (await conn.execute(sa.select(error_cases).where(error_cases.c.id == case_id))).first()
+    row = await error_store.get_case(conn, case_id)
     if row is None:
         raise NotFound(f"error case {case_id}")
     return row
@@ -51,12 +50,7 @@ async def _case(conn: AsyncConnection, case_id: str) -> Any:
 
 async def _set(conn: AsyncConnection, row: Any, **values: Any) -> None:
     """Update only if the case is still as we read it (two officers at once: one wins)."""
-    done = await conn.execute(
-        error_cases.update()
-        .where(error_cases.c.id == row.id, error_cases.c.status == row.status)
-        .values(**values)
-    )
-    if done.rowcount != 1:
+    if not await error_store.set_if_status(conn, row.id, row.status, values):
         raise Conflict("state-changed", "State changed", "the case changed meanwhile; reload it")
 
 
@@ -267,35 +261,13 @@ async def _create_resend(conn: AsyncConnection, case: Any, rem: Any, now) -> Non
     }
     reason = f"resend of {rem.id} at no cost (error case {case.id}), funded by the provider"
     await rem_store.create(conn, values, reason)
-    record = (
-        await conn.execute(
-            sa.select(travel_rule_records).where(travel_rule_records.c.remittance_id == rem.id)
-        )
-    ).first()
-    if record is not None:
-        copied = {k: v for k, v in record._mapping.items() if k != "remittance_id"}
-        copied.pop("id", None)
-        for name in ("originator", "beneficiary"):  # sealed again, to the resend's row
-            copied[name] = row_value(case.resend_id, copied[name])
-        await conn.execute(
-            travel_rule_records.insert().values(remittance_id=case.resend_id, **copied)
-        )
+    await travel_store.copy_record(conn, rem.id, case.resend_id)
 
 
 async def outcome_for(svc: Services, remittance_id: str) -> dict[str, Any] | None:
     """The latest resolved case of a remittance, as the bots word it."""
     async with reading(svc.engine) as conn:
-        row = (
-            await conn.execute(
-                sa.select(error_cases)
-                .where(
-                    error_cases.c.remittance_id == remittance_id,
-                    error_cases.c.status == "resolved",
-                )
-                .order_by(error_cases.c.reported_outcome_at.desc())
-                .limit(1)
-            )
-        ).first()
+        row = await error_store.latest_resolved(conn, remittance_id)
         if row is None:
             return None
         rem = await rem_store.get(conn, remittance_id)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.kyc.birth import birth_date_problem
@@ -22,9 +21,8 @@ from gateway.errors import Conflict, field_error
 from gateway.services import Services
 from gateway.storage import audit
 from gateway.storage import remittances as rem_store
+from gateway.storage import travel as travel_store
 from gateway.storage.keys import Caller
-from gateway.storage.tables import compliance_cases, customers
-from gateway.storage.tables_travel import travel_rule_records
 from gateway.usecases import travel_rule
 from gateway.usecases.ownership import own_remittance
 from gateway.usecases.remittances import _usd_value
@@ -35,27 +33,16 @@ HOLD_MARK = "travel rule ("
 
 async def _assess(svc: Services, rem: Any, supplied: dict[str, Any] | None = None):
     async with reading(svc.engine) as conn:
-        sender = (
-            await conn.execute(sa.select(customers).where(customers.c.id == rem.sender_id))
-        ).one()
+        sender = await rem_store.sender_of(conn, rem)
     corridor = svc.corridors[rem.corridor_id]
     send = Money.from_minor(rem.send_amount_minor, rem.send_currency)
     usd = await _usd_value(svc, Money.parse("1", rem.send_currency))
     return await travel_rule.assess(svc, corridor, send, sender, dict(rem.recipient), usd, supplied)
 
 
-async def _bound(conn: AsyncConnection, remittance_id: str) -> bool:
-    found = await conn.scalar(
-        sa.select(travel_rule_records.c.remittance_id).where(
-            travel_rule_records.c.remittance_id == remittance_id
-        )
-    )
-    return found is not None
-
-
 def _bind_effect(remittance_id: str, record: dict[str, Any], now):
     async def write(conn: AsyncConnection) -> None:
-        if not await _bound(conn, remittance_id):
+        if not await travel_store.is_bound(conn, remittance_id):
             await travel_rule.bind(conn, remittance_id, record, now)
 
     return write
@@ -65,7 +52,7 @@ async def hold_if_missing(svc: Services, rem: Any) -> Outcome | None:
     """At `created`: a covered transfer without its record is held asking for the gaps, or
     (the sender's profile was completed meanwhile) gets its record bound now; None: go on."""
     async with reading(svc.engine) as conn:
-        if await _bound(conn, rem.id):
+        if await travel_store.is_bound(conn, rem.id):
             return None
     record, gaps = await _assess(svc, rem)
     if record is None:
@@ -84,10 +71,7 @@ async def held_for_travel(conn: AsyncConnection, rem: Any) -> bool:
     """needs_info from created (never screened), and no compliance case."""
     if rem.status != S.NEEDS_INFO:
         return False
-    case = await conn.scalar(
-        sa.select(compliance_cases.c.id).where(compliance_cases.c.remittance_id == rem.id)
-    )
-    if case is not None:
+    if await rem_store.has_case(conn, rem.id):
         return False
     history = await rem_store.history(conn, rem.id)
     return bool(history) and history[-1].from_status == S.CREATED
@@ -98,7 +82,7 @@ async def status(svc: Services, caller: Caller, remittance_id: str) -> dict[str,
     missing while it is held for it."""
     async with reading(svc.engine) as conn:
         rem = await own_remittance(conn, caller, remittance_id)
-        bound = await _bound(conn, rem.id)
+        bound = await travel_store.is_bound(conn, rem.id)
         held = await held_for_travel(conn, rem)
     record, gaps = (None, []) if bound else await _assess(svc, rem)
     regime = svc.regimes.for_country(svc.corridors[rem.corridor_id].send_country)
@@ -156,7 +140,7 @@ async def supply(
         )
     now = svc.now()
     async with svc.engine.begin() as conn:
-        if record is not None and not await _bound(conn, rem.id):
+        if record is not None and not await travel_store.is_bound(conn, rem.id):
             await travel_rule.bind(conn, rem.id, record, now)
         try:
             await rem_store.transition(

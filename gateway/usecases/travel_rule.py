@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.protections import travel_rule
@@ -18,9 +17,7 @@ from corridors.config import Corridor
 from fx.money import Money, is_coin
 from gateway.errors import Invalid
 from gateway.services import Services
-from gateway.storage.sealed import row_value
-from gateway.storage.tables_kyc import customer_kyc
-from gateway.storage.tables_travel import travel_rule_records
+from gateway.storage import travel as travel_store
 from ledger_adapter import chart
 from ledger_adapter.sessions import reading
 
@@ -31,12 +28,7 @@ ORIGINATOR_KYC = ("address", "id_number", "birth_place")
 
 async def _kyc_fields(svc: Services, customer_id: str) -> dict[str, Any]:
     async with reading(svc.engine) as conn:
-        fields = (
-            await conn.execute(
-                sa.select(customer_kyc.c.fields).where(customer_kyc.c.customer_id == customer_id)
-            )
-        ).scalar_one_or_none()
-    return dict(fields or {})
+        return await travel_store.kyc_fields(conn, customer_id)
 
 
 def _beneficiary(recipient: dict[str, Any]) -> dict[str, Any]:
@@ -103,16 +95,16 @@ def asking_reason(rule: str, gaps: list[travel_rule.Missing]) -> str:
 async def bind(
     conn: AsyncConnection, remittance_id: str, record: dict[str, Any], now: datetime
 ) -> None:
-    await conn.execute(
-        travel_rule_records.insert().values(
-            remittance_id=remittance_id,
-            regime=record["regime"],
-            rule=record["rule"],
-            originator=row_value(remittance_id, record["originator"]),
-            beneficiary=row_value(remittance_id, record["beneficiary"]),
-            created_at=now,
-            keep_until=now + timedelta(days=365 * record["retention_years"] + 2),
-        )
+    """Bind the record to the remittance, kept for the regime's retention period."""
+    await travel_store.insert_record(
+        conn,
+        remittance_id,
+        regime=record["regime"],
+        rule=record["rule"],
+        originator=record["originator"],
+        beneficiary=record["beneficiary"],
+        created_at=now,
+        keep_until=now + timedelta(days=365 * record["retention_years"] + 2),
     )
 
 
@@ -122,13 +114,7 @@ async def record_of(conn: AsyncConnection, remittance_id: str) -> dict[str, Any]
 
 async def records_of(conn: AsyncConnection, remittance_ids: list[str]) -> dict[str, dict]:
     """The travel-rule data of these remittances as partners receive it, by remittance id."""
-    if not remittance_ids:
-        return {}
-    rows = await conn.execute(
-        sa.select(travel_rule_records).where(
-            travel_rule_records.c.remittance_id.in_(remittance_ids)
-        )
-    )
+    rows = await travel_store.records(conn, remittance_ids)
     return {
         row.remittance_id: {
             "reference": row.remittance_id,
