@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from corridors.payin import new_reference
 from gateway.domain.payin_states import CUSTOMER_MONEY, check_transition
+from gateway.domain.payin_states import PayinStatus as P
+from gateway.storage.remittances import in_period
 from gateway.storage.tables_funding import payin_references, payins
 
 
@@ -91,3 +94,29 @@ async def set_status(
         .values(status=to, updated_at=now, **fields)
     )
     return result.rowcount == 1
+
+
+async def insert(conn: AsyncConnection, values: dict[str, Any]) -> None:
+    await conn.execute(payins.insert().values(**values))
+
+
+async def in_suspense(conn: AsyncConnection, limit: int) -> Sequence[Any]:
+    """Pay-ins no reference matched, oldest first."""
+    query = (
+        sa.select(payins)
+        .where(payins.c.status == P.SUSPENSE)
+        .order_by(payins.c.received_at, payins.c.id)
+        .limit(limit)
+    )
+    return (await conn.execute(query)).all()
+
+
+async def moved_money(
+    conn: AsyncConnection, partner_id: str, since: datetime | None, until: datetime | None
+) -> Sequence[Any]:
+    """The partner's pay-ins that moved money (credited or parked; an authorisation never
+    captured moved none), by when they were received."""
+    query = sa.select(payins).where(
+        payins.c.partner_id == partner_id, payins.c.status != P.AUTHORIZED
+    )
+    return (await conn.execute(in_period(query, payins.c.received_at, since, until))).all()

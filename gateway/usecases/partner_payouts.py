@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 import structlog
 
 from corridors import jsondoc
@@ -21,11 +20,13 @@ from fx.money import Money
 from gateway.domain.states import Status
 from gateway.errors import BadSignature, Conflict, NotFound, Refused, validation
 from gateway.services import Services
+from gateway.storage import payouts as payout_store
+from gateway.storage import remittances as rem_store
 from gateway.storage.keys import Caller
-from gateway.storage.tables import remittances
 from gateway.usecases import travel_rule
 from gateway.usecases.requests.partners import PayoutStatusRequest
-from ledger_adapter.evm.items import ITEMS, settlement_view
+from ledger_adapter.evm.items import items as chain_items
+from ledger_adapter.evm.items import settlement_view
 from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.partners")
@@ -73,7 +74,7 @@ def payout_view(
 
 
 async def _chain_views(conn: Any, ids: list[str]) -> dict[str, dict[str, Any]]:
-    rows = (await conn.execute(sa.select(ITEMS).where(ITEMS.c.remittance_id.in_(ids)))).all()
+    rows = await chain_items(conn, ids)
     return {r.remittance_id: v for r in rows if (v := settlement_view(r)) is not None}
 
 
@@ -89,24 +90,10 @@ async def list_payouts(svc: Services, caller: Caller, status: str, limit: int) -
         raise validation([{"field": "status", "message": f"one of {', '.join(LISTABLE)}"}])
     if not 1 <= limit <= 500:
         raise validation([{"field": "limit", "message": "between 1 and 500"}])
-    wanted = LISTABLE[status]
-    match = (
-        remittances.c.payout_status.is_(None)
-        if wanted is None
-        else remittances.c.payout_status == wanted
-    )
-    query = (
-        sa.select(remittances)
-        .where(
-            remittances.c.partner_id == partner_id,
-            remittances.c.status == S.PAYOUT_PENDING.value,
-            match,
-        )
-        .order_by(remittances.c.created_at, remittances.c.id)
-        .limit(limit)
-    )
     async with reading(svc.engine) as conn:
-        rows = (await conn.execute(query)).all()
+        rows = await payout_store.waiting(
+            conn, partner_id, S.PAYOUT_PENDING.value, LISTABLE[status], limit
+        )
         travel = await travel_rule.records_of(conn, [r.id for r in rows])
         chain = await _chain_views(conn, [r.id for r in rows])
     return {"payouts": [payout_view(r, travel.get(r.id), chain.get(r.id)) for r in rows]}
@@ -115,9 +102,7 @@ async def list_payouts(svc: Services, caller: Caller, status: str, limit: int) -
 async def _own_payout(svc: Services, partner_id: str, payout_id: str) -> Any:
     """The payout, if it is this partner's: 404 when unknown, 403 when another partner's."""
     async with reading(svc.engine) as conn:
-        row = (
-            await conn.execute(sa.select(remittances).where(remittances.c.id == payout_id))
-        ).first()
+        row = await rem_store.get(conn, payout_id)
     if row is None or row.status not in (*OPEN, *DONE):
         raise NotFound(f"payout {payout_id}")
     if row.partner_id != partner_id:
@@ -142,15 +127,7 @@ async def accept_payout(svc: Services, caller: Caller, payout_id: str) -> dict[s
             "payout-not-pending", "Not pending", f"payout is {payout_status(row)}; cannot accept"
         )
     async with svc.engine.begin() as conn:
-        await conn.execute(
-            remittances.update()
-            .where(
-                remittances.c.id == payout_id,
-                remittances.c.status == S.PAYOUT_PENDING.value,
-                remittances.c.payout_status.is_(None),
-            )
-            .values(payout_status="accepted", updated_at=svc.now())
-        )
+        await payout_store.accept(conn, payout_id, S.PAYOUT_PENDING.value, svc.now())
     log.info("partner.payout_accepted", partner=partner_id, payout_id=payout_id)
     return await get_payout(svc, caller, payout_id)
 
@@ -179,24 +156,11 @@ async def record_result(
         values["partner_reference"] = result.partner_reference
     if result.status == "failed":
         values["failure_reason"] = (result.reason or "failed")[:200]
+    values["next_attempt_at"] = now
     async with svc.engine.begin() as conn:
-        changed = await conn.execute(
-            remittances.update()
-            .where(
-                remittances.c.id == payout_id,
-                remittances.c.partner_id == partner_id,
-                remittances.c.status.in_(OPEN),
-                sa.or_(
-                    remittances.c.payout_status.is_(None),
-                    remittances.c.payout_status.not_in(FINAL),
-                ),
-            )
-            .values(next_attempt_at=now, **values)
-        )
-        row = (
-            await conn.execute(sa.select(remittances).where(remittances.c.id == payout_id))
-        ).first()
-    if changed.rowcount == 1:
+        changed = await payout_store.record_final(conn, payout_id, partner_id, OPEN, FINAL, values)
+        row = await rem_store.get(conn, payout_id)
+    if changed:
         log.info("partner.payout_status", partner=partner_id, payout_id=payout_id, **_log(result))
         svc.wake_workers()
         return True

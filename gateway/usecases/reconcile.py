@@ -8,15 +8,12 @@ reference. Both read their rows in a statement period and match them with the on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
 from corridors import iso20022
 from fx.money import Money
-from gateway.domain.payin_states import PayinStatus as P
 from gateway.domain.postings import MoneyPath
 from gateway.domain.reconciliation import (
     Mismatch,
@@ -26,35 +23,24 @@ from gateway.domain.reconciliation import (
     read_statement,
 )
 from gateway.domain.reconciliation import reconcile as match
-from gateway.domain.states import Status
 from gateway.services import Services
-from gateway.storage.tables import remittances
-from gateway.storage.tables_funding import payins
+from gateway.storage import payins as payin_store
+from gateway.storage import remittances as rem_store
 from ledger_adapter.sessions import reading
-
-
-def in_window(
-    query: sa.Select, column: sa.ColumnElement, since: datetime | None, until: datetime | None
-) -> sa.Select:
-    """A statement period: from `since` (inclusive) to `until` (exclusive), either open."""
-    if since is not None:
-        query = query.where(column >= since)
-    if until is not None:
-        query = query.where(column < until)
-    return query
 
 
 async def _expected(
     svc: Services,
-    query: sa.Select,
-    column: sa.ColumnElement,
+    read: Callable[..., Awaitable[Sequence[Any]]],
+    partner_id: str,
     since: datetime | None,
     until: datetime | None,
     record: Callable[[Any], Record],
 ) -> list[Record]:
-    """The rows of `query` in the statement period (by `column`), as the records we expect."""
+    """The rows `read` finds for the partner in the statement period, as the records we
+    expect."""
     async with reading(svc.engine) as conn:
-        rows = (await conn.execute(in_window(query, column, since, until))).all()
+        rows = await read(conn, partner_id, since, until)
     return [record(row) for row in rows]
 
 
@@ -62,14 +48,10 @@ async def expected_payouts(
     svc: Services, partner_id: str, since: datetime | None = None, until: datetime | None = None
 ) -> list[Record]:
     """paid_out remittances of `partner_id`, by the time they were paid (updated_at)."""
-    query = sa.select(remittances).where(
-        remittances.c.partner_id == partner_id,
-        remittances.c.status == Status.PAID_OUT.value,
-    )
     return await _expected(
         svc,
-        query,
-        remittances.c.updated_at,
+        rem_store.paid_out,
+        partner_id,
         since,
         until,
         lambda row: Record(
@@ -86,13 +68,10 @@ async def expected_payins(
 ) -> list[Record]:
     """Every pay-in of the partner that moved money (credited or parked; an authorisation never
     captured moved none), by when it was received."""
-    query = sa.select(payins).where(
-        payins.c.partner_id == partner_id, payins.c.status != P.AUTHORIZED
-    )
     return await _expected(
         svc,
-        query,
-        payins.c.received_at,
+        payin_store.moved_money,
+        partner_id,
         since,
         until,
         lambda r: Record(

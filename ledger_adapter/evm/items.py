@@ -56,6 +56,12 @@ async def item(conn: AsyncConnection, remittance_id: str) -> Any | None:
     return (await conn.execute(select(ITEMS).where(ITEMS.c.remittance_id == remittance_id))).first()
 
 
+async def items(conn: AsyncConnection, remittance_ids: list[str]) -> list[Any]:
+    """The chain items of these remittances (those queued or settled on the chain)."""
+    query = select(ITEMS).where(ITEMS.c.remittance_id.in_(remittance_ids))
+    return list((await conn.execute(query)).all())
+
+
 async def drop(conn: AsyncConnection, remittance_id: str) -> bool:
     """Take a remittance out of the next batch, only while nothing was signed for it."""
     result = await conn.execute(

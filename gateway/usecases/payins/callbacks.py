@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 import structlog
 from sqlalchemy.exc import IntegrityError
 
@@ -27,9 +26,7 @@ from gateway.errors import BadSignature, Conflict, field_error
 from gateway.services import Services
 from gateway.storage import payins as store
 from gateway.storage import remittances as rem_store
-from gateway.storage.tables import partners, remittances
-from gateway.storage.tables_funding import payins
-from gateway.usecases.payins.partner_client import live_secrets
+from gateway.storage.partners import get_partner
 from gateway.usecases.payins.views import payin_view
 from gateway.usecases.requests.payins import (
     PayinCallback,
@@ -45,13 +42,13 @@ async def authenticate(
     svc: Services, partner_id: str, headers: Mapping[str, str], body: bytes
 ) -> None:
     """The callback route is public; the partner's HMAC signature is its credential."""
-    async with reading(svc.engine) as conn:
-        row = (await conn.execute(sa.select(partners).where(partners.c.id == partner_id))).first()
     now = svc.now()
+    async with reading(svc.engine) as conn:
+        partner = await get_partner(conn, partner_id, now)
     try:
-        if row is None or "payin" not in row.kinds.split(","):
+        if partner is None or "payin" not in partner.kinds:
             raise signing.SignatureError("unknown_partner")
-        signing.verify(live_secrets(row, now), headers, body, now.timestamp())
+        signing.verify(partner.secrets, headers, body, now.timestamp())
     except signing.SignatureError as exc:
         log.warning("payin_callback_refused", partner_id=partner_id, reason=exc.reason)
         raise BadSignature(f"callback not accepted: {exc.reason}") from None
@@ -124,7 +121,7 @@ async def receive(svc: Services, partner_id: str, req: PayinCallback) -> tuple[i
     try:
         async with svc.engine.begin() as conn:
             if existing is None:
-                await conn.execute(payins.insert().values(**row_values))
+                await store.insert(conn, row_values)
             else:  # the capture of an authorised card payment
                 moved = await store.set_status(
                     conn,
@@ -167,8 +164,4 @@ async def _tell_remittance(conn, rem: Any, m: domain.Match, amount: Money, now: 
         reason = f"late pay-in of {amount} {amount.currency} credited to the sender's wallet"
         await rem_store.add_history(conn, rem.id, rem.status, rem.status, now, reason)
         return
-    await conn.execute(
-        remittances.update()
-        .where(remittances.c.id == rem.id, remittances.c.status == Status.AWAITING_FUNDS.value)
-        .values(next_attempt_at=now)
-    )
+    await rem_store.due_now(conn, rem.id, Status.AWAITING_FUNDS, now)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -20,8 +19,7 @@ from gateway.domain.payin_states import PayinStatus as P
 from gateway.errors import Conflict, NotFound, field_error
 from gateway.services import Services
 from gateway.storage import payins as store
-from gateway.storage.tables import customers
-from gateway.storage.tables_funding import payins
+from gateway.storage.owners import customer_exists
 from gateway.usecases import operator_audit
 from gateway.usecases.payins.partner_client import partner_client
 from gateway.usecases.payins.views import payin_view
@@ -35,13 +33,8 @@ log = structlog.get_logger("gateway.payins")
 
 async def unmatched(svc: Services, limit: int = 500) -> list[dict[str, Any]]:
     async with reading(svc.engine) as conn:
-        rows = await conn.execute(
-            sa.select(payins)
-            .where(payins.c.status == P.SUSPENSE)
-            .order_by(payins.c.received_at, payins.c.id)
-            .limit(limit)
-        )
-        return [payin_view(r) for r in rows.all()]
+        rows = await store.in_suspense(conn, limit)
+    return [payin_view(r) for r in rows]
 
 
 RESOLUTION = {"credit": P.RESOLVED, "return": P.RETURNED}
@@ -65,12 +58,8 @@ async def resolve(
         row = await store.get(conn, payin_id)
         if row is None:
             raise NotFound(f"pay-in {payin_id}")
-        if customer_id is not None:
-            found = await conn.scalar(
-                sa.select(customers.c.id).where(customers.c.id == customer_id)
-            )
-            if found is None:
-                raise field_error("customer_id", "unknown customer")
+        if customer_id is not None and not await customer_exists(conn, customer_id):
+            raise field_error("customer_id", "unknown customer")
         if row.status == P.SUSPENSE:
             reason = f"{req.action} by operator (was: {row.reason})"
             await store.set_status(
