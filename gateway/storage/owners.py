@@ -37,9 +37,3 @@ async def owned_remittance(conn: AsyncConnection, caller: Caller, remittance_id:
 async def owned_customer(conn: AsyncConnection, caller: Caller, customer_id: str) -> Any:
     """The customer if the caller may see it, else None."""
     return await owned_row(conn, customers, caller, customer_id)
-
-
-async def customer_exists(conn: AsyncConnection, customer_id: str) -> bool:
-    """Whether the customer is registered, whoever owns it (operators' tools)."""
-    query = sa.select(customers.c.id).where(customers.c.id == customer_id)
-    return await conn.scalar(query) is not None

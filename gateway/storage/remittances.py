@@ -451,12 +451,6 @@ async def history(conn: AsyncConnection, remittance_id: str) -> Sequence[sa.Row]
     ).all()
 
 
-async def sender_of(conn: AsyncConnection, remittance: Any) -> sa.Row:
-    """The customer who sends the remittance."""
-    query = sa.select(customers).where(customers.c.id == remittance.sender_id)
-    return (await conn.execute(query)).one()
-
-
 async def has_case(conn: AsyncConnection, remittance_id: str) -> bool:
     """Whether compliance ever opened a case on the remittance."""
     query = sa.select(compliance_cases.c.id).where(

@@ -1,5 +1,5 @@
 """Travel-rule records (tables_travel): the originator and beneficiary data a remittance
-carries, sealed to the remittance's row; and the sender's KYC fields they are drawn from."""
+carries, sealed to the remittance's row."""
 
 from __future__ import annotations
 
@@ -11,14 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.storage.sealed import row_value
-from gateway.storage.tables_kyc import customer_kyc
 from gateway.storage.tables_travel import travel_rule_records
-
-
-async def kyc_fields(conn: AsyncConnection, customer_id: str) -> dict[str, Any]:
-    """The customer's KYC profile fields (empty without a profile)."""
-    query = sa.select(customer_kyc.c.fields).where(customer_kyc.c.customer_id == customer_id)
-    return dict((await conn.execute(query)).scalar_one_or_none() or {})
 
 
 async def insert_record(

@@ -20,6 +20,7 @@ from gateway.domain.states import Status
 from gateway.errors import Conflict, field_error
 from gateway.services import Services
 from gateway.storage import audit
+from gateway.storage import customers as customer_store
 from gateway.storage import remittances as rem_store
 from gateway.storage import travel as travel_store
 from gateway.storage.keys import Caller
@@ -33,7 +34,7 @@ HOLD_MARK = "travel rule ("
 
 async def _assess(svc: Services, rem: Any, supplied: dict[str, Any] | None = None):
     async with reading(svc.engine) as conn:
-        sender = await rem_store.sender_of(conn, rem)
+        sender = await customer_store.customer(conn, rem.sender_id)
     corridor = svc.corridors[rem.corridor_id]
     send = Money.from_minor(rem.send_amount_minor, rem.send_currency)
     usd = await _usd_value(svc, Money.parse("1", rem.send_currency))

@@ -17,6 +17,7 @@ from corridors.config import Corridor
 from fx.money import Money, is_coin
 from gateway.errors import Invalid
 from gateway.services import Services
+from gateway.storage import customers as customer_store
 from gateway.storage import travel as travel_store
 from ledger_adapter import chart
 from ledger_adapter.sessions import reading
@@ -28,7 +29,8 @@ ORIGINATOR_KYC = ("address", "id_number", "birth_place")
 
 async def _kyc_fields(svc: Services, customer_id: str) -> dict[str, Any]:
     async with reading(svc.engine) as conn:
-        return await travel_store.kyc_fields(conn, customer_id)
+        kyc = await customer_store.kyc(conn, customer_id)
+    return dict(kyc.fields or {}) if kyc is not None else {}
 
 
 def _beneficiary(recipient: dict[str, Any]) -> dict[str, Any]:

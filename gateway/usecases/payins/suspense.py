@@ -18,8 +18,8 @@ from gateway.domain import payins as domain
 from gateway.domain.payin_states import PayinStatus as P
 from gateway.errors import Conflict, NotFound, field_error
 from gateway.services import Services
+from gateway.storage import customers as customer_store
 from gateway.storage import payins as store
-from gateway.storage.owners import customer_exists
 from gateway.usecases import operator_audit
 from gateway.usecases.payins.partner_client import partner_client
 from gateway.usecases.payins.views import payin_view
@@ -58,7 +58,7 @@ async def resolve(
         row = await store.get(conn, payin_id)
         if row is None:
             raise NotFound(f"pay-in {payin_id}")
-        if customer_id is not None and not await customer_exists(conn, customer_id):
+        if customer_id is not None and await customer_store.customer(conn, customer_id) is None:
             raise field_error("customer_id", "unknown customer")
         if row.status == P.SUSPENSE:
             reason = f"{req.action} by operator (was: {row.reason})"
