@@ -32,7 +32,7 @@ from joserfc.jwk import OctKey
 from joserfc.jws import JWSRegistry
 from joserfc.registry import HeaderParameter
 
-from corridors.signing import SignatureError
+from corridors.signing import SignatureError, header
 
 VERSION = "2.0"
 SIGNATURE_HEADER = "FSPIOP-Signature"
@@ -205,13 +205,6 @@ def sign(secret: bytes, values: Mapping[str, str], body: bytes) -> str:
     return json.dumps({"signature": signature, "protectedHeader": header})
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is None:
-        value = next((v for k, v in headers.items() if k.lower() == name.lower()), None)
-    return value
-
-
 def verify(
     secrets: Sequence[bytes],
     headers: Mapping[str, str],
@@ -227,9 +220,9 @@ def verify(
     FSPIOP-Source; raises SignatureError with a short reason."""
     if not secrets:
         raise SignatureError("no_secrets")
-    raw = _header(headers, SIGNATURE_HEADER)
-    source = _header(headers, "FSPIOP-Source")
-    date = _header(headers, "Date")
+    raw = header(headers, SIGNATURE_HEADER)
+    source = header(headers, "FSPIOP-Source")
+    date = header(headers, "Date")
     if raw is None:
         raise SignatureError("missing_signature")
     if not source or not date:
@@ -257,7 +250,7 @@ def verify(
     if protected is None:
         raise SignatureError("signature_mismatch")
     sent = {"FSPIOP-URI": uri, "FSPIOP-HTTP-Method": method, "FSPIOP-Source": source, "Date": date}
-    destination = _header(headers, "FSPIOP-Destination")
+    destination = header(headers, "FSPIOP-Destination")
     if destination:
         sent["FSPIOP-Destination"] = destination
     if any(protected.get(k) != v for k, v in sent.items()):

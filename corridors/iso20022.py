@@ -143,6 +143,19 @@ class _Doc:
             parent = self.add(parent, tag)
         return self.add(parent, tags[-1], text)
 
+    def begin(
+        self, tag: str, msg_id: str, created: datetime, transactions: int | None = None
+    ) -> etree._Element:
+        """The message's element `tag`, its group header (`GrpHdr`, the element's first child)
+        filled in: id, creation time and, where the message counts them, its transactions."""
+        body = self.add(self.root, tag)
+        header = self.add(body, "GrpHdr")
+        self.add(header, "MsgId", msg_id)
+        self.add(header, "CreDtTm", _timestamp(created))
+        if transactions is not None:
+            self.add(header, "NbOfTxs", str(transactions))
+        return body
+
     def finish(self) -> bytes:
         validate(self.message, self.root)
         return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8")
@@ -249,12 +262,8 @@ def pacs008(
     recipient = instruction.recipient
     e2e = end_to_end_id(instruction.payout_id)
     doc = _Doc(PACS008)
-    body = doc.add(doc.root, "FIToFICstmrCdtTrf")
-    header = doc.add(body, "GrpHdr")
-    doc.add(header, "MsgId", msg_id)
-    doc.add(header, "CreDtTm", _timestamp(created))
-    doc.add(header, "NbOfTxs", "1")
-    doc.path(header, "SttlmInf", "SttlmMtd", text="INDA")
+    body = doc.begin("FIToFICstmrCdtTrf", msg_id, created, transactions=1)
+    doc.path(body[0], "SttlmInf", "SttlmMtd", text="INDA")  # in the group header
     tx = doc.add(body, "CdtTrfTxInf")
     payment = doc.add(tx, "PmtId")
     doc.add(payment, "InstrId", e2e)
@@ -299,10 +308,7 @@ def pacs002(
     `info` carries the bank's own reference on an accepted or settled payment: the subset
     schema has no AcctSvcrRef (corridors/data/iso20022/SOURCES.md)."""
     doc = _Doc(PACS002)
-    report = doc.add(doc.root, "FIToFIPmtStsRpt")
-    header = doc.add(report, "GrpHdr")
-    doc.add(header, "MsgId", msg_id)
-    doc.add(header, "CreDtTm", _timestamp(created))
+    report = doc.begin("FIToFIPmtStsRpt", msg_id, created)
     group = doc.add(report, "OrgnlGrpInfAndSts")
     doc.add(group, "OrgnlMsgId", _clip(original_msg_id, 35) or "NOTPROVIDED")
     doc.add(group, "OrgnlMsgNmId", original_message)
@@ -329,11 +335,7 @@ def pacs004(
 ) -> bytes:
     """A payment return (the bank could not credit the account after accepting it)."""
     doc = _Doc(PACS004)
-    ret = doc.add(doc.root, "PmtRtr")
-    header = doc.add(ret, "GrpHdr")
-    doc.add(header, "MsgId", msg_id)
-    doc.add(header, "CreDtTm", _timestamp(created))
-    doc.add(header, "NbOfTxs", "1")
+    ret = doc.begin("PmtRtr", msg_id, created, transactions=1)
     group = doc.add(ret, "OrgnlGrpInf")
     doc.add(group, "OrgnlMsgId", original_msg_id)
     doc.add(group, "OrgnlMsgNmId", PACS008)
@@ -348,10 +350,7 @@ def pacs004(
 def pacs028(*, msg_id: str, created: datetime, payout_id: str) -> bytes:
     """A status request for one payout: asked before any resend, never instead of one."""
     doc = _Doc(PACS028)
-    request = doc.add(doc.root, "FIToFIPmtStsReq")
-    header = doc.add(request, "GrpHdr")
-    doc.add(header, "MsgId", msg_id)
-    doc.add(header, "CreDtTm", _timestamp(created))
+    request = doc.begin("FIToFIPmtStsReq", msg_id, created)
     tx = doc.add(request, "TxInf")
     e2e = end_to_end_id(payout_id)
     doc.add(tx, "OrgnlEndToEndId", e2e)
@@ -496,10 +495,7 @@ def camt053(
     """A statement of `account` listing each (payout id, amount, bank reference) as a booked
     debit, as the simulated bank reports our prefunded account."""
     doc = _Doc(CAMT053)
-    report = doc.add(doc.root, "BkToCstmrStmt")
-    header = doc.add(report, "GrpHdr")
-    doc.add(header, "MsgId", msg_id)
-    doc.add(header, "CreDtTm", _timestamp(created))
+    report = doc.begin("BkToCstmrStmt", msg_id, created)
     statement = doc.add(report, "Stmt")
     doc.add(statement, "Id", msg_id)
     doc.add(statement, "CreDtTm", _timestamp(created))

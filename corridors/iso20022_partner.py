@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import structlog
 
@@ -51,6 +51,8 @@ class Iso20022PayoutPartner(HttpPayoutPartner):
     """PayoutAdapter for an ISO 20022 bank; `payout_method` picks the charge bearer."""
 
     payout_method: str | None = None
+    protocol: ClassVar[str | None] = "iso20022"
+    _log: ClassVar[Any] = log
     content_type: ClassVar[str] = "application/xml"
 
     def _now(self) -> datetime:
@@ -73,29 +75,13 @@ class Iso20022PayoutPartner(HttpPayoutPartner):
         result = await self._with_retries(
             "POST", url, body, instruction.payout_id, self._send_outcome, headers
         )
-        log.info(
-            "payout.sent",
-            partner=self.partner_id,
-            payout_id=instruction.payout_id,
-            protocol="iso20022",
-            status=result.status,
-            reason=result.reason,
-        )
-        return result
+        return self._logged("payout.sent", instruction.payout_id, result)
 
     async def inquire(self, payout_id: str) -> PayoutResult:
         body = iso.pacs028(msg_id=uuid.uuid4().hex, created=self._now(), payout_id=payout_id)
         url = f"{self.base_url}/iso20022/pacs.028"
         result = await self._with_retries("POST", url, body, payout_id, self._inquiry_outcome)
-        log.info(
-            "payout.inquired",
-            partner=self.partner_id,
-            payout_id=payout_id,
-            protocol="iso20022",
-            status=result.status,
-            reason=result.reason,
-        )
-        return result
+        return self._logged("payout.inquired", payout_id, result)
 
     async def cancel(self, payout_id: str) -> PayoutResult:
         """No recall (camt.056) yet: the status request says whether it is too late (paid),

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
-import aiohttp
 import structlog
 
 from corridors import fspiop
@@ -31,7 +31,6 @@ from corridors.payout import (
     HttpPayoutPartner,
     PayoutInstruction,
     PayoutResult,
-    _Transient,
 )
 
 log = structlog.get_logger("corridors.mojaloop")
@@ -111,6 +110,8 @@ class MojaloopPayoutPartner(HttpPayoutPartner):
     our_fsp: str = OUR_FSP
     callback_wait_s: float = 10.0
     callback_base: str | None = None
+    protocol: ClassVar[str | None] = "mojaloop"
+    _log: ClassVar[Any] = log
     content_type: ClassVar[str] = "application/json"
     _conditions: dict[str, str] = field(default_factory=dict)
 
@@ -121,16 +122,10 @@ class MojaloopPayoutPartner(HttpPayoutPartner):
         """The condition this process sent for `transfer` (None after a restart)."""
         return self._conditions.get(transfer)
 
-    async def _attempt(
-        self,
-        method: str,
-        url: str,
-        body: bytes,
-        key: str,
-        extra: Any = None,
-    ) -> tuple[int, bytes]:
-        """One request with FSPIOP headers and a JWS in place of our HMAC headers."""
-        assert self.breaker is not None
+    def _headers(
+        self, method: str, url: str, body: bytes, key: str, extra: Mapping[str, str] | None
+    ) -> dict[str, str]:
+        """FSPIOP headers and a JWS in place of our HMAC headers."""
         path = urlsplit(url).path
         uri = path[len(urlsplit(self.base_url).path) :] or "/"
         resource = uri.strip("/").split("/")[0]
@@ -147,24 +142,7 @@ class MojaloopPayoutPartner(HttpPayoutPartner):
         )
         if self.callback_base:
             headers[CALLBACK_HEADER] = self.callback_base
-        timeout = aiohttp.ClientTimeout(total=self.timeout_s)
-        try:
-            async with self.session.request(
-                method, url, data=body or None, headers=headers, timeout=timeout
-            ) as response:
-                payload = await response.read()
-                status = response.status
-        except TimeoutError as exc:
-            self.breaker.record_failure()
-            raise _Transient("timeout") from exc
-        except aiohttp.ClientError as exc:
-            self.breaker.record_failure()
-            raise _Transient("connection_error") from exc
-        if status >= 500 or status in (408, 429):
-            self.breaker.record_failure()
-            raise _Transient(f"http_{status}")
-        self.breaker.record_success()
-        return status, payload
+        return headers
 
     async def _ask(
         self, method: str, path: str, body: dict[str, Any] | None, resource: str, key: str
@@ -191,15 +169,7 @@ class MojaloopPayoutPartner(HttpPayoutPartner):
         if instruction.callback_url:
             self.callback_base = instruction.callback_url
         result = await self._send(instruction)
-        log.info(
-            "payout.sent",
-            partner=self.partner_id,
-            payout_id=instruction.payout_id,
-            protocol="mojaloop",
-            status=result.status,
-            reason=result.reason,
-        )
-        return result
+        return self._logged("payout.sent", instruction.payout_id, result)
 
     def _unavailable(self, why: str) -> PartnerUnavailable:
         log.info("mojaloop.no_callback", partner=self.partner_id, step=why)
@@ -313,15 +283,7 @@ class MojaloopPayoutPartner(HttpPayoutPartner):
                 result = PayoutResult("unknown", reason=result.reason)
         else:
             result = transfer_result(callback, self._conditions.get(transfer))
-        log.info(
-            "payout.inquired",
-            partner=self.partner_id,
-            payout_id=payout_id,
-            protocol="mojaloop",
-            status=result.status,
-            reason=result.reason,
-        )
-        return result
+        return self._logged("payout.inquired", payout_id, result)
 
     async def cancel(self, payout_id: str) -> PayoutResult:
         """A prepared Mojaloop transfer cannot be withdrawn by the payer: ask what it became

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-import aiohttp
 from stdnum import iso11649
 from stdnum.exceptions import ValidationError
 from stdnum.iso7064 import mod_97_10
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from corridors import signing
+from corridors.signed_post import SignedPoster, Transient
 
 # Digits only: mod 97-10 then catches every single substitution and adjacent transposition
 # (a letter counts as two digits, so with letters some typos would slip through), and digits are
@@ -111,22 +108,8 @@ class PayinPartnerError(Exception):
     """The partner refused or could not be reached; the caller may retry with the same id."""
 
 
-class HttpPayinPartner:
+class HttpPayinPartner(SignedPoster):
     """A pay-in partner's HTTP API: signed requests, the refund id as the idempotency key."""
-
-    def __init__(
-        self,
-        base_url: str,
-        secret: bytes,
-        session: aiohttp.ClientSession,
-        timeout_s: float = 10,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self._clock = clock
-        self._base = base_url.rstrip("/")
-        self._secret = secret
-        self._session = session
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
     async def refund(self, refund: PayinRefund) -> str:
         body = {
@@ -135,7 +118,7 @@ class HttpPayinPartner:
             "amount": refund.amount,
             "currency": refund.currency,
         }
-        return await self._post("/payins/refunds", body, refund.refund_id, "accepted")
+        return await self._ask(self.post, "/payins/refunds", body, refund.refund_id)
 
     async def return_payin(self, ret: PayinReturn) -> str:
         """Signed, the return id as idempotency key, retried with backoff on a network error
@@ -147,38 +130,24 @@ class HttpPayinPartner:
             "currency": ret.currency,
             "reason": ret.reason,
         }
+        return await self._ask(self.post_retried, "/payins/returns", body, ret.return_id)
+
+    @staticmethod
+    async def _ask(
+        send: Callable[[str, dict, str], Awaitable[tuple[int, bytes]]],
+        path: str,
+        doc: dict,
+        key: str,
+    ) -> str:
+        """The partner's status for the request ("accepted" when it names none)."""
         try:
-            async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(3),
-                wait=wait_exponential(multiplier=0.2, max=2),
-                retry=retry_if_exception_type(_Transient),
-                reraise=True,
-            ):
-                with attempt:
-                    return await self._post("/payins/returns", body, ret.return_id, "accepted")
-        except _Transient as exc:
-            raise PayinPartnerError(str(exc)) from exc
-        raise PayinPartnerError("no answer")  # pragma: no cover - tenacity reraises
-
-    async def _post(self, path: str, doc: dict, key: str, default: str) -> str:
-        body = json.dumps(doc).encode()
-        headers = {
-            "Content-Type": "application/json",
-            "Idempotency-Key": key,
-            **signing.signature_headers(self._secret, body, self._clock()),
-        }
+            status, payload = await send(path, doc, key)
+        except Transient as exc:
+            reason = f"partner answered {exc.status}" if exc.status else str(exc)
+            raise PayinPartnerError(reason) from exc
+        if status >= 300:
+            raise PayinPartnerError(f"partner answered {status}")
         try:
-            async with self._session.post(
-                f"{self._base}{path}", data=body, headers=headers, timeout=self._timeout
-            ) as resp:
-                if resp.status >= 500:
-                    raise _Transient(f"partner answered {resp.status}")
-                if resp.status >= 300:
-                    raise PayinPartnerError(f"partner answered {resp.status}")
-                return str((await resp.json()).get("status", default))
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise _Transient(type(exc).__name__) from exc
-
-
-class _Transient(PayinPartnerError):
-    """A failure worth retrying with the same idempotency key (network, 5xx)."""
+            return str(json.loads(payload).get("status", "accepted"))
+        except ValueError as exc:
+            raise PayinPartnerError("partner answered no JSON") from exc

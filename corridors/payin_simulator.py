@@ -41,6 +41,14 @@ def create_payin_simulator_app(
     app = web.Application()
     app[STATE] = {"collected": {}, "refunds": {}, "returns": {}, "fail_returns": fail_returns}
 
+    def unsigned(request: web.Request, raw: bytes) -> web.Response | None:
+        """401 for a request not signed with the partner's secret."""
+        try:
+            signing.verify([secret], request.headers, raw, clock())
+        except signing.SignatureError as exc:
+            return web.json_response({"error": exc.reason}, status=401)
+        return None
+
     async def collect(request: web.Request) -> web.Response:
         body = await request.json()
         raw = json.dumps(body).encode()
@@ -60,10 +68,8 @@ def create_payin_simulator_app(
 
     async def refund(request: web.Request) -> web.Response:
         raw = await request.read()
-        try:
-            signing.verify([secret], request.headers, raw, clock())
-        except signing.SignatureError as exc:
-            return web.json_response({"error": exc.reason}, status=401)
+        if refusal := unsigned(request, raw):
+            return refusal
         body = json.loads(raw)
         refunds = app[STATE]["refunds"]
         refunds.setdefault(body["refund_id"], body)
@@ -71,10 +77,8 @@ def create_payin_simulator_app(
 
     async def give_back(request: web.Request) -> web.Response:
         raw = await request.read()
-        try:
-            signing.verify([secret], request.headers, raw, clock())
-        except signing.SignatureError as exc:
-            return web.json_response({"error": exc.reason}, status=401)
+        if refusal := unsigned(request, raw):
+            return refusal
         state = app[STATE]
         if state["fail_returns"] > 0:
             state["fail_returns"] -= 1

@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 from urllib.parse import quote
 
 import aiohttp
@@ -193,6 +193,9 @@ class HttpPayoutPartner:
     clock: Callable[[], float] = field(default=time.time)
     content_type = "application/json"
     """Of the bodies this adapter sends (the ISO 20022 subclass sends XML)."""
+    protocol: ClassVar[str | None] = None
+    """Named in the log lines of a standard's subclass."""
+    _log: ClassVar[Any] = log
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -204,32 +207,31 @@ class HttpPayoutPartner:
         url = f"{self.base_url}/payouts"
         key = instruction.payout_id
         result = await self._with_retries("POST", url, body, key, self._send_outcome)
-        log.info(
-            "payout.sent",
-            partner=self.partner_id,
-            payout_id=key,
-            status=result.status,
-            reason=result.reason,
-        )
-        return result
+        return self._logged("payout.sent", key, result)
 
     async def inquire(self, payout_id: str) -> PayoutResult:
         url = f"{self.base_url}/payouts/{quote(payout_id, safe='')}"
         result = await self._with_retries("GET", url, b"", payout_id, self._inquiry_outcome)
-        log.info(
-            "payout.inquired",
-            partner=self.partner_id,
-            payout_id=payout_id,
-            status=result.status,
-            reason=result.reason,
-        )
-        return result
+        return self._logged("payout.inquired", payout_id, result)
 
     async def cancel(self, payout_id: str) -> PayoutResult:
         url = f"{self.base_url}/payouts/{quote(payout_id, safe='')}/cancel"
         result = await self._with_retries("POST", url, b"", payout_id, self._cancel_outcome)
         log.info(
             "payout.cancel", partner=self.partner_id, payout_id=payout_id, status=result.status
+        )
+        return result
+
+    def _logged(self, event: str, payout_id: str, result: PayoutResult) -> PayoutResult:
+        """Logs what the partner made of the payout (`payout.sent`, `payout.inquired`)."""
+        protocol = {"protocol": self.protocol} if self.protocol else {}
+        self._log.info(
+            event,
+            partner=self.partner_id,
+            payout_id=payout_id,
+            **protocol,
+            status=result.status,
+            reason=result.reason,
         )
         return result
 
@@ -290,6 +292,16 @@ class HttpPayoutPartner:
             return PayoutResult("unknown", reason=exc.reason)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _headers(
+        self, method: str, url: str, body: bytes, key: str, extra: Mapping[str, str] | None
+    ) -> dict[str, str]:
+        """Ours: the idempotency key, our HMAC signature, the caller's extra headers."""
+        headers = {IDEMPOTENCY_HEADER: key, **signature_headers(self.secret, body, self.clock())}
+        headers.update(extra or {})
+        if body:
+            headers["Content-Type"] = self.content_type
+        return headers
+
     async def _attempt(
         self,
         method: str,
@@ -300,10 +312,7 @@ class HttpPayoutPartner:
     ) -> tuple[int, bytes]:
         """One signed request; transient trouble is counted by the breaker and raised."""
         assert self.breaker is not None
-        headers = {IDEMPOTENCY_HEADER: key, **signature_headers(self.secret, body, self.clock())}
-        headers.update(extra or {})
-        if body:
-            headers["Content-Type"] = self.content_type
+        headers = self._headers(method, url, body, key, extra)
         timeout = aiohttp.ClientTimeout(total=self.timeout_s)
         try:
             async with self.session.request(

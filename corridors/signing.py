@@ -39,7 +39,8 @@ def signature_headers(secret: bytes | Sequence[bytes], body: bytes, now: float) 
     return {TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: value}
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """The value of header `name`, in whatever case the sender wrote it."""
     # aiohttp's CIMultiDict is case-insensitive already; plain dicts may use any case.
     value = headers.get(name)
     if value is None:
@@ -62,7 +63,7 @@ def verify(
     """
     if not secrets:
         raise SignatureError("no_secrets")
-    raw_ts = _header(headers, TIMESTAMP_HEADER)
+    raw_ts = header(headers, TIMESTAMP_HEADER)
     if raw_ts is None:
         raise SignatureError("missing_timestamp")
     try:
@@ -71,7 +72,7 @@ def verify(
         raise SignatureError("bad_timestamp") from exc
     if abs(now - timestamp) > window_s:
         raise SignatureError("stale_timestamp")
-    raw_sig = _header(headers, SIGNATURE_HEADER)
+    raw_sig = header(headers, SIGNATURE_HEADER)
     if raw_sig is None:
         raise SignatureError("missing_signature")
     candidates = []

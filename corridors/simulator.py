@@ -304,10 +304,15 @@ def callback_body(state: _State, payout: _Payout) -> tuple[str, bytes]:
     ).encode()
 
 
-async def _get_payout(request: web.Request) -> web.Response:
+async def _payout_asked(request: web.Request) -> _Payout | None:
+    """The payout the signed request's path names (None: never received)."""
     state = request.app[STATE]
     await _checked_body(request, state)
-    payout = state.payouts.get(request.match_info["key"])
+    return state.payouts.get(request.match_info["key"])
+
+
+async def _get_payout(request: web.Request) -> web.Response:
+    payout = await _payout_asked(request)
     if payout is None:
         return _error(404, "not_found")
     return web.json_response(payout.answer())
@@ -315,9 +320,7 @@ async def _get_payout(request: web.Request) -> web.Response:
 
 async def _cancel_payout(request: web.Request) -> web.Response:
     """Withdraw a payout not yet paid (200, status cancelled); too late: 409 with its status."""
-    state = request.app[STATE]
-    await _checked_body(request, state)
-    payout = state.payouts.get(request.match_info["key"])
+    payout = await _payout_asked(request)
     if payout is None:
         return _error(404, "not_found")
     if payout.status in ("accepted", "cancelled"):
