@@ -10,7 +10,7 @@ from gateway.api.compliance_schemas import (
     DecisionRequest,
     InformationRequest,
 )
-from gateway.api.http import caller, read_json, reply
+from gateway.api.http import about_id, caller, read_json, reply
 from gateway.api.schemas import query_int
 from gateway.usecases import audit_trail
 from gateway.usecases.cases import access, decisions, exports, information
@@ -35,9 +35,7 @@ async def get_case(request: web.Request) -> web.Response:
     )
 
 
-async def claim_case(request: web.Request) -> web.Response:
-    svc = request.app[SERVICES]
-    return reply(await decisions.claim(svc, caller(request), request.match_info["id"]))
+claim_case = about_id(decisions.claim)
 
 
 async def assign_case(request: web.Request) -> web.Response:
@@ -67,9 +65,7 @@ async def decisions_csv(request: web.Request) -> web.Response:
     )
 
 
-async def sar_draft(request: web.Request) -> web.Response:
-    svc = request.app[SERVICES]
-    return reply(await exports.sar_draft(svc, caller(request), request.match_info["id"]))
+sar_draft = about_id(exports.sar_draft)
 
 
 async def audit_entries(request: web.Request) -> web.Response:

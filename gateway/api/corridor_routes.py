@@ -8,6 +8,7 @@ from aiohttp import web
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import reply
 from gateway.api.routing import ANY_CALLER, Route
+from gateway.api.schemas import list_of
 from gateway.usecases import corridors
 
 
@@ -38,10 +39,6 @@ FIELD = {
         "max_length": {"type": "integer"},
     },
 }
-CORRIDOR_LIST = {
-    "type": "object",
-    "properties": {"corridors": {"type": "array", "items": CORRIDOR}},
-}
 REQUIREMENTS = {
     "type": "object",
     "properties": {
@@ -61,10 +58,7 @@ ROUTES: list[Route] = [
         "Corridors served: currencies, payout method, limits, fees",
         roles=ANY_CALLER,
         tag="corridors",
-        response={
-            "type": "object",
-            "properties": {"corridors": {"type": "array", "items": CORRIDOR}},
-        },
+        response=list_of("corridors", CORRIDOR),
     ),
     Route(
         "GET",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
-from gateway.api.http import caller, read_json, reply
+from gateway.api.http import about_id, caller, read_json, reply
 from gateway.errors import validation
 from gateway.usecases import customers, erasure
 from gateway.usecases.operator_audit import key_actor
@@ -19,9 +19,7 @@ async def put_customer(request: web.Request) -> web.Response:
     return reply(body, status)
 
 
-async def get_customer(request: web.Request) -> web.Response:
-    svc = request.app[SERVICES]
-    return reply(await customers.get_customer(svc, caller(request), request.match_info["id"]))
+get_customer = about_id(customers.get_customer)
 
 
 async def erase_customer(request: web.Request) -> web.Response:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
 
 from corridors import jsondoc
+from gateway.api.appkeys import SERVICES
 from gateway.api.problems import Problem
 from gateway.errors import field_error
+from gateway.services import Services
 from gateway.storage.keys import Caller
 
 
@@ -73,6 +75,18 @@ def reply(body: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 def caller(request: web.Request) -> Caller:
     return request["caller"]
+
+
+def about_id(
+    use_case: Callable[[Services, Caller, str], Awaitable[Any]],
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The view that answers with what `use_case` makes of the caller and the path's `{id}`."""
+
+    async def view(request: web.Request) -> web.Response:
+        svc = request.app[SERVICES]
+        return reply(await use_case(svc, caller(request), request.match_info["id"]))
+
+    return view
 
 
 def idempotency_key(request: web.Request) -> str:

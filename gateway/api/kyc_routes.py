@@ -6,6 +6,7 @@ from __future__ import annotations
 from gateway.api import kyc_views as views
 from gateway.api.kyc_schemas import KycDecisionRequest
 from gateway.api.routing import Route, roles
+from gateway.api.schemas import list_of
 
 _str = {"type": "string"}
 _null_str = {"type": ["string", "null"]}
@@ -69,7 +70,7 @@ ROUTES: list[Route] = [
         roles=READERS,
         tag="compliance",
         query=STATUS_QUERY,
-        response={"type": "object", "properties": {"reviews": {"type": "array", "items": REVIEW}}},
+        response=list_of("reviews", REVIEW),
         errors=(422,),
     ),
     Route(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
-from gateway.api.http import caller, read_json, reply
+from gateway.api.http import about_id, caller, read_json, reply
 from gateway.api.kyc_schemas import KycDecisionRequest
 from gateway.errors import validation
 from gateway.usecases import kyc_reviews
@@ -28,9 +28,7 @@ async def list_reviews(request: web.Request) -> web.Response:
     return reply({"reviews": found})
 
 
-async def get_review(request: web.Request) -> web.Response:
-    svc = request.app[SERVICES]
-    return reply(await kyc_reviews.review_detail(svc, caller(request), request.match_info["id"]))
+get_review = about_id(kyc_reviews.review_detail)
 
 
 async def post_decision(request: web.Request) -> web.Response:

@@ -7,6 +7,7 @@ from aiohttp import web
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import reply
 from gateway.api.routing import Route, roles
+from gateway.api.schemas import list_of
 from gateway.usecases import ledger
 
 
@@ -49,10 +50,7 @@ ROUTES: list[Route] = [
         roles=roles("operator"),
         tag="ledger",
         query=[{"name": "prefix", "in": "query", "required": False, "schema": _str}],
-        response={
-            "type": "object",
-            "properties": {"accounts": {"type": "array", "items": ACCOUNT}},
-        },
+        response=list_of("accounts", ACCOUNT),
     ),
     Route(
         "GET",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from gateway.api import partner_views as views
 from gateway.api.routing import Route, roles
+from gateway.api.schemas import list_of
 from gateway.usecases.requests.partners import PayoutStatusRequest
 
 _str = {"type": "string"}
@@ -41,7 +42,7 @@ PAYOUT = {
         },
     },
 }
-PAYOUT_LIST = {"type": "object", "properties": {"payouts": {"type": "array", "items": PAYOUT}}}
+PAYOUT_LIST = list_of("payouts", PAYOUT)
 CALLBACK_ACK = {
     "type": "object",
     "properties": {"payout_id": _str, "applied": {"type": "boolean"}},

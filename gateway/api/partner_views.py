@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
-from gateway.api.http import caller, read_json, reply
+from gateway.api.http import about_id, caller, read_json, reply
 from gateway.api.schemas import query_int
 from gateway.usecases import partner_payouts as payouts
 from gateway.usecases.requests.base import parse
@@ -19,14 +19,10 @@ async def list_payouts(request: web.Request) -> web.Response:
     return reply(body)
 
 
-async def get_payout(request: web.Request) -> web.Response:
-    svc = request.app[SERVICES]
-    return reply(await payouts.get_payout(svc, caller(request), request.match_info["id"]))
+get_payout = about_id(payouts.get_payout)
 
 
-async def accept_payout(request: web.Request) -> web.Response:
-    svc = request.app[SERVICES]
-    return reply(await payouts.accept_payout(svc, caller(request), request.match_info["id"]))
+accept_payout = about_id(payouts.accept_payout)
 
 
 async def post_status(request: web.Request) -> web.Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from gateway.api import payin_views as views
 from gateway.api.routing import Route, roles
+from gateway.api.schemas import list_of
 from gateway.usecases.requests.payins import (
     PayinCallback,
     PayinReferenceRequest,
@@ -126,7 +127,7 @@ ROUTES: list[Route] = [
         "Pay-ins parked in suspense, oldest first (operators)",
         roles=roles("operator"),
         tag="payins",
-        response={"type": "object", "properties": {"payins": {"type": "array", "items": PAYIN}}},
+        response=list_of("payins", PAYIN),
     ),
     Route(
         "POST",

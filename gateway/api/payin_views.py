@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.api.appkeys import SERVICES
-from gateway.api.http import caller, read_json, reply
+from gateway.api.http import about_id, caller, read_json, reply
 from gateway.usecases import operator_audit
 from gateway.usecases.payins import callbacks, references, refunds, suspense
 from gateway.usecases.requests.base import parse
@@ -32,9 +32,7 @@ async def post_topup_reference(request: web.Request) -> web.Response:
     return reply(body, 201)
 
 
-async def get_instructions(request: web.Request) -> web.Response:
-    svc = request.app[SERVICES]
-    return reply(await references.instructions(svc, caller(request), request.match_info["id"]))
+get_instructions = about_id(references.instructions)
 
 
 async def post_refund_to_source(request: web.Request) -> web.Response:

@@ -10,8 +10,9 @@ from pydantic import Field
 
 from compliance.protections.error_cases import STATUSES
 from gateway.api.appkeys import SERVICES
-from gateway.api.http import caller, read_json, reply
+from gateway.api.http import about_id, caller, read_json, reply
 from gateway.api.routing import Route, roles
+from gateway.api.schemas import list_of
 from gateway.errors import field_error
 from gateway.usecases import error_reports, error_resolution, travel_hold
 from gateway.usecases.cases import access
@@ -68,9 +69,7 @@ class ResolveRequest(Body):
     amount: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,6})?$")
 
 
-async def get_travel_rule(request: web.Request) -> web.Response:
-    svc, who = request.app[SERVICES], caller(request)
-    return reply(await travel_hold.status(svc, who, request.match_info["id"]))
+get_travel_rule = about_id(travel_hold.status)
 
 
 async def post_travel_rule(request: web.Request) -> web.Response:
@@ -90,19 +89,13 @@ async def get_error_cases(request: web.Request) -> web.Response:
     return reply(await error_reports.list_cases(request.app[SERVICES], status))
 
 
-async def get_error_case(request: web.Request) -> web.Response:
-    svc, who = request.app[SERVICES], caller(request)
-    return reply(await error_resolution.case_detail(svc, who, request.match_info["id"]))
+get_error_case = about_id(error_resolution.case_detail)
 
 
-async def post_acknowledge(request: web.Request) -> web.Response:
-    svc, who = request.app[SERVICES], caller(request)
-    return reply(await error_resolution.acknowledge(svc, who, request.match_info["id"]))
+post_acknowledge = about_id(error_resolution.acknowledge)
 
 
-async def post_investigate(request: web.Request) -> web.Response:
-    svc, who = request.app[SERVICES], caller(request)
-    return reply(await error_resolution.investigate(svc, who, request.match_info["id"]))
+post_investigate = about_id(error_resolution.investigate)
 
 
 async def post_resolve(request: web.Request) -> web.Response:
@@ -170,10 +163,7 @@ ROUTES = [
         roles=READERS,
         tag="compliance",
         query=[{"name": "status", "in": "query", "required": False, "schema": _str}],
-        response={
-            "type": "object",
-            "properties": {"cases": {"type": "array", "items": ERROR_CASE}},
-        },
+        response=list_of("cases", ERROR_CASE),
         errors=(422,),
     ),
     Route(

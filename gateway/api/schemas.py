@@ -12,6 +12,11 @@ from pydantic import BaseModel
 from gateway.errors import field_error
 
 
+def list_of(name: str, items: dict[str, Any]) -> dict[str, Any]:
+    """The schema of a body `{name: [items...]}`, as the listing routes answer."""
+    return {"type": "object", "properties": {name: {"type": "array", "items": items}}}
+
+
 def schema_of(model: type[BaseModel]) -> dict[str, Any]:
     return model.model_json_schema(ref_template="#/components/schemas/{model}")
 

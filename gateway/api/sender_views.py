@@ -6,7 +6,7 @@ from aiohttp import web
 
 from gateway.api import receipt_page
 from gateway.api.appkeys import SERVICES
-from gateway.api.http import caller, idempotency_key, read_json, reply
+from gateway.api.http import about_id, caller, idempotency_key, read_json, reply
 from gateway.errors import field_error
 from gateway.usecases import quotes, receipts, remittances, requotes, wallets
 from gateway.usecases.requests.base import parse
@@ -32,14 +32,10 @@ async def post_quote(request: web.Request) -> web.Response:
     return reply(await quotes.create_quote(request.app[SERVICES], caller(request), req), 201)
 
 
-async def get_quote(request: web.Request) -> web.Response:
-    svc = request.app[SERVICES]
-    return reply(await quotes.get_quote(svc, caller(request), request.match_info["id"]))
+get_quote = about_id(quotes.get_quote)
 
 
-async def get_wallet(request: web.Request) -> web.Response:
-    svc = request.app[SERVICES]
-    return reply(await wallets.wallet(svc, caller(request), request.match_info["id"]))
+get_wallet = about_id(wallets.wallet)
 
 
 async def post_topup(request: web.Request) -> web.Response:
@@ -68,9 +64,7 @@ async def post_remittance(request: web.Request) -> web.Response:
     return reply(body, status, headers)
 
 
-async def get_remittance(request: web.Request) -> web.Response:
-    svc = request.app[SERVICES]
-    return reply(await remittances.get_remittance(svc, caller(request), request.match_info["id"]))
+get_remittance = about_id(remittances.get_remittance)
 
 
 async def cancel_remittance(request: web.Request) -> web.Response:
