@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -89,17 +89,38 @@ async def _subscribed(conn, owners: set[str]) -> set[str]:
 
 async def enqueue_kyc(svc: Services, batch: int = 200) -> int:
     """Queue the KYC events of apps with an endpoint (cursor and outbox commit together)."""
+    return await _enqueue(
+        svc, KYC_CONSUMER, events.read_kyc_after, lambda r: -r.id, kyc_event_payload, batch
+    )
+
+
+async def enqueue(svc: Services, batch: int = 200) -> int:
+    """Move the events cursor forward, queueing one delivery per event of an app with an
+    endpoint. Cursor and outbox rows commit together, so nothing is queued twice or lost."""
+    return await _enqueue(svc, CONSUMER, events.read_after, lambda r: r.id, event_payload, batch)
+
+
+async def _enqueue(
+    svc: Services,
+    consumer: str,
+    read_after: Callable[[Any, str, int], Awaitable[Sequence[Any]]],
+    event_id: Callable[[Any], int],
+    payload: Callable[[Any], dict[str, Any]],
+    batch: int,
+) -> int:
+    """One delivery per event of `consumer`'s next batch whose app has an endpoint; the outbox
+    key of an event is `event_id(row)`."""
     async with svc.engine.begin() as conn:
-        rows = await events.read_kyc_after(conn, KYC_CONSUMER, batch)
+        rows = await read_after(conn, consumer, batch)
         if not rows:
             return 0
         subscribed = await _subscribed(conn, {r.owner for r in rows})
         now = svc.now()
         queued = [
             {
-                "event_id": -r.id,
+                "event_id": event_id(r),
                 "owner": r.owner,
-                "payload": row_value(str(-r.id), kyc_event_payload(r)),
+                "payload": row_value(str(event_id(r)), payload(r)),
                 "attempts": 0,
                 "next_attempt_at": now,
                 "created_at": now,
@@ -109,43 +130,7 @@ async def enqueue_kyc(svc: Services, batch: int = 200) -> int:
         ]
         if queued:
             await conn.execute(webhook_deliveries.insert(), queued)
-        await events.save_cursor(conn, KYC_CONSUMER, rows[-1].id)
-    return len(queued)
-
-
-async def enqueue(svc: Services, batch: int = 200) -> int:
-    """Move the events cursor forward, queueing one delivery per event of an app with an
-    endpoint. Cursor and outbox rows commit together, so nothing is queued twice or lost."""
-    async with svc.engine.begin() as conn:
-        rows = await events.read_after(conn, CONSUMER, batch)
-        if not rows:
-            return 0
-        owners = {r.owner for r in rows}
-        subscribed = set(
-            (
-                await conn.execute(
-                    sa.select(webhook_endpoints.c.owner).where(
-                        webhook_endpoints.c.owner.in_(owners)
-                    )
-                )
-            ).scalars()
-        )
-        now = svc.now()
-        queued = [
-            {
-                "event_id": r.id,
-                "owner": r.owner,
-                "payload": row_value(str(r.id), event_payload(r)),
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-            for r in rows
-            if r.owner in subscribed
-        ]
-        if queued:
-            await conn.execute(webhook_deliveries.insert(), queued)
-        await events.save_cursor(conn, CONSUMER, rows[-1].id)
+        await events.save_cursor(conn, consumer, rows[-1].id)
     return len(queued)
 
 
