@@ -34,6 +34,19 @@ async def with_engine(fn: Callable[..., Coroutine[Any, Any, Any]], *a: Any) -> A
         await engine.dispose()
 
 
+async def with_services(fn: Callable[[Any], Coroutine[Any, Any, Any]]) -> Any:
+    """`fn(services)` on REMIT_DATABASE_URL, without sanctions lists (commands that do not
+    screen); logs go to stderr, stdout is the command's JSON."""
+    from compliance.sanctions import Screener
+    from gateway.bootstrap import open_services
+    from gateway.logs import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.json_logs)
+    async with open_services(settings, screener=Screener.empty()) as svc:
+        return await fn(svc)
+
+
 def run(coro: Coroutine[Any, Any, Any]) -> Any:
     return asyncio.run(coro)
 

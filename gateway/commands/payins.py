@@ -6,30 +6,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
-from gateway.commands.common import run
-
-
-async def _with_services(fn: Callable[[Any], Coroutine[Any, Any, Any]]) -> Any:
-    """Services on REMIT_DATABASE_URL; no sanctions lists are needed to work through pay-ins."""
-    from compliance.sanctions import Screener
-    from gateway.bootstrap import open_services
-    from gateway.config import Settings
-    from gateway.logs import configure_logging
-
-    settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.json_logs)  # logs to stderr: stdout is JSON
-    async with open_services(settings, screener=Screener.empty()) as svc:
-        return await fn(svc)
+from gateway.commands.common import run, with_services
 
 
 def cmd_unmatched(args: argparse.Namespace) -> int:
     from gateway.usecases.payins.suspense import unmatched
 
-    rows = run(_with_services(lambda svc: unmatched(svc, args.limit)))
+    rows = run(with_services(lambda svc: unmatched(svc, args.limit)))
     for row in rows:
         print(json.dumps(row))
     print(f"{len(rows)} pay-in(s) in suspense", file=sys.stderr)
@@ -46,7 +31,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     action = "return" if args.return_to_source else "credit"
     req = ResolvePayinRequest(customer_id=args.customer, action=action)
     try:
-        row = run(_with_services(lambda svc: resolve(svc, args.payin, req, cli_actor())))
+        row = run(with_services(lambda svc: resolve(svc, args.payin, req, cli_actor())))
     except UseCaseError as error:
         print(json.dumps(problem_for(error).body()), file=sys.stderr)
         return 1
@@ -65,7 +50,7 @@ def reconcile_payins(args: argparse.Namespace) -> int:
     try:
         text = Path(args.statement).read_text(encoding="utf-8")
         report = run(
-            _with_services(lambda svc: match(svc, args.payin, text, args.since, args.until))
+            with_services(lambda svc: match(svc, args.payin, text, args.since, args.until))
         )
     except (OSError, StatementError) as exc:
         print(f"reconcile: {exc}", file=sys.stderr)

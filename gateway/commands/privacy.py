@@ -5,24 +5,30 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from gateway.commands.common import run
-from gateway.commands.payins import _with_services
+from gateway.commands.common import run, with_services
 from gateway.usecases.operator_audit import cli_actor
 
 
-def cmd_erase(args: argparse.Namespace) -> int:
+def _answer(fn: Callable[[Any], Coroutine[Any, Any, Any]]) -> Any:
+    """What `fn(services)` answers; None, once the refusal is on stderr, if the use case
+    refuses."""
     from gateway.errors import UseCaseError
-    from gateway.usecases.erasure import erase_customer
 
     try:
-        report = run(
-            _with_services(
-                lambda svc: erase_customer(svc, cli_actor(), args.customer_id, args.reason)
-            )
-        )
+        return run(with_services(fn))
     except UseCaseError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
+        return None
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    from gateway.usecases.erasure import erase_customer
+
+    report = _answer(lambda svc: erase_customer(svc, cli_actor(), args.customer_id, args.reason))
+    if report is None:
         return 1
     print(json.dumps(report, indent=2))
     for kept in report["kept"]:
@@ -31,17 +37,10 @@ def cmd_erase(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from gateway.errors import UseCaseError
     from gateway.usecases.erasure import export_customer
 
-    try:
-        found = run(
-            _with_services(
-                lambda svc: export_customer(svc, cli_actor(), args.customer_id, args.reason)
-            )
-        )
-    except UseCaseError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
+    found = _answer(lambda svc: export_customer(svc, cli_actor(), args.customer_id, args.reason))
+    if found is None:
         return 1
     print(json.dumps(found, indent=2, ensure_ascii=False))
     return 0
@@ -50,7 +49,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_retention_run(args: argparse.Namespace) -> int:
     from gateway.usecases.erasure import retention_run
 
-    report = run(_with_services(lambda svc: retention_run(svc, cli_actor())))
+    report = run(with_services(lambda svc: retention_run(svc, cli_actor())))
     print(json.dumps(report))
     return 0
 
