@@ -51,6 +51,23 @@ class VoidOp:
 Op = TransferSpec | PostOp | VoidOp
 
 
+class Engine:
+    """The port's movements, each one linked batch of the engine's own `execute`."""
+
+    async def execute(self, ops: Sequence[Op]) -> int:
+        """Apply a linked batch of transfers, posts and voids; returns how many were new."""
+        raise NotImplementedError
+
+    async def transfer(self, specs: Sequence[TransferSpec]) -> None:
+        await self.execute(specs)
+
+    async def post_pending(self, id: str, pending_id: str, amount: int | None = None) -> None:
+        await self.execute([PostOp(id, pending_id, amount)])
+
+    async def void_pending(self, id: str, pending_id: str) -> None:
+        await self.execute([VoidOp(id, pending_id)])
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     """A recorded refusal: the same id and body raise the same error again, forever."""

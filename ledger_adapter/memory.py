@@ -15,7 +15,6 @@ from .port import (
     AccountNotFound,
     Balance,
     Transfer,
-    TransferSpec,
 )
 
 
@@ -31,7 +30,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class InMemoryLedger:
+class InMemoryLedger(core.Engine):
     """Same semantics as SqlLedger (shared `core` rules); used as the model in tests."""
 
     def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
@@ -54,15 +53,6 @@ class InMemoryLedger:
                 fresh[acc.id] = acc
         for acc in fresh.values():
             self._accounts[acc.id] = (acc, Balance())
-
-    async def transfer(self, specs: Sequence[TransferSpec]) -> None:
-        await self.execute(specs)
-
-    async def post_pending(self, id: str, pending_id: str, amount: int | None = None) -> None:
-        await self.execute([core.PostOp(id, pending_id, amount)])
-
-    async def void_pending(self, id: str, pending_id: str) -> None:
-        await self.execute([core.VoidOp(id, pending_id)])
 
     async def execute(self, ops: Sequence[core.Op]) -> int:
         """Apply a linked batch of transfers, posts and voids; returns how many were new."""

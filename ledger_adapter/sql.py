@@ -166,7 +166,7 @@ def _consume(task: asyncio.Future[Any]) -> None:
         task.exception()
 
 
-class SqlLedger:
+class SqlLedger(core.Engine):
     """The ledger port on SQL. `hmac_key` (from REMIT_LEDGER_HMAC_KEY) anchors the chain head."""
 
     def __init__(
@@ -276,15 +276,6 @@ class SqlLedger:
                 )
 
     # -- transfers ----------------------------------------------------------------------
-
-    async def transfer(self, specs: Sequence[TransferSpec]) -> None:
-        await self.execute(specs)
-
-    async def post_pending(self, id: str, pending_id: str, amount: int | None = None) -> None:
-        await self.execute([core.PostOp(id, pending_id, amount)])
-
-    async def void_pending(self, id: str, pending_id: str) -> None:
-        await self.execute([core.VoidOp(id, pending_id)])
 
     async def execute(self, ops: Sequence[core.Op]) -> int:
         """Apply a linked batch of transfers, posts and voids; returns how many were new."""
