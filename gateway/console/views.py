@@ -108,9 +108,7 @@ async def _case_page(request: web.Request, error: str | None = None):
     )
 
 
-@signed_in
-async def case_page(request: web.Request) -> web.StreamResponse:
-    return await _case_page(request)
+case_page = signed_in(_case_page)
 
 
 @signed_in
@@ -169,9 +167,7 @@ async def _kyc_page(request: web.Request, error: str | None = None):
     )
 
 
-@signed_in
-async def kyc_page(request: web.Request) -> web.StreamResponse:
-    return await _kyc_page(request)
+kyc_page = signed_in(_kyc_page)
 
 
 @signed_in
@@ -215,9 +211,7 @@ async def _error_page(request: web.Request, error: str | None = None):
     return render(request, "error_case.html", {"case": case, "error": error, "remedies": REMEDIES})
 
 
-@signed_in
-async def error_case_page(request: web.Request) -> web.StreamResponse:
-    return await _error_page(request)
+error_case_page = signed_in(_error_page)
 
 
 @signed_in
