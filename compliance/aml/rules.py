@@ -315,93 +315,106 @@ class RoundAmount(Rule):
 
 
 @dataclass(frozen=True, kw_only=True)
-class NewRecipientLarge(Rule):
+class _AtLeast(Rule):
+    """A transfer of at least `min_amount_usd` (each subclass has its default) that the rule
+    is about (`about`); the flag reads `text` with {amount} and {minimum}."""
+
+    params: ClassVar[dict[str, Converter]] = {"min_amount_usd": c.to_decimal}
+    text: ClassVar[str]
+    min_amount_usd: Decimal
+
+    def about(self, facts: TransferFacts) -> bool:
+        return True
+
+    def check(self, facts: TransferFacts, now: datetime) -> Flag | None:
+        minimum = self.min_amount_usd
+        if not self.about(facts) or facts.amount_usd < minimum:
+            return None
+        return self.flag(
+            self.text.format(amount=facts.amount_usd, minimum=minimum),
+            amount_usd=facts.amount_usd,
+            min_amount_usd=minimum,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewRecipientLarge(_AtLeast):
     """A large first transfer to a recipient this sender never paid before."""
 
     kind: ClassVar[str] = "new_recipient_large"
-    params: ClassVar[dict[str, Converter]] = {"min_amount_usd": c.to_decimal}
+    text: ClassVar[str] = (
+        "first transfer to a new recipient is USD {amount} (at or above USD {minimum})"
+    )
     min_amount_usd: Decimal = Decimal(2000)
 
-    def check(self, facts: TransferFacts, now: datetime) -> Flag | None:
-        if not facts.recipient_is_new or facts.amount_usd < self.min_amount_usd:
-            return None
-        return self.flag(
-            f"first transfer to a new recipient is USD {facts.amount_usd} "
-            f"(at or above USD {self.min_amount_usd})",
-            amount_usd=facts.amount_usd,
-            min_amount_usd=self.min_amount_usd,
-        )
+    def about(self, facts: TransferFacts) -> bool:
+        return facts.recipient_is_new
 
 
 @dataclass(frozen=True, kw_only=True)
-class LargeAmount(Rule):
+class LargeAmount(_AtLeast):
     """At or above a reporting threshold (USD 10,000 currency reporting by default)."""
 
     kind: ClassVar[str] = "large_amount"
-    params: ClassVar[dict[str, Converter]] = {"min_amount_usd": c.to_decimal}
+    text: ClassVar[str] = "USD {amount} is at or above the reporting threshold USD {minimum}"
     min_amount_usd: Decimal = Decimal(10000)
 
+
+@dataclass(frozen=True, kw_only=True)
+class _Fan(Rule):
+    """Too many distinct counterparts inside a window (this transfer's included). A subclass
+    names whose history it reads, whom it counts (`counted`, also the name of its figure and,
+    with "max_", of its limit) and how the flag reads."""
+
+    counted: ClassVar[str]
+    text: ClassVar[str]  # the flag's reason, with {count}, {window} and {limit}
+    window_: timedelta = field(default=timedelta(days=7), metadata={"key": "window"})
+
+    def window(self) -> timedelta:
+        return self.window_
+
+    def counterparts(self, facts: TransferFacts, now: datetime) -> set[str]:
+        raise NotImplementedError
+
     def check(self, facts: TransferFacts, now: datetime) -> Flag | None:
-        if facts.amount_usd < self.min_amount_usd:
+        count = len(self.counterparts(facts, now))
+        limit = getattr(self, f"max_{self.counted}")
+        if count <= limit:
             return None
         return self.flag(
-            f"USD {facts.amount_usd} is at or above the reporting threshold "
-            f"USD {self.min_amount_usd}",
-            amount_usd=facts.amount_usd,
-            min_amount_usd=self.min_amount_usd,
+            self.text.format(count=count, window=_window_text(self.window_), limit=limit),
+            **{self.counted: count, f"max_{self.counted}": limit, "window": self.window_},
         )
 
 
 @dataclass(frozen=True, kw_only=True)
-class FanIn(Rule):
+class FanIn(_Fan):
     """Many distinct senders paying one recipient inside a window (this sender included)."""
 
     kind: ClassVar[str] = "fan_in"
     params: ClassVar[dict[str, Converter]] = {"window": c.to_window, "max_senders": c.to_int}
-    window_: timedelta = field(default=timedelta(days=7), metadata={"key": "window"})
+    counted: ClassVar[str] = "senders"
+    text: ClassVar[str] = "{count} distinct senders to one recipient within {window} (max {limit})"
     max_senders: int = 5
 
-    def window(self) -> timedelta:
-        return self.window_
-
-    def check(self, facts: TransferFacts, now: datetime) -> Flag | None:
+    def counterparts(self, facts: TransferFacts, now: datetime) -> set[str]:
         recent = within(facts.recipient_history, now, self.window_)
-        senders = {t.sender_id for t in recent} | {facts.sender_id}
-        if len(senders) <= self.max_senders:
-            return None
-        return self.flag(
-            f"{len(senders)} distinct senders to one recipient within "
-            f"{_window_text(self.window_)} (max {self.max_senders})",
-            senders=len(senders),
-            max_senders=self.max_senders,
-            window=self.window_,
-        )
+        return {t.sender_id for t in recent} | {facts.sender_id}
 
 
 @dataclass(frozen=True, kw_only=True)
-class FanOut(Rule):
+class FanOut(_Fan):
     """One sender paying many distinct recipients inside a window (this one included)."""
 
     kind: ClassVar[str] = "fan_out"
     params: ClassVar[dict[str, Converter]] = {"window": c.to_window, "max_recipients": c.to_int}
-    window_: timedelta = field(default=timedelta(days=7), metadata={"key": "window"})
+    counted: ClassVar[str] = "recipients"
+    text: ClassVar[str] = "sender paid {count} distinct recipients within {window} (max {limit})"
     max_recipients: int = 5
 
-    def window(self) -> timedelta:
-        return self.window_
-
-    def check(self, facts: TransferFacts, now: datetime) -> Flag | None:
+    def counterparts(self, facts: TransferFacts, now: datetime) -> set[str]:
         recent = within(facts.sender_history, now, self.window_)
-        recipients = {t.recipient_key for t in recent} | {facts.recipient_key}
-        if len(recipients) <= self.max_recipients:
-            return None
-        return self.flag(
-            f"sender paid {len(recipients)} distinct recipients within "
-            f"{_window_text(self.window_)} (max {self.max_recipients})",
-            recipients=len(recipients),
-            max_recipients=self.max_recipients,
-            window=self.window_,
-        )
+        return {t.recipient_key for t in recent} | {facts.recipient_key}
 
 
 # kind (as written in rules.toml) -> rule class: the registry the loader builds from.
