@@ -76,6 +76,7 @@ ROUTES: list[Route] = [
         response=_obj,
         status=201,
         errors=(400, 404, 409, 415, 422),
+        extra_responses={200: "The officer's own last decision repeated: nothing changed"},
     ),
     Route(
         "GET",
@@ -95,6 +96,7 @@ ROUTES: list[Route] = [
         roles=READERS,
         tag=T,
         response={"type": "string"},
+        media="text/csv",
     ),
     Route(
         "GET",

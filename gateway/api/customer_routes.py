@@ -58,6 +58,7 @@ ROUTES: list[Route] = [
         body=CustomerRequest,
         response=CUSTOMER,
         errors=(400, 413, 415, 422),
+        extra_responses={201: "Created: the first PUT of this external id"},
     ),
     Route(
         "GET",

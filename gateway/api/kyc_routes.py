@@ -6,42 +6,10 @@ from __future__ import annotations
 from gateway.api import kyc_views as views
 from gateway.api.kyc_schemas import KycDecisionRequest
 from gateway.api.routing import Route, roles
-from gateway.api.schemas import list_of
+from gateway.usecases import kyc_reviews
 
-_str = {"type": "string"}
-_null_str = {"type": ["string", "null"]}
 OFFICERS = roles("analyst", "supervisor", "admin")
 READERS = OFFICERS | roles("operator")
-REVIEW = {
-    "type": "object",
-    "properties": {
-        **{k: _str for k in ("id", "customer_id", "from_tier", "tier", "created_at")},
-        "reviewer": {"type": "string", "enum": ["provider", "officer"]},
-        "status": {
-            "type": "string",
-            "enum": ["provider_review", "officer_review", "approved", "rejected"],
-        },
-        **{k: _null_str for k in ("submitted_at", "decided_by", "reason", "decided_at")},
-    },
-}
-REVIEW_DETAIL = {
-    "type": "object",
-    "properties": {
-        **REVIEW["properties"],
-        "customer": {"type": "object"},
-        "fields": {"type": "array", "items": {"type": "object"}},
-        "decidable": {"type": "boolean"},
-    },
-}
-RESULT_ACK = {
-    "type": "object",
-    "properties": {
-        "review_id": _str,
-        "status": _str,
-        "tier": _str,
-        "applied": {"type": "boolean"},
-    },
-}
 STATUS_QUERY = [
     {
         "name": "status",
@@ -59,7 +27,7 @@ ROUTES: list[Route] = [
         "The verification provider's signed result for a review: approved or rejected "
         "(X-Remit-Timestamp, X-Remit-Signature: v1=HMAC-SHA256; a replayed event is 409)",
         tag="kyc",
-        response=RESULT_ACK,
+        response=kyc_reviews.RESULT_ACK_SCHEMA,
         errors=(401, 404, 409, 413, 422),
     ),
     Route(
@@ -70,7 +38,7 @@ ROUTES: list[Route] = [
         roles=READERS,
         tag="compliance",
         query=STATUS_QUERY,
-        response=list_of("reviews", REVIEW),
+        response=kyc_reviews.REVIEW_LIST_SCHEMA,
         errors=(422,),
     ),
     Route(
@@ -80,7 +48,7 @@ ROUTES: list[Route] = [
         "A review with the customer and the submitted fields of the tier sought",
         roles=READERS,
         tag="compliance",
-        response=REVIEW_DETAIL,
+        response=kyc_reviews.REVIEW_DETAIL_SCHEMA,
         errors=(404,),
     ),
     Route(
@@ -92,7 +60,7 @@ ROUTES: list[Route] = [
         roles=OFFICERS,
         tag="compliance",
         body=KycDecisionRequest,
-        response=REVIEW_DETAIL,
+        response=kyc_reviews.REVIEW_DETAIL_SCHEMA,
         status=201,
         errors=(400, 404, 409, 415, 422),
     ),

@@ -25,6 +25,18 @@ ERROR_TEXT = {
 }
 
 
+_OK = "OK"
+
+
+def _answer(route: Route, status: int, description: str) -> dict[str, Any]:
+    """A success answer: a redirect names its Location, anything else its media type."""
+    if 300 <= status < 400:
+        description = "See Other" if description is _OK else description
+        return {"description": description, "headers": {"Location": {"schema": {"type": "string"}}}}
+    schema = route.response or {"type": "object"}
+    return {"description": description, "content": {route.media: {"schema": schema}}}
+
+
 def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
     op: dict[str, Any] = {
         "summary": route.summary,
@@ -36,10 +48,8 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
         ]
         + list(route.query),
         "responses": {
-            str(route.status): {
-                "description": "OK",
-                "content": {"application/json": {"schema": route.response or {"type": "object"}}},
-            }
+            str(status): _answer(route, status, description)
+            for status, description in sorted({route.status: _OK, **route.extra_responses}.items())
         },
     }
     if route.html:

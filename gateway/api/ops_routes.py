@@ -64,6 +64,7 @@ ROUTES: list[Route] = [
         roles=roles("operator"),
         tag="operations",
         response=_text,
+        media="text/plain",
     ),
     Route("GET", "/openapi.json", openapi_view, "This document", tag="operations", response=_obj),
 ]

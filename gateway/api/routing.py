@@ -28,9 +28,10 @@ class Route:
     query: Sequence[dict[str, Any]] = ()
     response: dict[str, Any] | None = None
     status: int = 200
+    media: str = "application/json"  # what the answer is (3xx: none, a Location header)
     idempotency_key: bool = False
     errors: tuple[int, ...] = ()
-    extra_responses: dict[int, str] = field(default_factory=dict)
+    extra_responses: dict[int, str] = field(default_factory=dict)  # other answers, same shape
     html: bool = False  # also answers text/html (a printable page) when the caller accepts it
     pdf: bool = False  # also answers application/pdf (the page printed) when asked
 

@@ -32,7 +32,8 @@ ROUTES: list[Route] = [
         "WhatsApp webhook verification handshake (echoes hub.challenge)",
         tag="bots",
         query=_VERIFY_QUERY,
-        response={"type": "string"},
+        response={"type": "string", "description": "hub.challenge, echoed"},
+        media="text/plain",
         errors=(403,),
     ),
     _webhook(

@@ -3,92 +3,109 @@ public to the API-key middleware; the console checks its own session and CSRF to
 
 from __future__ import annotations
 
-from gateway.api.routing import Route
+from typing import Any
+
+from gateway.api.routing import Handler, Route
 from gateway.console import views
 
 _html = {"type": "string", "description": "text/html page"}
 T = "console"
+_SIGNED_OUT = {303: "Not signed in: to /console/login"}
+
+
+def _page(path: str, handler: Handler, summary: str) -> Route:
+    """A page of a signed-in officer (signed out: to the login page)."""
+    return Route(
+        "GET",
+        path,
+        handler,
+        summary,
+        tag=T,
+        response=_html,
+        media="text/html",
+        extra_responses=_SIGNED_OUT,
+    )
+
+
+def _form(path: str, handler: Handler, summary: str) -> Route:
+    """A form an officer posts; done, it sees the page it acted on (See Other)."""
+    return Route("POST", path, handler, summary, tag=T, status=303)
+
+
+def _file(path: str, handler: Handler, summary: str, media: str, schema: dict[str, Any]):
+    return Route(
+        "GET",
+        path,
+        handler,
+        summary,
+        tag=T,
+        response=schema,
+        media=media,
+        extra_responses=_SIGNED_OUT,
+    )
+
 
 ROUTES: list[Route] = [
-    Route("GET", "/console/", views.index, "Console: go to the queue", tag=T, response=_html),
-    Route("GET", "/console/login", views.login_page, "Console sign-in page", tag=T, response=_html),
-    Route("POST", "/console/login", views.login, "Console sign-in (form)", tag=T, response=_html),
-    Route("POST", "/console/logout", views.logout, "Console sign-out", tag=T, response=_html),
-    Route("GET", "/console/cases", views.queue, "Console: review queue", tag=T, response=_html),
-    Route("GET", "/console/cases/{id}", views.case_page, "Console: a case", tag=T, response=_html),
-    Route(
-        "POST",
-        "/console/cases/{id}/claim",
-        views.claim,
-        "Console: claim a case (form)",
-        tag=T,
-        response=_html,
-    ),
-    Route(
-        "POST",
-        "/console/cases/{id}/decisions",
-        views.decide,
-        "Console: decide a case (form)",
-        tag=T,
-        response=_html,
-    ),
-    Route("GET", "/console/kyc", views.kyc_queue, "Console: KYC reviews", tag=T, response=_html),
+    Route("GET", "/console/", views.index, "Console: go to the queue", tag=T, status=303),
     Route(
         "GET",
-        "/console/kyc/{id}",
-        views.kyc_page,
-        "Console: a KYC review and its documents",
+        "/console/login",
+        views.login_page,
+        "Console sign-in page",
         tag=T,
         response=_html,
+        media="text/html",
     ),
     Route(
         "POST",
+        "/console/login",
+        views.login,
+        "Console sign-in (form)",
+        tag=T,
+        status=303,
+        response=_html,
+        media="text/html",
+        extra_responses={200: "Wrong username or password: the sign-in page again"},
+    ),
+    Route("POST", "/console/logout", views.logout, "Console sign-out", tag=T, status=303),
+    _page("/console/cases", views.queue, "Console: review queue"),
+    _page("/console/cases/{id}", views.case_page, "Console: a case"),
+    _form("/console/cases/{id}/claim", views.claim, "Console: claim a case (form)"),
+    _form("/console/cases/{id}/decisions", views.decide, "Console: decide a case (form)"),
+    _page("/console/kyc", views.kyc_queue, "Console: KYC reviews"),
+    _page("/console/kyc/{id}", views.kyc_page, "Console: a KYC review and its documents"),
+    _form(
         "/console/kyc/{id}/decisions",
         views.kyc_decide,
         "Console: approve or reject a KYC review (form)",
-        tag=T,
-        response=_html,
     ),
-    Route(
-        "GET",
+    _page(
         "/console/error-cases",
         views.error_queue,
         "Console: error-resolution queue, overdue clocks first",
-        tag=T,
-        response=_html,
     ),
-    Route(
-        "GET",
-        "/console/error-cases/{id}",
-        views.error_case_page,
-        "Console: an error case with its clocks",
-        tag=T,
-        response=_html,
+    _page(
+        "/console/error-cases/{id}", views.error_case_page, "Console: an error case with its clocks"
     ),
-    Route(
-        "POST",
+    _form(
         "/console/error-cases/{id}/actions",
         views.error_action,
         "Console: acknowledge, investigate or resolve an error case (form)",
-        tag=T,
-        response=_html,
     ),
-    Route("GET", "/console/audit", views.audit_page, "Console: audit trail", tag=T, response=_html),
-    Route(
-        "GET",
+    _page("/console/audit", views.audit_page, "Console: audit trail"),
+    _file(
         "/console/exports/decisions.csv",
         views.decisions_csv,
         "Console: decisions as CSV",
-        tag=T,
-        response={"type": "string"},
+        "text/csv",
+        {"type": "string"},
     ),
-    Route(
-        "GET",
+    _file(
         "/console/cases/{id}/sar.json",
         views.sar_draft,
         "Console: draft suspicious-activity report",
-        tag=T,
-        response={"type": "object"},
+        "application/json",
+        {"type": "object"},
     ),
     Route(
         "GET",
@@ -97,5 +114,6 @@ ROUTES: list[Route] = [
         "Console stylesheet",
         tag=T,
         response={"type": "string"},
+        media="text/css",
     ),
 ]

@@ -46,6 +46,8 @@ SENDER_TEXT = {
     "rejected": "identity check not approved",
 }
 OUTCOMES = ("approved", "rejected")
+_str = {"type": "string"}  # the JSON Schemas of the bodies, beside the functions that build them
+_null_str = {"type": ["string", "null"]}
 
 
 def reviewer_for(svc: Services, tier: Tier) -> str:
@@ -149,6 +151,17 @@ def _parse_result(body: bytes) -> tuple[str, str, str, str | None]:
     return doc["event_id"], doc["review_id"], doc["outcome"], reason
 
 
+RESULT_ACK_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "review_id": _str,
+        "status": _str,
+        "tier": _str,
+        "applied": {"type": "boolean"},
+    },
+}
+
+
 async def receive_provider_result(svc: Services, headers: Any, body: bytes) -> dict[str, Any]:
     """The provider's signed webhook: signature and window first, then the body; a replayed
     event id or a review already decided is refused (409) and nothing is written."""
@@ -224,7 +237,22 @@ async def decide_review(
     return await review_detail(svc, caller, review_id)
 
 
+REVIEW_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **{k: _str for k in ("id", "customer_id", "from_tier", "tier", "created_at")},
+        "reviewer": {"type": "string", "enum": ["provider", "officer"]},
+        "status": {
+            "type": "string",
+            "enum": ["provider_review", "officer_review", "approved", "rejected"],
+        },
+        **{k: _null_str for k in ("submitted_at", "decided_by", "reason", "decided_at")},
+    },
+}
+
+
 def review_view(row: Any) -> dict[str, Any]:
+    """A review as officers see it; its schema is `REVIEW_SCHEMA`, just above."""
     return {
         "id": row.id,
         "customer_id": row.customer_id,
@@ -255,6 +283,24 @@ def sender_review_view(row: Any) -> dict[str, Any]:
     }
 
 
+REVIEW_LIST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "reviews": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    **REVIEW_SCHEMA["properties"],
+                    "customer_name": _str,
+                    "country": _str,
+                },
+            },
+        }
+    },
+}
+
+
 async def list_reviews(svc: Services, caller: Caller, status: str | None = None) -> list[dict]:
     """Reviews, oldest first; `status` "open" (default: both reviewers' open ones), a status,
     or "all"."""
@@ -264,6 +310,29 @@ async def list_reviews(svc: Services, caller: Caller, status: str | None = None)
     async with reading(svc.engine) as conn:
         rows = await store.reviews(conn, statuses, limit=500)
     return [{**review_view(r), "customer_name": r.name, "country": r.country} for r in rows]
+
+
+REVIEW_DETAIL_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **REVIEW_SCHEMA["properties"],
+        "customer": {
+            "type": "object",
+            "properties": {
+                **{k: _str for k in ("id", "name", "country", "status")},
+                **{k: _null_str for k in ("phone", "phone_verified_by", "tier")},
+            },
+        },
+        "fields": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"name": _str, "description": _str, "value": _null_str},
+            },
+        },
+        "decidable": {"type": "boolean"},
+    },
+}
 
 
 async def review_detail(svc: Services, caller: Caller, review_id: str) -> dict[str, Any]:
