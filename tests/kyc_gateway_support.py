@@ -5,6 +5,17 @@ from __future__ import annotations
 import pytest
 import structlog
 
+ID_DOCUMENTS = {
+    "birth_date": "1990-04-01",
+    "address": "1 Main St, Springfield",
+    "id_type": "passport",
+    "id_number": "X1234567",
+    "id_country_code": "USA",
+    "photo_id_front": "doc_front_1",
+}
+"""What a sender at the lowest tier sends for id_verified (the provider's review, or an
+officer's when no provider is set up)."""
+
 
 @pytest.fixture(autouse=True)
 def default_logging():

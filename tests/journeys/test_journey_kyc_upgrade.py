@@ -24,6 +24,7 @@ from gateway.verification.simulator import create_verification_simulator
 from gateway.webhooks import dispatcher
 from tests.console_support import PASSWORD
 from tests.integration.bots.conftest import world  # noqa: F401
+from tests.kyc_gateway_support import ID_DOCUMENTS
 
 KYC_SECRET = b"kyc-provider-test-secret"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -248,14 +249,7 @@ async def test_a_rejected_upgrade_keeps_the_cap_and_bad_webhooks_write_nothing(
     sender = await gateway.customer()
     assert sender["tier"] == "phone_verified" and sender["limits"]["per_transfer_usd"] == "500"
     await gateway.top_up(sender["id"], "2000.00")
-    documents = {
-        "birth_date": "1990-04-01",
-        "address": "1 Main St, Springfield",
-        "id_type": "passport",
-        "id_number": "X1234567",
-        "id_country_code": "USA",
-        "photo_id_front": "doc_front_1",
-    }
+    documents = ID_DOCUMENTS
     sender = await gateway.customer(**documents)
     review_id = sender["review"]["id"]
     assert sender["review"]["status"] == "provider_review"
