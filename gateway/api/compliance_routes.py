@@ -7,6 +7,7 @@ from __future__ import annotations
 from gateway.api import compliance_views as views
 from gateway.api.compliance_schemas import AssignRequest, DecisionRequest, InformationRequest
 from gateway.api.routing import Route, roles
+from gateway.usecases.remittances import REMITTANCE_SCHEMA
 
 _obj = {"type": "object"}
 OFFICERS = roles("analyst", "supervisor", "admin")
@@ -125,7 +126,7 @@ ROUTES: list[Route] = [
         "The sender answers a request for information (needs_info -> on_hold, to the officers)",
         roles=roles("sender-app", "operator"),
         body=InformationRequest,
-        response=_obj,
+        response=REMITTANCE_SCHEMA,  # the remittance, back on hold for the officers
         errors=(400, 404, 409, 415, 422),
     ),
 ]

@@ -5,47 +5,15 @@ from __future__ import annotations
 
 from gateway.api import customer_views as views
 from gateway.api.routing import Route, roles
+from gateway.usecases import erasure
 from gateway.usecases.customers import CUSTOMER_SCHEMA
 from gateway.usecases.requests.customers import CustomerRequest, ErasureRequest
-
-_str = {"type": "string"}
-_null_str = {"type": ["string", "null"]}
 
 CUSTOMER = CUSTOMER_SCHEMA  # declared beside customer_view, which builds the body
 SENDERS = roles("sender-app", "operator")
 OPERATORS = roles("operator")
-_kept = {
-    "type": "object",
-    "properties": {
-        "what": _str,
-        "fields": {"type": "array", "items": _str},
-        "until": _str,
-        "rule": _str,
-    },
-}
-ERASURE = {
-    "type": "object",
-    "properties": {
-        "customer_id": _str,
-        "relationship_ended_at": _str,
-        "erased": {"type": "array", "items": _str},
-        "kept": {"type": "array", "items": _kept, "description": "what the law keeps, until"},
-        "kept_without_personal_data": {"type": "array", "items": _str},
-    },
-}
-EXPORT = {
-    "type": "object",
-    "description": "everything held on the person, decrypted (subject access request)",
-    "properties": {
-        "customer": {"type": "object"},
-        "kyc_fields": {"type": "object"},
-        "former_identities": {"type": "array", "items": {"type": "object"}},
-        "remittances": {"type": "array", "items": {"type": "object"}},
-        "travel_rule_records": {"type": "array", "items": {"type": "object"}},
-        "identity_changes": {"type": "array", "items": {"type": "object"}},
-        "chats": {"type": "array", "items": {"type": "object"}},
-    },
-}
+ERASURE = erasure.ERASURE_SCHEMA  # each declared beside the function that builds it
+EXPORT = erasure.EXPORT_SCHEMA
 
 ROUTES: list[Route] = [
     Route(

@@ -21,25 +21,6 @@ async def list_accounts(request: web.Request) -> web.Response:
 
 
 _str = {"type": "string"}
-ACCOUNT = {
-    "type": "object",
-    "properties": {
-        **{
-            k: _str
-            for k in (
-                "id",
-                "asset",
-                "debits_posted",
-                "credits_posted",
-                "debits_pending",
-                "credits_pending",
-                "credit_balance",
-                "debit_balance",
-            )
-        },
-        "history": {"type": "array", "items": {"type": "object"}},
-    },
-}
 
 ROUTES: list[Route] = [
     Route(
@@ -50,7 +31,7 @@ ROUTES: list[Route] = [
         roles=roles("operator"),
         tag="ledger",
         query=[{"name": "prefix", "in": "query", "required": False, "schema": _str}],
-        response=list_of("accounts", ACCOUNT),
+        response=list_of("accounts", ledger.BALANCE_SCHEMA),
     ),
     Route(
         "GET",
@@ -59,7 +40,7 @@ ROUTES: list[Route] = [
         "One ledger account: balances and recent transfers (operators)",
         roles=roles("operator"),
         tag="ledger",
-        response=ACCOUNT,
+        response=ledger.ACCOUNT_SCHEMA,
         errors=(404,),
     ),
 ]

@@ -7,41 +7,12 @@ from __future__ import annotations
 from gateway.api import partner_views as views
 from gateway.api.routing import Route, roles
 from gateway.api.schemas import list_of
+from gateway.usecases import partner_payouts
 from gateway.usecases.requests.partners import PayoutStatusRequest
 
 _str = {"type": "string"}
 _null_str = {"type": ["string", "null"]}
-PAYOUT = {
-    "type": "object",
-    "properties": {
-        **{
-            k: _str
-            for k in (
-                "payout_id",
-                "remittance_id",
-                "status",
-                "amount",
-                "currency",
-                "corridor_id",
-                "created_at",
-            )
-        },
-        "recipient": {"type": "object"},
-        "partner_reference": _null_str,
-        "reason": _null_str,
-        "travel_rule": {
-            "type": "object",
-            "description": "originator and beneficiary data (FATF R16, EU TFR) bound to the "
-            "remittance's reference; present when the transfer carries it",
-            "properties": {
-                "reference": _str,
-                "rule": _str,
-                "originator": {"type": "object"},
-                "beneficiary": {"type": "object"},
-            },
-        },
-    },
-}
+PAYOUT = partner_payouts.PAYOUT_SCHEMA  # declared beside payout_view, which builds it
 PAYOUT_LIST = list_of("payouts", PAYOUT)
 CALLBACK_ACK = {
     "type": "object",

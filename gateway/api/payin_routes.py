@@ -6,70 +6,15 @@ from __future__ import annotations
 from gateway.api import payin_views as views
 from gateway.api.routing import Route, roles
 from gateway.api.schemas import list_of
+from gateway.usecases.payins import references, refunds
+from gateway.usecases.payins import views as views_of_payins
 from gateway.usecases.requests.payins import (
     PayinCallback,
     PayinReferenceRequest,
     ResolvePayinRequest,
 )
 
-_str = {"type": "string"}
-_null_str = {"type": ["string", "null"]}
-PAYIN = {
-    "type": "object",
-    "properties": {
-        **{
-            k: _str
-            for k in (
-                "id",
-                "payin_id",
-                "partner_id",
-                "method",
-                "event",
-                "status",
-                "amount",
-                "currency",
-                "received_at",
-            )
-        },
-        "reason": _null_str,
-        "remittance_id": _null_str,
-        "duplicate": {"type": "boolean"},
-    },
-}
-REFERENCE = {
-    "type": "object",
-    "properties": {
-        k: _str for k in ("reference", "reference_display", "method", "currency", "customer_id")
-    },
-}
-INSTRUCTIONS = {
-    "type": "object",
-    "properties": {
-        **{
-            k: _str
-            for k in (
-                "remittance_id",
-                "status",
-                "reference",
-                "reference_display",
-                "method",
-                "currency",
-                "amount",
-                "received",
-            )
-        },
-        "deadline": _null_str,
-        "pay_to": {
-            "type": ["object", "null"],
-            "description": "bank transfer: the pay-in partner's collection account",
-            "properties": {
-                k: _str
-                for k in ("bank_name", "beneficiary", "iban", "account_number", "routing_number")
-            },
-        },
-        "payins": {"type": "array", "items": PAYIN},
-    },
-}
+PAYIN = views_of_payins.PAYIN_SCHEMA  # each declared beside the function that builds it
 SENDERS = roles("sender-app", "operator")
 
 ROUTES: list[Route] = [
@@ -94,7 +39,7 @@ ROUTES: list[Route] = [
         roles=SENDERS,
         tag="payins",
         body=PayinReferenceRequest,
-        response=REFERENCE,
+        response=references.REFERENCE_SCHEMA,
         status=201,
         errors=(400, 404, 413, 415, 422),
     ),
@@ -106,7 +51,7 @@ ROUTES: list[Route] = [
         "transfer), reference, amount, deadline, pay-ins received",
         roles=SENDERS,
         tag="payins",
-        response=INSTRUCTIONS,
+        response=references.INSTRUCTIONS_SCHEMA,
         errors=(404,),
     ),
     Route(
@@ -117,7 +62,7 @@ ROUTES: list[Route] = [
         "instead of the wallet",
         roles=SENDERS,
         tag="payins",
-        response={"type": "object"},
+        response=refunds.REFUND_SCHEMA,
         errors=(404, 409),
     ),
     Route(

@@ -16,6 +16,7 @@ from gateway.api.schemas import list_of
 from gateway.errors import field_error
 from gateway.usecases import error_reports, error_resolution, travel_hold
 from gateway.usecases.cases import access
+from gateway.usecases.remittances import REMITTANCE_SCHEMA
 from gateway.usecases.requests.base import Body, parse
 from gateway.usecases.requests.travel_rule import TravelRuleRequest
 
@@ -23,31 +24,8 @@ SENDERS = roles("sender-app", "operator")
 OFFICERS = roles("analyst", "supervisor", "admin")
 READERS = OFFICERS | roles("operator")
 _str = {"type": "string"}
-_clock = {
-    "type": "object",
-    "properties": {
-        "due": _str,
-        "met_at": {"type": ["string", "null"]},
-        "overdue": {"type": "boolean"},
-    },
-}
-ERROR_CASE = {
-    "type": "object",
-    "properties": {
-        **{k: _str for k in ("id", "remittance_id", "kind", "description", "status", "rule")},
-        "reported_at": _str,
-        "remedy": {"type": ["string", "null"], "enum": ["refund", "resend", "no_error", None]},
-        "remedy_amount": {"type": ["string", "null"]},
-        "resend_id": {"type": ["string", "null"]},
-        "finding": {"type": ["string", "null"]},
-        "clocks": {"type": "object", "additionalProperties": _clock},
-        "overdue": {"type": "boolean", "description": "some clock is past due and not met"},
-    },
-}
-ERROR_CASE_DETAIL = {
-    "type": "object",
-    "properties": {**ERROR_CASE["properties"], "remittance": {"type": "object"}},
-}
+ERROR_CASE = error_reports.ERROR_CASE_SCHEMA  # each declared beside the function building it
+ERROR_CASE_DETAIL = error_resolution.ERROR_CASE_DETAIL_SCHEMA
 
 
 class ErrorReportRequest(Body):
@@ -107,21 +85,6 @@ async def post_resolve(request: web.Request) -> web.Response:
     return reply(body)
 
 
-TRAVEL_STATUS = {
-    "type": "object",
-    "properties": {
-        "remittance_id": _str,
-        "rule": _str,
-        "required": {"type": "boolean", "description": "the regime's travel rule covers it"},
-        "bound": {"type": "boolean", "description": "its record is kept with the remittance"},
-        "held": {"type": "boolean", "description": "held in needs_info for the data"},
-        "missing": {
-            "type": "array",
-            "items": {"type": "object", "properties": {"field": _str, "message": _str}},
-        },
-    },
-}
-
 ROUTES = [
     Route(
         "GET",
@@ -129,7 +92,7 @@ ROUTES = [
         get_travel_rule,
         "Travel-rule status: covered, record bound, held for data and exactly what is missing",
         roles=SENDERS,
-        response=TRAVEL_STATUS,
+        response=travel_hold.TRAVEL_STATUS_SCHEMA,
         errors=(404,),
     ),
     Route(
@@ -140,7 +103,7 @@ ROUTES = [
         "birth_date, birth_place; for this transfer only); complete, it goes on to screening",
         roles=SENDERS,
         body=TravelRuleRequest,
-        response={"type": "object"},
+        response=REMITTANCE_SCHEMA,  # the remittance, as get_remittance answers it
         errors=(400, 404, 409, 413, 415, 422),
     ),
     Route(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from gateway.api import sender_views as views
-from gateway.api.protection_schemas import DISCLOSURE, RECEIPT
 from gateway.api.routing import ANY_CALLER, Route, roles
+from gateway.usecases import quotes, receipts, wallets
 from gateway.usecases.remittances import REMITTANCE_SCHEMA
 from gateway.usecases.requests.remittances import (
     AcceptQuoteRequest,
@@ -15,50 +15,9 @@ from gateway.usecases.requests.remittances import (
 
 _obj = {"type": "object"}
 _str = {"type": "string"}
-_null_str = {"type": ["string", "null"]}
 
-QUOTE = {
-    "type": "object",
-    "properties": {
-        **{
-            k: _str
-            for k in (
-                "id",
-                "corridor_id",
-                "send_currency",
-                "receive_currency",
-                "send_amount",
-                "fee",
-                "amount_converted",
-                "receive_amount",
-                "rate",
-                "mid_rate",
-                "rate_source",
-                "rate_as_of",
-                "created_at",
-                "expires_at",
-                "rounding",
-            )
-        },
-        "sample_rates": {
-            "type": "boolean",
-            "description": "true when priced from sample data or the embedded ECB snapshot "
-            "(REMIT_RATES_MODE=sample): not market data, not for real transfers",
-        },
-        "rates_notice": _null_str,
-        "remittance_id": _null_str,
-        "requote_for": {
-            **_null_str,
-            "description": "the remittance in requote this quote was offered to: only it may "
-            "accept it (POST /v1/remittances/{id}/accept-quote)",
-        },
-        "disclosure": DISCLOSURE,
-    },
-}
-WALLET = {
-    "type": "object",
-    "properties": {"customer_id": _str, "balances": {"type": "array", "items": _obj}},
-}
+QUOTE = quotes.QUOTE_SCHEMA  # declared beside the function that builds the body
+WALLET = wallets.WALLET_SCHEMA
 REMITTANCE = REMITTANCE_SCHEMA  # declared beside remittance_view, which builds the body
 PRICE_QUERY = [
     {
@@ -194,7 +153,7 @@ ROUTES: list[Route] = [
         "The sender's receipt once paid (JSON; a printable page with Accept: text/html; the "
         "same page as PDF with Accept: application/pdf or ?format=pdf)",
         roles=SENDERS,
-        response=RECEIPT,
+        response=receipts.RECEIPT_SCHEMA,
         html=True,
         pdf=True,
         query=(

@@ -180,7 +180,7 @@ _STR = {"type": "string"}
 _NULL_STR = {"type": ["string", "null"]}
 
 #: The JSON Schema of `customer_view`'s body, declared beside it so that /openapi.json
-#: documents what the API returns (tests/test_api_response_schemas.py holds the two together).
+#: documents what the API returns (tests/integration/test_api_response_schemas_*.py check it).
 CUSTOMER_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {

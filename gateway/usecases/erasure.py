@@ -49,10 +49,34 @@ def _transfer_regime(svc: Services, corridor_id: str, fallback: str) -> Regime:
     return _regime(svc, corridor.send_country if corridor else fallback)
 
 
+_STR = {"type": "string"}
+_NULL_STR = {"type": ["string", "null"]}
+_KEPT = {
+    "type": "object",
+    "properties": {
+        "what": _STR,
+        "fields": {"type": "array", "items": _STR},
+        "until": _STR,
+        "rule": _STR,
+    },
+}
+ERASURE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "customer_id": _STR,
+        "relationship_ended_at": _STR,
+        "erased": {"type": "array", "items": _STR},
+        "kept": {"type": "array", "items": _KEPT, "description": "what the law keeps, until"},
+        "kept_without_personal_data": {"type": "array", "items": _STR},
+    },
+}
+
+
 async def erase_customer(
     svc: Services, actor: str, customer_id: str, reason: str, now: datetime | None = None
 ) -> dict[str, Any]:
-    """Erase a person on request except what the law keeps; the answer says what was kept."""
+    """Erase a person on request except what the law keeps; the answer says what was kept
+    (its schema: `ERASURE_SCHEMA`, just above)."""
     now = now or svc.now()
     async with svc.engine.begin() as conn:
         row = await store.relationship(conn, customer_id)
@@ -156,11 +180,42 @@ async def retention_run(svc: Services, actor: str, now: datetime | None = None) 
     return report
 
 
+EXPORT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "everything held on the person, decrypted (subject access request)",
+    "properties": {
+        "customer": {
+            "type": "object",
+            "properties": {
+                **{k: _STR for k in ("id", "name", "country", "tier", "status", "created_at")},
+                **{
+                    k: _NULL_STR
+                    for k in (
+                        "external_id",
+                        "phone",
+                        "birth_date",
+                        "relationship_ended_at",
+                        "erased_at",
+                    )
+                },
+            },
+        },
+        "kyc_fields": {"type": "object"},
+        "former_identities": {"type": "array", "items": {"type": "object"}},
+        "remittances": {"type": "array", "items": {"type": "object"}},
+        "travel_rule_records": {"type": "array", "items": {"type": "object"}},
+        "identity_changes": {"type": "array", "items": {"type": "object"}},
+        "chats": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
 async def export_customer(
     svc: Services, actor: str, customer_id: str, reason: str
 ) -> dict[str, Any]:
     """Everything the gateway holds on the person, decrypted (a subject access request); the
-    reading is written to the audit log with who read and why."""
+    reading is written to the audit log with who read and why. The body's schema is
+    `EXPORT_SCHEMA`, just above."""
     now = svc.now()
     async with svc.engine.begin() as conn:
         row = await customer_store.customer(conn, customer_id)

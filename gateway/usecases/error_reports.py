@@ -64,11 +64,36 @@ async def report_error(
     return case_view(values, now, country=country)
 
 
+_STR = {"type": "string"}
+_CLOCK = {
+    "type": "object",
+    "properties": {
+        "due": _STR,
+        "met_at": {"type": ["string", "null"]},
+        "overdue": {"type": "boolean"},
+    },
+}
+ERROR_CASE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **{k: _STR for k in ("id", "remittance_id", "kind", "description", "status", "rule")},
+        "reported_at": _STR,
+        "remedy": {"type": ["string", "null"], "enum": ["refund", "resend", "no_error", None]},
+        "remedy_amount": {"type": ["string", "null"]},
+        "resend_id": {"type": ["string", "null"]},
+        "finding": {"type": ["string", "null"]},
+        "clocks": {"type": "object", "additionalProperties": _CLOCK},
+        "overdue": {"type": "boolean", "description": "some clock is past due and not met"},
+    },
+}
+
+
 def case_view(
     case: Any, now: datetime, currency: str | None = None, country: str | None = None
 ) -> dict[str, Any]:
     """The case as officers and the sending app see it; `currency` (the send currency) words
-    the refunded amount; `country` (the sending country) is the calendar of the report clock."""
+    the refunded amount; `country` (the sending country) is the calendar of the report clock.
+    Its schema is `ERROR_CASE_SCHEMA`, just above."""
     get = case.get if isinstance(case, dict) else lambda k: getattr(case, k)
     clocks = {
         "acknowledge_by": get("acknowledge_by"),

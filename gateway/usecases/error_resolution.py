@@ -29,7 +29,8 @@ from gateway.storage.keys import Caller
 from gateway.storage.sealed import row_value
 from gateway.usecases.cancellation import sending_country
 from gateway.usecases.cases.access import require
-from gateway.usecases.error_reports import case_view
+from gateway.usecases.error_reports import ERROR_CASE_SCHEMA, case_view
+from gateway.usecases.remittances import REMITTANCE_SCHEMA
 from ledger_adapter import chart
 from ledger_adapter.sessions import reading
 
@@ -67,9 +68,37 @@ async def _audit(svc: Services, conn, caller: Caller, action: str, row: Any, aft
     )
 
 
+_STR = {"type": "string"}
+ERROR_CASE_DETAIL_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **ERROR_CASE_SCHEMA["properties"],
+        "remittance": {
+            "type": "object",
+            "properties": {
+                **{
+                    k: _STR
+                    for k in (
+                        "id",
+                        "status",
+                        "corridor_id",
+                        "send_amount",
+                        "fee",
+                        "send_currency",
+                        "receive_amount",
+                        "receive_currency",
+                    )
+                },
+                "history": REMITTANCE_SCHEMA["properties"]["history"],
+            },
+        },
+    },
+}
+
+
 async def case_detail(svc: Services, caller: Caller, case_id: str) -> dict[str, Any]:
     """The case with its clocks, the remittance it is about (status, amounts, history) and the
-    remedy once resolved."""
+    remedy once resolved; its schema is `ERROR_CASE_DETAIL_SCHEMA`, just above."""
     require(caller, "read")
     async with reading(svc.engine) as conn:
         row = await _case(conn, case_id)

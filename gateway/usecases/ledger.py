@@ -16,7 +16,17 @@ def _amount(minor: int, asset: str) -> str:
     return str(Money.from_minor(minor, asset))
 
 
+_STR = {"type": "string"}
+BALANCE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        k: _STR for k in ("id", "asset", *BALANCE_FIELDS, "credit_balance", "debit_balance")
+    },
+}
+
+
 def balance_view(account_id: str, asset: str, bal: Balance) -> dict[str, Any]:
+    """An account's balances; the body's schema is `BALANCE_SCHEMA`, just above."""
     return {
         "id": account_id,
         "asset": asset,
@@ -29,7 +39,29 @@ def balance_view(account_id: str, asset: str, bal: Balance) -> dict[str, Any]:
     }
 
 
+TRANSFER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **{
+            k: _STR
+            for k in (
+                "id",
+                "kind",
+                "debit_account",
+                "credit_account",
+                "amount",
+                "asset",
+                "code",
+                "created_at",
+            )
+        },
+        "pending_id": {"type": ["string", "null"]},
+    },
+}
+
+
 def transfer_view(t: Transfer) -> dict[str, Any]:
+    """A transfer of an account's history; its schema is `TRANSFER_SCHEMA`, just above."""
     return {
         "id": t.id,
         "kind": t.kind,
@@ -46,6 +78,15 @@ def transfer_view(t: Transfer) -> dict[str, Any]:
 async def balances(ledger: Ledger, prefix: str = "") -> list[dict[str, Any]]:
     found = await ledger.balances(prefix)
     return [balance_view(acc, asset, bal) for acc, (asset, bal) in sorted(found.items())]
+
+
+ACCOUNT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **BALANCE_SCHEMA["properties"],
+        "history": {"type": "array", "items": TRANSFER_SCHEMA},
+    },
+}
 
 
 async def account(svc: Services, account_id: str, history_limit: int = 100) -> dict[str, Any]:

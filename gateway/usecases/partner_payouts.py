@@ -24,6 +24,7 @@ from gateway.storage import payouts as payout_store
 from gateway.storage import remittances as rem_store
 from gateway.storage.keys import Caller
 from gateway.usecases import travel_rule
+from gateway.usecases.remittances import REMITTANCE_SCHEMA
 from gateway.usecases.requests.partners import PayoutStatusRequest
 from ledger_adapter.evm.items import items as chain_items
 from ledger_adapter.evm.items import settlement_view
@@ -49,11 +50,51 @@ def payout_status(row: Any) -> str:
     return row.payout_status or "unknown"
 
 
+_STR = {"type": "string"}
+_NULL_STR = {"type": ["string", "null"]}
+PAYOUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **{
+            k: _STR
+            for k in (
+                "payout_id",
+                "remittance_id",
+                "status",
+                "amount",
+                "currency",
+                "corridor_id",
+                "created_at",
+            )
+        },
+        "recipient": {"type": "object"},
+        "partner_reference": _NULL_STR,
+        "reason": _NULL_STR,
+        "travel_rule": {
+            "type": "object",
+            "description": "originator and beneficiary data (FATF R16, EU TFR) bound to the "
+            "remittance's reference; present when the transfer carries it",
+            "properties": {
+                "reference": _STR,
+                "rule": _STR,
+                "originator": {"type": "object"},
+                "beneficiary": {"type": "object"},
+            },
+        },
+        "chain_settlement": {
+            **REMITTANCE_SCHEMA["properties"]["chain_settlement"],
+            "description": "the coin already paid to the partner's address, when settled",
+        },
+    },
+}
+
+
 def payout_view(
     row: Any, travel: dict[str, Any] | None = None, chain: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """The instruction for a pull partner: it needs the full recipient to pay (and the
-    travel-rule data when the transfer carries it, as a push partner's instruction does)."""
+    travel-rule data when the transfer carries it, as a push partner's instruction does);
+    its schema is `PAYOUT_SCHEMA`, just above."""
     view = {
         "payout_id": row.id,
         "remittance_id": row.id,

@@ -106,6 +106,58 @@ def quote_view(svc: Services, row: Any) -> dict[str, Any]:
     return _view(svc, row, send, fee, receive)
 
 
+_STR = {"type": "string"}
+_NULL_STR = {"type": ["string", "null"]}
+_TEXT_BY_LANGUAGE = {"type": "object", "additionalProperties": _STR}
+_CONTACT = {
+    "type": "object",
+    "properties": {"name": _STR, "phone": _STR, "website": _STR},
+    "required": ["name", "phone", "website"],
+}
+
+DISCLOSURE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Pre-payment disclosure of the sending country's regime (e.g. 12 CFR 1005.31)",
+    "properties": {
+        **{
+            k: _STR
+            for k in (
+                "regime",
+                "regime_title",
+                "rule",
+                "transfer_amount",
+                "fees",
+                "taxes",
+                "total",
+                "send_currency",
+                "exchange_rate",
+                "covered_third_party_fees",
+                "amount_received",
+                "receive_currency",
+            )
+        },
+        "covered": {"type": "boolean"},
+        "not_covered_reason": {"type": ["string", "null"]},
+        "coverage_threshold": {"type": ["string", "null"]},
+        "statement": _TEXT_BY_LANGUAGE,
+        "provider": _CONTACT,
+    },
+    "required": [
+        "regime",
+        "covered",
+        "transfer_amount",
+        "fees",
+        "taxes",
+        "total",
+        "exchange_rate",
+        "covered_third_party_fees",
+        "amount_received",
+        "statement",
+        "provider",
+    ],
+}
+
+
 def quote_disclosure(
     svc: Services, corridor_id: str, send: Money, fee: Money, receive: Money, rate: str
 ) -> Disclosure:
@@ -117,7 +169,49 @@ def quote_disclosure(
     )
 
 
+QUOTE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **{
+            k: _STR
+            for k in (
+                "id",
+                "corridor_id",
+                "send_currency",
+                "receive_currency",
+                "send_amount",
+                "fee",
+                "amount_converted",
+                "receive_amount",
+                "rate",
+                "mid_rate",
+                "rate_source",
+                "rate_as_of",
+                "created_at",
+                "expires_at",
+                "rounding",
+            )
+        },
+        "sample_rates": {
+            "type": "boolean",
+            "description": "true when priced from sample data or the embedded ECB snapshot "
+            "(REMIT_RATES_MODE=sample): not market data, not for real transfers",
+        },
+        "rates_notice": _NULL_STR,
+        "remittance_id": _NULL_STR,
+        "requote_for": {
+            **_NULL_STR,
+            "description": "the remittance in requote this quote was offered to: only it may "
+            "accept it (POST /v1/remittances/{id}/accept-quote)",
+        },
+        "disclosure": DISCLOSURE_SCHEMA,
+    },
+}
+
+
 def _view(svc: Services, row: Any, send: Money, fee: Money, receive: Money) -> dict[str, Any]:
+    """A quote's body; its schema is `QUOTE_SCHEMA`, just above (the disclosure's is
+    `DISCLOSURE_SCHEMA`, by `quote_disclosure`)."""
     disclosure = quote_disclosure(svc, row.corridor_id, send, fee, receive, row.rate)
     return {
         "id": row.id,

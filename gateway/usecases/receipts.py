@@ -12,7 +12,7 @@ from gateway.storage import quotes as quote_store
 from gateway.storage import remittances as store
 from gateway.storage.keys import Caller
 from gateway.usecases.ownership import own_remittance
-from gateway.usecases.quotes import quote_disclosure
+from gateway.usecases.quotes import DISCLOSURE_SCHEMA, quote_disclosure
 from gateway.usecases.rates import sample_fields
 from ledger_adapter.sessions import reading
 
@@ -50,8 +50,56 @@ async def receipt(svc: Services, caller: Caller, remittance_id: str) -> Receipt:
     )
 
 
+_STR = {"type": "string"}
+_TEXT_BY_LANGUAGE = DISCLOSURE_SCHEMA["properties"]["statement"]
+_CONTACT = DISCLOSURE_SCHEMA["properties"]["provider"]
+_RIGHT = {"type": "object", "properties": {"rule": _STR, "text": _TEXT_BY_LANGUAGE}}
+RECEIPT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Receipt once paid: the disclosure, availability, recipient, rights, contacts",
+    "properties": {
+        "remittance_id": _STR,
+        "paid_at": _STR,
+        "funds_available_on": {"type": "string", "format": "date"},
+        "disclosure": DISCLOSURE_SCHEMA,
+        "recipient": {"type": "object", "additionalProperties": _STR},
+        "rights": {
+            "type": "object",
+            "properties": {
+                "cancellation": {
+                    **_RIGHT,
+                    "properties": {
+                        **_RIGHT["properties"],
+                        "window_minutes": {"type": "integer"},
+                        "cancel_by": _STR,
+                        "refund_business_days": {"type": "integer"},
+                    },
+                },
+                "error_resolution": {
+                    **_RIGHT,
+                    "properties": {
+                        **_RIGHT["properties"],
+                        "report_within_days": {"type": "integer"},
+                        "report_by": {"type": "string", "format": "date"},
+                    },
+                },
+            },
+        },
+        "provider": _CONTACT,
+        "regulators": {"type": "array", "items": _CONTACT},
+        "sample_rates": {
+            "type": "boolean",
+            "description": "priced from sample rates (REMIT_RATES_MODE=sample): not market data",
+        },
+        "rates_notice": {"type": ["string", "null"]},
+    },
+    "required": ["remittance_id", "paid_at", "funds_available_on", "disclosure", "rights"],
+}
+
+
 async def receipt_view(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
-    """The receipt as JSON; priced from sample rates (REMIT_RATES_MODE=sample), it says so."""
+    """The receipt as JSON (its schema: `RECEIPT_SCHEMA`, just above); priced from sample
+    rates (REMIT_RATES_MODE=sample), it says so."""
     body = (await receipt(svc, caller, remittance_id)).to_dict()
     async with reading(svc.engine) as conn:
         quote = await quote_store.in_use_by(conn, remittance_id)

@@ -49,7 +49,7 @@ _NULL_STR = {"type": ["string", "null"]}
 
 #: The JSON Schema of `remittance_view`'s body (and of `get_remittance`'s, which adds
 #: `chain_settlement`), declared beside the function that builds it so that /openapi.json
-#: documents what the API returns; tests/test_api_response_schemas.py holds the two together.
+#: documents what the API returns; tests/integration/test_api_response_schemas_*.py check it.
 REMITTANCE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {

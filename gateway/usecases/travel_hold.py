@@ -78,9 +78,26 @@ async def held_for_travel(conn: AsyncConnection, rem: Any) -> bool:
     return bool(history) and history[-1].from_status == S.CREATED
 
 
+_STR = {"type": "string"}
+TRAVEL_STATUS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "remittance_id": _STR,
+        "rule": _STR,
+        "required": {"type": "boolean", "description": "the regime's travel rule covers it"},
+        "bound": {"type": "boolean", "description": "its record is kept with the remittance"},
+        "held": {"type": "boolean", "description": "held in needs_info for the data"},
+        "missing": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"field": _STR, "message": _STR}},
+        },
+    },
+}
+
+
 async def status(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
     """Whether the rule covers this transfer, whether its record is bound, and what is
-    missing while it is held for it."""
+    missing while it is held for it; the body's schema is `TRAVEL_STATUS_SCHEMA`, just above."""
     async with reading(svc.engine) as conn:
         rem = await own_remittance(conn, caller, remittance_id)
         bound = await travel_store.is_bound(conn, rem.id)

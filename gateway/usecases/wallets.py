@@ -16,8 +16,24 @@ from ledger_adapter import chart
 from ledger_adapter.port import IdempotencyConflict
 from ledger_adapter.sessions import reading
 
+_STR = {"type": "string"}
+WALLET_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "customer_id": _STR,
+        "balances": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"currency": _STR, "available": _STR, "posted": _STR},
+            },
+        },
+    },
+}
+
 
 async def wallet(svc: Services, caller: Caller, customer_id: str) -> dict[str, Any]:
+    """A sender's balances; the body's schema is `WALLET_SCHEMA`, just above."""
     async with reading(svc.engine) as conn:
         row = await owned_customer(conn, caller, customer_id)
     if row is None:

@@ -13,7 +13,7 @@ from gateway.services import Services
 from gateway.storage import payins as store
 from gateway.storage.keys import Caller
 from gateway.usecases.ownership import own_remittance, owned_customer
-from gateway.usecases.payins.views import payin_view
+from gateway.usecases.payins.views import PAYIN_SCHEMA, payin_view
 from gateway.usecases.requests.payins import (
     PayinReferenceRequest,
 )
@@ -34,6 +34,16 @@ async def topup_reference(
     return _reference_view(reference, req.method, req.currency) | {"customer_id": customer_id}
 
 
+_STR = {"type": "string"}
+_NULL_STR = {"type": ["string", "null"]}
+REFERENCE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        k: _STR for k in ("reference", "reference_display", "method", "currency", "customer_id")
+    },
+}
+
+
 def _reference_view(reference: str, method: str, currency: str) -> dict[str, Any]:
     return {
         "reference": reference,
@@ -41,6 +51,36 @@ def _reference_view(reference: str, method: str, currency: str) -> dict[str, Any
         "method": method,
         "currency": currency,
     }
+
+
+INSTRUCTIONS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **{
+            k: _STR
+            for k in (
+                "remittance_id",
+                "status",
+                "reference",
+                "reference_display",
+                "method",
+                "currency",
+                "amount",
+                "received",
+            )
+        },
+        "deadline": _NULL_STR,
+        "pay_to": {
+            "type": ["object", "null"],
+            "description": "bank transfer: the pay-in partner's collection account",
+            "properties": {
+                k: _STR
+                for k in ("bank_name", "beneficiary", "iban", "account_number", "routing_number")
+            },
+        },
+        "payins": {"type": "array", "items": PAYIN_SCHEMA},
+    },
+}
 
 
 async def instructions(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from gateway.storage import payins as store
 from gateway.storage.keys import Caller
 from gateway.usecases.ownership import own_remittance
 from gateway.usecases.payins.partner_client import partner_client
-from gateway.usecases.payins.views import payin_view
+from gateway.usecases.payins.views import PAYIN_SCHEMA, payin_view
 from ledger_adapter.port import InsufficientFunds
 from ledger_adapter.sessions import reading
 
@@ -52,9 +52,19 @@ async def _partner_refund(svc: Services, row: Any) -> bool:
     return True
 
 
+REFUND_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "remittance_id": {"type": "string"},
+        "payins": {"type": "array", "items": PAYIN_SCHEMA},
+    },
+}
+
+
 async def refund_to_source(svc: Services, caller: Caller, remittance_id: str) -> dict[str, Any]:
     """The sender asks for the money of a remittance that did not pay out back where it came
-    from (a card or a bank account), instead of keeping it in the wallet."""
+    from (a card or a bank account), instead of keeping it in the wallet; the body's schema
+    is `REFUND_SCHEMA`, just above."""
     async with reading(svc.engine) as conn:
         rem = await own_remittance(conn, caller, remittance_id)
         rows = await store.of_remittance(conn, remittance_id)

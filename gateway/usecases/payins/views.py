@@ -6,8 +6,34 @@ from typing import Any
 
 from fx.money import Money
 
+_STR = {"type": "string"}
+_NULL_STR = {"type": ["string", "null"]}
+PAYIN_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **{
+            k: _STR
+            for k in (
+                "id",
+                "payin_id",
+                "partner_id",
+                "method",
+                "event",
+                "status",
+                "amount",
+                "currency",
+                "received_at",
+            )
+        },
+        "reason": _NULL_STR,
+        "remittance_id": _NULL_STR,
+        "duplicate": {"type": "boolean"},
+    },
+}
+
 
 def payin_view(row: Any, duplicate: bool = False) -> dict[str, Any]:
+    """A pay-in's body; its schema is `PAYIN_SCHEMA`, just above."""
     return {
         "id": row.id,
         "payin_id": row.partner_payin_id,
