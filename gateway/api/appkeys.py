@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.api.routing import Route
+from gateway.domain.callers import Caller
 from gateway.services import Services
-from gateway.storage.keys import Caller
 
 SERVICES = web.AppKey("services", Services)
 ROUTES = web.AppKey("routes", dict[str, Route])

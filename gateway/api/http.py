@@ -10,9 +10,9 @@ from aiohttp import web
 from corridors import jsondoc
 from gateway.api.appkeys import SERVICES
 from gateway.api.problems import Problem
+from gateway.domain.callers import Caller
 from gateway.errors import field_error
 from gateway.services import Services
-from gateway.storage.keys import Caller
 
 
 async def read_json(request: web.Request) -> Any:

@@ -11,8 +11,9 @@ from gateway.api.appkeys import CALLER_CACHE, ROUTES, SERVICES
 from gateway.api.http import refuse_nul_in_url
 from gateway.api.problems import Problem, problem_for
 from gateway.api.routing import Handler
+from gateway.domain.callers import Caller
 from gateway.errors import UseCaseError
-from gateway.storage.keys import Caller, find_caller
+from gateway.storage.keys import find_caller
 from gateway.storage.officers import find_officer_caller
 from ledger_adapter.sessions import reading
 

@@ -5,24 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.domain.callers import ROLES, Caller
 from gateway.ids import new_id
 from gateway.storage.tables import api_keys
-
-ROLES = ("sender-app", "partner", "operator")
-
-
-@dataclass(frozen=True)
-class Caller:
-    key_id: str
-    name: str
-    role: str
-    partner_id: str | None
 
 
 def digest(key: str) -> str:

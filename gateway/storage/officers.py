@@ -14,8 +14,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.cases import OFFICER_ROLES
+from gateway.domain.callers import Caller
 from gateway.ids import new_id
-from gateway.storage.keys import Caller, digest
+from gateway.storage.keys import digest
 from gateway.storage.tables_compliance import login_throttle, officer_tokens, officers
 
 # The one hasher (argon2); a module attribute so a test can count the passwords it checks.

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.storage.keys import Caller
+from gateway.domain.callers import Caller
 from gateway.storage.tables import customers, remittances
 
 

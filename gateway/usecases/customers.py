@@ -37,12 +37,12 @@ from compliance.kyc import (
     tier_order,
 )
 from compliance.kyc.birth import AgeRange, birth_date_problem
+from gateway.domain.callers import Caller
 from gateway.errors import NotFound, validation
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import customers as store
 from gateway.storage import kyc as kyc_store
-from gateway.storage.keys import Caller
 from gateway.usecases import audit_trail
 from gateway.usecases import kyc_reviews as reviews
 from gateway.usecases.identity import (

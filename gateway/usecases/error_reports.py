@@ -9,11 +9,11 @@ from typing import Any
 
 from compliance.protections.calendar import add_business_days
 from fx.money import Money
+from gateway.domain.callers import Caller
 from gateway.errors import Conflict
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import errors as error_store
-from gateway.storage.keys import Caller
 from gateway.usecases import receipts
 from gateway.usecases.cancellation import regime_of, sending_country
 from gateway.usecases.ownership import own_remittance

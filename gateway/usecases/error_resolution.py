@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.protections.error_cases import ErrorMoveRefused, Remedy, next_status, remedy_for
 from fx.money import Money
+from gateway.domain.callers import Caller
 from gateway.domain.states import Status
 from gateway.errors import Conflict, NotFound
 from gateway.ids import new_id
@@ -25,7 +26,6 @@ from gateway.storage import audit
 from gateway.storage import errors as error_store
 from gateway.storage import remittances as rem_store
 from gateway.storage import travel as travel_store
-from gateway.storage.keys import Caller
 from gateway.storage.sealed import row_value
 from gateway.usecases.cancellation import sending_country
 from gateway.usecases.cases.access import require

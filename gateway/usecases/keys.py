@@ -8,9 +8,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.domain.callers import ROLES, Caller
 from gateway.storage import keys as store
 from gateway.storage.datakeys import new_key_line
-from gateway.storage.keys import ROLES, Caller
 from gateway.storage.rotation import RotationReport, rotate
 from gateway.usecases.operator_audit import Operator
 from ledger_adapter.sessions import reading

@@ -28,12 +28,12 @@ from compliance.kyc import (
 from corridors import jsondoc
 from corridors.jsondoc import BadText
 from corridors.signing import SignatureError, verify
+from gateway.domain.callers import Caller
 from gateway.errors import BadSignature, Conflict, NotFound, validation
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import customers as customer_store
 from gateway.storage import kyc as store
-from gateway.storage.keys import Caller
 from gateway.usecases import audit_trail
 from gateway.usecases.cases.access import require
 from ledger_adapter.sessions import reading

@@ -8,9 +8,9 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.domain.callers import Caller
 from gateway.services import Services, utc_now
 from gateway.storage import officers as store
-from gateway.storage.keys import Caller
 from gateway.usecases import audit_trail
 from gateway.usecases.operator_audit import Operator
 from ledger_adapter.sessions import autocommit, reading

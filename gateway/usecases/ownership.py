@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.domain.callers import Caller
 from gateway.errors import NotFound
-from gateway.storage.keys import Caller
 from gateway.storage.owners import owned_customer, owned_remittance
 
 __all__ = ["own_remittance", "owned_customer", "owned_remittance"]

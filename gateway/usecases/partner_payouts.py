@@ -17,12 +17,12 @@ from corridors.iso20022_partner import read_callback as read_iso_callback
 from corridors.payout import PayoutResult, read_callback
 from corridors.signing import SignatureError
 from fx.money import Money
+from gateway.domain.callers import Caller
 from gateway.domain.states import Status
 from gateway.errors import BadSignature, Conflict, NotFound, Refused, validation
 from gateway.services import Services
 from gateway.storage import payouts as payout_store
 from gateway.storage import remittances as rem_store
-from gateway.storage.keys import Caller
 from gateway.usecases import travel_rule
 from gateway.usecases.remittances import REMITTANCE_SCHEMA
 from gateway.usecases.requests.partners import PayoutStatusRequest

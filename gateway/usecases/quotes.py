@@ -12,11 +12,11 @@ from compliance.protections import Disclosure, disclose
 from corridors.config import Corridor, CorridorNotFound, find_corridor
 from fx.money import AmountError, Money, is_currency
 from fx.pricing import FeeSchedule, PricingPolicy, Quote, price
+from gateway.domain.callers import Caller
 from gateway.errors import Invalid, NotFound, field_error
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import quotes as quote_store
-from gateway.storage.keys import Caller
 from gateway.usecases.rates import firm_rate, sample_fields
 from gateway.usecases.requests.remittances import QuoteRequest
 from ledger_adapter.sessions import reading

@@ -6,11 +6,11 @@ from typing import Any
 
 from compliance.protections.receipt import Receipt, make_receipt
 from fx.money import Money
+from gateway.domain.callers import Caller
 from gateway.errors import Conflict
 from gateway.services import Services
 from gateway.storage import quotes as quote_store
 from gateway.storage import remittances as store
-from gateway.storage.keys import Caller
 from gateway.usecases.ownership import own_remittance
 from gateway.usecases.quotes import DISCLOSURE_SCHEMA, quote_disclosure
 from gateway.usecases.rates import sample_fields

@@ -15,6 +15,7 @@ from compliance.kyc import check_limits
 from corridors.recipients import RecipientInvalid, validate_recipient
 from fx.money import Money
 from fx.rates import RateUnavailable
+from gateway.domain.callers import Caller
 from gateway.domain.recipient_keys import recipient_key
 from gateway.domain.states import (
     CANCELLABLE,
@@ -29,7 +30,6 @@ from gateway.services import Services
 from gateway.storage import idempotency
 from gateway.storage import quotes as quote_store
 from gateway.storage import remittances as store
-from gateway.storage.keys import Caller
 from gateway.storage.sealed import keyring_of, row_value
 from gateway.usecases import cancellation, travel_rule
 from gateway.usecases.ownership import own_remittance

@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fx.money import AmountError, Money
 from fx.pricing import price
+from gateway.domain.callers import Caller
 from gateway.domain.states import Status
 from gateway.errors import Conflict, Invalid, field_error
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import quotes as quote_store
 from gateway.storage import remittances as store
-from gateway.storage.keys import Caller
 from gateway.usecases.ownership import own_remittance
 from gateway.usecases.quotes import pricing_policy, quote_expired, quote_view
 from gateway.usecases.rates import firm_rate

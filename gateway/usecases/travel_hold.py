@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.kyc.birth import birth_date_problem
 from fx.money import Money
+from gateway.domain.callers import Caller
 from gateway.domain.outcomes import Advance, Outcome
 from gateway.domain.states import Status
 from gateway.errors import Conflict, field_error
@@ -23,7 +24,6 @@ from gateway.storage import audit
 from gateway.storage import customers as customer_store
 from gateway.storage import remittances as rem_store
 from gateway.storage import travel as travel_store
-from gateway.storage.keys import Caller
 from gateway.usecases import travel_rule
 from gateway.usecases.ownership import own_remittance
 from gateway.usecases.remittances import _usd_value

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from fx.money import AmountError, CurrencyError, Money, is_currency
+from gateway.domain.callers import Caller
 from gateway.errors import NotFound, field_error, key_reused
 from gateway.services import Services
-from gateway.storage.keys import Caller
 from gateway.usecases import operator_audit
 from gateway.usecases.ownership import owned_customer
 from gateway.usecases.requests.remittances import TopUpRequest

@@ -6,9 +6,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from gateway.domain.callers import Caller
 from gateway.errors import NotFound, field_error
 from gateway.services import Services
-from gateway.storage.keys import Caller
 from gateway.storage.partners import new_secret
 from gateway.storage.tables_partners import webhook_endpoints
 from gateway.usecases.requests.partners import WebhookRequest

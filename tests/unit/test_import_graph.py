@@ -37,10 +37,9 @@ FLOORS: tuple[tuple[str, ...], ...] = (
 FLOOR_OF = {part: level for level, parts in enumerate(FLOORS) for part in parts}
 
 # The entry points reach storage only through use cases; the middleware's caller lookup reads
-# it itself. `Caller`, the authenticated caller every floor passes along, is a type, not a read.
+# it itself.
 ENTRY_POINTS = ("api", "console", "bots", "commands")
 CALLER_LOOKUP = {"gateway.api.middleware": {"gateway.storage.keys", "gateway.storage.officers"}}
-STORAGE_TYPES = {("gateway.storage.keys", "Caller")}
 # The pages, webhooks and the bots' HTTP routes reuse api's HTTP kit, not its views.
 API_KIT = {"gateway.api.problems", "gateway.api.http", "gateway.api.routing", "gateway.api.appkeys"}
 
@@ -172,7 +171,7 @@ def test_entry_points_reach_storage_through_use_cases():
             wrong += [
                 f"{module} -> {target}.{name}"
                 for target, name in _storage_names(path)
-                if target not in allowed and (target, name) not in STORAGE_TYPES
+                if target not in allowed
             ]
             wrong += [  # `import gateway.storage.x` and `from gateway import storage`
                 f"{module} -> {target}"

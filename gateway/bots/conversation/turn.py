@@ -10,8 +10,8 @@ from typing import Any
 
 from gateway.bots.conversation.states import State, check_move
 from gateway.bots.i18n import t
+from gateway.domain.callers import Caller
 from gateway.services import Services
-from gateway.storage.keys import Caller
 from gateway.usecases import bot_chats, remittances
 
 

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from compliance.cases import may
+from gateway.domain.callers import Caller
 from gateway.errors import Refused
-from gateway.storage.keys import Caller
 
 
 def require(caller: Caller, permission: str) -> None:

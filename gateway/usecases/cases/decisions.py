@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.cases import OPEN_STATUSES, DecisionRefused, decide
+from gateway.domain.callers import Caller
 from gateway.domain.states import IllegalTransition, Status, held_from
 from gateway.errors import Conflict, field_error
 from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import cases as store
 from gateway.storage import remittances as rem_store
-from gateway.storage.keys import Caller
 from gateway.usecases import audit_trail
 from gateway.usecases.cases.access import require
 from gateway.usecases.cases.queue import case_detail, case_row, officer_names

@@ -7,9 +7,9 @@ import csv
 import io
 from typing import Any
 
+from gateway.domain.callers import Caller
 from gateway.services import Services
 from gateway.storage import cases as store
-from gateway.storage.keys import Caller
 from gateway.usecases.cases.access import require
 from gateway.usecases.cases.queue import case_detail, officer_names
 from ledger_adapter.sessions import reading

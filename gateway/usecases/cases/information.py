@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from corridors.recipients import RecipientInvalid, validate_recipient
+from gateway.domain.callers import Caller
 from gateway.domain.recipient_keys import recipient_key
 from gateway.domain.states import Status
 from gateway.errors import Conflict, validation
@@ -16,7 +17,6 @@ from gateway.ids import new_id
 from gateway.services import Services
 from gateway.storage import cases as store
 from gateway.storage import remittances as rem_store
-from gateway.storage.keys import Caller
 from gateway.storage.sealed import keyring_of, row_value
 from gateway.usecases import audit_trail, identity
 from gateway.usecases.ownership import own_remittance

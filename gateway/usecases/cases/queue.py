@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.cases import OPEN_STATUSES, rules_of
+from gateway.domain.callers import Caller
 from gateway.domain.states import Status, held_from
 from gateway.errors import NotFound
 from gateway.services import Services
@@ -16,7 +17,6 @@ from gateway.storage import cases as store
 from gateway.storage import customers as customer_store
 from gateway.storage import officers as officer_store
 from gateway.storage import remittances as rem_store
-from gateway.storage.keys import Caller
 from gateway.usecases import audit_trail, identity, requotes
 from gateway.usecases.cases.access import require
 from gateway.usecases.customers import personal_view

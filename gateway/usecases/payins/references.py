@@ -8,10 +8,10 @@ from typing import Any
 from stdnum import iso11649
 
 from fx.money import Money
+from gateway.domain.callers import Caller
 from gateway.errors import NotFound
 from gateway.services import Services
 from gateway.storage import payins as store
-from gateway.storage.keys import Caller
 from gateway.usecases.ownership import own_remittance, owned_customer
 from gateway.usecases.payins.views import PAYIN_SCHEMA, payin_view
 from gateway.usecases.requests.payins import (

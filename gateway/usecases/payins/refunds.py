@@ -14,13 +14,13 @@ from corridors.payin import (
 )
 from fx.money import Money
 from gateway.domain import payins as domain
+from gateway.domain.callers import Caller
 from gateway.domain.payin_states import CUSTOMER_MONEY
 from gateway.domain.payin_states import PayinStatus as P
 from gateway.domain.states import Status
 from gateway.errors import Conflict
 from gateway.services import Services
 from gateway.storage import payins as store
-from gateway.storage.keys import Caller
 from gateway.usecases.ownership import own_remittance
 from gateway.usecases.payins.partner_client import partner_client
 from gateway.usecases.payins.views import PAYIN_SCHEMA, payin_view

@@ -253,7 +253,7 @@ class BotWorld:
         raise AssertionError("pipeline did not settle")
 
     async def top_up(self, customer_id: str, amount: str = "500.00") -> None:
-        from gateway.storage.keys import Caller
+        from gateway.domain.callers import Caller
         from gateway.usecases.requests.remittances import TopUpRequest
         from gateway.usecases.wallets import top_up
 
