@@ -105,8 +105,7 @@ async def open_services(
                 task.cancel()
             await asyncio.gather(*svc.background, return_exceptions=True)
             await svc.quote_writer.aclose()
-            if svc.transition_batch is not None:
-                await svc.transition_batch.aclose()
+            await svc.transition_batch.aclose()
     finally:
         await session.close()
         await engine.dispose()

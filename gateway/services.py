@@ -24,7 +24,6 @@ from gateway.storage.group_commit import GroupInserter
 from gateway.storage.keyed_reads import PipelineReads
 from gateway.storage.tables import quotes
 from ledger_adapter.port import Ledger
-from ledger_adapter.sessions import autocommit
 
 if TYPE_CHECKING:
     import asyncio
@@ -66,8 +65,9 @@ class Services:
     regimes: Regimes = field(default_factory=load_regimes)
     provider: Provider = field(default_factory=load_provider)
     quote_writer: GroupInserter = field(init=False)
-    # Workers' plain transitions, many per statement (PostgreSQL) or per commit (SQLite).
-    transition_batch: Batcher | None = field(init=False)
+    # Workers' transitions and fused runs, one transaction per batch (many per statement on
+    # PostgreSQL).
+    transition_batch: Batcher = field(init=False)
     reads: PipelineReads = field(init=False)
     # Wallet accounts this process knows exist (ledger accounts are never deleted).
     known_wallets: set[str] = field(default_factory=set)
@@ -80,9 +80,22 @@ class Services:
         self.transition_batch = Batcher(self._transitions)
 
     async def _transitions(self, wanted: list[remittance_store.LeasedTransition]) -> list:
-        # PostgreSQL: one autocommit statement per shape; SQLite: one transaction, one commit.
-        async with autocommit(self.engine) as conn:
-            return await remittance_store.transition_many(conn, wanted)
+        """One transaction for the batch. One that fails (an effect's write refused, a lost
+        connection) rolls back whole and each goes again alone, so only its culprit fails."""
+        try:
+            async with self.engine.begin() as conn:
+                return await remittance_store.transition_many(conn, wanted)
+        except Exception:
+            if len(wanted) == 1:
+                raise
+        results: list = []
+        for one in wanted:
+            try:
+                async with self.engine.begin() as conn:
+                    results += await remittance_store.transition_many(conn, [one])
+            except Exception as exc:
+                results.append(exc)
+        return results
 
     def now(self) -> datetime:
         return self.clock()

@@ -4,9 +4,12 @@ only succeeds while the row is still in the state (and lease) the step started f
 
 A claimed remittance is chained: while a step lands in another automatic state, the same
 transition renews the lease and the worker runs the next step at once, so a remittance that
-nothing holds up goes from created to paid_out in one claim (each step still commits, with its
-history row, before the next starts). On shutdown a worker stops chaining and releases its
-leases, so another process resumes the work without waiting for a lease to expire."""
+nothing holds up goes from created to paid_out in one claim. Steps that never leave the
+gateway run as one fused run (`steps.goes_on`) committed once, with every history row; a
+commit comes before any step that may leave it (a partner call, the chain), and the runs of
+the remittances a worker has in flight commit together, one transaction per batch. On
+shutdown a worker stops chaining and releases its leases, so another process resumes the
+work without waiting for a lease to expire."""
 
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ import os
 import socket
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +26,8 @@ import structlog
 from gateway import metrics
 from gateway.domain.outcomes import Advance, Outcome, Retry
 from gateway.domain.states import Status
-from gateway.pipeline.steps import STEPS
+from gateway.pipeline.common import Step
+from gateway.pipeline.steps import STEPS, goes_on
 from gateway.services import Services
 from gateway.storage import remittances as store
 from ledger_adapter.sessions import autocommit
@@ -35,6 +38,20 @@ ERROR_BACKOFF = timedelta(seconds=1)
 # A bound on steps per claim, so a remittance bouncing between states cannot pin a worker.
 MAX_CHAIN = 16
 PAYOUT_STATES = frozenset({Status.IN_TRANSIT, Status.PAYOUT_PENDING, Status.PAYOUT_UNKNOWN})
+
+
+class Ahead:
+    """A claimed row as the uncommitted moves of a run leave it: what the run's next step
+    reads (attributes, or `_mapping`, like a row)."""
+
+    def __init__(self, row: Any, values: dict[str, Any]) -> None:
+        self._mapping = {**row._mapping, **values}
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["_mapping"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 class Worker:
@@ -102,8 +119,10 @@ class Worker:
     async def advance(self, rem: Any) -> None:
         structlog.contextvars.bind_contextvars(remittance_id=rem.id)
         try:
-            for _ in range(MAX_CHAIN):
-                rem = await self.step(rem)
+            steps = 0
+            while steps < MAX_CHAIN:
+                rem, ran = await self.fused(rem, MAX_CHAIN - steps)
+                steps += ran
                 if rem is None:
                     return
                 if self.stopping:  # leave the rest to whoever runs next; free the lease now
@@ -118,15 +137,42 @@ class Worker:
             structlog.contextvars.unbind_contextvars("remittance_id")
 
     async def step(self, rem: Any) -> Any | None:
-        """Run the step for the row's state and commit its outcome. Returns the row, still
-        leased, when the next step may follow at once; None when this claim is done."""
-        step = STEPS.get(Status(rem.status))
-        if step is None:  # nothing automatic to do; drop the schedule
-            async with autocommit(self.svc.engine) as conn:
-                await store.reschedule(
-                    conn, rem.id, lease_owner=self.name, at=None, error=None, count_attempt=False
-                )
-            return None
+        """Run the step for the row's state alone and commit its outcome. Returns the row,
+        still leased, when the next step may follow at once; None when this claim is done."""
+        return (await self.fused(rem, 1))[0]
+
+    async def fused(self, rem: Any, budget: int = MAX_CHAIN) -> tuple[Any | None, int]:
+        """Run the steps from the row's state while they fuse (`steps.goes_on`: nothing
+        leaves the gateway between them), at most `budget`, on the row as the run's moves
+        leave it, and commit the run once: every move with its history row, or none. Returns
+        the committed row, still leased, when the next step may follow at once (else None),
+        and how many steps ran."""
+        ahead, ran, passed, fields = rem, [], [], {}
+        while True:
+            status = Status(ahead.status)
+            step = STEPS.get(status)
+            if step is None:  # nothing automatic to do; drop the schedule (a run's start only)
+                async with autocommit(self.svc.engine) as conn:
+                    await store.reschedule(
+                        conn,
+                        rem.id,
+                        lease_owner=self.name,
+                        at=None,
+                        error=None,
+                        count_attempt=False,
+                    )
+                return None, 1
+            ran.append(status)
+            outcome = await self.timed(step, ahead)
+            more = isinstance(outcome, Advance) and len(ran) < budget and not self.stopping
+            if not (more and goes_on(ran, outcome)):
+                return await self.commit(rem, passed, fields, outcome), len(ran)
+            passed.append((outcome.to.value, outcome.reason))
+            fields.update(outcome.fields)
+            moved = {"status": outcome.to.value, "attempts": 0, "last_error": None}
+            ahead = Ahead(ahead, {**fields, **moved})
+
+    async def timed(self, step: Step, rem: Any) -> Outcome:
         started = time.perf_counter()
         try:
             outcome = await step(self.svc, rem)
@@ -134,59 +180,22 @@ class Worker:
             log.exception("step_failed", status=rem.status)
             metrics.STEP_ERRORS.labels(status=rem.status).inc()
             outcome = Retry(ERROR_BACKOFF * (2 ** min(rem.attempts, 6)), repr(exc))
-        following = await self.commit(rem, outcome)
         result = "advance" if isinstance(outcome, Advance) else "retry"
         metrics.STEP_SECONDS.labels(status=rem.status, result=result).observe(
             time.perf_counter() - started
         )
         self.count(rem, outcome)
-        return following
+        return outcome
 
-    async def commit(self, rem: Any, outcome: Outcome) -> Any | None:
+    async def commit(
+        self, rem: Any, passed: list[tuple[str, str]], fields: dict, outcome: Outcome
+    ) -> Any | None:
+        """Commit a run: the moves `passed` (state, reason) from the row's state, then the last
+        step's outcome, in one write with a history row per move; a Retry after moves retries
+        the last state's step later, in the same write."""
         now = self.svc.now()
-        lease = timedelta(seconds=self.svc.settings.lease_s)
-        relock_until = None if self.stopping else now + lease
-        following = None
-        if isinstance(outcome, Advance) and outcome.wait is not None:
-            relock_until = None  # not due yet: the row goes back, to be woken or claimed later
-            fields = {**outcome.fields, "next_attempt_at": now + outcome.wait}
-            outcome = replace(outcome, fields=fields)
-        batch = self.svc.transition_batch
-        if batch is not None and isinstance(outcome, Advance) and not outcome.effects:
-            wanted = store.LeasedTransition(
-                remittance_id=rem.id,
-                frm=rem.status,
-                to=outcome.to.value,
-                now=now,
-                reason=outcome.reason,
-                lease_owner=self.name,
-                relock_until=relock_until,
-                fields=outcome.fields,
-            )
-            row = await batch(wanted)  # with other workers' transitions, one statement
-            log.info("transition", frm=rem.status, to=outcome.to.value)
-            return row if row.lease_owner == self.name else None
-        # A transition (one statement on PostgreSQL) or a reschedule stands alone; effects
-        # must land with the transition, in one transaction.
-        alone = not (isinstance(outcome, Advance) and outcome.effects)
-        async with autocommit(self.svc.engine) if alone else self.svc.engine.begin() as conn:
-            if isinstance(outcome, Advance):
-                row = await store.transition(
-                    conn,
-                    rem.id,
-                    rem.status,
-                    outcome.to,
-                    now=now,
-                    reason=outcome.reason,
-                    lease_owner=self.name,
-                    relock_until=relock_until,
-                    **outcome.fields,
-                )
-                for effect in outcome.effects:
-                    await effect(conn)
-                if row.lease_owner == self.name:
-                    following = row
-            else:
+        if isinstance(outcome, Retry) and not passed:
+            async with autocommit(self.svc.engine) as conn:  # one statement
                 await store.reschedule(
                     conn,
                     rem.id,
@@ -195,9 +204,40 @@ class Worker:
                     error=outcome.error,
                     **outcome.fields,
                 )
+            return None
+        lease = timedelta(seconds=self.svc.settings.lease_s)
+        relock_until = None if self.stopping else now + lease
+        effects: tuple = ()
         if isinstance(outcome, Advance):
-            log.info("transition", frm=rem.status, to=outcome.to.value)
-        return following
+            through = tuple(passed)
+            to, reason, effects = outcome.to.value, outcome.reason, outcome.effects
+            fields = {**fields, **outcome.fields}
+            if outcome.wait is not None:
+                relock_until = None  # not due yet: the row goes back, to be woken or claimed later
+                fields["next_attempt_at"] = now + outcome.wait
+        else:  # the moves commit; the state they reached tries its step again later
+            through, (to, reason) = tuple(passed[:-1]), passed[-1]
+            relock_until = None
+            retry = {"next_attempt_at": now + outcome.delay, "last_error": outcome.error[:300]}
+            fields = {**fields, **retry, "attempts": 1, **outcome.fields}
+        wanted = store.LeasedTransition(
+            remittance_id=rem.id,
+            frm=rem.status,
+            to=to,
+            now=now,
+            reason=reason,
+            lease_owner=self.name,
+            relock_until=relock_until,
+            fields=fields,
+            through=through,
+            effects=effects,
+        )
+        row = await self.svc.transition_batch(wanted)  # with other runs, one transaction
+        for frm, moved, _ in wanted.moves():
+            log.info("transition", frm=frm, to=moved)
+        if isinstance(outcome, Advance) and row.lease_owner == self.name:
+            return row
+        return None
 
     async def release(self, rem: Any) -> None:
         """Give a still-leased row back, due now, without counting an attempt."""

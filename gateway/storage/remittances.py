@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -254,7 +254,10 @@ def _transition_values(
 
 @dataclass(frozen=True)
 class LeasedTransition:
-    """A worker's transition of a row it holds the lease on (see `transition`)."""
+    """A worker's transition of a row it holds the lease on (see `transition`). With `through`,
+    a fused run (#28): the states passed on the way from `frm` to `to`, each with the reason of
+    the move into it, every move checked against the table and written as its own history row,
+    in order, by the same write. `effects` write in its transaction, after it."""
 
     remittance_id: str
     frm: str
@@ -264,90 +267,140 @@ class LeasedTransition:
     lease_owner: str
     relock_until: datetime | None
     fields: dict[str, Any]
+    through: tuple[tuple[str, str], ...] = ()
+    effects: tuple[Callable[[AsyncConnection], Awaitable[None]], ...] = ()
+
+    def moves(self) -> list[tuple[str, str, str]]:
+        """(from, to, reason) of each move, in order."""
+        states = [self.frm, *(state for state, _ in self.through), self.to]
+        reasons = [*(reason for _, reason in self.through), self.reason]
+        return [(a, b, r[:300]) for a, b, r in zip(states[:-1], states[1:], reasons, strict=True)]
+
+    def checked(self) -> Status:
+        """The final state, once every move is one the table allows (else IllegalTransition)."""
+        target = None
+        for frm, to, _ in self.moves():
+            target = check_transition(frm, to)
+        assert target is not None
+        return target
 
 
 async def transition_many(
     conn: AsyncConnection, wanted: Sequence[LeasedTransition]
 ) -> list[sa.Row | Exception]:
-    """Many workers' transitions, each as `transition` would make it, in one statement per
-    set of changed columns on PostgreSQL: the rows and their history rows come from arrays
-    (unnest). Each statement is atomic and runs in autocommit; a row no longer in its `frm`
-    state, or no longer leased by the caller, gets StaleState, one the table forbids
-    IllegalTransition, and neither is written. On SQLite each is `transition` in the caller's
-    transaction, so the batch commits once (one disk flush for all of them)."""
-    if conn.dialect.name != "postgresql":
-        return await _transition_each(conn, wanted)
+    """Many workers' transitions and fused runs, each as `transition` would make it, in the
+    caller's transaction. On PostgreSQL those without effects or personal data take one
+    statement per set of changed columns: the rows and all their history rows come from arrays
+    (unnest). The others take an UPDATE, their history rows and their effects each. A row no
+    longer in its `frm` state, or no longer leased by the caller, gets StaleState, one whose
+    moves the table forbids IllegalTransition, and neither is written."""
     results: list[sa.Row | Exception] = [
         StaleState(f"{t.remittance_id} is no longer {t.frm}") for t in wanted
     ]
-    shapes: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
+    shapes: dict[tuple[str, ...], list[tuple[int, LeasedTransition, dict[str, Any]]]] = {}
+    alone: list[tuple[int, LeasedTransition, dict[str, Any]]] = []
+    set_based = conn.dialect.name == "postgresql"
     for i, t in enumerate(wanted):
         try:
-            target = check_transition(t.frm, t.to)
+            target = t.checked()
         except IllegalTransition as exc:
             results[i] = exc
             continue
         values = _transition_values(target, t.now, t.lease_owner, t.relock_until, None, t.fields)
-        params = _write_params(values, t.reason, one_statement=True)
-        params.update(by_id=t.remittance_id, by_status=t.frm, by_owner=t.lease_owner)
-        shapes.setdefault(tuple(values), []).append((i, params))
+        if set_based and not t.effects and not any(sealed_type(remittances.c[n]) for n in values):
+            shapes.setdefault(tuple(values), []).append((i, t, values))
+        else:
+            alone.append((i, t, values))
     for names, items in shapes.items():
-        arrays = {key: [params[key] for _, params in items] for key in items[0][1]}
+        arrays = _batch_arrays(names, items)
         rows = (await conn.execute(_batch_statement(names), arrays)).all()
-        where = {params["by_id"]: i for i, params in items}
+        where = {t.remittance_id: i for i, t, _ in items}
         for row in rows:
             results[where[row.id]] = row
+    for i, t, values in alone:
+        row = await _write_run(conn, t, values)
+        if row is not None:
+            results[i] = row
     return results
 
 
-async def _transition_each(
-    conn: AsyncConnection, wanted: Sequence[LeasedTransition]
-) -> list[sa.Row | Exception]:
-    results: list[sa.Row | Exception] = []
-    for t in wanted:
-        try:
-            row = await transition(
-                conn,
-                t.remittance_id,
-                t.frm,
-                t.to,
-                now=t.now,
-                reason=t.reason,
-                lease_owner=t.lease_owner,
-                relock_until=t.relock_until,
-                **t.fields,
-            )
-        except (StaleState, IllegalTransition) as exc:  # nothing of it written
-            results.append(exc)
-        else:
-            results.append(row)
-    return results
+def _batch_arrays(
+    names: tuple[str, ...], items: list[tuple[int, LeasedTransition, dict[str, Any]]]
+) -> dict[str, list[Any]]:
+    """`_batch_statement`'s parameters: one array per column of the rows, one per column of
+    their history rows (all moves of all runs, in order)."""
+    arrays: dict[str, list[Any]] = {"by_id": [], "by_status": [], "by_owner": []}
+    arrays.update({f"new_{n}": [] for n in names})
+    history: dict[str, list[Any]] = {"h_id": [], "h_from": [], "h_to": [], "h_reason": []}
+    for _, t, values in items:
+        arrays["by_id"].append(t.remittance_id)
+        arrays["by_status"].append(t.frm)
+        arrays["by_owner"].append(t.lease_owner)
+        for n in names:
+            arrays[f"new_{n}"].append(values[n])
+        for frm, to, reason in t.moves():
+            history["h_id"].append(t.remittance_id)
+            history["h_from"].append(frm)
+            history["h_to"].append(to)
+            history["h_reason"].append(reason)
+    return {**arrays, **history}
+
+
+async def _write_run(
+    conn: AsyncConnection, t: LeasedTransition, values: dict[str, Any]
+) -> sa.Row | None:
+    """One transition or fused run with its history rows and effects; None if stale."""
+    one_statement = conn.dialect.name == "postgresql" and not t.through
+    statement = _transition_statement(tuple(values), True, False, one_statement)
+    params = _write_params(values, t.reason, one_statement)
+    params.update(by_id=t.remittance_id, by_status=t.frm, by_owner=t.lease_owner)
+    row = (await conn.execute(statement, params)).first()
+    if row is None:
+        return None
+    if not one_statement:
+        rows = [
+            {"remittance_id": t.remittance_id, "from_status": frm, "to_status": to}
+            | {"at": t.now, "reason": reason, "event": None}
+            for frm, to, reason in t.moves()
+        ]
+        await conn.execute(remittance_history.insert(), rows)
+    for effect in t.effects:
+        await effect(conn)
+    return row
 
 
 @functools.lru_cache(maxsize=64)
 def _batch_statement(names: tuple[str, ...]) -> sa.TextClause:
-    """UPDATE ... FROM unnest(arrays), with the history INSERT from what it wrote, for one
-    set of columns, built once."""
+    """UPDATE ... FROM unnest(arrays), with the INSERT of every history row (from arrays of
+    their own, in order, for the rows it wrote), for one set of columns, built once."""
     c = remittances.c
+    h = remittance_history.c
     pg = postgresql.dialect()
     keys = {"by_id": c.id, "by_status": c.status, "by_owner": c.lease_owner}
     keys.update({f"new_{n}": c[n] for n in names})
     arrays = [f"CAST(:{key} AS {col.type.compile(dialect=pg)}[])" for key, col in keys.items()]
-    arrays.append("CAST(:history_reason AS TEXT[])")
+    history = {"h_id": h.remittance_id, "h_from": h.from_status, "h_to": h.to_status}
+    history["h_reason"] = h.reason
+    h_arrays = [f"CAST(:{k} AS {col.type.compile(dialect=pg)}[])" for k, col in history.items()]
     if any(sealed_type(c[n]) for n in names):
         raise TypeError("personal data is written by `transition`, not in a batch")
     columns = sql_columns(remittances, "written")
     sql = f"""
 WITH v AS (
-    SELECT * FROM unnest({", ".join(arrays)}) AS v({", ".join(keys)}, history_reason)
+    SELECT * FROM unnest({", ".join(arrays)}) AS v({", ".join(keys)})
+), h AS (
+    SELECT * FROM unnest({", ".join(h_arrays)})
+        WITH ORDINALITY AS h(remittance_id, from_status, to_status, reason, ord)
 ), written AS (
     UPDATE remittances AS r SET {", ".join(f"{n} = v.new_{n}" for n in names)}
     FROM v
     WHERE r.id = v.by_id AND r.status = v.by_status AND r.lease_owner = v.by_owner
-    RETURNING r.*, v.by_status AS history_from, v.history_reason
+    RETURNING r.*
 ), history AS (
     INSERT INTO remittance_history (remittance_id, from_status, to_status, at, reason)
-    SELECT id, history_from, status, updated_at, history_reason FROM written
+    SELECT h.remittance_id, h.from_status, h.to_status, written.updated_at, h.reason
+    FROM h JOIN written ON written.id = h.remittance_id
+    ORDER BY h.ord
 )
 SELECT {columns} FROM written"""
     return sa.text(sql).columns(*c)
