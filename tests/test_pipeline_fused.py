@@ -17,17 +17,8 @@ from gateway.storage.tables import remittance_history
 
 S = Status
 
-WALLET_PATH = [
-    "created",
-    "screening",
-    "quoted",
-    "awaiting_funds",
-    "funded",
-    "converted",
-    "in_transit",
-    "payout_pending",
-    "paid_out",
-]
+BEFORE_PAYOUT = (S.CREATED, S.SCREENING, S.QUOTED, S.AWAITING_FUNDS, S.FUNDED, S.CONVERTED)
+WALLET_PATH = [s.value for s in (*BEFORE_PAYOUT, S.IN_TRANSIT, S.PAYOUT_PENDING, S.PAID_OUT)]
 
 
 def test_fused_states_are_automatic_states_with_steps_and_moves_the_table_allows():

@@ -221,16 +221,7 @@ class Worker:
             retry = {"next_attempt_at": now + outcome.delay, "last_error": outcome.error[:300]}
             fields = {**fields, **retry, "attempts": 1, **outcome.fields}
         wanted = store.LeasedTransition(
-            remittance_id=rem.id,
-            frm=rem.status,
-            to=to,
-            now=now,
-            reason=reason,
-            lease_owner=self.name,
-            relock_until=relock_until,
-            fields=fields,
-            through=through,
-            effects=effects,
+            rem.id, rem.status, to, now, reason, self.name, relock_until, fields, through, effects
         )
         row = await self.svc.transition_batch(wanted)  # with other runs, one transaction
         for frm, moved, _ in wanted.moves():
