@@ -10,6 +10,7 @@ from gateway.api.http import reply
 from gateway.api.routing import ANY_CALLER, Route
 from gateway.api.schemas import list_of
 from gateway.usecases import corridors
+from gateway.usecases.schemas import STR
 
 
 async def get_corridors(request: web.Request) -> web.Response:
@@ -21,20 +22,19 @@ async def get_requirements(request: web.Request) -> web.Response:
     return reply(corridors.corridor_requirements(svc, request.match_info["id"]))
 
 
-_str = {"type": "string"}
 CORRIDOR = corridors.CORRIDOR_SCHEMA  # derived from the fields corridor_view writes
 FIELD = {
     "type": "object",
     "required": ["key", "field", "name", "type", "required", "example"],
     "properties": {
-        "key": _str,
-        "field": _str,
-        "name": _str,
-        "type": _str,
+        "key": STR,
+        "field": STR,
+        "name": STR,
+        "type": STR,
         "required": {"type": "boolean"},
-        "example": _str,
-        "pattern": _str,
-        "values": {"type": "array", "items": _str},
+        "example": STR,
+        "pattern": STR,
+        "values": {"type": "array", "items": STR},
         "min_length": {"type": "integer"},
         "max_length": {"type": "integer"},
     },
@@ -42,10 +42,10 @@ FIELD = {
 REQUIREMENTS = {
     "type": "object",
     "properties": {
-        "corridor_id": _str,
-        "receive_country": _str,
-        "payout_method": _str,
-        "account_scheme": _str,
+        "corridor_id": STR,
+        "receive_country": STR,
+        "payout_method": STR,
+        "account_scheme": STR,
         "fields": {"type": "array", "items": FIELD},
     },
 }

@@ -9,6 +9,7 @@ from gateway.api.http import reply
 from gateway.api.routing import Route, roles
 from gateway.api.schemas import list_of
 from gateway.usecases import ledger
+from gateway.usecases.schemas import STR
 
 
 async def get_account(request: web.Request) -> web.Response:
@@ -20,8 +21,6 @@ async def list_accounts(request: web.Request) -> web.Response:
     return reply({"accounts": await ledger.balances(request.app[SERVICES].ledger, prefix)})
 
 
-_str = {"type": "string"}
-
 ROUTES: list[Route] = [
     Route(
         "GET",
@@ -30,7 +29,7 @@ ROUTES: list[Route] = [
         "Ledger accounts and balances, optionally by id prefix (operators)",
         roles=roles("operator"),
         tag="ledger",
-        query=[{"name": "prefix", "in": "query", "required": False, "schema": _str}],
+        query=[{"name": "prefix", "in": "query", "required": False, "schema": STR}],
         response=list_of("accounts", ledger.BALANCE_SCHEMA),
     ),
     Route(

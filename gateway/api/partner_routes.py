@@ -9,14 +9,13 @@ from gateway.api.routing import Route, roles
 from gateway.api.schemas import list_of
 from gateway.usecases import partner_payouts
 from gateway.usecases.requests.partners import PayoutStatusRequest
+from gateway.usecases.schemas import STR
 
-_str = {"type": "string"}
-_null_str = {"type": ["string", "null"]}
 PAYOUT = partner_payouts.PAYOUT_SCHEMA  # declared beside payout_view, which builds it
 PAYOUT_LIST = list_of("payouts", PAYOUT)
 CALLBACK_ACK = {
     "type": "object",
-    "properties": {"payout_id": _str, "applied": {"type": "boolean"}},
+    "properties": {"payout_id": STR, "applied": {"type": "boolean"}},
 }
 LIST_QUERY = [
     {

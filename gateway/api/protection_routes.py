@@ -19,11 +19,11 @@ from gateway.usecases.cases import access
 from gateway.usecases.remittances import REMITTANCE_SCHEMA
 from gateway.usecases.requests.base import Body, parse
 from gateway.usecases.requests.travel_rule import TravelRuleRequest
+from gateway.usecases.schemas import STR
 
 SENDERS = roles("sender-app", "operator")
 OFFICERS = roles("analyst", "supervisor", "admin")
 READERS = OFFICERS | roles("operator")
-_str = {"type": "string"}
 ERROR_CASE = error_reports.ERROR_CASE_SCHEMA  # each declared beside the function building it
 ERROR_CASE_DETAIL = error_resolution.ERROR_CASE_DETAIL_SCHEMA
 
@@ -125,7 +125,7 @@ ROUTES = [
         "yet resolved), all, or one status",
         roles=READERS,
         tag="compliance",
-        query=[{"name": "status", "in": "query", "required": False, "schema": _str}],
+        query=[{"name": "status", "in": "query", "required": False, "schema": STR}],
         response=list_of("cases", ERROR_CASE),
         errors=(422,),
     ),

@@ -12,9 +12,9 @@ from gateway.usecases.requests.remittances import (
     RemittanceRequest,
     TopUpRequest,
 )
+from gateway.usecases.schemas import STR
 
 _obj = {"type": "object"}
-_str = {"type": "string"}
 
 QUOTE = quotes.QUOTE_SCHEMA  # declared beside the function that builds the body
 WALLET = wallets.WALLET_SCHEMA
@@ -24,7 +24,7 @@ PRICE_QUERY = [
         "name": n,
         "in": "query",
         "required": n in ("send_currency", "receive_currency"),
-        "schema": _str,
+        "schema": STR,
     }
     for n in (
         "send_currency",

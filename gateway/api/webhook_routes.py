@@ -9,6 +9,7 @@ from gateway.api.http import caller, read_json, reply
 from gateway.api.routing import Route, roles
 from gateway.usecases.requests.base import parse
 from gateway.usecases.requests.partners import WebhookRequest
+from gateway.usecases.schemas import STR
 from gateway.webhooks import endpoints
 
 
@@ -21,10 +22,9 @@ async def get_webhook(request: web.Request) -> web.Response:
     return reply(await endpoints.get_endpoint(request.app[SERVICES], caller(request)))
 
 
-_str = {"type": "string"}
 ENDPOINT = {
     "type": "object",
-    "properties": {"url": _str, "updated_at": _str, "secret": _str},
+    "properties": {"url": STR, "updated_at": STR, "secret": STR},
 }
 
 ROUTES: list[Route] = [

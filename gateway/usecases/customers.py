@@ -55,6 +55,7 @@ from gateway.usecases.identity import (
 )
 from gateway.usecases.ownership import owned_customer
 from gateway.usecases.requests.customers import CustomerRequest
+from gateway.usecases.schemas import NULL_STR, STR, nullable_strings, strings
 from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.customers")
@@ -176,41 +177,38 @@ async def _open_if_new(svc, conn, caller, customer_id, tier, target, fields, now
     return await reviews.open_review(svc, conn, caller, customer_id, tier, target, digest, now)
 
 
-_STR = {"type": "string"}
-_NULL_STR = {"type": ["string", "null"]}
-
 #: The JSON Schema of `customer_view`'s body, declared beside it so that /openapi.json
 #: documents what the API returns (tests/integration/test_api_response_schemas_*.py check it).
 CUSTOMER_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        **{k: _STR for k in ("id", "external_id", "name", "country", "created_at", "updated_at")},
+        **strings("id", "external_id", "name", "country", "created_at", "updated_at"),
         "status": {"type": "string", "enum": ["accepted", "processing", "needs_info", "rejected"]},
-        **{k: _NULL_STR for k in ("phone", "birth_date", "tier", "next_tier", "status_reason")},
+        **nullable_strings("phone", "birth_date", "tier", "next_tier", "status_reason"),
         "limits": {
             "type": ["object", "null"],
-            "properties": {k: _STR for k in ("per_transfer_usd", "per_day_usd", "per_30d_usd")},
+            "properties": {k: STR for k in ("per_transfer_usd", "per_day_usd", "per_30d_usd")},
         },
         "fields": {
             "type": "object",
             "description": "fields still needed for the next tier, with descriptions",
             "additionalProperties": {
                 "type": "object",
-                "properties": {"type": _STR, "description": _STR},
+                "properties": {"type": STR, "description": STR},
             },
         },
-        "provided_fields": {"type": "array", "items": _STR},
+        "provided_fields": {"type": "array", "items": STR},
         "phone_verified": {"type": "boolean"},
         "phone_verified_by": {
-            **_NULL_STR,
+            **NULL_STR,
             "description": "who vouched for the phone number (the sending app, a bot)",
         },
         "review": {
             "type": ["object", "null"],
             "description": "the latest KYC review of the customer's documents",
             "properties": {
-                **{k: _STR for k in ("id", "tier", "status", "message", "created_at")},
-                **{k: _NULL_STR for k in ("reviewer", "decided_at")},
+                **strings("id", "tier", "status", "message", "created_at"),
+                **nullable_strings("reviewer", "decided_at"),
             },
         },
     },

@@ -26,6 +26,7 @@ from gateway.storage import customers as customer_store
 from gateway.storage import erasure as store
 from gateway.usecases import audit_trail
 from gateway.usecases.customers import personal_view
+from gateway.usecases.schemas import STR, nullable_strings, strings
 from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.erasure")
@@ -49,25 +50,23 @@ def _transfer_regime(svc: Services, corridor_id: str, fallback: str) -> Regime:
     return _regime(svc, corridor.send_country if corridor else fallback)
 
 
-_STR = {"type": "string"}
-_NULL_STR = {"type": ["string", "null"]}
 _KEPT = {
     "type": "object",
     "properties": {
-        "what": _STR,
-        "fields": {"type": "array", "items": _STR},
-        "until": _STR,
-        "rule": _STR,
+        "what": STR,
+        "fields": {"type": "array", "items": STR},
+        "until": STR,
+        "rule": STR,
     },
 }
 ERASURE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "customer_id": _STR,
-        "relationship_ended_at": _STR,
-        "erased": {"type": "array", "items": _STR},
+        "customer_id": STR,
+        "relationship_ended_at": STR,
+        "erased": {"type": "array", "items": STR},
         "kept": {"type": "array", "items": _KEPT, "description": "what the law keeps, until"},
-        "kept_without_personal_data": {"type": "array", "items": _STR},
+        "kept_without_personal_data": {"type": "array", "items": STR},
     },
 }
 
@@ -187,17 +186,14 @@ EXPORT_SCHEMA: dict[str, Any] = {
         "customer": {
             "type": "object",
             "properties": {
-                **{k: _STR for k in ("id", "name", "country", "tier", "status", "created_at")},
-                **{
-                    k: _NULL_STR
-                    for k in (
-                        "external_id",
-                        "phone",
-                        "birth_date",
-                        "relationship_ended_at",
-                        "erased_at",
-                    )
-                },
+                **strings("id", "name", "country", "tier", "status", "created_at"),
+                **nullable_strings(
+                    "external_id",
+                    "phone",
+                    "birth_date",
+                    "relationship_ended_at",
+                    "erased_at",
+                ),
             },
         },
         "kyc_fields": {"type": "object"},

@@ -17,6 +17,7 @@ from gateway.storage import errors as error_store
 from gateway.usecases import receipts
 from gateway.usecases.cancellation import regime_of, sending_country
 from gateway.usecases.ownership import own_remittance
+from gateway.usecases.schemas import STR, strings
 from ledger_adapter.sessions import reading
 
 KINDS = ("wrong_amount", "not_received", "late")
@@ -64,11 +65,10 @@ async def report_error(
     return case_view(values, now, country=country)
 
 
-_STR = {"type": "string"}
 _CLOCK = {
     "type": "object",
     "properties": {
-        "due": _STR,
+        "due": STR,
         "met_at": {"type": ["string", "null"]},
         "overdue": {"type": "boolean"},
     },
@@ -76,8 +76,8 @@ _CLOCK = {
 ERROR_CASE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        **{k: _STR for k in ("id", "remittance_id", "kind", "description", "status", "rule")},
-        "reported_at": _STR,
+        **strings("id", "remittance_id", "kind", "description", "status", "rule"),
+        "reported_at": STR,
         "remedy": {"type": ["string", "null"], "enum": ["refund", "resend", "no_error", None]},
         "remedy_amount": {"type": ["string", "null"]},
         "resend_id": {"type": ["string", "null"]},

@@ -31,6 +31,7 @@ from gateway.usecases.cancellation import sending_country
 from gateway.usecases.cases.access import require
 from gateway.usecases.error_reports import ERROR_CASE_SCHEMA, case_view
 from gateway.usecases.remittances import REMITTANCE_SCHEMA
+from gateway.usecases.schemas import strings
 from ledger_adapter import chart
 from ledger_adapter.sessions import reading
 
@@ -68,7 +69,6 @@ async def _audit(svc: Services, conn, caller: Caller, action: str, row: Any, aft
     )
 
 
-_STR = {"type": "string"}
 ERROR_CASE_DETAIL_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -76,19 +76,16 @@ ERROR_CASE_DETAIL_SCHEMA: dict[str, Any] = {
         "remittance": {
             "type": "object",
             "properties": {
-                **{
-                    k: _STR
-                    for k in (
-                        "id",
-                        "status",
-                        "corridor_id",
-                        "send_amount",
-                        "fee",
-                        "send_currency",
-                        "receive_amount",
-                        "receive_currency",
-                    )
-                },
+                **strings(
+                    "id",
+                    "status",
+                    "corridor_id",
+                    "send_amount",
+                    "fee",
+                    "send_currency",
+                    "receive_amount",
+                    "receive_currency",
+                ),
                 "history": REMITTANCE_SCHEMA["properties"]["history"],
             },
         },

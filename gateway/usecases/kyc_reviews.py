@@ -36,6 +36,7 @@ from gateway.storage import customers as customer_store
 from gateway.storage import kyc as store
 from gateway.usecases import audit_trail
 from gateway.usecases.cases.access import require
+from gateway.usecases.schemas import NULL_STR, STR, nullable_strings, strings
 from ledger_adapter.sessions import reading
 
 log = structlog.get_logger("gateway.kyc_reviews")
@@ -46,8 +47,6 @@ SENDER_TEXT = {
     "rejected": "identity check not approved",
 }
 OUTCOMES = ("approved", "rejected")
-_str = {"type": "string"}  # the JSON Schemas of the bodies, beside the functions that build them
-_null_str = {"type": ["string", "null"]}
 
 
 def reviewer_for(svc: Services, tier: Tier) -> str:
@@ -154,9 +153,9 @@ def _parse_result(body: bytes) -> tuple[str, str, str, str | None]:
 RESULT_ACK_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "review_id": _str,
-        "status": _str,
-        "tier": _str,
+        "review_id": STR,
+        "status": STR,
+        "tier": STR,
         "applied": {"type": "boolean"},
     },
 }
@@ -240,13 +239,13 @@ async def decide_review(
 REVIEW_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        **{k: _str for k in ("id", "customer_id", "from_tier", "tier", "created_at")},
+        **strings("id", "customer_id", "from_tier", "tier", "created_at"),
         "reviewer": {"type": "string", "enum": ["provider", "officer"]},
         "status": {
             "type": "string",
             "enum": ["provider_review", "officer_review", "approved", "rejected"],
         },
-        **{k: _null_str for k in ("submitted_at", "decided_by", "reason", "decided_at")},
+        **nullable_strings("submitted_at", "decided_by", "reason", "decided_at"),
     },
 }
 
@@ -292,8 +291,8 @@ REVIEW_LIST_SCHEMA: dict[str, Any] = {
                 "type": "object",
                 "properties": {
                     **REVIEW_SCHEMA["properties"],
-                    "customer_name": _str,
-                    "country": _str,
+                    "customer_name": STR,
+                    "country": STR,
                 },
             },
         }
@@ -319,15 +318,15 @@ REVIEW_DETAIL_SCHEMA: dict[str, Any] = {
         "customer": {
             "type": "object",
             "properties": {
-                **{k: _str for k in ("id", "name", "country", "status")},
-                **{k: _null_str for k in ("phone", "phone_verified_by", "tier")},
+                **strings("id", "name", "country", "status"),
+                **nullable_strings("phone", "phone_verified_by", "tier"),
             },
         },
         "fields": {
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"name": _str, "description": _str, "value": _null_str},
+                "properties": {"name": STR, "description": STR, "value": NULL_STR},
             },
         },
         "decidable": {"type": "boolean"},

@@ -7,6 +7,7 @@ from typing import Any
 from fx.money import Money
 from gateway.errors import NotFound
 from gateway.services import Services
+from gateway.usecases.schemas import STR, strings
 from ledger_adapter.port import AccountNotFound, Balance, Ledger, Transfer
 
 BALANCE_FIELDS = ("debits_posted", "credits_posted", "debits_pending", "credits_pending")
@@ -16,11 +17,10 @@ def _amount(minor: int, asset: str) -> str:
     return str(Money.from_minor(minor, asset))
 
 
-_STR = {"type": "string"}
 BALANCE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        k: _STR for k in ("id", "asset", *BALANCE_FIELDS, "credit_balance", "debit_balance")
+        k: STR for k in ("id", "asset", *BALANCE_FIELDS, "credit_balance", "debit_balance")
     },
 }
 
@@ -42,19 +42,16 @@ def balance_view(account_id: str, asset: str, bal: Balance) -> dict[str, Any]:
 TRANSFER_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        **{
-            k: _STR
-            for k in (
-                "id",
-                "kind",
-                "debit_account",
-                "credit_account",
-                "amount",
-                "asset",
-                "code",
-                "created_at",
-            )
-        },
+        **strings(
+            "id",
+            "kind",
+            "debit_account",
+            "credit_account",
+            "amount",
+            "asset",
+            "code",
+            "created_at",
+        ),
         "pending_id": {"type": ["string", "null"]},
     },
 }

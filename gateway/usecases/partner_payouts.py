@@ -26,6 +26,7 @@ from gateway.storage import remittances as rem_store
 from gateway.usecases import travel_rule
 from gateway.usecases.remittances import REMITTANCE_SCHEMA
 from gateway.usecases.requests.partners import PayoutStatusRequest
+from gateway.usecases.schemas import NULL_STR, STR, strings
 from ledger_adapter.evm.items import items as chain_items
 from ledger_adapter.evm.items import settlement_view
 from ledger_adapter.sessions import reading
@@ -50,33 +51,28 @@ def payout_status(row: Any) -> str:
     return row.payout_status or "unknown"
 
 
-_STR = {"type": "string"}
-_NULL_STR = {"type": ["string", "null"]}
 PAYOUT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        **{
-            k: _STR
-            for k in (
-                "payout_id",
-                "remittance_id",
-                "status",
-                "amount",
-                "currency",
-                "corridor_id",
-                "created_at",
-            )
-        },
+        **strings(
+            "payout_id",
+            "remittance_id",
+            "status",
+            "amount",
+            "currency",
+            "corridor_id",
+            "created_at",
+        ),
         "recipient": {"type": "object"},
-        "partner_reference": _NULL_STR,
-        "reason": _NULL_STR,
+        "partner_reference": NULL_STR,
+        "reason": NULL_STR,
         "travel_rule": {
             "type": "object",
             "description": "originator and beneficiary data (FATF R16, EU TFR) bound to the "
             "remittance's reference; present when the transfer carries it",
             "properties": {
-                "reference": _STR,
-                "rule": _STR,
+                "reference": STR,
+                "rule": STR,
                 "originator": {"type": "object"},
                 "beneficiary": {"type": "object"},
             },

@@ -19,6 +19,7 @@ from gateway.services import Services
 from gateway.storage import quotes as quote_store
 from gateway.usecases.rates import firm_rate, sample_fields
 from gateway.usecases.requests.remittances import QuoteRequest
+from gateway.usecases.schemas import NULL_STR, STR, strings
 from ledger_adapter.sessions import reading
 
 
@@ -106,12 +107,10 @@ def quote_view(svc: Services, row: Any) -> dict[str, Any]:
     return _view(svc, row, send, fee, receive)
 
 
-_STR = {"type": "string"}
-_NULL_STR = {"type": ["string", "null"]}
-_TEXT_BY_LANGUAGE = {"type": "object", "additionalProperties": _STR}
+_TEXT_BY_LANGUAGE = {"type": "object", "additionalProperties": STR}
 _CONTACT = {
     "type": "object",
-    "properties": {"name": _STR, "phone": _STR, "website": _STR},
+    "properties": {"name": STR, "phone": STR, "website": STR},
     "required": ["name", "phone", "website"],
 }
 
@@ -119,23 +118,20 @@ DISCLOSURE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "Pre-payment disclosure of the sending country's regime (e.g. 12 CFR 1005.31)",
     "properties": {
-        **{
-            k: _STR
-            for k in (
-                "regime",
-                "regime_title",
-                "rule",
-                "transfer_amount",
-                "fees",
-                "taxes",
-                "total",
-                "send_currency",
-                "exchange_rate",
-                "covered_third_party_fees",
-                "amount_received",
-                "receive_currency",
-            )
-        },
+        **strings(
+            "regime",
+            "regime_title",
+            "rule",
+            "transfer_amount",
+            "fees",
+            "taxes",
+            "total",
+            "send_currency",
+            "exchange_rate",
+            "covered_third_party_fees",
+            "amount_received",
+            "receive_currency",
+        ),
         "covered": {"type": "boolean"},
         "not_covered_reason": {"type": ["string", "null"]},
         "coverage_threshold": {"type": ["string", "null"]},
@@ -172,35 +168,32 @@ def quote_disclosure(
 QUOTE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        **{
-            k: _STR
-            for k in (
-                "id",
-                "corridor_id",
-                "send_currency",
-                "receive_currency",
-                "send_amount",
-                "fee",
-                "amount_converted",
-                "receive_amount",
-                "rate",
-                "mid_rate",
-                "rate_source",
-                "rate_as_of",
-                "created_at",
-                "expires_at",
-                "rounding",
-            )
-        },
+        **strings(
+            "id",
+            "corridor_id",
+            "send_currency",
+            "receive_currency",
+            "send_amount",
+            "fee",
+            "amount_converted",
+            "receive_amount",
+            "rate",
+            "mid_rate",
+            "rate_source",
+            "rate_as_of",
+            "created_at",
+            "expires_at",
+            "rounding",
+        ),
         "sample_rates": {
             "type": "boolean",
             "description": "true when priced from sample data or the embedded ECB snapshot "
             "(REMIT_RATES_MODE=sample): not market data, not for real transfers",
         },
-        "rates_notice": _NULL_STR,
-        "remittance_id": _NULL_STR,
+        "rates_notice": NULL_STR,
+        "remittance_id": NULL_STR,
         "requote_for": {
-            **_NULL_STR,
+            **NULL_STR,
             "description": "the remittance in requote this quote was offered to: only it may "
             "accept it (POST /v1/remittances/{id}/accept-quote)",
         },

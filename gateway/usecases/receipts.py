@@ -14,6 +14,7 @@ from gateway.storage import remittances as store
 from gateway.usecases.ownership import own_remittance
 from gateway.usecases.quotes import DISCLOSURE_SCHEMA, quote_disclosure
 from gateway.usecases.rates import sample_fields
+from gateway.usecases.schemas import STR
 from ledger_adapter.sessions import reading
 
 PAID = "funded"
@@ -50,19 +51,18 @@ async def receipt(svc: Services, caller: Caller, remittance_id: str) -> Receipt:
     )
 
 
-_STR = {"type": "string"}
 _TEXT_BY_LANGUAGE = DISCLOSURE_SCHEMA["properties"]["statement"]
 _CONTACT = DISCLOSURE_SCHEMA["properties"]["provider"]
-_RIGHT = {"type": "object", "properties": {"rule": _STR, "text": _TEXT_BY_LANGUAGE}}
+_RIGHT = {"type": "object", "properties": {"rule": STR, "text": _TEXT_BY_LANGUAGE}}
 RECEIPT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "Receipt once paid: the disclosure, availability, recipient, rights, contacts",
     "properties": {
-        "remittance_id": _STR,
-        "paid_at": _STR,
+        "remittance_id": STR,
+        "paid_at": STR,
         "funds_available_on": {"type": "string", "format": "date"},
         "disclosure": DISCLOSURE_SCHEMA,
-        "recipient": {"type": "object", "additionalProperties": _STR},
+        "recipient": {"type": "object", "additionalProperties": STR},
         "rights": {
             "type": "object",
             "properties": {
@@ -71,7 +71,7 @@ RECEIPT_SCHEMA: dict[str, Any] = {
                     "properties": {
                         **_RIGHT["properties"],
                         "window_minutes": {"type": "integer"},
-                        "cancel_by": _STR,
+                        "cancel_by": STR,
                         "refund_business_days": {"type": "integer"},
                     },
                 },

@@ -35,6 +35,7 @@ from gateway.usecases import cancellation, travel_rule
 from gateway.usecases.ownership import own_remittance
 from gateway.usecases.quotes import quote_expired
 from gateway.usecases.requests.remittances import RemittanceRequest
+from gateway.usecases.schemas import NULL_STR, STR, strings
 from ledger_adapter import chart
 from ledger_adapter.evm.items import item as chain_item
 from ledger_adapter.evm.items import settlement_view
@@ -44,8 +45,6 @@ from ledger_adapter.sessions import reading
 # Remittances that no longer count against a sender's limits.
 NOT_COUNTED = (Status.REJECTED, Status.CANCELLED, Status.EXPIRED, Status.REFUNDED)
 
-_STR = {"type": "string"}
-_NULL_STR = {"type": ["string", "null"]}
 
 #: The JSON Schema of `remittance_view`'s body (and of `get_remittance`'s, which adds
 #: `chain_settlement`), declared beside the function that builds it so that /openapi.json
@@ -53,44 +52,41 @@ _NULL_STR = {"type": ["string", "null"]}
 REMITTANCE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        **{
-            k: _STR
-            for k in (
-                "id",
-                "status",
-                "quote_id",
-                "sender_id",
-                "corridor_id",
-                "send_amount",
-                "send_currency",
-                "fee",
-                "receive_amount",
-                "receive_currency",
-                "settlement_asset",
-                "created_at",
-                "updated_at",
-            )
-        },
-        "funding_method": _STR,
-        "recipient": {"type": "object", "properties": {"name": _NULL_STR}},
-        "partner_reference": _NULL_STR,
-        "failure_reason": _NULL_STR,
-        "funding_deadline": _NULL_STR,
+        **strings(
+            "id",
+            "status",
+            "quote_id",
+            "sender_id",
+            "corridor_id",
+            "send_amount",
+            "send_currency",
+            "fee",
+            "receive_amount",
+            "receive_currency",
+            "settlement_asset",
+            "created_at",
+            "updated_at",
+        ),
+        "funding_method": STR,
+        "recipient": {"type": "object", "properties": {"name": NULL_STR}},
+        "partner_reference": NULL_STR,
+        "failure_reason": NULL_STR,
+        "funding_deadline": NULL_STR,
         "history": {
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"from": _NULL_STR, "to": _STR, "at": _STR, "reason": _STR},
+                "properties": {"from": NULL_STR, "to": STR, "at": STR, "reason": STR},
             },
         },
         "chain_settlement": {
             "type": ["object", "null"],
             "description": "the on-chain settlement once settled, null before (not on creation)",
             "properties": {
-                "coin": _STR,
-                "amount": _STR,
-                "to": _STR,
-                "tx_hash": _STR,
+                "coin": STR,
+                "amount": STR,
+                "to": STR,
+                "tx_hash": STR,
                 "log_index": {"type": "integer"},
             },
         },

@@ -27,6 +27,7 @@ from gateway.storage import travel as travel_store
 from gateway.usecases import travel_rule
 from gateway.usecases.ownership import own_remittance
 from gateway.usecases.remittances import _usd_value
+from gateway.usecases.schemas import STR
 from ledger_adapter.sessions import reading
 
 HOLD_MARK = "travel rule ("
@@ -78,18 +79,17 @@ async def held_for_travel(conn: AsyncConnection, rem: Any) -> bool:
     return bool(history) and history[-1].from_status == S.CREATED
 
 
-_STR = {"type": "string"}
 TRAVEL_STATUS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "remittance_id": _STR,
-        "rule": _STR,
+        "remittance_id": STR,
+        "rule": STR,
         "required": {"type": "boolean", "description": "the regime's travel rule covers it"},
         "bound": {"type": "boolean", "description": "its record is kept with the remittance"},
         "held": {"type": "boolean", "description": "held in needs_info for the data"},
         "missing": {
             "type": "array",
-            "items": {"type": "object", "properties": {"field": _STR, "message": _STR}},
+            "items": {"type": "object", "properties": {"field": STR, "message": STR}},
         },
     },
 }

@@ -12,20 +12,20 @@ from gateway.services import Services
 from gateway.usecases import operator_audit
 from gateway.usecases.ownership import owned_customer
 from gateway.usecases.requests.remittances import TopUpRequest
+from gateway.usecases.schemas import STR
 from ledger_adapter import chart
 from ledger_adapter.port import IdempotencyConflict
 from ledger_adapter.sessions import reading
 
-_STR = {"type": "string"}
 WALLET_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "customer_id": _STR,
+        "customer_id": STR,
         "balances": {
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"currency": _STR, "available": _STR, "posted": _STR},
+                "properties": {"currency": STR, "available": STR, "posted": STR},
             },
         },
     },

@@ -17,6 +17,7 @@ from gateway.usecases.payins.views import PAYIN_SCHEMA, payin_view
 from gateway.usecases.requests.payins import (
     PayinReferenceRequest,
 )
+from gateway.usecases.schemas import NULL_STR, STR, strings
 from gateway.usecases.wallets import positive_amount
 from ledger_adapter.sessions import reading
 
@@ -34,12 +35,10 @@ async def topup_reference(
     return _reference_view(reference, req.method, req.currency) | {"customer_id": customer_id}
 
 
-_STR = {"type": "string"}
-_NULL_STR = {"type": ["string", "null"]}
 REFERENCE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        k: _STR for k in ("reference", "reference_display", "method", "currency", "customer_id")
+        k: STR for k in ("reference", "reference_display", "method", "currency", "customer_id")
     },
 }
 
@@ -56,25 +55,22 @@ def _reference_view(reference: str, method: str, currency: str) -> dict[str, Any
 INSTRUCTIONS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        **{
-            k: _STR
-            for k in (
-                "remittance_id",
-                "status",
-                "reference",
-                "reference_display",
-                "method",
-                "currency",
-                "amount",
-                "received",
-            )
-        },
-        "deadline": _NULL_STR,
+        **strings(
+            "remittance_id",
+            "status",
+            "reference",
+            "reference_display",
+            "method",
+            "currency",
+            "amount",
+            "received",
+        ),
+        "deadline": NULL_STR,
         "pay_to": {
             "type": ["object", "null"],
             "description": "bank transfer: the pay-in partner's collection account",
             "properties": {
-                k: _STR
+                k: STR
                 for k in ("bank_name", "beneficiary", "iban", "account_number", "routing_number")
             },
         },

@@ -5,28 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from fx.money import Money
+from gateway.usecases.schemas import NULL_STR, strings
 
-_STR = {"type": "string"}
-_NULL_STR = {"type": ["string", "null"]}
 PAYIN_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        **{
-            k: _STR
-            for k in (
-                "id",
-                "payin_id",
-                "partner_id",
-                "method",
-                "event",
-                "status",
-                "amount",
-                "currency",
-                "received_at",
-            )
-        },
-        "reason": _NULL_STR,
-        "remittance_id": _NULL_STR,
+        **strings(
+            "id",
+            "payin_id",
+            "partner_id",
+            "method",
+            "event",
+            "status",
+            "amount",
+            "currency",
+            "received_at",
+        ),
+        "reason": NULL_STR,
+        "remittance_id": NULL_STR,
         "duplicate": {"type": "boolean"},
     },
 }
