@@ -81,35 +81,24 @@ def baseline_decimal(seconds: float) -> Figure:
     )
 
 
-def price_send_side(seconds: float) -> Figure:
+def _price_loop(label: str, seconds: float, side: str, amount: Callable[[int], str]) -> Figure:
     mid = Rate("USD", "PHP", Decimal("58.1234"), "ecb", NOW)
-    return _loop(
-        "price() send side, rate given",
-        seconds,
-        lambda i: price(
-            POLICY,
-            mid,
-            send_currency="USD",
-            receive_currency="PHP",
-            send_amount=f"{100 + i % 900}.00",
-            now=NOW,
-        ),
+    pair = {"send_currency": "USD", "receive_currency": "PHP"}
+    return _loop(label, seconds, lambda i: price(POLICY, mid, **pair, **{side: amount(i)}, now=NOW))
+
+
+def price_send_side(seconds: float) -> Figure:
+    return _price_loop(
+        "price() send side, rate given", seconds, "send_amount", lambda i: f"{100 + i % 900}.00"
     )
 
 
 def price_receive_side(seconds: float) -> Figure:
-    mid = Rate("USD", "PHP", Decimal("58.1234"), "ecb", NOW)
-    return _loop(
+    return _price_loop(
         "price() receive side, rate given",
         seconds,
-        lambda i: price(
-            POLICY,
-            mid,
-            send_currency="USD",
-            receive_currency="PHP",
-            receive_amount=f"{5000 + i % 50000}",
-            now=NOW,
-        ),
+        "receive_amount",
+        lambda i: f"{5000 + i % 50000}",
     )
 
 

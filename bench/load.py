@@ -19,6 +19,8 @@ import json
 import sys
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 
@@ -153,36 +155,10 @@ async def remit(args: argparse.Namespace) -> dict:
     }
 
 
-async def bare(args: argparse.Namespace) -> dict:
-    count = 0
-    errors = 0
-    start = time.monotonic()
-    end = start + args.duration
-    async with session(args.connections) as http:
-
-        async def loop() -> None:
-            nonlocal count, errors
-            while time.monotonic() < end:
-                try:
-                    async with http.get(args.url + "/") as r:
-                        await r.read()
-                        count += r.status == 200
-                except aiohttp.ClientError:
-                    errors += 1
-
-        await asyncio.gather(*(loop() for _ in range(args.connections)))
-    elapsed = time.monotonic() - start
-    return {"requests": count, "errors": errors, "rps": round(count / elapsed, 1)}
-
-
-QUOTE_BODY = {"send_currency": "USD", "receive_currency": "PHP", "send_amount": "100.00"}
-
-
-async def quotes(args: argparse.Namespace) -> dict:
-    """POST a quote request in a closed loop: to /v1/quotes, or to a bare handler at /quotes."""
+async def _closed_loop(args: argparse.Namespace, send: Callable[[Any], Any], ok: int) -> dict:
+    """`args.connections` clients, each sending its next request when the last one answered,
+    for `args.duration` seconds; answers other than `ok` count as errors."""
     count = errors = 0
-    headers = {"Authorization": f"Bearer {args.key}"} if args.key else {}
-    path = "/v1/quotes" if args.key else "/quotes"
     start = time.monotonic()
     end = start + args.duration
     async with session(args.connections) as http:
@@ -191,9 +167,9 @@ async def quotes(args: argparse.Namespace) -> dict:
             nonlocal count, errors
             while time.monotonic() < end:
                 try:
-                    async with http.post(args.url + path, json=QUOTE_BODY, headers=headers) as r:
+                    async with send(http) as r:
                         await r.read()
-                        if r.status == 201:
+                        if r.status == ok:
                             count += 1
                         else:
                             errors += 1
@@ -203,6 +179,23 @@ async def quotes(args: argparse.Namespace) -> dict:
         await asyncio.gather(*(loop() for _ in range(args.connections)))
     elapsed = time.monotonic() - start
     return {"requests": count, "errors": errors, "rps": round(count / elapsed, 1)}
+
+
+async def bare(args: argparse.Namespace) -> dict:
+    """GET / of a bare aiohttp handler: what the framework alone costs."""
+    return await _closed_loop(args, lambda http: http.get(args.url + "/"), 200)
+
+
+QUOTE_BODY = {"send_currency": "USD", "receive_currency": "PHP", "send_amount": "100.00"}
+
+
+async def quotes(args: argparse.Namespace) -> dict:
+    """POST a quote request in a closed loop: to /v1/quotes, or to a bare handler at /quotes."""
+    headers = {"Authorization": f"Bearer {args.key}"} if args.key else {}
+    path = "/v1/quotes" if args.key else "/quotes"
+    return await _closed_loop(
+        args, lambda http: http.post(args.url + path, json=QUOTE_BODY, headers=headers), 201
+    )
 
 
 def main() -> None:

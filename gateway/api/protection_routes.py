@@ -11,7 +11,7 @@ from pydantic import Field
 from compliance.protections.error_cases import STATUSES
 from gateway.api.appkeys import SERVICES
 from gateway.api.http import about_id, caller, read_json, reply
-from gateway.api.routing import Route, roles
+from gateway.api.routing import Handler, Route, roles
 from gateway.api.schemas import list_of
 from gateway.errors import field_error
 from gateway.usecases import error_reports, error_resolution, travel_hold
@@ -85,6 +85,20 @@ async def post_resolve(request: web.Request) -> web.Response:
     return reply(body)
 
 
+def _error_case_step(step: str, handler: Handler, summary: str) -> Route:
+    """An officer moves an error case one step on its clock, with no body."""
+    return Route(
+        "POST",
+        f"/v1/compliance/error-cases/{{id}}/{step}",
+        handler,
+        summary,
+        roles=OFFICERS,
+        tag="compliance",
+        response=ERROR_CASE_DETAIL,
+        errors=(404, 409),
+    )
+
+
 ROUTES = [
     Route(
         "GET",
@@ -139,25 +153,15 @@ ROUTES = [
         response=ERROR_CASE_DETAIL,
         errors=(404,),
     ),
-    Route(
-        "POST",
-        "/v1/compliance/error-cases/{id}/acknowledge",
+    _error_case_step(
+        "acknowledge",
         post_acknowledge,
         "Acknowledge an error report (meets the acknowledge clock; audit-chained)",
-        roles=OFFICERS,
-        tag="compliance",
-        response=ERROR_CASE_DETAIL,
-        errors=(404, 409),
     ),
-    Route(
-        "POST",
-        "/v1/compliance/error-cases/{id}/investigate",
+    _error_case_step(
+        "investigate",
         post_investigate,
         "Start investigating an acknowledged error case (audit-chained)",
-        roles=OFFICERS,
-        tag="compliance",
-        response=ERROR_CASE_DETAIL,
-        errors=(404, 409),
     ),
     Route(
         "POST",

@@ -15,16 +15,7 @@ _SIGNED_OUT = {303: "Not signed in: to /console/login"}
 
 def _page(path: str, handler: Handler, summary: str) -> Route:
     """A page of a signed-in officer (signed out: to the login page)."""
-    return Route(
-        "GET",
-        path,
-        handler,
-        summary,
-        tag=T,
-        response=_html,
-        media="text/html",
-        extra_responses=_SIGNED_OUT,
-    )
+    return _file(path, handler, summary, "text/html", _html)
 
 
 def _form(path: str, handler: Handler, summary: str) -> Route:
@@ -32,7 +23,8 @@ def _form(path: str, handler: Handler, summary: str) -> Route:
     return Route("POST", path, handler, summary, tag=T, status=303)
 
 
-def _file(path: str, handler: Handler, summary: str, media: str, schema: dict[str, Any]):
+def _file(path: str, handler: Handler, summary: str, media: str, schema: dict[str, Any]) -> Route:
+    """What a signed-in officer reads, as `media` (signed out: to the login page)."""
     return Route(
         "GET",
         path,
