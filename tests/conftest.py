@@ -112,6 +112,12 @@ async def migrated_database_url(tmp_path: Path, _migrated_template) -> AsyncIter
         await _drop_database(server, name)
 
 
+def written(path: Path, text: str) -> str:
+    """`text` written to `path` (a configuration file a test loads): the path, as text."""
+    path.write_text(text)
+    return str(path)
+
+
 @pytest.fixture
 def sanctions_dir() -> Path:
     if not SANCTIONS_DIR.is_dir():
@@ -250,6 +256,19 @@ class Gateway:
         assert resp.status == 201, await resp.text()
         return await resp.json()
 
+    async def send_from_wallet(self, send_amount: str = "100.00") -> dict:
+        """A new sender, topped up, sends `send_amount` USD: the remittance as created."""
+        sender = await self.customer()
+        await self.top_up(sender["id"])
+        return await self.send(send_amount, sender=sender)
+
+    async def paid(self, send_amount: str = "100.00") -> dict:
+        """A remittance sent from a wallet (send_from_wallet) and the pipeline run: paid out,
+        with the default simulator. The remittance as created."""
+        created = await self.send_from_wallet(send_amount)
+        await self.drain()
+        return created
+
     async def get(self, remittance_id: str) -> dict:
         resp = await self.client.get(f"/v1/remittances/{remittance_id}", headers=self.auth())
         assert resp.status == 200, await resp.text()
@@ -264,11 +283,43 @@ def clock() -> Clock:
     return Clock()
 
 
+async def add_partner(engine, partner_id: str, *, secret: str, now, **fields) -> None:
+    """Register (or update) a partner on a test database in a transaction of its own; its name
+    is its id unless `name` says otherwise. `fields`: upsert_partner's (base_url, kinds, ...)."""
+    from gateway.storage.partners import upsert_partner
+
+    fields.setdefault("name", partner_id)
+    async with engine.begin() as conn:
+        await upsert_partner(conn, partner_id, secret=secret, now=now, **fields)
+
+
+async def add_simulator(engine, sim_client, now, **fields) -> None:
+    """The partner simulator (`sim_client`) as DEMO_PARTNER, a payout partner unless `kinds`."""
+    base_url = str(sim_client.make_url("")).rstrip("/")
+    await add_partner(
+        engine,
+        DEMO_PARTNER,
+        name="simulator",
+        base_url=base_url,
+        secret=SIM_SECRET,
+        now=now,
+        **fields,
+    )
+
+
 @pytest.fixture
-async def sim_client(aiohttp_client):
+def sim_faults() -> dict:
+    """The partner simulator's faults (corridors.simulator.Faults, seed 7 unless given): none; a
+    module or a test redefines it (e.g. every payout failing, or paying only after an hour)."""
+    return {}
+
+
+@pytest.fixture
+async def sim_client(aiohttp_client, sim_faults):
     from corridors.simulator import Faults, create_simulator_app
 
-    return await aiohttp_client(create_simulator_app(Faults(seed=7), SIM_SECRET.encode()))
+    faults = Faults(**{"seed": 7, **sim_faults})
+    return await aiohttp_client(create_simulator_app(faults, SIM_SECRET.encode()))
 
 
 @pytest.fixture
@@ -295,20 +346,12 @@ async def gateway(
     from gateway.config import Settings
     from gateway.storage.engine import create_engine
     from gateway.storage.keys import create_key
-    from gateway.storage.partners import upsert_partner
 
     database_url = migrated_database_url
     engine = create_engine(database_url)
     keys = {}
+    await add_simulator(engine, sim_client, clock())
     async with engine.begin() as conn:
-        await upsert_partner(
-            conn,
-            DEMO_PARTNER,
-            name="simulator",
-            base_url=str(sim_client.make_url("")).rstrip("/"),
-            secret=SIM_SECRET,
-            now=clock(),
-        )
         for role in ("sender-app", "operator"):
             keys[role], _ = await create_key(conn, f"test-{role}", role, None, clock())
         keys["partner"], _ = await create_key(

@@ -10,24 +10,17 @@ from typing import Any
 import sqlalchemy as sa
 
 from corridors.signing import signature_headers
-from gateway.storage.partners import upsert_partner
 from gateway.storage.tables_funding import payins
+from tests.conftest import add_partner
 
 BANK = "sim-payin-bank"
 SECRET = "payin-test-secret"
 
 
 async def add_payin_partner(gw, partner_id: str = BANK, base_url: str | None = None) -> None:
-    async with gw.svc.engine.begin() as conn:
-        await upsert_partner(
-            conn,
-            partner_id,
-            name=partner_id,
-            base_url=base_url,
-            secret=SECRET,
-            now=gw.clock(),
-            kinds="payin",
-        )
+    await add_partner(
+        gw.svc.engine, partner_id, base_url=base_url, secret=SECRET, now=gw.clock(), kinds="payin"
+    )
 
 
 async def callback(

@@ -14,7 +14,7 @@ from corridors.mojaloop_partner import MojaloopPayoutPartner
 from corridors.payout import HttpPayoutPartner
 from corridors.signing import signature_headers
 from corridors.simulator import Faults, create_simulator_app
-from gateway.storage.partners import upsert_partner
+from tests.conftest import add_partner
 
 PARTNER = "sim-ph-wallet"
 SECRET = b"faulty-partner-secret"
@@ -28,17 +28,30 @@ async def register(
     Mojaloop switch, our FSPIOP callback base)."""
     path = f"/v1/fspiop/{partner_id}" if fspiop else f"/v1/partner/callbacks/{partner_id}"
     callback_url = str(gateway.client.make_url(path)) if callback else None
-    async with gateway.svc.engine.begin() as conn:
-        await upsert_partner(
-            conn,
-            partner_id,
-            name=partner_id,
-            base_url=base_url,
-            secret=SECRET.decode(),
-            callback_url=callback_url,
-            kinds=kinds,
-            now=gateway.clock(),
-        )
+    await add_partner(
+        gateway.svc.engine,
+        partner_id,
+        base_url=base_url,
+        secret=SECRET.decode(),
+        callback_url=callback_url,
+        kinds=kinds,
+        now=gateway.clock(),
+    )
+
+
+async def stored_partner(database_url: str, partner_id: str, at=None) -> Any:
+    """The partner stored in that database (None without one), its secrets those valid `at`
+    (now unless given); read through an engine of its own, as a CLI run leaves it."""
+    from gateway.services import utc_now
+    from gateway.storage.engine import create_engine
+    from gateway.storage.partners import get_partner
+
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            return await get_partner(conn, partner_id, at or utc_now())
+    finally:
+        await engine.dispose()
 
 
 ADAPTERS = {
@@ -47,6 +60,13 @@ ADAPTERS = {
     "mojaloop": MojaloopPayoutPartner,
 }
 """The payout protocols the fault and crash tests run against (see ADAPTERS users)."""
+
+
+def quick_adapter(adapter, base_url: str, partner_id: str, secret: bytes, session, **options):
+    """A payout adapter (class `adapter`) with quick retries, so that fault runs stay fast;
+    `options` add to or override them (timeouts, attempts, a breaker, a clock...)."""
+    quick = {"backoff_base_s": 0.001, "backoff_max_s": 0.002}
+    return adapter(base_url, partner_id, secret, session, **{**quick, **options})
 
 
 async def faulty_sim(
@@ -68,7 +88,8 @@ async def faulty_sim(
     extra = {}
     if protocol == "mojaloop":  # callbacks reach the adapter through the gateway's hub
         extra = {"hub": gateway.svc.partners.hub, "callback_wait_s": 0.3}
-    adapter = ADAPTERS[protocol](
+    adapter = quick_adapter(
+        ADAPTERS[protocol],
         base,
         PARTNER,
         SECRET,

@@ -12,14 +12,14 @@ from sqlalchemy import event
 
 from compliance.aml import rules_from_config
 from gateway.pipeline.aml_facts import gather_facts
-from gateway.storage.tables import compliance_cases, customers, remittances
+from gateway.storage.tables import customers, remittances
 from tests.kyc_gateway_support import default_logging  # noqa: F401
+from tests.rescreening_support import cases_of
 
 
 async def case_of(gateway, remittance_id):
-    async with gateway.svc.engine.connect() as conn:
-        query = sa.select(compliance_cases).where(compliance_cases.c.remittance_id == remittance_id)
-        return (await conn.execute(query)).one()
+    [case] = await cases_of(gateway, remittance_id)
+    return case
 
 
 async def test_velocity_holds_the_sixth_transfer_in_a_day(gateway):

@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestServer
 
 from corridors.payout import NOT_FOUND, HttpPayoutPartner, PayoutInstruction
 from corridors.simulator import Faults, create_simulator_app, run_simulator
+from tests.partners_support import quick_adapter
 from tests.unit.test_corridors_offline_checks import instruction
 
 SECRET = b"soak"
@@ -40,16 +41,9 @@ async def test_faulty_partner_pays_each_payout_at_most_once_and_loses_none():
     await server.start_server()
     try:
         async with aiohttp.ClientSession() as session:
-            client = HttpPayoutPartner(
-                str(server.make_url("")),
-                "sim",
-                SECRET,
-                session,
-                timeout_s=0.1,
-                max_attempts=3,
-                backoff_base_s=0.001,
-                backoff_max_s=0.002,
-            )
+            url = str(server.make_url(""))
+            options = {"timeout_s": 0.1, "max_attempts": 3}
+            client = quick_adapter(HttpPayoutPartner, url, "sim", SECRET, session, **options)
             client.breaker.failure_threshold = 10_000  # this test is about idempotency
             instructions = [instruction(n) for n in range(40)]
             outcomes = await asyncio.gather(*(settle(client, i) for i in instructions))

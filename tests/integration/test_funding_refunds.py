@@ -45,6 +45,18 @@ async def _pay(sim, reference: str, amount: str, payin_id: str, method="bank_tra
     return await resp.json()
 
 
+async def _expired_part_paid(gw, funding: str, paid: str, **paid_by) -> tuple[dict, dict]:
+    """A sender's 100.00 USD remittance funded by `funding`, `paid` of it paid in (a callback
+    with `paid_by`), then expired and driven on: (the sender, the remittance)."""
+    await add_payin_partner(gw)
+    sender = await gw.customer()
+    rem, pay = await send_by(gw, funding, "100.00", sender)
+    await callback(gw, pay["reference"], paid, **paid_by)
+    expire_bank_window(gw)
+    await gw.drain()
+    return sender, rem
+
+
 async def _refund(gw, remittance_id: str):
     resp = await gw.client.post(
         f"/v1/remittances/{remittance_id}/refund-to-source", headers=gw.auth()
@@ -97,12 +109,7 @@ async def test_refund_to_source_waits_for_an_unreachable_partner(gateway) -> Non
 
 async def test_cash_in_cannot_go_back_to_source(gateway) -> None:
     gw = gateway
-    await add_payin_partner(gw)
-    sender = await gw.customer()
-    rem, pay = await send_by(gw, "cash_agent", "100.00", sender)
-    await callback(gw, pay["reference"], "40.00", method="cash_agent")
-    expire_bank_window(gw)
-    await gw.drain()
+    sender, rem = await _expired_part_paid(gw, "cash_agent", "40.00", method="cash_agent")
     status, problem = await _refund(gw, rem["id"])
     assert status == 409 and "cash_agent" in problem["detail"]
     assert await available(gw, sender["id"]) == "40.00"
@@ -110,12 +117,7 @@ async def test_cash_in_cannot_go_back_to_source(gateway) -> None:
 
 async def test_refund_to_source_needs_the_money_still_in_the_wallet(gateway) -> None:
     gw = gateway
-    await add_payin_partner(gw)
-    sender = await gw.customer()
-    rem, pay = await send_by(gw, "bank_transfer", "100.00", sender)
-    await callback(gw, pay["reference"], "50.00", payin_id="s1")
-    expire_bank_window(gw)
-    await gw.drain()
+    sender, rem = await _expired_part_paid(gw, "bank_transfer", "50.00", payin_id="s1")
     spend = await gw.send("45.00", sender=sender)  # the sender spends it from the wallet
     await gw.drain()
     assert (await gw.get(spend["id"]))["status"] == "paid_out"

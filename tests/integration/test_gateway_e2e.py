@@ -258,18 +258,12 @@ async def test_locked_quote_is_honoured_and_the_market_move_is_booked(gateway) -
 
 
 async def _register_partner(gateway, partner_id: str) -> None:
-    from gateway.storage.partners import upsert_partner
-    from tests.conftest import SIM_SECRET
+    from tests.conftest import SIM_SECRET, add_partner
 
-    async with gateway.svc.engine.begin() as conn:
-        await upsert_partner(
-            conn,
-            partner_id,
-            name=partner_id,
-            base_url=str(gateway.sim.make_url("")).rstrip("/"),
-            secret=SIM_SECRET,
-            now=gateway.clock(),
-        )
+    base_url = str(gateway.sim.make_url("")).rstrip("/")
+    await add_partner(
+        gateway.svc.engine, partner_id, base_url=base_url, secret=SIM_SECRET, now=gateway.clock()
+    )
 
 
 async def _example_recipient(gateway, corridor_id: str) -> dict:

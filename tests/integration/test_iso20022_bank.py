@@ -13,6 +13,7 @@ from corridors.iso20022_partner import Iso20022PayoutPartner
 from corridors.payout import NOT_FOUND
 from corridors.signing import signature_headers
 from corridors.simulator import FAIL_REASONS, Faults, create_simulator_app
+from tests.partners_support import quick_adapter
 from tests.unit.test_iso20022 import (
     NOW,
     PID,
@@ -29,17 +30,9 @@ async def bank(aiohttp_client):
     async def make(faults: Faults | None = None):
         sim = await aiohttp_client(create_simulator_app(faults or Faults(seed=3), SECRET))
         session = aiohttp.ClientSession()
-        adapter = Iso20022PayoutPartner(
-            str(sim.make_url("")),
-            "bank",
-            SECRET,
-            session,
-            timeout_s=0.3,
-            max_attempts=2,
-            backoff_base_s=0.001,
-            backoff_max_s=0.002,
-            payout_method="sepa",
-        )
+        options = {"timeout_s": 0.3, "max_attempts": 2, "payout_method": "sepa"}
+        url = str(sim.make_url(""))
+        adapter = quick_adapter(Iso20022PayoutPartner, url, "bank", SECRET, session, **options)
         made.append(session)
         return sim, adapter
 

@@ -8,17 +8,11 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from gateway.commands import main
-from gateway.storage.engine import create_engine
-from gateway.storage.partners import get_partner
+from tests.partners_support import stored_partner
 
 
 async def _secrets(url: str, at: datetime) -> tuple[bytes, ...]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return (await get_partner(conn, "acme", at)).secrets
-    finally:
-        await engine.dispose()
+    return (await stored_partner(url, "acme", at)).secrets
 
 
 async def test_rotation_keeps_the_old_secret_for_the_overlap_only(

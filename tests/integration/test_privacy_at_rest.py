@@ -37,25 +37,22 @@ from gateway.storage.tables_partners import webhook_deliveries
 from gateway.storage.tables_travel import travel_rule_records
 from tests.unit.test_privacy_sealing import _ring
 
-PARENTS = (
-    "aml_0001",
-    "bots_0001",
-    "chain_0001",
-    "compliance_0002",
-    "errors_0002",
-    "funding_0001",
-    "holes_0001",
-    "partners_0001",
-    "rates_0001",
-    "requote_0001",
-    "settlement_0001",
-    "travel_0001",
-)
+
+def _parents(revision: str) -> tuple[str, ...]:
+    """The revisions `revision` is written against, as its migration names them."""
+    from alembic.script import ScriptDirectory
+
+    from gateway.storage.migrate import alembic_config
+
+    parents = ScriptDirectory.from_config(alembic_config("")).get_revision(revision).down_revision
+    return tuple(parents) if isinstance(parents, tuple | list) else (parents,)
+
+
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 async def _plain_rows(url: str) -> None:
-    for parent in PARENTS:
+    for parent in _parents("privacy_0001"):
         await upgrade_async(url, parent)
     engine = create_engine(url)
     async with engine.begin() as conn:

@@ -23,7 +23,7 @@ import aiohttp
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import SANCTIONS_DIR, postgres_server_url
+from tests.conftest import SANCTIONS_DIR, add_partner, postgres_server_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "crash-test-secret"
@@ -162,21 +162,13 @@ async def seed(url: str, sim_url: str, chain_address: str | None = None) -> dict
     from gateway.storage.engine import create_engine
     from gateway.storage.keys import create_key
     from gateway.storage.migrate import upgrade_async
-    from gateway.storage.partners import upsert_partner
 
     await upgrade_async(url)
     engine = create_engine(url)
     keys = {}
+    partner = {"name": "simulator", "base_url": sim_url, "chain_address": chain_address}
+    await add_partner(engine, PARTNER, secret=SECRET, now=utc_now(), **partner)
     async with engine.begin() as conn:
-        await upsert_partner(
-            conn,
-            PARTNER,
-            name="simulator",
-            base_url=sim_url,
-            secret=SECRET,
-            now=utc_now(),
-            chain_address=chain_address,
-        )
         for role in ("sender-app", "operator"):
             keys[role], _ = await create_key(conn, f"crash-{role}", role, None, utc_now())
     await engine.dispose()

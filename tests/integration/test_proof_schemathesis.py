@@ -60,19 +60,13 @@ class ServedGateway:
         from gateway.storage.engine import create_engine
         from gateway.storage.keys import create_key
         from gateway.storage.migrate import upgrade_async
-        from gateway.storage.partners import upsert_partner
+        from tests.conftest import add_partner
 
         await upgrade_async(self.database_url)
         engine = create_engine(self.database_url)
+        partner = {"name": "simulator", "base_url": "http://127.0.0.1:9"}
+        await add_partner(engine, "sim-ph-wallet", secret="unused", now=utc_now(), **partner)
         async with engine.begin() as conn:
-            await upsert_partner(
-                conn,
-                "sim-ph-wallet",
-                name="simulator",
-                base_url="http://127.0.0.1:9",
-                secret="unused",
-                now=utc_now(),
-            )
             for role in ("sender-app", "operator"):
                 self.keys[role], _ = await create_key(conn, f"st-{role}", role, None, utc_now())
             self.keys["partner"], _ = await create_key(

@@ -5,13 +5,11 @@ tests/unit/test_sanctions_cli_screen.py)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from compliance.sanctions import SanctionsListError, Screener
 from gateway.commands import main
-from gateway.storage.tables import compliance_cases
 from gateway.usecases import sanctions
 from tests.kyc_gateway_support import default_logging  # noqa: F401
+from tests.rescreening_support import cases_of
 from tests.unit.test_sanctions_cli_screen import _files
 
 
@@ -55,12 +53,7 @@ async def test_no_list_loaded_holds_everything_and_the_case_names_the_version(ga
     rem = await gateway.send("50.00")
     await gateway.drain()
     assert (await gateway.get(rem["id"]))["status"] == "on_hold"
-    async with gateway.svc.engine.connect() as conn:
-        case = (
-            await conn.execute(
-                sa.select(compliance_cases).where(compliance_cases.c.remittance_id == rem["id"])
-            )
-        ).one()
+    [case] = await cases_of(gateway, rem["id"])
     assert case.list_version == "empty" and case.status == "open"
     assert "fails closed" in " ".join(case.evidence["reasons"])
     assert set(case.evidence) >= {"sanctions", "aml", "reasons"}
@@ -79,12 +72,7 @@ async def test_listed_recipient_is_held_with_the_hit_and_not_released(gateway, s
     gateway.clock.advance(hours=2)
     await gateway.drain()  # time passing releases nothing
     assert (await gateway.get(rem["id"]))["status"] == "on_hold"
-    async with gateway.svc.engine.connect() as conn:
-        case = (
-            await conn.execute(
-                sa.select(compliance_cases).where(compliance_cases.c.remittance_id == rem["id"])
-            )
-        ).one()
+    [case] = await cases_of(gateway, rem["id"])
     hits = case.evidence["sanctions"]
     assert hits and hits[0]["party"] == "recipient"
     assert case.list_version == screener.version == hits[0]["list_version"]

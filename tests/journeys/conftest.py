@@ -9,6 +9,20 @@ from tests.integration.console.conftest import officers  # noqa: F401
 from tests.rescreening_support import two_versions
 
 
+def run_demo(monkeypatch, capsys, partner: str) -> tuple[str, dict]:
+    """`remit demo --partner PARTNER` as an operator runs it (a temporary database, the shipped
+    rates): what it printed, and its summary (the last line)."""
+    import json
+
+    from gateway.commands import main
+
+    monkeypatch.delenv("REMIT_DATABASE_URL", raising=False)
+    monkeypatch.delenv("REMIT_RATES_MODE", raising=False)
+    assert main(["demo", "--partner", partner]) == 0
+    out = capsys.readouterr().out
+    return out, json.loads(out.strip().splitlines()[-1])
+
+
 @pytest.fixture(params=["embedded", "anvil"])
 def engine_env(request, monkeypatch) -> dict:
     """The chain engine the settler and the CLI use: embedded, or JSON-RPC against anvil."""

@@ -9,31 +9,17 @@ from __future__ import annotations
 import pytest
 
 from ledger_adapter import chart
-from tests.conftest import SIM_SECRET
 from tests.integration.bots.conftest import world  # noqa: F401
 
 
 @pytest.fixture
-async def sim_client(aiohttp_client):
+def sim_faults() -> dict:
     """A partner that accepts at once and would pay only after an hour (never in this test)."""
-    from corridors.simulator import Faults, create_simulator_app
-
-    faults = Faults(seed=7, pay_delay_ms=3_600_000)
-    return await aiohttp_client(create_simulator_app(faults, SIM_SECRET.encode()))
+    return {"pay_delay_ms": 3_600_000}
 
 
 async def _paid_from_telegram(world, lang: str) -> str:  # noqa: F811
-    say = lambda text: world.telegram(world.tg_message(text, lang=lang))  # noqa: E731
-    await say("hello")
-    await say("Ana Reyes" if lang == "en" else "王小明")
-    await say("US")
-    await world.telegram(world.tg_contact(lang=lang))  # the phone, from Telegram
-    customer = await world.customer_of("telegram", "42")
-    await world.top_up(customer)
-    await say("send 100 USD to PH")
-    await say("Maria Dela Cruz")
-    quote = await say("+639171234567")
-    await world.telegram(world.tg_tap(quote[0]["buttons"][0]["callback_data"], lang=lang))
+    customer, _ = await world.tg_confirmed_transfer(lang)
     await world.drain()
     return customer
 
@@ -63,19 +49,7 @@ async def test_cancel_after_the_window_is_refused(world) -> None:  # noqa: F811
 
 
 async def _paid_from(world, chat, zh: bool) -> str:  # noqa: F811
-    await chat.say("你好" if zh else "hello")
-    await chat.say("王小明" if zh else "Ana Reyes")
-    if chat.platform == "telegram":
-        await chat.say("US")  # WhatsApp knows the country from the sender's number
-        await world.telegram(world.tg_contact())  # the phone: a shared contact
-    customer = await world.customer_of(chat.platform, chat.chat_id)
-    await world.top_up(customer)
-    await chat.say("发送 100 USD 到 菲律宾" if zh else "send 100 USD to PH")
-    await chat.say("Maria Dela Cruz")
-    quote = await chat.say("+639171234567")
-    await chat.tap(quote[-1]["buttons"][0])  # Confirm
-    await world.drain()
-    return customer
+    return await chat.confirmed_transfer("王小明" if zh else "Ana Reyes", zh)
 
 
 async def _offered(world, chat) -> dict:  # noqa: F811

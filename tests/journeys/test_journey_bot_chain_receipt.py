@@ -29,15 +29,7 @@ async def test_bot_names_the_settlement_transaction(world, lang, words) -> None:
             sa.update(partners).where(partners.c.id == DEMO_PARTNER).values(chain_address=address)
         )
     say = lambda text: world.telegram(world.tg_message(text, lang=lang))  # noqa: E731
-    await say("hello")
-    await say("Ana Reyes" if lang == "en" else "王小明")
-    await say("US")
-    await world.telegram(world.tg_contact(lang=lang))
-    await world.top_up(await world.customer_of("telegram", "42"))
-    await say("send 100 USD to PH")
-    await say("Maria Dela Cruz")
-    quote = await say("+639171234567")
-    await world.telegram(world.tg_tap(quote[0]["buttons"][0]["callback_data"], lang=lang))
+    await world.tg_confirmed_transfer(lang)
     await world.drain()
     before_chain = await say("/status")
     assert words not in before_chain[0]["text"] and "0x" not in before_chain[0]["text"]

@@ -52,21 +52,27 @@ class Chat:
     def chat_id(self) -> str:
         return "42" if self.platform == "telegram" else "14155550123"
 
+    async def confirmed_transfer(self, name: str, zh: bool) -> str:
+        """Sign up as `name`, be topped up, send 100 USD to the Philippines, tap Confirm and let
+        the pipeline run: the customer id."""
+        await self.say("你好" if zh else "hello")
+        await self.say(name)
+        if self.platform == "telegram":
+            await self.say("US")  # WhatsApp knows the country from the sender's number
+            await self.world.telegram(self.world.tg_contact())  # the phone: a shared contact
+        customer = await self.world.customer_of(self.platform, self.chat_id)
+        await self.world.top_up(customer)
+        await self.say("发送 100 USD 到 菲律宾" if zh else "send 100 USD to PH")
+        await self.say("Maria Dela Cruz")
+        quote = await self.say("+639171234567")
+        await self.tap(quote[-1]["buttons"][0])  # Confirm
+        await self.world.drain()
+        return customer
+
 
 async def _held_transfer(world, chat: Chat, zh: bool) -> str:  # noqa: F811
     """Sign up under a listed name, send 100 USD, confirm: held for review. The customer id."""
-    await chat.say("你好" if zh else "hello")
-    await chat.say(SANCTIONED)
-    if chat.platform == "telegram":
-        await chat.say("US")  # WhatsApp knows the country from the sender's number
-        await world.telegram(world.tg_contact())  # and the phone; Telegram shares a contact
-    customer = await world.customer_of(chat.platform, chat.chat_id)
-    await world.top_up(customer)
-    await chat.say("发送 100 USD 到 菲律宾" if zh else "send 100 USD to PH")
-    await chat.say("Maria Dela Cruz")
-    quote = await chat.say("+639171234567")
-    await chat.tap(quote[-1]["buttons"][0])  # Confirm
-    await world.drain()
+    customer = await chat.confirmed_transfer(SANCTIONED, zh)
     mark = chat.sent()
     await world.bots.notifier.run_once()
     [held] = chat.since(mark)

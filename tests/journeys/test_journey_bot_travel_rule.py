@@ -27,16 +27,7 @@ async def test_bot_asks_for_the_missing_address_and_goes_on(
 ) -> None:
     world.svc.regimes = _regimes_with_us_threshold(tmp_path, "100.00")
     say = lambda text: world.telegram(world.tg_message(text, lang=lang))  # noqa: E731
-    await say("hello")
-    await say("Ana Reyes" if lang == "en" else "王小明")
-    await say("US")
-    await world.telegram(world.tg_contact(lang=lang))  # the phone, from Telegram
-    customer = await world.customer_of("telegram", "42")
-    await world.top_up(customer)
-    await say("send 200 USD to PH")
-    await say("Maria Dela Cruz")
-    quote = await say("+639171234567")
-    created = await world.telegram(world.tg_tap(quote[0]["buttons"][0]["callback_data"], lang=lang))
+    _, created = await world.tg_confirmed_transfer(lang, amount="200")
     assert created
     await world.drain()
     before = len(world.tg.calls)

@@ -20,7 +20,6 @@ from sqlalchemy import update
 from fx.money import exponent
 from gateway.commands import main as remit
 from ledger_adapter.sql import A as ledger_accounts
-from tests.conftest import SIM_SECRET
 
 COMPONENTS = ("USD", "EUR", "JPY", "GBP", "SGD")
 PER_CREATION_UNIT = {"USD": 250, "EUR": 80, "JPY": 110, "GBP": 41, "SGD": 45}  # per 5 BSKT
@@ -166,19 +165,11 @@ async def test_bskt_corridor_pays_out_and_the_ledger_proves_the_reserve(
 
 @pytest.fixture
 def sim_faults() -> dict:
-    return {}
+    """The partner simulator's; journeys below make payouts fail, or wait an hour to pay."""
+    return {"seed": 3}
 
 
-@pytest.fixture
-async def sim_client(aiohttp_client, sim_faults):
-    """The partner simulator; journeys below make payouts fail, or wait an hour to pay."""
-    from corridors.simulator import Faults, create_simulator_app
-
-    faults = Faults(seed=3, **sim_faults)
-    return await aiohttp_client(create_simulator_app(faults, SIM_SECRET.encode()))
-
-
-@pytest.mark.parametrize("sim_faults", [{"fail_rate": 1.0}])
+@pytest.mark.parametrize("sim_faults", [{"seed": 3, "fail_rate": 1.0}])
 async def test_bskt_payout_failure_burns_the_coin_and_refunds_in_full(
     gateway, monkeypatch, sim_faults
 ) -> None:
@@ -237,7 +228,7 @@ async def test_bskt_conversion_without_a_rate_fails_and_refunds_in_full(
     assert await asyncio.to_thread(_ledger_check, gateway, monkeypatch) == 0
 
 
-@pytest.mark.parametrize("sim_faults", [{"pay_delay_ms": 3_600_000}])
+@pytest.mark.parametrize("sim_faults", [{"seed": 3, "pay_delay_ms": 3_600_000}])
 async def test_bskt_cancel_after_payment_burns_the_coin_and_refunds_in_full(
     gateway, monkeypatch, sim_faults
 ) -> None:

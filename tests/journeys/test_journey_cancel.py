@@ -9,16 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from tests.conftest import SIM_SECRET
-
 
 @pytest.fixture
-async def sim_client(aiohttp_client):
+def sim_faults() -> dict:
     """A partner that accepts at once and would pay only after an hour (never in this test)."""
-    from corridors.simulator import Faults, create_simulator_app
-
-    faults = Faults(seed=7, pay_delay_ms=3_600_000)
-    return await aiohttp_client(create_simulator_app(faults, SIM_SECRET.encode()))
+    return {"pay_delay_ms": 3_600_000}
 
 
 async def _wallet(gateway, customer_id: str) -> Decimal:

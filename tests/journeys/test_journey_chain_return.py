@@ -23,18 +23,13 @@ from sqlalchemy import delete, select
 from corridors.simulator import STATE, set_coin_return
 from gateway.chain import partner_returns
 from ledger_adapter.evm.items import CURSORS, ITEMS, RETURNS
-from tests.conftest import SIM_SECRET
 from tests.journeys.chain_support import cli, remittance_on_chain, wallet_usd
 
 
 @pytest.fixture
-async def sim_client(aiohttp_client):
-    from corridors.simulator import Faults, create_simulator_app
-
+def sim_faults() -> dict:
     # Every payout fails for good (a closed wallet), after the coin reached the partner.
-    return await aiohttp_client(
-        create_simulator_app(Faults(seed=5, fail_rate=1.0), SIM_SECRET.encode())
-    )
+    return {"seed": 5, "fail_rate": 1.0}
 
 
 async def test_failed_payout_is_refunded_when_the_partner_gives_the_coin_back(

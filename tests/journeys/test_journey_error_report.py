@@ -12,14 +12,6 @@ import sqlalchemy as sa
 from gateway.storage.tables_errors import error_cases
 
 
-async def _paid(gateway) -> dict:
-    sender = await gateway.customer()
-    await gateway.top_up(sender["id"])
-    rem = await gateway.send("100.00", sender=sender)
-    await gateway.drain()
-    return rem
-
-
 async def _report(gateway, rem_id: str, **body):
     body = {"kind": "not_received", "description": "my mother got nothing", **body}
     return await gateway.client.post(
@@ -28,7 +20,7 @@ async def _report(gateway, rem_id: str, **body):
 
 
 async def test_error_report_opens_a_case_with_clocks(gateway) -> None:
-    rem = await _paid(gateway)
+    rem = await gateway.paid()
     resp = await _report(gateway, rem["id"])
     assert resp.status == 201, await resp.text()
     case = await resp.json()
@@ -46,7 +38,7 @@ async def test_error_report_opens_a_case_with_clocks(gateway) -> None:
 
 
 async def test_report_after_180_days_is_refused_and_writes_nothing(gateway) -> None:
-    rem = await _paid(gateway)
+    rem = await gateway.paid()
     gateway.clock.advance(days=182)
     resp = await _report(gateway, rem["id"], kind="wrong_amount")
     assert resp.status == 409
@@ -59,7 +51,7 @@ async def test_report_after_180_days_is_refused_and_writes_nothing(gateway) -> N
 
 
 async def test_bad_kind_is_a_validation_problem(gateway) -> None:
-    rem = await _paid(gateway)
+    rem = await gateway.paid()
     resp = await _report(gateway, rem["id"], kind="sad")
     assert resp.status == 422
     assert (await resp.json())["errors"][0]["field"] == "kind"

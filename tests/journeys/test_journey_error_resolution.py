@@ -190,16 +190,7 @@ async def test_bot_report_and_outcome_in_the_senders_language(
     from gateway.usecases.officers import add_officer, create_api_token
 
     say = lambda text: world.telegram(world.tg_message(text, lang=lang))  # noqa: E731
-    await say("hello")
-    await say("Ana Reyes" if lang == "en" else "王小明")
-    await say("US")
-    await world.telegram(world.tg_contact(lang=lang))  # the phone, from Telegram
-    customer = await world.customer_of("telegram", "42")
-    await world.top_up(customer)
-    await say("send 100 USD to PH")
-    await say("Maria Dela Cruz")
-    quote = await say("+639171234567")
-    await world.telegram(world.tg_tap(quote[0]["buttons"][0]["callback_data"], lang=lang))
+    customer, _ = await world.tg_confirmed_transfer(lang)
     await world.drain()
     await world.bots.notifier.run_once()
 

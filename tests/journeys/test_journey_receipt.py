@@ -9,16 +9,8 @@ import pytest
 from tests.integration.bots.conftest import world  # noqa: F401
 
 
-async def _paid(gateway) -> dict:
-    sender = await gateway.customer()
-    await gateway.top_up(sender["id"])
-    rem = await gateway.send("100.00", sender=sender)
-    await gateway.drain()
-    return rem
-
-
 async def test_receipt_has_every_item(gateway) -> None:
-    rem = await _paid(gateway)
+    rem = await gateway.paid()
     resp = await gateway.client.get(f"/v1/remittances/{rem['id']}/receipt", headers=gateway.auth())
     assert resp.status == 200, await resp.text()
     r = await resp.json()
@@ -75,16 +67,7 @@ async def test_no_receipt_before_payment(gateway) -> None:
 
 @pytest.mark.parametrize(("lang", "words"), [("en", "Cancel by"), ("zh", "取消截止")])
 async def test_bot_pushes_the_receipt_when_paid(world, lang, words) -> None:  # noqa: F811
-    say = lambda text: world.telegram(world.tg_message(text, lang=lang))  # noqa: E731
-    await say("hello")
-    await say("Ana Reyes" if lang == "en" else "王小明")
-    await say("US")
-    await world.telegram(world.tg_contact(lang=lang))  # the phone, from Telegram
-    await world.top_up(await world.customer_of("telegram", "42"))
-    await say("send 100 USD to PH")
-    await say("Maria Dela Cruz")
-    quote = await say("+639171234567")
-    await world.telegram(world.tg_tap(quote[0]["buttons"][0]["callback_data"], lang=lang))
+    await world.tg_confirmed_transfer(lang)
     await world.drain()
     before = len(world.tg.calls)
     await world.bots.notifier.run_once()

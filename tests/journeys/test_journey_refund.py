@@ -9,17 +9,12 @@ import asyncio
 import pytest
 
 from gateway.commands import main as remit
-from tests.conftest import SIM_SECRET
 
 
 @pytest.fixture
-async def sim_client(aiohttp_client):
-    from corridors.simulator import Faults, create_simulator_app
-
+def sim_faults() -> dict:
     # Every payout fails permanently (a closed wallet, a wrong account...).
-    return await aiohttp_client(
-        create_simulator_app(Faults(seed=3, fail_rate=1.0), SIM_SECRET.encode())
-    )
+    return {"seed": 3, "fail_rate": 1.0}
 
 
 async def test_failed_payout_is_refunded_to_the_wallet(gateway, monkeypatch) -> None:

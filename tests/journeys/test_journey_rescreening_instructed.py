@@ -13,7 +13,6 @@ from decimal import Decimal
 import pytest
 
 from gateway.usecases import rescreening, sanctions
-from tests.conftest import SIM_SECRET
 from tests.partners_support import PARTNER, register
 from tests.rescreening_support import (
     LISTED,
@@ -26,19 +25,6 @@ from tests.rescreening_support import (
     send_from_wallet,
     wallet,
 )
-
-
-@pytest.fixture
-def sim_faults() -> dict:
-    return {}
-
-
-@pytest.fixture
-async def sim_client(aiohttp_client, sim_faults):
-    from corridors.simulator import Faults, create_simulator_app
-
-    faults = Faults(seed=7, **sim_faults)
-    return await aiohttp_client(create_simulator_app(faults, SIM_SECRET.encode()))
 
 
 async def _instructed_then_listed(gateway, capsys, monkeypatch, lists, stop_at="payout_pending"):

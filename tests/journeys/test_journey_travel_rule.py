@@ -47,6 +47,15 @@ async def _put_customer(gateway, **fields) -> dict:
     return await resp.json()
 
 
+async def _sent(gateway, amount: str, wallet: str, **fields) -> dict:
+    """SENDER (with `fields`), topped up with `wallet` USD, sends `amount`: the remittance."""
+    sender = await _put_customer(gateway, **SENDER, **fields)
+    await gateway.top_up(sender["id"], wallet)
+    resp = await _submit(gateway, sender["id"], amount)
+    assert resp.status == 201, await resp.text()
+    return await resp.json()
+
+
 def _regimes_with_us_threshold(tmp_path, amount: str):
     import shutil
 
@@ -88,11 +97,7 @@ async def test_usd_1500_without_address_is_held_asks_for_it_then_carries_it(
     gateway, tmp_path
 ) -> None:
     gateway.svc.tiers = _tiers_allowing(tmp_path, "2000")
-    sender = await _put_customer(gateway, **SENDER)
-    await gateway.top_up(sender["id"], "3000.00")
-    resp = await _submit(gateway, sender["id"], "1500.00")
-    assert resp.status == 201, await resp.text()
-    rem = await resp.json()
+    rem = await _sent(gateway, "1500.00", "3000.00")
     await gateway.drain()
     held = await gateway.get(rem["id"])
     assert held["status"] == "needs_info"
@@ -139,7 +144,7 @@ async def test_usd_1500_without_address_is_held_asks_for_it_then_carries_it(
         kept = (await conn.execute(sa.select(travel_rule_records))).one()
     assert (kept.keep_until - kept.created_at).days >= 5 * 365
     # Given for this transfer only: the sender's profile is not changed by it.
-    profile = await gateway.client.get(f"/v1/customers/{sender['id']}", headers=gateway.auth())
+    profile = await gateway.client.get(f"/v1/customers/{rem['sender_id']}", headers=gateway.auth())
     assert "1 Main St" not in await profile.text()
 
 
@@ -163,11 +168,7 @@ async def test_a_held_sanctioned_sender_still_needs_an_officer(gateway, tmp_path
 async def test_a_profile_completed_meanwhile_needs_no_answer(gateway, tmp_path) -> None:
     # A regime whose threshold is USD 100: a 400 USD transfer (within the tier) needs the data.
     gateway.svc.regimes = _regimes_with_us_threshold(tmp_path, "100.00")
-    sender = await _put_customer(gateway, **SENDER)
-    await gateway.top_up(sender["id"], "3000.00")
-    resp = await _submit(gateway, sender["id"], "400.00")
-    assert resp.status == 201, await resp.text()
-    rem = await resp.json()
+    rem = await _sent(gateway, "400.00", "3000.00")
     await _put_customer(gateway, **SENDER, address="1 Main St, Springfield, IL 62701")
     await gateway.drain()
     assert (await gateway.get(rem["id"]))["status"] == "paid_out"
@@ -178,11 +179,7 @@ async def test_a_profile_completed_meanwhile_needs_no_answer(gateway, tmp_path) 
 
 async def test_below_the_threshold_carries_none(gateway, tmp_path) -> None:
     gateway.svc.regimes = _regimes_with_us_threshold(tmp_path, "100.00")
-    sender = await _put_customer(gateway, **SENDER)
-    await gateway.top_up(sender["id"], "1000.00")
-    resp = await _submit(gateway, sender["id"], "99.99")
-    assert resp.status == 201, await resp.text()
-    rem = await resp.json()
+    rem = await _sent(gateway, "99.99", "1000.00")
     await gateway.drain()
     assert "travel_rule" not in gateway.sim.server.app[STATE].payouts[rem["id"]].instruction
 
@@ -192,11 +189,7 @@ async def test_a_pull_partner_sees_the_data_with_the_payout(gateway, tmp_path) -
 
     await register(gateway, PARTNER, base_url=None, kinds="payout,pull", callback=False)
     gateway.svc.regimes = _regimes_with_us_threshold(tmp_path, "100.00")
-    sender = await _put_customer(gateway, **SENDER, address="1 Main St, Springfield, IL 62701")
-    await gateway.top_up(sender["id"], "1000.00")
-    resp = await _submit(gateway, sender["id"], "400.00")
-    assert resp.status == 201, await resp.text()
-    rem = await resp.json()
+    rem = await _sent(gateway, "400.00", "1000.00", address="1 Main St, Springfield, IL 62701")
     await gateway.drain()
     partner = gateway.auth("partner")
     listed = await gateway.client.get("/v1/partner/payouts?status=pending", headers=partner)

@@ -14,8 +14,7 @@ from aiohttp import web
 
 from corridors.signing import signature_headers
 from gateway.api.appkeys import ROUTES
-from gateway.storage.partners import upsert_partner
-from tests.conftest import DEMO_PARTNER, SIM_SECRET
+from tests.conftest import DEMO_PARTNER, SIM_SECRET, add_simulator
 from tests.console_support import hold, sign_in
 
 JSON = "application/json"
@@ -71,16 +70,8 @@ def _body_routes(app: web.Application) -> list[tuple[str, str, str]]:
 @pytest.fixture
 async def world(gateway, officers):
     """Real objects for the path parameters, a signed-in console session, every key."""
-    async with gateway.svc.engine.begin() as conn:  # the simulator is a pay-in partner too
-        await upsert_partner(
-            conn,
-            DEMO_PARTNER,
-            name="simulator",
-            base_url=str(gateway.sim.make_url("")).rstrip("/"),
-            secret=SIM_SECRET,
-            now=gateway.clock(),
-            kinds="payout,payin",
-        )
+    # The simulator is a pay-in partner too.
+    await add_simulator(gateway.svc.engine, gateway.sim, gateway.clock(), kinds="payout,payin")
     rem_id, case_id = await hold(gateway)
     customer_id = (await gateway.get(rem_id))["sender_id"]
     signed = await sign_in(gateway.client, "admin")

@@ -15,10 +15,9 @@ from aiohttp.abc import AbstractResolver
 
 from corridors.outbound import Outbound, OutboundRule, parse_networks
 from gateway.commands import main
-from gateway.storage.engine import create_engine
-from gateway.storage.partners import get_partner
 from gateway.storage.tables_partners import webhook_deliveries, webhook_endpoints
 from gateway.webhooks import dispatcher
+from tests.partners_support import stored_partner
 
 PUBLIC = "93.184.216.34"
 SECRET = "app-webhook-secret-0123456789"
@@ -188,14 +187,7 @@ def _add(*args: str) -> list[str]:
 
 
 async def _partner(url: str):
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            from gateway.services import utc_now
-
-            return await get_partner(conn, "acme", utc_now())
-    finally:
-        await engine.dispose()
+    return await stored_partner(url, "acme")
 
 
 async def test_operator_partner_urls_follow_the_same_rule(

@@ -14,9 +14,7 @@ from compliance.kyc.birth import AgeRange, birth_date_problem
 from gateway.storage.tables import customers
 from gateway.storage.tables_travel import travel_rule_records
 from tests.journeys.test_journey_travel_rule import (
-    SENDER,
-    _put_customer,
-    _submit,
+    _sent,
     _tiers_allowing,
     _travel,
 )
@@ -57,11 +55,7 @@ async def test_the_age_range_is_configuration(gateway) -> None:
 
 async def test_travel_rule_birth_dates_are_refused_too(gateway, tmp_path) -> None:
     gateway.svc.tiers = _tiers_allowing(tmp_path, "2000")
-    sender = await _put_customer(gateway, **SENDER)
-    await gateway.top_up(sender["id"], "3000.00")
-    resp = await _submit(gateway, sender["id"], "1500.00")
-    assert resp.status == 201, await resp.text()
-    rem = await resp.json()
+    rem = await _sent(gateway, "1500.00", "3000.00")
     await gateway.drain()
     assert (await gateway.get(rem["id"]))["status"] == "needs_info"
     for implausible in ("0001-01-01", "2999-01-01", "1990-02-30"):

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from compliance.aml import ConfigError, TransferFacts, evaluate, load_rules
+from tests.conftest import written
 
 OVERRIDE = """
 [decision]
@@ -36,12 +37,6 @@ enabled = false
 """
 
 
-def write(tmp_path, text):
-    path = tmp_path / "rules.toml"
-    path.write_text(text)
-    return str(path)
-
-
 def test_default_rules_cover_the_issue():
     rules = load_rules()
     kinds = {r.kind for r in rules.rules}
@@ -63,7 +58,7 @@ def test_default_rules_cover_the_issue():
 
 
 def test_override_by_path(tmp_path):
-    rules = load_rules(write(tmp_path, OVERRIDE))
+    rules = load_rules(written(tmp_path / "rules.toml", OVERRIDE))
     assert [r.name for r in rules.rules] == ["big", "fan_in", "off"]
     assert rules.policy.hold_score == 10 and rules.policy.reject_score is None
     assert rules.history_window() == timedelta(days=30)  # the disabled 90d rule is ignored
@@ -112,7 +107,7 @@ def test_override_by_path(tmp_path):
 )
 def test_bad_config_refused(tmp_path, text):
     with pytest.raises(ConfigError):
-        load_rules(write(tmp_path, text))
+        load_rules(written(tmp_path / "rules.toml", text))
 
 
 def test_ruleset_to_dict_is_json_and_complete():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,29 +14,14 @@ from compliance.aml import (
     DecisionPolicy,
     Flag,
     PastTransfer,
-    TransferFacts,
     decide,
     evaluate,
     load_rules,
     rules_from_config,
 )
+from tests.aml_support import NOW, facts
 
 D = Decimal
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-def facts(amount="100", **kw) -> TransferFacts:
-    base = {
-        "amount_usd": D(amount),
-        "send_country": "US",
-        "receive_country": "PH",
-        "sender_id": "s1",
-        "recipient_key": "r1",
-        "originator_fields": {"name", "account_number", "address"},
-        "beneficiary_fields": {"name", "account_number"},
-    }
-    base.update(kw)
-    return TransferFacts(**base)
 
 
 def flag(risk, action="score", rule="r"):

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from compliance.aml import PastTransfer, TransferFacts, load_rules
+from tests.aml_support import NOW, facts
 
 D = Decimal
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 RULES = load_rules()
-COMPLETE_O = {"name", "account_number", "address"}
-COMPLETE_B = {"name", "account_number"}
-
-
-def facts(amount="100", **kw) -> TransferFacts:
-    base = {
-        "amount_usd": D(amount),
-        "send_country": "US",
-        "receive_country": "PH",
-        "sender_id": "s1",
-        "recipient_key": "r1",
-        "originator_fields": COMPLETE_O,
-        "beneficiary_fields": COMPLETE_B,
-    }
-    base.update(kw)
-    return TransferFacts(**base)
 
 
 def past(amount="100", ago=timedelta(hours=1), recipient="r1", sender="s1") -> PastTransfer:

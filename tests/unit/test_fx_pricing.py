@@ -144,20 +144,19 @@ def _floor(value: Decimal, currency: str) -> Decimal:
     return Money(value, currency).quantize(ROUND_FLOOR).amount
 
 
+def _price(policy, mid, send_ccy: str, recv_ccy: str, **amount):
+    """price() at the mid-market rate `mid` from `send_ccy` to `recv_ccy`, now, for the
+    properties below; `amount`: the send or the receive amount."""
+    rate = Rate(send_ccy, recv_ccy, mid, "t", NOW)
+    return price(policy, rate, send_currency=send_ccy, receive_currency=recv_ccy, now=NOW, **amount)
+
+
 @settings(max_examples=150, deadline=None)
 @given(POLICIES, MID, SEND, RECEIVE, MINOR)
 def test_send_side_properties(policy, mid, send_ccy, recv_ccy, minor) -> None:
-    rate = Rate(send_ccy, recv_ccy, mid, "t", NOW)
     send = Money.from_minor(minor, send_ccy)
     try:
-        q = price(
-            policy,
-            rate,
-            send_currency=send_ccy,
-            receive_currency=recv_ccy,
-            send_amount=send,
-            now=NOW,
-        )
+        q = _price(policy, mid, send_ccy, recv_ccy, send_amount=send)
     except AmountError as exc:  # too small to cover the fee or to receive one minor unit
         assert exc.field == "send_amount"
         return
@@ -175,13 +174,13 @@ def test_send_side_properties(policy, mid, send_ccy, recv_ccy, minor) -> None:
 @settings(max_examples=150, deadline=None)
 @given(POLICIES, MID, SEND, RECEIVE, MINOR)
 def test_send_and_receive_side_agree(policy, mid, send_ccy, recv_ccy, minor) -> None:
-    rate = Rate(send_ccy, recv_ccy, mid, "t", NOW)
-    common = {"send_currency": send_ccy, "receive_currency": recv_ccy, "now": NOW}
     try:
-        by_send = price(policy, rate, send_amount=Money.from_minor(minor, send_ccy), **common)
+        by_send = _price(
+            policy, mid, send_ccy, recv_ccy, send_amount=Money.from_minor(minor, send_ccy)
+        )
     except AmountError:
         return
-    by_receive = price(policy, rate, receive_amount=by_send.receive_amount, **common)
+    by_receive = _price(policy, mid, send_ccy, recv_ccy, receive_amount=by_send.receive_amount)
     # Same receive amount (within one minor unit: here exactly), never a dearer send amount.
     diff = abs(by_receive.receive_amount - by_send.receive_amount)
     assert diff.amount <= by_send.receive_amount.quantum
@@ -191,7 +190,7 @@ def test_send_and_receive_side_agree(policy, mid, send_ccy, recv_ccy, minor) -> 
     one_less = by_receive.send_amount - Money.from_minor(1, send_ccy)
     if one_less.is_positive():
         try:
-            short = price(policy, rate, send_amount=one_less, **common).receive_amount
+            short = _price(policy, mid, send_ccy, recv_ccy, send_amount=one_less).receive_amount
         except AmountError:
             short = Money.zero(recv_ccy)
         assert short < by_send.receive_amount
@@ -200,17 +199,9 @@ def test_send_and_receive_side_agree(policy, mid, send_ccy, recv_ccy, minor) -> 
 @settings(max_examples=100, deadline=None)
 @given(POLICIES, MID, SEND, RECEIVE, MINOR)
 def test_receive_side_delivers_at_least_requested(policy, mid, send_ccy, recv_ccy, minor) -> None:
-    rate = Rate(send_ccy, recv_ccy, mid, "t", NOW)
     want = Money.from_minor(minor, recv_ccy)
     try:
-        q = price(
-            policy,
-            rate,
-            send_currency=send_ccy,
-            receive_currency=recv_ccy,
-            receive_amount=want,
-            now=NOW,
-        )
+        q = _price(policy, mid, send_ccy, recv_ccy, receive_amount=want)
     except AmountError as exc:
         # Only a send amount beyond what minor units can hold may be refused, and clearly.
         assert exc.field == "receive_amount" and "too large" in str(exc)

@@ -14,33 +14,44 @@ from ledger_adapter.memory import InMemoryLedger
 from ledger_adapter.port import TransferSpec
 
 
-async def _run(send: int, fee: int, spread: int, fx: int, fail: bool) -> InMemoryLedger:
+async def _topped_up(send: int, currency: str) -> InMemoryLedger:
+    """The chart's accounts for `currency` and USD (partner p1 is owed USD), customer c1's wallet
+    in `currency` topped up with `send` minor units."""
+    currencies = dict.fromkeys((currency, "USD"))  # GBP and USD, or USD once
     ledger = InMemoryLedger()
     await ledger.create_accounts(
         [
-            *chart.standard_accounts("USD", "USDC"),
-            chart.wallet_account("c1", "USD"),
+            *[a for c in currencies for a in chart.standard_accounts(c, "USDC")],
+            chart.wallet_account("c1", currency),
             chart.partner_account("p1", "USDC"),
             chart.partner_account("p1", "USD"),
         ]
     )
-    await ledger.transfer(
-        [TransferSpec("top", chart.cash("USD"), chart.wallet("c1", "USD"), send, "USD")]
-    )
-    path = MoneyPath("r1", "c1", "p1", "USD", send, fee, "USDC")
-    await ledger.transfer(path.fund_from_wallet())
-    await ledger.transfer(path.mint())
+    top_up = TransferSpec("top", chart.cash(currency), chart.wallet("c1", currency), send, currency)
+    await ledger.transfer([top_up])
+    return ledger
+
+
+async def _paid_or_refunded(ledger, path: MoneyPath, fail: bool, result=()) -> InMemoryLedger:
+    """The coin reserved for the partner, then the payout failed (voided, refunded to the wallet)
+    or paid (posted, the partner settled with `result`, the spread and FX result, beside it)."""
     await ledger.transfer([path.reserve_for_partner()])
     if fail:
         await ledger.void_pending(path.void_id, path.payout_transfer_id)
         await ledger.transfer(path.refund_to_wallet())
     else:
         await ledger.post_pending(path.post_id, path.payout_transfer_id)
-        await ledger.transfer(
-            path.settle_partner()
-            + path.settlement_result(Money.from_minor(spread, "USD"), Money.from_minor(fx, "USD"))
-        )
+        await ledger.transfer(path.settle_partner() + list(result))
     return ledger
+
+
+async def _run(send: int, fee: int, spread: int, fx: int, fail: bool) -> InMemoryLedger:
+    ledger = await _topped_up(send, "USD")
+    path = MoneyPath("r1", "c1", "p1", "USD", send, fee, "USDC")
+    await ledger.transfer(path.fund_from_wallet())
+    await ledger.transfer(path.mint())
+    result = path.settlement_result(Money.from_minor(spread, "USD"), Money.from_minor(fx, "USD"))
+    return await _paid_or_refunded(ledger, path, fail, result)
 
 
 amounts = st.integers(min_value=100, max_value=10_000_000)
@@ -77,30 +88,11 @@ def test_money_path_balances_for_any_amounts(send, fee_share, fx, spread_share, 
 
 
 async def _run_exchanged(send: int, fee: int, peg_minor: int, fail: bool) -> InMemoryLedger:
-    ledger = InMemoryLedger()
-    await ledger.create_accounts(
-        [
-            *chart.standard_accounts("GBP", "USDC"),
-            *chart.standard_accounts("USD", "USDC"),
-            chart.wallet_account("c1", "GBP"),
-            chart.partner_account("p1", "USDC"),
-            chart.partner_account("p1", "USD"),
-        ]
-    )
-    await ledger.transfer(
-        [TransferSpec("top", chart.cash("GBP"), chart.wallet("c1", "GBP"), send, "GBP")]
-    )
+    ledger = await _topped_up(send, "GBP")
     path = MoneyPath("r1", "c1", "p1", "GBP", send, fee, "USDC", settlement_minor=peg_minor)
     await ledger.transfer(path.fund_from_wallet())
     await ledger.transfer(path.exchange_into_peg(peg_minor) + path.mint())
-    await ledger.transfer([path.reserve_for_partner()])
-    if fail:
-        await ledger.void_pending(path.void_id, path.payout_transfer_id)
-        await ledger.transfer(path.refund_to_wallet())
-    else:
-        await ledger.post_pending(path.post_id, path.payout_transfer_id)
-        await ledger.transfer(path.settle_partner())
-    return ledger
+    return await _paid_or_refunded(ledger, path, fail)
 
 
 @settings(max_examples=40, deadline=None)

@@ -15,6 +15,7 @@ from compliance.kyc import (
     missing_fields,
     next_tier,
 )
+from tests.conftest import written
 
 D = Decimal
 
@@ -36,12 +37,6 @@ per_day_usd = "2000"
 per_30d_usd = "4000"
 fields = ["id_number"]
 """
-
-
-def write(tmp_path, text):
-    path = tmp_path / "tiers.toml"
-    path.write_text(text)
-    return str(path)
 
 
 def test_default_tiers_and_figures():
@@ -74,14 +69,14 @@ def test_required_fields_are_cumulative():
 
 
 def test_override_by_path(tmp_path):
-    tiers = load_tiers(write(tmp_path, OVERRIDE))
+    tiers = load_tiers(written(tmp_path / "tiers.toml", OVERRIDE))
     assert list(tiers) == ["basic", "full"]
     assert tiers["basic"].per_30d_usd == D("400.50")
     assert tiers["full"].required_fields == ("mobile_number", "id_number")
 
 
 def test_corridor_override(tmp_path):
-    basic = load_tiers(write(tmp_path, OVERRIDE))["basic"]
+    basic = load_tiers(written(tmp_path / "tiers.toml", OVERRIDE))["basic"]
     ph = basic.for_corridor("US-PH")
     assert ph.per_transfer_usd == D(50) and ph.per_day_usd == D(200)
     assert basic.for_corridor("US-MX") is basic
@@ -105,7 +100,7 @@ def test_corridor_override(tmp_path):
 )
 def test_bad_config_refused(tmp_path, text):
     with pytest.raises(ConfigError):
-        load_tiers(write(tmp_path, text))
+        load_tiers(written(tmp_path / "tiers.toml", text))
 
 
 def test_next_tier_and_missing_fields():

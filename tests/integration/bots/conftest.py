@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from tests.conftest import DEMO_PARTNER, SIM_SECRET
+from tests.conftest import add_simulator
 
 TG_TOKEN = "123456:TEST-token-for-fake-api"
 TG_SECRET = "tg-webhook-secret"
@@ -119,19 +119,27 @@ class BotWorld:
 
     # Telegram -----------------------------------------------------------------------------
 
-    def tg_message(self, text: str, chat: int = 42, lang: str = "en") -> dict[str, Any]:
+    @staticmethod
+    def tg_user(chat: int, lang: str) -> dict[str, Any]:
+        return {"id": chat, "is_bot": False, "first_name": "Ana", "language_code": lang}
+
+    def tg_update(self, chat: int, lang: str, **content: Any) -> dict[str, Any]:
+        """A message from the sender in `chat` (Ana, in `lang`) carrying `content` (its text,
+        contact, photo...), as Telegram delivers it."""
         self._update_id += 1
-        user = {"id": chat, "is_bot": False, "first_name": "Ana", "language_code": lang}
         return {
             "update_id": self._update_id,
             "message": {
                 "message_id": self._update_id,
                 "date": 0,
                 "chat": {"id": chat, "type": "private"},
-                "from": user,
-                "text": text,
+                "from": self.tg_user(chat, lang),
+                **content,
             },
         }
+
+    def tg_message(self, text: str, chat: int = 42, lang: str = "en") -> dict[str, Any]:
+        return self.tg_update(chat, lang, text=text)
 
     def tg_contact(
         self,
@@ -142,34 +150,12 @@ class BotWorld:
     ) -> dict[str, Any]:
         """A contact shared as Telegram delivers it: the request_contact button shares the
         sender's own (user_id = the sender's id; the number without "+")."""
-        self._update_id += 1
-        user = {"id": chat, "is_bot": False, "first_name": "Ana", "language_code": lang}
         contact = {"phone_number": phone, "first_name": "Ana", "user_id": user_id or chat}
-        return {
-            "update_id": self._update_id,
-            "message": {
-                "message_id": self._update_id,
-                "date": 0,
-                "chat": {"id": chat, "type": "private"},
-                "from": user,
-                "contact": contact,
-            },
-        }
+        return self.tg_update(chat, lang, contact=contact)
 
     def tg_photo(self, file_id: str, chat: int = 42, lang: str = "en") -> dict[str, Any]:
-        self._update_id += 1
-        user = {"id": chat, "is_bot": False, "first_name": "Ana", "language_code": lang}
         size = {"file_id": file_id, "file_unique_id": file_id[-8:], "width": 800, "height": 600}
-        return {
-            "update_id": self._update_id,
-            "message": {
-                "message_id": self._update_id,
-                "date": 0,
-                "chat": {"id": chat, "type": "private"},
-                "from": user,
-                "photo": [size],
-            },
-        }
+        return self.tg_update(chat, lang, photo=[size])
 
     async def tg_onboard(self, name: str = "Ana Reyes", chat: int = 42, lang: str = "en"):
         """hello, name, country, the contact-share: a sender at the lowest tier."""
@@ -177,14 +163,26 @@ class BotWorld:
             await self.telegram(self.tg_message(text, chat=chat, lang=lang))
         return await self.telegram(self.tg_contact(chat=chat, lang=lang))
 
+    async def tg_confirmed_transfer(self, lang: str = "en", amount: str = "100") -> tuple:
+        """A new Telegram sender (Ana Reyes; 王小明 in Chinese) onboards, is topped up, sends
+        `amount` USD to Maria Dela Cruz in the Philippines and taps Confirm: the customer id
+        and the bot's answers to the tap."""
+        await self.tg_onboard("Ana Reyes" if lang == "en" else "王小明", lang=lang)
+        customer = await self.customer_of("telegram", "42")
+        await self.top_up(customer)
+        for text in (f"send {amount} USD to PH", "Maria Dela Cruz"):
+            await self.telegram(self.tg_message(text, lang=lang))
+        quote = await self.telegram(self.tg_message("+639171234567", lang=lang))
+        confirm = quote[0]["buttons"][0]["callback_data"]
+        return customer, await self.telegram(self.tg_tap(confirm, lang=lang))
+
     def tg_tap(self, data: str, chat: int = 42, lang: str = "en") -> dict[str, Any]:
         self._update_id += 1
-        user = {"id": chat, "is_bot": False, "first_name": "Ana", "language_code": lang}
         return {
             "update_id": self._update_id,
             "callback_query": {
                 "id": str(self._update_id),
-                "from": user,
+                "from": self.tg_user(chat, lang),
                 "chat_instance": "ci",
                 "data": data,
                 "message": {
@@ -304,22 +302,13 @@ async def world(database_url, aiohttp_client, sim_client, screener, clock, world
     from gateway.config import Settings
     from gateway.storage.engine import create_engine
     from gateway.storage.migrate import upgrade_async
-    from gateway.storage.partners import upsert_partner
 
     tg, wa = FakeTelegram(), FakeWhatsApp()
     tg_client = await aiohttp_client(tg.app)
     wa_client = await aiohttp_client(wa.app)
     await upgrade_async(database_url)
     engine = create_engine(database_url)
-    async with engine.begin() as conn:
-        await upsert_partner(
-            conn,
-            DEMO_PARTNER,
-            name="simulator",
-            base_url=str(sim_client.make_url("")).rstrip("/"),
-            secret=SIM_SECRET,
-            now=clock(),
-        )
+    await add_simulator(engine, sim_client, clock())
     await engine.dispose()
     settings = Settings(
         database_url=database_url,
