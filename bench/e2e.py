@@ -547,18 +547,24 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path, variant: Vari
         if not is_sqlite_url(url):
             counts["pg_transactions"] = pg_transactions(url)
         meter = CpuMeter(gateway=gw.pid, simulator=sim.pid)
-        closed = load(
-            "remit",
-            *common,
-            "--senders",
-            str(workdir / f"closed-{kind}.json"),
-            "--connections",
-            str(opts.connections),
-            "--duration",
-            str(opts.duration),
-        )
-        result["closed_loop"] = {k: v for k, v in closed.items() if k != "ids"}
-        result["closed_loop"].update(asyncio.run(settle(url, closed["ids"], opts.settle_s)))
+
+        def run_load(name: str, *extra: str) -> dict:
+            """One load run, settled: its figures (the ids it sent left out)."""
+            sent = load(
+                "remit",
+                *common,
+                "--senders",
+                str(workdir / f"{name}-{kind}.json"),
+                "--connections",
+                str(opts.connections),
+                "--duration",
+                str(opts.duration),
+                *extra,
+            )
+            figures = {k: v for k, v in sent.items() if k != "ids"}
+            return figures | asyncio.run(settle(url, sent["ids"], opts.settle_s))
+
+        result["closed_loop"] = run_load("closed")
         paid_out = result["closed_loop"]["paid_out"]
         result["closed_loop"].update(meter.per_remittance(paid_out))
         counted = db_counts(base, keys["operator"])
@@ -568,20 +574,7 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path, variant: Vari
         if variant.chain:
             window = result["closed_loop"].get("window_s")
             result["chain"] = asyncio.run(chain_figures(url, window))
-        paced = load(
-            "remit",
-            *common,
-            "--senders",
-            str(workdir / f"paced-{kind}.json"),
-            "--connections",
-            str(opts.connections),
-            "--duration",
-            str(opts.duration),
-            "--rate",
-            str(opts.rate),
-        )
-        result["paced"] = {k: v for k, v in paced.items() if k != "ids"}
-        result["paced"].update(asyncio.run(settle(url, paced["ids"], opts.settle_s)))
+        result["paced"] = run_load("paced", "--rate", str(opts.rate))
         result["gateway_peak_rss_mb"] = tree_peak_rss_mb(gw.pid)
         result["simulator_peak_rss_mb"] = peak_rss_mb(sim.pid)
     return result
