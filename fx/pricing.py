@@ -205,7 +205,10 @@ def _smallest_send(
         return send, charged, received
 
     def ok(minor: int) -> bool:
-        return result(minor)[2] >= want
+        try:
+            return result(minor)[2] >= want
+        except AmountError:  # it would receive more than minor units hold: more than `want`
+            return True
 
     # Net amount needed, then the total whose fee leaves that net (solved per clamp branch).
     need = Money(MONEY_CONTEXT.divide(want.amount, rate), send_currency).quantize(ROUND_CEILING)
@@ -282,6 +285,12 @@ def price(
         if received.is_zero():
             raise AmountError(
                 f"send_amount {send} {send_currency} is too small: nothing would be received",
+                "send_amount",
+            )
+        if received.to_minor() > MAX_MINOR:
+            raise AmountError(
+                f"send_amount {send} {send_currency} is too large: {received.currency} minor "
+                "units cannot hold what it would receive",
                 "send_amount",
             )
         side: Literal["send", "receive"] = "send"

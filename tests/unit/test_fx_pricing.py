@@ -224,3 +224,20 @@ def test_absurd_receive_amount_refused() -> None:
             now=NOW,
         )
     assert info.value.field == "receive_amount"
+
+
+def test_send_amount_whose_receipt_minor_units_cannot_hold_is_refused() -> None:
+    """Found by the properties above: 4.9 billion JPY into BSKT (six decimals) at 1,895 would
+    receive more than 2**63 - 1 micro-units, a quote no receive-side price could repeat."""
+    rate = Rate("JPY", "BSKT", Decimal("1895.226485"), "t", NOW)
+    free = PricingPolicy(spread_bps=0, fee=FeeSchedule(), quote_ttl=timedelta(1))
+    with pytest.raises(AmountError, match="too large") as info:
+        price(
+            free,
+            rate,
+            send_currency="JPY",
+            receive_currency="BSKT",
+            send_amount="4866633150",
+            now=NOW,
+        )
+    assert info.value.field == "send_amount"
