@@ -353,6 +353,32 @@ def _apply(
     )
 
 
+def decide_group(
+    batches: Sequence[Sequence[Op]], state: State, now_us: int
+) -> tuple[list[Plan], list[Transfer], list[Failure], dict[str, list[int]]]:
+    """Plan each batch on the state its predecessors left, as if they had run one after the
+    other (a batch that fails changes nothing, the others still apply); gather the rows to
+    write: the plans, the new transfers, the refusals, each account's summed deltas."""
+    plans: list[Plan] = []
+    new: list[Transfer] = []
+    failures: list[Failure] = []
+    deltas: dict[str, list[int]] = {}
+    for ops in batches:
+        decided = plan(ops, state, now_us)
+        plans.append(decided)
+        if decided.error is not None:
+            failures += decided.failures
+            state.failures.update((f.id, f) for f in decided.failures)
+            continue
+        advance(state, decided)
+        new += decided.new
+        for aid, delta in decided.deltas.items():
+            total = deltas.setdefault(aid, [0, 0, 0, 0])
+            for i in range(4):
+                total[i] += delta[i]
+    return plans, new, failures, deltas
+
+
 @dataclass(slots=True)
 class KnownState:
     """The balances of the accounts this process last wrote, exact while the chain head is

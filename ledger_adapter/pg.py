@@ -193,30 +193,6 @@ async def execute_group(
     return plans
 
 
-def _decide(
-    batches: Sequence[Sequence[core.Op]], state: core.State, now_us: int
-) -> tuple[list[core.Plan], list[Transfer], list[core.Failure], dict[str, list[int]]]:
-    """Plan each batch on the state its predecessors left; gather the rows to write."""
-    plans: list[core.Plan] = []
-    new: list[Transfer] = []
-    failures: list[core.Failure] = []
-    deltas: dict[str, list[int]] = {}
-    for ops in batches:
-        plan = core.plan(ops, state, now_us)
-        plans.append(plan)
-        if plan.error is not None:
-            failures += plan.failures
-            state.failures.update((f.id, f) for f in plan.failures)
-            continue
-        core.advance(state, plan)
-        new += plan.new
-        for aid, delta in plan.deltas.items():
-            total = deltas.setdefault(aid, [0, 0, 0, 0])
-            for i in range(4):
-                total[i] += delta[i]
-    return plans, new, failures, deltas
-
-
 async def _apply_known(
     raw: asyncpg.Connection,
     batches: Sequence[Sequence[core.Op]],
@@ -232,7 +208,7 @@ async def _apply_known(
     state = known.state_for([op for ops in batches for op in ops])
     if state is None:
         return None
-    plans, new, failures, deltas = _decide(batches, state, now_us)
+    plans, new, failures, deltas = core.decide_group(batches, state, now_us)
     if failures or not new:
         return None
     head = known.head
@@ -256,7 +232,7 @@ async def _apply(
 ) -> tuple[list[core.Plan], tuple[int, str] | None, tuple[int, str] | None, core.State]:
     """The four-round-trip path; returns the plans, the head before and after, the state."""
     head, state = await _load(raw, [op for ops in batches for op in ops])
-    plans, new, failures, deltas = _decide(batches, state, now_us)
+    plans, new, failures, deltas = core.decide_group(batches, state, now_us)
     if failures:
         await raw.execute(
             RECORD_FAILURES,

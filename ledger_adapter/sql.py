@@ -1,11 +1,12 @@
 """SqlLedger: the default engine, on SQLite (aiosqlite) or PostgreSQL (asyncpg).
 
-One transaction per call. Writers lock the chain head row `ledger_anchor` (it serialises
-appends to the hash chain), then the accounts they touch in id order (SELECT ... FOR UPDATE on
-PostgreSQL); every writer takes the locks in that order, so none can deadlock. On PostgreSQL a
-batch costs four round trips (`ledger_adapter.pg`). On SQLite, which serialises
-writers anyway, an asyncio.Lock per engine plus BEGIN IMMEDIATE keep concurrent tasks from
-deadlocking on lock upgrades.
+Writers lock the chain head row `ledger_anchor` (it serialises appends to the hash chain),
+then the accounts they touch in id order (SELECT ... FOR UPDATE on PostgreSQL); every writer
+takes the locks in that order, so none can deadlock. Concurrent callers' batches share one
+transaction (`.grouping`), each decided on the state its predecessors left: on PostgreSQL in
+four round trips (`ledger_adapter.pg`); on SQLite, which serialises writers anyway, under an
+asyncio.Lock per engine plus BEGIN IMMEDIATE, which keep concurrent tasks from deadlocking on
+lock upgrades.
 """
 
 from __future__ import annotations
@@ -179,9 +180,8 @@ class SqlLedger(core.Engine):
         self.engine = engine
         self._key = hmac_key or None
         self._clock = clock
-        # Writes: on PostgreSQL concurrent batches share a transaction (ledger_adapter.pg,
-        # .grouping); on SQLite one writer per engine at a time (_execute).
-        self._group: BatchGroup | None = None
+        # Writes: concurrent batches share a transaction (.grouping): on PostgreSQL through
+        # ledger_adapter.pg, on SQLite under one writer per engine at a time (_execute_group).
         self._lock: asyncio.Lock | None = None
         self._known = core.KnownState()
         if engine.dialect.name == "postgresql":
@@ -189,6 +189,7 @@ class SqlLedger(core.Engine):
         elif engine.dialect.name == "sqlite":
             use_immediate_transactions(engine)
             self._lock = _sqlite_locks.setdefault(engine.sync_engine, asyncio.Lock())
+            self._group = BatchGroup(self._run_group_sqlite)
         else:
             raise ValueError(f"SqlLedger runs on SQLite or PostgreSQL, not {engine.dialect.name}")
 
@@ -233,6 +234,9 @@ class SqlLedger(core.Engine):
                 self.engine, batches, to_us(self._clock()), self._key, self._known
             )
         )
+
+    async def _run_group_sqlite(self, batches: list[Sequence[core.Op]]) -> list[core.Plan]:
+        return await self._attempts(lambda: self._execute_group(batches))
 
     async def _attempts(self, fn: Callable[[], Any]) -> Any:
         for attempt in range(ATTEMPTS):
@@ -282,16 +286,16 @@ class SqlLedger(core.Engine):
         core.validate_shape(ops)
         if not ops:
             return 0
-        if self._group is not None:
-            plan = await self._group.submit(ops)
-        else:
-            plan = await self._retrying(lambda: self._execute(ops))
+        plan = await self._group.submit(ops)
         if plan.error is not None:
             raise plan.error
         return len(plan.new)
 
-    async def _execute(self, ops: Sequence[core.Op]) -> core.Plan:
+    async def _execute_group(self, batches: Sequence[Sequence[core.Op]]) -> list[core.Plan]:
+        """SQLite: several linked batches in one transaction, one plan per batch, each decided
+        on the state its predecessors left (`core.decide_group`)."""
         now_us = to_us(self._clock())
+        ops = [op for batch in batches for op in batch]
         try:
             async with self._write() as conn:  # under the database lock from here
                 state = await self._known_state_sqlite(conn, ops)
@@ -299,12 +303,12 @@ class SqlLedger(core.Engine):
                     head = self._known.head
                 else:
                     head, state = await self._load_sqlite(conn, ops)
-                plan = await self._apply_sqlite(conn, ops, state, head, now_us)
+                plans, new = await self._apply_sqlite(conn, batches, state, head, now_us)
         except BaseException:
             self._known.forget()
             raise
-        self._known.learn(head, core.chain_end(plan.new, head), state.accounts)
-        return plan
+        self._known.learn(head, core.chain_end(new, head), state.accounts)
+        return plans
 
     async def _known_state_sqlite(
         self, conn: AsyncConnection, ops: Sequence[core.Op]
@@ -325,34 +329,31 @@ class SqlLedger(core.Engine):
     async def _apply_sqlite(
         self,
         conn: AsyncConnection,
-        ops: Sequence[core.Op],
+        batches: Sequence[Sequence[core.Op]],
         state: core.State,
         head: tuple[int, str] | None,
         now_us: int,
-    ) -> core.Plan:
-        """Decide the batch and write its rows, or its refusal; `state` ends as written."""
-        plan = core.plan(ops, state, now_us)
-        if plan.error is not None:
-            if plan.failures:
-                await conn.execute(
-                    insert(F),
-                    [
-                        {
-                            "id": f.id,
-                            "body": f.body,
-                            "error": f.error,
-                            "message": f.message[:1024],
-                            "culprit": f.culprit,
-                            "created_us": now_us,
-                        }
-                        for f in plan.failures
-                    ],
-                )
-            return plan
-        core.advance(state, plan)
-        if plan.new:
-            await self._append(conn, plan, head)
-        return plan
+    ) -> tuple[list[core.Plan], list[Transfer]]:
+        """Decide the batches and write their rows and refusals; `state` ends as written."""
+        plans, new, failures, deltas = core.decide_group(batches, state, now_us)
+        if failures:
+            await conn.execute(
+                insert(F),
+                [
+                    {
+                        "id": f.id,
+                        "body": f.body,
+                        "error": f.error,
+                        "message": f.message[:1024],
+                        "culprit": f.culprit,
+                        "created_us": now_us,
+                    }
+                    for f in failures
+                ],
+            )
+        if new:
+            await self._append(conn, new, deltas, head)
+        return plans, new
 
     async def _load_sqlite(
         self, conn: AsyncConnection, ops: Sequence[core.Op]
@@ -387,16 +388,18 @@ class SqlLedger(core.Engine):
         return head, core.State(accounts, transfers, resolved, failures)
 
     async def _append(
-        self, conn: AsyncConnection, plan: core.Plan, head: tuple[int, str] | None
+        self,
+        conn: AsyncConnection,
+        new: list[Transfer],
+        deltas: dict[str, list[int]],
+        head: tuple[int, str] | None,
     ) -> None:
         seq, prev = head or (0, GENESIS)
-        new = core.with_chain(plan.new, seq, prev, chain_hash)
+        new = core.with_chain(new, seq, prev, chain_hash)
         await conn.exec_driver_sql(  # straight to the driver's executemany
             _SQLITE_INSERT, [tuple(getattr(t, c) for c in _TRANSFER_COLUMNS) for t in new]
         )
-        await conn.exec_driver_sql(
-            _SQLITE_ADD, [(*d, aid) for aid, d in sorted(plan.deltas.items())]
-        )
+        await conn.exec_driver_sql(_SQLITE_ADD, [(*d, aid) for aid, d in sorted(deltas.items())])
         last = new[-1]
         row = {
             "seq": last.seq,

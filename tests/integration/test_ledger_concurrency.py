@@ -155,12 +155,16 @@ async def test_concurrent_batches_share_a_transaction_and_keep_their_own_outcome
     """Batches arriving together are decided one after the other in one transaction: a
     refused batch changes nothing and is recorded, the others apply, and a pending made by one
     batch can be posted by the next."""
-    if ledger.engine.dialect.name != "postgresql":
-        pytest.skip("group commit is the PostgreSQL write path")
-    from sqlalchemy import text
+    from sqlalchemy import event, text
 
     from ledger_adapter import core
 
+    commits = []  # SQLite: SQLAlchemy commits (PostgreSQL's go to asyncpg directly: xmin below)
+
+    def on_commit(conn) -> None:
+        commits.append(conn)
+
+    event.listen(ledger.engine.sync_engine, "commit", on_commit)
     results = await asyncio.gather(
         ledger.transfer([TransferSpec("g-ok1", "acc0", "acc1", 100, "USD")]),
         ledger.transfer(
@@ -182,16 +186,20 @@ async def test_concurrent_batches_share_a_transaction_and_keep_their_own_outcome
     assert balances["acc4"].debits_posted == 0  # the linked partner of the refused transfer
     assert balances["acc6"] == Balance(200, START, 0, 0)
     assert balances["acc7"] == Balance(0, START + 200, 0, 0)
+    if ledger.engine.dialect.name == "sqlite":
+        assert len(commits) == 1  # one transaction committed all five
+    event.remove(ledger.engine.sync_engine, "commit", on_commit)
     with pytest.raises(InsufficientFunds):  # refused once, refused for good
         await ledger.transfer([TransferSpec("g-big", "acc2", "acc3", START + 1, "USD")])
-    async with ledger.engine.connect() as conn:
-        xids = await conn.scalar(
-            text(
-                "SELECT count(DISTINCT xmin::text) FROM ledger_transfers "
-                "WHERE id IN ('g-ok1', 'g-pend', 'g-post')"
+    if ledger.engine.dialect.name == "postgresql":
+        async with ledger.engine.connect() as conn:
+            xids = await conn.scalar(
+                text(
+                    "SELECT count(DISTINCT xmin::text) FROM ledger_transfers "
+                    "WHERE id IN ('g-ok1', 'g-pend', 'g-post')"
+                )
             )
-        )
-    assert xids == 1  # one transaction committed all three
+        assert xids == 1  # one transaction committed all three
     assert await ledger.check() == []
 
 
