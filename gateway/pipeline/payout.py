@@ -31,12 +31,11 @@ from gateway.domain.states import Status
 from gateway.pipeline.common import Row, backoff, money_path, quote_of
 from gateway.services import Services
 from gateway.storage.partners import PartnerInfo
-from gateway.usecases.travel_rule import record_of as travel_rule_record
+from gateway.usecases.travel_rule import record_view as travel_record_view
 from ledger_adapter.evm.items import drop as chain_drop
 from ledger_adapter.evm.items import item as chain_item_row
 from ledger_adapter.evm.items import queue as chain_queue
 from ledger_adapter.evm.items import settlement_view
-from ledger_adapter.sessions import reading
 
 S = Status
 
@@ -88,11 +87,6 @@ def _queue_on_chain(remittance_id: str, path: MoneyPath, address: str):
     return effect
 
 
-async def chain_item(svc: Services, remittance_id: str):
-    async with reading(svc.engine) as conn:
-        return await chain_item_row(conn, remittance_id)
-
-
 async def _exchange_amount(svc: Services, path: MoneyPath) -> int:
     """The principal in the peg currency at today's mid, rounded down. A retry after a crash
     finds the exchange already booked and reuses its amount, so the ids never conflict."""
@@ -119,7 +113,7 @@ async def _basket_units(svc: Services, path: MoneyPath) -> int:
 async def send_to_partner_ledger(svc: Services, rem: Row) -> Outcome:
     await svc.ledger.transfer([money_path(rem).reserve_for_partner()])
     reason = f"pending transfer to partner {rem.partner_id}"
-    item = await chain_item(svc, rem.id)
+    item = await svc.reads.chain_item.first(rem.id)
     if item is not None and item.status in ("queued", "batched"):
         # The coin goes first: the settler wakes it once its event is final (the wait only
         # bounds a missed wake-up), so no worker runs the instruction step before.
@@ -165,7 +159,7 @@ def instruction_for(
 
 
 async def instruct_partner(svc: Services, rem: Row) -> Outcome:
-    item = await chain_item(svc, rem.id)
+    item = await svc.reads.chain_item.first(rem.id)
     if item is not None and item.status in ("queued", "batched"):
         # The coin goes first; the settler wakes this remittance once its event is final.
         return Retry(_chain_wait(svc), "waiting for the on-chain settlement")
@@ -173,8 +167,8 @@ async def instruct_partner(svc: Services, rem: Row) -> Outcome:
     partner = await svc.partners.info(rem.partner_id, svc.now())
     if partner is not None and partner.pull:
         return Advance(S.PAYOUT_PENDING, f"waiting for partner {rem.partner_id} to collect (pull)")
-    async with reading(svc.engine) as conn:
-        travel = await travel_rule_record(conn, rem.id)
+    record = await svc.reads.travel_record.first(rem.id)
+    travel = None if record is None else travel_record_view(record)
     instruction = instruction_for(rem, callback_url(svc, partner), travel, settlement)
     result = await _ask_partner(svc, rem, lambda adapter: adapter.send(instruction))
     if isinstance(result, Retry):
@@ -230,7 +224,7 @@ async def _settlement_result(svc: Services, rem: Row) -> tuple[Money, Money]:
 async def complete_payout(svc: Services, rem: Row, reason: str, fields: dict) -> Outcome:
     path = money_path(rem)
     await svc.ledger.post_pending(path.post_id, path.payout_transfer_id)
-    item = await chain_item(svc, rem.id)
+    item = await svc.reads.chain_item.first(rem.id)
     if item is not None and item.status in ("settled", "returned"):
         # Paid in coin on chain: the partner holds it (partner:{id}:{coin} == balanceOf), the
         # reserve keeps backing it until the partner redeems; nothing is burnt here.

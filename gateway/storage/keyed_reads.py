@@ -20,6 +20,8 @@ from gateway.storage import aml_history
 from gateway.storage.aml_history import HistoryWanted
 from gateway.storage.tables import customers, quotes
 from gateway.storage.tables_kyc import customer_kyc
+from gateway.storage.tables_travel import travel_rule_records
+from ledger_adapter.evm.items import ITEMS
 from ledger_adapter.port import Ledger, Transfer
 from ledger_adapter.sessions import reading
 
@@ -56,13 +58,18 @@ SENDER_WITH_KYC = sa.select(
 
 
 class PipelineReads:
-    """The rows every remittance's steps read, by key; the ledger transfers they look up
-    (through the ledger's port, one `get_transfers` per batch); the AML history of the
-    transfers they screen."""
+    """The rows every remittance's steps read, by key (its quote, its sender, its coin on
+    the chain, its travel-rule record); the ledger transfers they look up (through the
+    ledger's port, one `get_transfers` per batch); the AML history of the transfers they
+    screen."""
 
     def __init__(self, engine: AsyncEngine, ledger: Ledger) -> None:
         self.quote = KeyedReads(engine, sa.select(quotes), quotes.c.id)
         self.sender_with_kyc = KeyedReads(engine, SENDER_WITH_KYC, customers.c.id)
+        self.chain_item = KeyedReads(engine, sa.select(ITEMS), ITEMS.c.remittance_id)
+        self.travel_record = KeyedReads(
+            engine, sa.select(travel_rule_records), travel_rule_records.c.remittance_id
+        )
         self.transfer: Batcher[str, Transfer | None] = Batcher(partial(_transfers, ledger))
         self.aml_history: Batcher[HistoryWanted, list[sa.Row]] = Batcher(
             partial(aml_history.read_many, engine)

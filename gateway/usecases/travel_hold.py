@@ -21,7 +21,6 @@ from gateway.domain.states import Status
 from gateway.errors import Conflict, field_error
 from gateway.services import Services
 from gateway.storage import audit
-from gateway.storage import customers as customer_store
 from gateway.storage import remittances as rem_store
 from gateway.storage import travel as travel_store
 from gateway.usecases import travel_rule
@@ -34,8 +33,7 @@ HOLD_MARK = "travel rule ("
 
 
 async def _assess(svc: Services, rem: Any, supplied: dict[str, Any] | None = None):
-    async with reading(svc.engine) as conn:
-        sender = await customer_store.customer(conn, rem.sender_id)
+    sender = await svc.reads.sender_with_kyc.first(rem.sender_id)
     corridor = svc.corridors[rem.corridor_id]
     send = Money.from_minor(rem.send_amount_minor, rem.send_currency)
     usd = await _usd_value(svc, Money.parse("1", rem.send_currency))
@@ -53,9 +51,8 @@ def _bind_effect(remittance_id: str, record: dict[str, Any], now):
 async def hold_if_missing(svc: Services, rem: Any) -> Outcome | None:
     """At `created`: a covered transfer without its record is held asking for the gaps, or
     (the sender's profile was completed meanwhile) gets its record bound now; None: go on."""
-    async with reading(svc.engine) as conn:
-        if await travel_store.is_bound(conn, rem.id):
-            return None
+    if await svc.reads.travel_record.first(rem.id) is not None:  # bound already
+        return None
     record, gaps = await _assess(svc, rem)
     if record is None:
         return None

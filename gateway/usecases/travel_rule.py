@@ -117,12 +117,14 @@ async def record_of(conn: AsyncConnection, remittance_id: str) -> dict[str, Any]
 async def records_of(conn: AsyncConnection, remittance_ids: list[str]) -> dict[str, dict]:
     """The travel-rule data of these remittances as partners receive it, by remittance id."""
     rows = await travel_store.records(conn, remittance_ids)
+    return {row.remittance_id: record_view(row) for row in rows}
+
+
+def record_view(row: Any) -> dict[str, Any]:
+    """A stored travel-rule record as partners receive it."""
     return {
-        row.remittance_id: {
-            "reference": row.remittance_id,
-            "rule": row.rule,
-            "originator": dict(row.originator),
-            "beneficiary": dict(row.beneficiary),
-        }
-        for row in rows
+        "reference": row.remittance_id,
+        "rule": row.rule,
+        "originator": dict(row.originator),
+        "beneficiary": dict(row.beneficiary),
     }

@@ -157,3 +157,38 @@ async def test_ledger_transfers_looked_up_together_are_one_ledger_read() -> None
     found = await asyncio.gather(reads.transfer("t1"), reads.transfer("nope"), reads.transfer("t1"))
     assert [t.id if t else None for t in found] == ["t1", None, "t1"]
     assert calls == [["t1", "nope", "t1"]]
+
+
+async def test_the_pipelines_per_remittance_reads_are_one_select_per_step_for_a_batch(
+    gateway,
+) -> None:
+    """Remittances a worker advances together read their coin on the chain (three steps look)
+    and their travel-rule record (screening's start and the instruction) in one statement per
+    step, not one per remittance."""
+    from sqlalchemy import event
+
+    count = 5  # one more sender to the same recipient is an AML hold
+    for i in range(count):
+        sender = await gateway.customer(external_id=f"reads-{i}")
+        await gateway.top_up(sender["id"], "500.00")
+        await gateway.send("10.00", sender=sender)
+    engine = gateway.svc.engine
+    selects = {"chain_items": 0, "travel_rule_records": 0}
+
+    def tally(conn, cursor, statement, *args) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            for table in selects:
+                if f"FROM {table}" in statement:
+                    selects[table] += 1
+
+    event.listen(engine.sync_engine, "before_cursor_execute", tally)
+    try:
+        await gateway.drain()
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", tally)
+    async with engine.connect() as conn:
+        states = (await conn.execute(sa.select(remittances.c.status))).scalars().all()
+    assert states == ["paid_out"] * count
+    # One remittance at a time: 3 and 2 per remittance (15 and 10).
+    assert 1 <= selects["chain_items"] <= 3 * 2 < 3 * count
+    assert 1 <= selects["travel_rule_records"] <= 2 * 2 < 2 * count
