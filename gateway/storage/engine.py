@@ -1,6 +1,8 @@
 """One async engine per process; SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` so that
-concurrent writers queue instead of failing on a lock upgrade. Blocks that read or write on it
-take their connection from `ledger_adapter.sessions` (`reading`, `autocommit`)."""
+concurrent writers queue instead of failing on a lock upgrade, and the process's writers take
+turns on the event loop (`ledger_adapter.sessions.SqliteTurnEngine`) rather than in SQLite's
+busy handler. Blocks that read or write on it take their connection from
+`ledger_adapter.sessions` (`reading`, `autocommit`)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from gateway.storage.sealed import attach
 from gateway.storage.statements import count_statements
-from ledger_adapter.sessions import use_immediate_transactions
+from ledger_adapter.sessions import SqliteTurnEngine, use_immediate_transactions
 
 __all__ = ["create_engine", "is_sqlite", "ping"]
 
@@ -30,7 +32,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """The engine, with its personal-data keyring attached (MissingDataKeys: PostgreSQL and no
     REMIT_DATA_KEYS) and its statements and commits counted (gateway.storage.statements)."""
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": 60}, **kwargs)
+        engine = SqliteTurnEngine(
+            create_async_engine(url, connect_args={"timeout": 60}, **kwargs).sync_engine
+        )
         _sqlite_tuning(engine)
     else:
         kwargs.setdefault("pool_size", 10)
