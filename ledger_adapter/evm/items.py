@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fx.money import Money
@@ -32,24 +33,20 @@ async def queue(
     amount: int,
 ) -> None:
     """Queue a remittance for the next settlement window (in the caller's transaction, with
-    its state change). Queuing it again is a no-op."""
-    exists = (
-        await conn.execute(
-            select(ITEMS.c.remittance_id).where(ITEMS.c.remittance_id == remittance_id)
-        )
-    ).first()
-    if exists is None:
-        await conn.execute(
-            ITEMS.insert().values(
-                remittance_id=remittance_id,
-                coin=coin,
-                partner_id=partner_id,
-                receiver=receiver,
-                amount=amount,
-                status="queued",
-                queued_us=now_us(),
-            )
-        )
+    its state change). Queuing it again is a no-op: one statement either way, since it runs
+    inside the batch transaction of the runs a worker commits together."""
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(ITEMS)
+    await conn.execute(
+        insert.values(
+            remittance_id=remittance_id,
+            coin=coin,
+            partner_id=partner_id,
+            receiver=receiver,
+            amount=amount,
+            status="queued",
+            queued_us=now_us(),
+        ).on_conflict_do_nothing(index_elements=[ITEMS.c.remittance_id])
+    )
 
 
 async def item(conn: AsyncConnection, remittance_id: str) -> Any | None:
