@@ -31,9 +31,17 @@ def goal_lines(goals: list[dict]) -> list[str]:
     width = max((len(g["goal"]) for g in goals), default=0)
     verdict = {True: "PASS", False: "FAIL", None: "not measured"}
     return [
-        f"goal: {g['goal'].ljust(width)}  measured {fmt(g['measured'])}  {verdict[g['passed']]}"
+        f"goal: {g['goal'].ljust(width)}  measured {measured(g)}  {verdict[g['passed']]}"
         for g in goals
     ]
+
+
+def measured(goal: dict) -> str:
+    """One figure, or a figure per run and how many met the goal."""
+    value = goal["measured"]
+    if not isinstance(value, list):
+        return fmt(value)
+    return f"{', '.join(fmt(v) for v in value)} ({goal['runs_met']} met)"
 
 
 def table(report: dict) -> str:
@@ -88,6 +96,10 @@ def table(report: dict) -> str:
     row(f"accepted/s at {rate:g}/s offered", lambda r: r["paced"]["accepted_per_s"])
     row(f"accept p50 ms at {rate:g}/s offered", lambda r: r["paced"]["accept_p50_ms"])
     row(f"accept p99 ms at {rate:g}/s offered", lambda r: r["paced"]["accept_p99_ms"])
+    row(
+        f"accept p99 ms at {rate:g}/s, each run",
+        lambda r: " ".join(fmt(run["accept_p99_ms"]) for run in r.get("paced_runs", [])),
+    )
     row(
         "errors (closed, paced)",
         lambda r: (
@@ -164,6 +176,9 @@ def main() -> None:
     )
     parser.add_argument("--batch", type=int, default=16, help="REMIT_WORKER_BATCH")
     parser.add_argument("--senders", type=int, default=1500, help="senders for the closed loop")
+    parser.add_argument(
+        "--paced-runs", type=int, default=5, help="paced runs per database (the p99 goal: 4 of 5)"
+    )
     parser.add_argument("--settle", type=float, default=120.0, help="max wait for paid_out, s")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
@@ -202,6 +217,7 @@ def main() -> None:
         pipeline_processes=args.pipeline_processes,
         batch=args.batch,
         senders=args.senders,
+        paced_runs=args.paced_runs,
         settle_s=args.settle,
         compare_encryption=args.compare_encryption,
         compare_chain=args.compare_chain,

@@ -49,6 +49,9 @@ class Options:
     worker_processes: int | None = None  # the gateway's default
     senders: int = 1500
     settle_s: float = 120.0
+    # Paced runs per database, one after another on the same gateway, each settled before the
+    # next: the accept-latency goal counts the runs that meet it (4 of 5, #28).
+    paced_runs: int = 5
     # Each database run again with REMIT_DATA_ENCRYPTION=off, to show what encryption costs.
     compare_encryption: bool = False
     # Each database run again with REMIT_CHAIN=off (the partner paid in the ledger alone), to
@@ -528,7 +531,8 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path, variant: Vari
         result["startup_s"] = round(time.monotonic() - started, 1)
         common = ["--url", base, "--key", keys["sender-app"]]
         paced_senders = math.ceil(opts.rate * opts.duration * 1.2 / 5)
-        for prefix, count in (("closed", opts.senders), ("paced", paced_senders)):
+        paced = paced_names(opts.paced_runs)
+        for prefix, count in (("closed", opts.senders), *((p, paced_senders) for p in paced)):
             load(
                 "setup",
                 *common,
@@ -574,10 +578,20 @@ def run_gateway(kind: str, url: str, opts: Options, workdir: Path, variant: Vari
         if variant.chain:
             window = result["closed_loop"].get("window_s")
             result["chain"] = asyncio.run(chain_figures(url, window))
-        result["paced"] = run_load("paced", "--rate", str(opts.rate))
+        runs = [run_load(name, "--rate", str(opts.rate)) for name in paced]
+        result["paced"] = runs[0]
+        result["paced_runs"] = [
+            {k: run.get(k) for k in ("accepted_per_s", "accept_p50_ms", "accept_p99_ms")}
+            for run in runs
+        ]
         result["gateway_peak_rss_mb"] = tree_peak_rss_mb(gw.pid)
         result["simulator_peak_rss_mb"] = peak_rss_mb(sim.pid)
     return result
+
+
+def paced_names(runs: int) -> list[str]:
+    """The senders' file prefix of each paced run: paced, paced-2, ..."""
+    return ["paced", *(f"paced-{n}" for n in range(2, max(1, runs) + 1))]
 
 
 def is_sqlite_url(url: str) -> bool:
@@ -679,6 +693,8 @@ class Goal:
     op: str  # "<=", "<" or ">="
     bound: float
     rate: float | None = None  # a paced-run figure: only at this offered rate
+    # A figure of every paced run (`paced_runs`): met when at least this share of them meet it.
+    share_of_runs: float | None = None
 
 
 GOALS = (
@@ -687,8 +703,8 @@ GOALS = (
     Goal("CPU ms per remittance, whole machine", "sqlite",
          ("closed_loop", "cpu_ms_per_remittance", "machine"), "<=", 7.0),
     Goal("remittances/s end to end", "postgres", ("closed_loop", "e2e_per_s"), ">=", 200.0),
-    Goal("accept p99 ms at 200/s offered", "postgres", ("paced", "accept_p99_ms"), "<", 50.0,
-         rate=200.0),
+    Goal("accept p99 ms at 200/s offered", "postgres", ("accept_p99_ms",), "<", 50.0,
+         rate=200.0, share_of_runs=0.8),
     Goal("remittances/s end to end", "sqlite", ("closed_loop", "e2e_per_s"), ">=", 60.0),
 )  # fmt: skip
 
@@ -699,19 +715,35 @@ def goals(e2e: dict, offered_rate: float) -> list[dict]:
     compare = {"<=": lambda a, b: a <= b, "<": lambda a, b: a < b, ">=": lambda a, b: a >= b}
     out = []
     for goal in GOALS:
-        value = e2e.get(goal.kind)
-        for key in goal.figure:
-            value = value.get(key) if isinstance(value, dict) else None
+        name = f"{goal.name} ({goal.kind}) {goal.op} {goal.bound:g}"
+        column = e2e.get(goal.kind) or {}
         if goal.rate is not None and offered_rate != goal.rate:
-            value = None
+            column = {}
+        if goal.share_of_runs is None:
+            value = _figure(column, goal.figure)
+            passed = None if value is None else compare[goal.op](value, goal.bound)
+            out.append({"goal": name, "measured": value, "passed": passed})
+            continue
+        values = [_figure(run, goal.figure) for run in column.get("paced_runs") or []]
+        values = [v for v in values if v is not None]
+        needed = math.ceil(goal.share_of_runs * len(values))
+        met = sum(compare[goal.op](v, goal.bound) for v in values)
         out.append(
             {
-                "goal": f"{goal.name} ({goal.kind}) {goal.op} {goal.bound:g}",
-                "measured": value,
-                "passed": None if value is None else compare[goal.op](value, goal.bound),
+                "goal": f"{name} in {needed} of {len(values)} runs" if values else name,
+                "measured": values or None,
+                "runs_met": met if values else None,
+                "passed": None if not values else met >= needed,
             }
         )
     return out
+
+
+def _figure(column: dict, path: tuple[str, ...]) -> float | None:
+    value: object = column
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, int | float) else None
 
 
 def per_core(e2e: dict, cpus: int) -> dict:
