@@ -174,6 +174,15 @@ def main() -> None:
         default=1,
         help="REMIT_PIPELINE_PROCESSES of the gateway",
     )
+    parser.add_argument(
+        "--sqlite-processes", type=int, default=1, help="REMIT_PROCESSES of the SQLite gateway"
+    )
+    parser.add_argument(
+        "--sqlite-pipeline-processes",
+        type=int,
+        default=0,
+        help="REMIT_PIPELINE_PROCESSES of the SQLite gateway",
+    )
     parser.add_argument("--batch", type=int, default=16, help="REMIT_WORKER_BATCH")
     parser.add_argument("--senders", type=int, default=1500, help="senders for the closed loop")
     parser.add_argument(
@@ -215,6 +224,8 @@ def main() -> None:
         workers=args.workers,
         worker_processes=args.worker_processes,
         pipeline_processes=args.pipeline_processes,
+        sqlite_processes=args.sqlite_processes,
+        sqlite_pipeline_processes=args.sqlite_pipeline_processes,
         batch=args.batch,
         senders=args.senders,
         paced_runs=args.paced_runs,

@@ -47,6 +47,10 @@ class Options:
     # One niced process runs the pipeline; HTTP processes run none of it (see README).
     pipeline_processes: int = 1
     worker_processes: int | None = None  # the gateway's default
+    # SQLite runs as shipped, one process for everything: a file has one writer, so a second
+    # process adds waits in SQLite's busy handler, not throughput (docs/design.md, #28).
+    sqlite_processes: int = 1
+    sqlite_pipeline_processes: int = 0
     senders: int = 1500
     settle_s: float = 120.0
     # Paced runs per database, one after another on the same gateway, each settled before the
@@ -606,9 +610,12 @@ def run_sqlite(opts: Options, workdir: Path, variant: Variant = BASE) -> dict:
             break
         path = workdir / f"{kind}-{n}.db"
     url = f"sqlite+aiosqlite:///{path}"
+    layout = replace(
+        opts, processes=opts.sqlite_processes, pipeline_processes=opts.sqlite_pipeline_processes
+    )
     return {
         "database": "sqlite (WAL, synchronous=FULL)",
-        **run_gateway(kind, url, opts, workdir, variant),
+        **run_gateway(kind, url, layout, workdir, variant),
     }
 
 
