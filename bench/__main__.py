@@ -183,7 +183,7 @@ def main() -> None:
         default=0,
         help="REMIT_PIPELINE_PROCESSES of the SQLite gateway",
     )
-    parser.add_argument("--batch", type=int, default=16, help="REMIT_WORKER_BATCH")
+    parser.add_argument("--batch", type=int, default=64, help="REMIT_WORKER_BATCH")
     parser.add_argument("--senders", type=int, default=1500, help="senders for the closed loop")
     parser.add_argument(
         "--paced-runs", type=int, default=5, help="paced runs per database (the p99 goal: 4 of 5)"

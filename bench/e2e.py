@@ -41,8 +41,10 @@ class Options:
     duration: float = 10.0
     connections: int = 32
     rate: float = 200.0
-    workers: int = 1  # 1 x 16 in flight: lockstep batches; 32 and 64 stall HTTP (see README)
-    batch: int = 16
+    # One worker, 64 in flight (as many as the shipped 4 workers x 16), so they move in
+    # lockstep: batched reads and commits serve more of them at once (docs/design.md, #28).
+    workers: int = 1
+    batch: int = 64
     processes: int = 2  # the gateway is CPU-bound in Python: one process per core
     # One niced process runs the pipeline; HTTP processes run none of it (see README).
     pipeline_processes: int = 1
