@@ -67,9 +67,10 @@ class PipelineReads:
         self.quote = KeyedReads(engine, sa.select(quotes), quotes.c.id)
         self.sender_with_kyc = KeyedReads(engine, SENDER_WITH_KYC, customers.c.id)
         self.chain_item = KeyedReads(engine, sa.select(ITEMS), ITEMS.c.remittance_id)
-        self.travel_record = KeyedReads(
-            engine, sa.select(travel_rule_records), travel_rule_records.c.remittance_id
-        )
+        record_key = travel_rule_records.c.remittance_id
+        self.travel_record = KeyedReads(engine, sa.select(travel_rule_records), record_key)
+        # Whether a record is bound: its key alone, so nobody's personal data is opened for it.
+        self.travel_bound = KeyedReads(engine, sa.select(record_key), record_key)
         self.transfer: Batcher[str, Transfer | None] = Batcher(partial(_transfers, ledger))
         self.aml_history: Batcher[HistoryWanted, list[sa.Row]] = Batcher(
             partial(aml_history.read_many, engine)

@@ -51,7 +51,7 @@ def _bind_effect(remittance_id: str, record: dict[str, Any], now):
 async def hold_if_missing(svc: Services, rem: Any) -> Outcome | None:
     """At `created`: a covered transfer without its record is held asking for the gaps, or
     (the sender's profile was completed meanwhile) gets its record bound now; None: go on."""
-    if await svc.reads.travel_record.first(rem.id) is not None:  # bound already
+    if await svc.reads.travel_bound.first(rem.id) is not None:
         return None
     record, gaps = await _assess(svc, rem)
     if record is None:
